@@ -1,0 +1,63 @@
+import path from "node:path";
+import express from "express";
+import type { Config } from "./config";
+import type { AppContext } from "./context";
+import { db } from "./db/knex";
+import type { Logger } from "./lib/logger";
+import { createPassport } from "./auth/passport";
+import { createRateLimits } from "./http/rate-limits";
+import { createSessionMiddleware } from "./http/session";
+import { exposeCsrfToken, verifyCsrf } from "./http/csrf";
+import { exposeFlash } from "./http/flash";
+import { exposeLocals } from "./http/locals";
+import { securityHeaders } from "./http/security-headers";
+import { requestLogger } from "./http/request-logger";
+import { errorHandler, notFoundHandler } from "./http/errors";
+import { healthRoutes } from "./routes/web/health";
+import { devMailRoutes } from "./routes/web/dev-mail";
+import { webRoutes } from "./routes/web";
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  databaseUrl: string;
+  sessionSecret: string;
+  kickMail: () => void;
+}
+
+/**
+ * Builds the Express app: middleware in order, then routes. It does not listen, so tests can serve
+ * it on any port. `close()` releases what the app holds besides the shared database pool.
+ */
+export function createApp(opts: AppOptions) {
+  const { config, logger } = opts;
+  const ctx: AppContext = { config, logger, kickMail: opts.kickMail, limits: createRateLimits(config, db) };
+  const app = express();
+  app.set("view engine", "ejs");
+  app.set("views", path.resolve(__dirname, "../views"));
+  app.set("trust proxy", config.trustProxy ?? false);
+  app.disable("x-powered-by");
+  app.locals.config = config;
+
+  app.use(requestLogger(logger));
+  app.use(securityHeaders(config));
+  app.use("/public", express.static(path.resolve(__dirname, "../public"), { maxAge: config.isProduction ? "1d" : 0 }));
+  app.use(healthRoutes());
+
+  app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 100 }));
+  const sessions = createSessionMiddleware(config, opts.databaseUrl, opts.sessionSecret);
+  app.use(sessions.middleware);
+  const passport = createPassport(ctx);
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(verifyCsrf);
+  app.use(exposeCsrfToken, exposeFlash, exposeLocals(ctx));
+
+  // Development aid only: never mounted in production or when real SMTP is configured.
+  if (!config.isProduction && !config.smtpUrl) app.use(devMailRoutes());
+  app.use(webRoutes(ctx, passport));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, ctx, close: () => sessions.close() };
+}

@@ -1,0 +1,12 @@
+import type { Config } from "./config";
+import type { Logger } from "./lib/logger";
+import type { RateLimits } from "./http/rate-limits";
+
+/** What routes and services share for the life of the process. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  /** Wakes the mail worker after a transaction that queued mail has committed. */
+  kickMail: () => void;
+  limits: RateLimits;
+}

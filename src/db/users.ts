@@ -1,0 +1,52 @@
+import { db, type Executor } from "./knex";
+
+export interface UserRow {
+  id: number;
+  username: string;
+  email: string;
+  email_confirmed_at: Date | null;
+  password_hash: string | null;
+  display_name: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The user with this id, or undefined. */
+export function findUserById(id: number, q: Executor = db): Promise<UserRow | undefined> {
+  return q<UserRow>("users").where({ id }).first();
+}
+
+/** The user whose username or email equals `login` (case-insensitively), or undefined. */
+export function findUserByLogin(login: string, q: Executor = db): Promise<UserRow | undefined> {
+  const column = login.includes("@") ? "email" : "username";
+  return q<UserRow>("users").where(column, login).first();
+}
+
+/** The user with this email (case-insensitively), or undefined. */
+export function findUserByEmail(email: string, q: Executor = db): Promise<UserRow | undefined> {
+  return q<UserRow>("users").where({ email }).first();
+}
+
+/** The user with this username (case-insensitively), or undefined. */
+export function findUserByUsername(username: string, q: Executor = db): Promise<UserRow | undefined> {
+  return q<UserRow>("users").where({ username }).first();
+}
+
+/** Inserts a user and returns the row. */
+export async function insertUser(
+  fields: Pick<UserRow, "username" | "email"> & Partial<Pick<UserRow, "password_hash" | "display_name" | "email_confirmed_at">>,
+  q: Executor = db,
+): Promise<UserRow> {
+  const [row] = await q<UserRow>("users").insert(fields).returning("*");
+  return row!;
+}
+
+/** Updates a user's columns and returns the row. */
+export async function updateUser(
+  id: number,
+  fields: Partial<Omit<UserRow, "id" | "created_at">>,
+  q: Executor = db,
+): Promise<UserRow> {
+  const [row] = await q<UserRow>("users").where({ id }).update({ ...fields, updated_at: q.fn.now() as unknown as Date }).returning("*");
+  return row!;
+}

@@ -1,0 +1,7 @@
+import { defineMail } from "./mail";
+
+/** The password reset link (/password/reset/:token). */
+export const passwordResetMail = defineMail<{ username: string; url: string; minutes: number }>(
+  "password-reset",
+  () => "Reset your Gatehouse password",
+);

@@ -1,0 +1,79 @@
+import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import type { NextFunction, Request, Response } from "express";
+import type { Knex } from "knex";
+import type { Config } from "../config";
+import { HttpError } from "../lib/errors";
+
+/**
+ * Rate limits live in PostgreSQL (rate_limits table), so they hold across every app process behind
+ * a load balancer. Per-IP limits slow down spraying; per-account limits stop guessing one account's
+ * password from many IPs. Numbers are tunable by environment (README).
+ */
+export interface RateLimits {
+  loginPerIp: RateLimiterPostgres;
+  loginFailuresPerAccount: RateLimiterPostgres;
+  signupPerIp: RateLimiterPostgres;
+  emailPerIp: RateLimiterPostgres;
+  emailPerAccount: RateLimiterPostgres;
+  apiPerToken: RateLimiterPostgres;
+}
+
+/** Creates the limiters on the given Knex instance. */
+export function createRateLimits(config: Config, knex: Knex): RateLimits {
+  const make = (keyPrefix: string, points: number, duration = config.rateLimits.windowSeconds) =>
+    new RateLimiterPostgres({
+      storeClient: knex,
+      storeType: "knex",
+      tableName: "rate_limits",
+      tableCreated: true,
+      clearExpiredByTimeout: false,
+      keyPrefix,
+      points,
+      duration,
+    });
+  const r = config.rateLimits;
+  return {
+    loginPerIp: make("login-ip", r.loginPerIp),
+    loginFailuresPerAccount: make("login-account", r.loginPerAccount),
+    signupPerIp: make("signup-ip", r.signupPerIp),
+    emailPerIp: make("email-ip", r.emailPerIp),
+    emailPerAccount: make("email-account", r.emailPerAccount),
+    apiPerToken: make("api-token", r.apiPerToken, 60),
+  };
+}
+
+/** The error thrown when a limit is exhausted; rendered as a 429 page with a Retry-After header. */
+export class RateLimitedError extends HttpError {
+  constructor(public readonly retryAfterSeconds: number) {
+    super(429, `Too many attempts. Please wait ${describeWait(retryAfterSeconds)} and try again.`);
+  }
+}
+
+function describeWait(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, seconds)} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+/** Consumes one point for `key`, throwing RateLimitedError when the limit is exhausted. */
+export async function consumeOrThrow(limiter: RateLimiterPostgres, key: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) throw new RateLimitedError(Math.ceil(err.msBeforeNext / 1000));
+    throw err;
+  }
+}
+
+/** Throws RateLimitedError when `key` has already used up its points, without consuming one. */
+export async function assertNotLimited(limiter: RateLimiterPostgres, key: string): Promise<void> {
+  const res = await limiter.get(key);
+  if (res && res.consumedPoints >= limiter.points) throw new RateLimitedError(Math.ceil(res.msBeforeNext / 1000));
+}
+
+/** Middleware consuming one point per request from the client IP. */
+export function limitByIp(limiter: RateLimiterPostgres) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    await consumeOrThrow(limiter, req.ip ?? "unknown");
+    next();
+  };
+}

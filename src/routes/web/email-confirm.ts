@@ -1,0 +1,35 @@
+import type { Request, Response } from "express";
+import type { AppContext } from "../../context";
+import { confirmEmail, resendEmailConfirmation } from "../../services/email-confirmation";
+import { consumeOrThrow } from "../../http/rate-limits";
+import { flash } from "../../http/flash";
+
+/**
+ * GET /email/confirm/:token — shows a button; confirming takes a POST, so mail scanners and link
+ * previews that fetch the URL do not use up the link.
+ */
+export function showConfirmEmail(req: Request, res: Response) {
+  res.render("auth/confirm", { title: "Confirm your email", token: req.params.token });
+}
+
+/** POST /email/confirm/:token — confirms the address. */
+export async function submitConfirmEmail(req: Request, res: Response) {
+  const user = await confirmEmail(String(req.params.token));
+  if (!user) {
+    return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "confirmation" });
+  }
+  flash(req, "success", "Your email address is confirmed.");
+  res.redirect(req.user ? "/" : "/login");
+}
+
+/** POST /email/resend — mails a fresh confirmation link; limited per IP and per account. */
+export function submitResendConfirmation(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    const user = req.user!;
+    await consumeOrThrow(ctx.limits.emailPerIp, req.ip ?? "unknown");
+    await consumeOrThrow(ctx.limits.emailPerAccount, `confirm:${user.id}`);
+    await resendEmailConfirmation(ctx, user);
+    flash(req, "success", `We sent a new confirmation link to ${user.email}.`);
+    res.redirect("/");
+  };
+}

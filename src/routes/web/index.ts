@@ -1,0 +1,39 @@
+import { Router } from "express";
+import type { createPassport } from "../../auth/passport";
+import type { AppContext } from "../../context";
+import { limitByIp } from "../../http/rate-limits";
+import { requireConfirmed, requireUser } from "../../http/require-user";
+import { showHome } from "./home";
+import { showLogin, submitLogin, submitLogout } from "./login";
+import { showSignup, submitSignup } from "./signup";
+import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
+import { showForgot, showReset, submitForgot, submitReset } from "./password-reset";
+import { showProfileSettings } from "./settings/profile";
+
+/** The web route map: every page and form of the app on one screen. */
+export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
+  const r = Router();
+  const { limits } = ctx;
+
+  r.get("/", showHome);
+
+  // Password accounts
+  r.get("/signup", showSignup);
+  r.post("/signup", limitByIp(limits.signupPerIp), submitSignup(ctx));
+  r.get("/login", showLogin);
+  r.post("/login", limitByIp(limits.loginPerIp), submitLogin(passport));
+  r.post("/logout", submitLogout);
+  r.get("/email/confirm/:token", showConfirmEmail);
+  r.post("/email/confirm/:token", submitConfirmEmail);
+  r.post("/email/resend", requireUser, submitResendConfirmation(ctx));
+  r.get("/password/forgot", showForgot);
+  r.post("/password/forgot", submitForgot(ctx));
+  r.get("/password/reset/:token", showReset);
+  r.post("/password/reset/:token", submitReset(ctx));
+
+  // Settings
+  r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));
+  r.get("/settings/profile", requireConfirmed, showProfileSettings);
+
+  return r;
+}

@@ -1,0 +1,49 @@
+import type { NextFunction, Request, Response } from "express";
+import type { createPassport } from "../../auth/passport";
+import { z } from "zod";
+import type { UserRow } from "../../db/users";
+import { parseBody } from "../../http/validate";
+import { safeNextPath } from "../../http/safe-redirect";
+import { endSession, startSession } from "../../http/sign-in";
+import { flash } from "../../http/flash";
+
+const LoginForm = z.object({
+  login: z.string().trim().min(1, "Enter your username or email address.").max(254, "That is too long to be a username or email."),
+  password: z.string().min(1, "Enter your password.").max(1024, "That password is too long."),
+  remember: z.literal("on").optional(),
+  next: z.string().optional(),
+});
+
+/** GET /login — the sign-in form. */
+export function showLogin(req: Request, res: Response) {
+  if (req.user) return res.redirect(safeNextPath(req.query.next));
+  res.render("auth/login", { title: "Sign in", values: { next: safeNextPath(req.query.next, "") }, errors: {} });
+}
+
+/**
+ * POST /login — checks the credentials through Passport's local strategy. The one error message
+ * never says whether the username or the password was wrong.
+ */
+export function submitLogin(passport: ReturnType<typeof createPassport>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const parsed = parseBody(LoginForm, req.body);
+    const values = { login: String(req.body?.login ?? ""), next: safeNextPath(req.body?.next, ""), remember: req.body?.remember };
+    if (!parsed.ok) return res.status(422).render("auth/login", { title: "Sign in", values, errors: parsed.errors });
+    passport.authenticate("local", { session: false }, (err: unknown, user: UserRow | false) => {
+      if (err) return next(err);
+      if (!user) {
+        return res.status(422).render("auth/login", { title: "Sign in", values, errors: { _form: "Incorrect username, email or password." } });
+      }
+      startSession(req, user, parsed.data.remember === "on")
+        .then(() => res.redirect(safeNextPath(parsed.data.next)))
+        .catch(next);
+    })(req, res, next);
+  };
+}
+
+/** POST /logout — ends this session. */
+export async function submitLogout(req: Request, res: Response) {
+  if (req.user) await endSession(req);
+  flash(req, "info", "You have signed out.");
+  res.redirect("/login");
+}

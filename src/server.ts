@@ -1,0 +1,77 @@
+import path from "node:path";
+import { ConfigError, loadConfig } from "./config";
+import { createApp } from "./app";
+import { connectDb, db, disconnectDb } from "./db/knex";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
+import { migrateLatest } from "./db/migrate";
+import { createLogger } from "./lib/logger";
+import { resolveSessionSecret } from "./session-secret";
+import { startMailWorker } from "./services/mail-worker";
+
+const DATA_DIR = path.resolve(__dirname, "../.data");
+
+/** Entry point: config, database (embedded when DATABASE_URL is unset), migrations, app, listen. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    logger.info({ dataDir: path.join(DATA_DIR, "postgres"), port: config.embeddedPgPort }, "DATABASE_URL is unset: starting the embedded PostgreSQL");
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(DATA_DIR, "postgres"),
+      port: config.embeddedPgPort,
+      database: "gatehouse",
+      persistent: true,
+      onLog: (line) => logger.debug({ postgres: line }),
+    });
+    databaseUrl = embedded.url;
+  }
+  connectDb(databaseUrl);
+  const applied = await migrateLatest(db);
+  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+
+  const mailWorker = startMailWorker(config, logger);
+  const { app, close } = createApp({
+    config,
+    logger,
+    databaseUrl,
+    sessionSecret: resolveSessionSecret(config, DATA_DIR),
+    kickMail: mailWorker.kick,
+  });
+  const server = app.listen(config.port, () => {
+    logger.info({ url: config.baseUrl, port: config.port }, "Gatehouse is listening");
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    server.close();
+    server.closeAllConnections();
+    await mailWorker.stop();
+    await close();
+    await disconnectDb();
+    if (embedded) await embedded.stop();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

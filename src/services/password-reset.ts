@@ -1,0 +1,76 @@
+import type { AppContext } from "../context";
+import { db } from "../db/knex";
+import { deleteSessionsForUser } from "../db/user-sessions";
+import { consumeUserToken, deleteUserTokensForUser, findLiveUserToken, replaceUserToken } from "../db/user-tokens";
+import { findUserByEmail, findUserById, updateUser, type UserRow } from "../db/users";
+import { hashPassword, personalPasswordProblem } from "../auth/passwords";
+import { enqueueMail } from "../emails/mail";
+import { passwordChangedMail } from "../emails/password-changed";
+import { passwordResetMail } from "../emails/password-reset";
+import { hashToken, randomToken } from "../lib/tokens";
+import type { RequestMeta } from "./request-meta";
+import { recordSecurityEvent } from "./security-log";
+
+/** How long a reset link works. */
+export const RESET_MINUTES = 60;
+
+/**
+ * Mails a reset link when an account has this address; does nothing otherwise. The caller answers
+ * the same way before this runs, so neither the reply nor its timing says whether the account exists.
+ */
+export async function requestPasswordReset(ctx: AppContext, email: string): Promise<void> {
+  const user = await findUserByEmail(email);
+  if (!user) return;
+  const token = randomToken();
+  await db.transaction(async (trx) => {
+    // Replaces the previous code: only the newest link works.
+    await replaceUserToken(
+      { user_id: user.id, purpose: "password_reset", token_hash: hashToken(token), email: user.email, expires_at: new Date(Date.now() + RESET_MINUTES * 60_000) },
+      trx,
+    );
+    const url = `${ctx.config.baseUrl}/password/reset/${token}`;
+    await enqueueMail(await passwordResetMail({ to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, minutes: RESET_MINUTES }), trx);
+  });
+  ctx.kickMail();
+}
+
+/** The account a live reset link belongs to, or undefined for an unknown, used or expired link. */
+export async function findUserForResetToken(token: string): Promise<UserRow | undefined> {
+  const row = await findLiveUserToken(hashToken(token), "password_reset");
+  return row ? findUserById(row.user_id) : undefined;
+}
+
+export type ResetResult = { ok: true; user: UserRow } | { ok: false; reason: "invalid_link" } | { ok: false; reason: "weak"; message: string };
+
+/**
+ * Sets a new password from a reset link. In one transaction: the link is consumed (single use), the
+ * password replaced, every session of the account ended (whoever knew the old password is out),
+ * pending email changes cancelled (an attacker may have started one), the event logged and the
+ * owner notified. Following the mailed link proves the address, so it also counts as confirmation.
+ */
+export async function resetPassword(ctx: AppContext, token: string, password: string, meta: RequestMeta): Promise<ResetResult> {
+  const tokenHash = hashToken(token);
+  const pending = await findLiveUserToken(tokenHash, "password_reset");
+  const owner = pending && (await findUserById(pending.user_id));
+  if (!owner) return { ok: false, reason: "invalid_link" };
+  const personal = personalPasswordProblem(password, owner.username, owner.email);
+  if (personal) return { ok: false, reason: "weak", message: personal };
+  const passwordHash = await hashPassword(password);
+  const user = await db.transaction(async (trx) => {
+    const row = await consumeUserToken(tokenHash, "password_reset", trx);
+    if (!row) return undefined;
+    const updated = await updateUser(row.user_id, { password_hash: passwordHash, email_confirmed_at: owner.email_confirmed_at ?? new Date() }, trx);
+    await deleteSessionsForUser(updated.id, undefined, trx);
+    await deleteUserTokensForUser(updated.id, "email_change", trx);
+    await recordSecurityEvent(updated.id, "password.reset", meta, {}, trx);
+    const mail = await passwordChangedMail({
+      to: updated.email, baseUrl: ctx.config.baseUrl, username: updated.username, how: "reset",
+      resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
+    });
+    await enqueueMail(mail, trx);
+    return updated;
+  });
+  if (!user) return { ok: false, reason: "invalid_link" };
+  ctx.kickMail();
+  return { ok: true, user };
+}
