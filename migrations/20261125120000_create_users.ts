@@ -15,7 +15,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp("updated_at", { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.raw(`ALTER TABLE users ADD CONSTRAINT users_username_format
-    CHECK (username ~ '^[A-Za-z0-9]([A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$')`);
+    CHECK (username::text ~ '^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$' AND length(username) <= 39)`);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -16,6 +16,8 @@ import { errorHandler, notFoundHandler } from "./http/errors";
 import { healthRoutes } from "./routes/web/health";
 import { devMailRoutes } from "./routes/web/dev-mail";
 import { webRoutes } from "./routes/web";
+import { apiRoutes } from "./routes/api";
+import { SETTINGS_SECTIONS } from "./http/settings-sections";
 
 export interface AppOptions {
   config: Config;
@@ -38,11 +40,17 @@ export function createApp(opts: AppOptions) {
   app.set("trust proxy", config.trustProxy ?? false);
   app.disable("x-powered-by");
   app.locals.config = config;
+  app.locals.settingsSections = SETTINGS_SECTIONS;
+  // Defaults for pages rendered before the per-request locals exist (errors early in the chain).
+  Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "" });
 
   app.use(requestLogger(logger));
   app.use(securityHeaders(config));
   app.use("/public", express.static(path.resolve(__dirname, "../public"), { maxAge: config.isProduction ? "1d" : 0 }));
   app.use(healthRoutes());
+  // The JSON API sits before the session middleware: it never reads the session cookie, only bearer
+  // tokens, so CSRF cannot apply to it and a token never authenticates a web page.
+  app.use("/api", apiRoutes(ctx));
 
   app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 100 }));
   const sessions = createSessionMiddleware(config, opts.databaseUrl, opts.sessionSecret);
@@ -50,8 +58,8 @@ export function createApp(opts: AppOptions) {
   const passport = createPassport(ctx);
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(verifyCsrf);
   app.use(exposeCsrfToken, exposeFlash, exposeLocals(ctx));
+  app.use(verifyCsrf);
 
   // Development aid only: never mounted in production or when real SMTP is configured.
   if (!config.isProduction && !config.smtpUrl) app.use(devMailRoutes());

@@ -23,19 +23,22 @@ export async function startEmbeddedPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const log = opts.onLog ?? (() => {});
+  const asRoot = process.getuid?.() === 0;
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
     user: USER,
     password: PASSWORD,
     persistent: opts.persistent,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: (m: unknown) => log(String(m).trim()),
     onError: (m: unknown) => log(String(m).trim()),
   });
   const initialised = fs.existsSync(path.join(opts.dataDir, "PG_VERSION"));
   if (!initialised) {
     fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+    // As root the server runs as a separate "postgres" user, which must be able to reach the folder.
+    if (asRoot) fs.chmodSync(path.dirname(opts.dataDir), 0o755);
     await server.initialise();
   }
   // A crash can leave a stale pid file behind, which would stop the server from starting again.

@@ -26,7 +26,7 @@ export const handleSchema = z
   .trim()
   .min(1, "Choose a name.")
   .max(39, "Use at most 39 characters.")
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))*$/, "Use letters, digits and single hyphens, not at the start or end.")
+  .regex(/^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/, "Use letters, digits and single hyphens, not at the start or end.")
   .refine((h) => !isReservedHandle(h), "That name is reserved. Choose another.");
 
 /** An email address, trimmed, at most 254 characters. */

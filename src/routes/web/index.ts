@@ -31,9 +31,15 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/password/reset/:token", showReset);
   r.post("/password/reset/:token", submitReset(ctx));
 
-  // Settings
+  // Settings (issue 3): profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));
   r.get("/settings/profile", requireConfirmed, showProfileSettings);
+
+  // External identities (issue 4)
+
+  // Access tokens and CLI sign-in (issue 5)
+
+  // Organizations, teams, invitations (issue 6)
 
   return r;
 }

@@ -1,0 +1,4 @@
+/** The sections of the settings layout's left navigation, in order: [key, label, path]. */
+export const SETTINGS_SECTIONS: readonly (readonly [key: string, label: string, path: string])[] = [
+  ["profile", "Profile", "/settings/profile"],
+];

@@ -1,0 +1,72 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, beforeEach } from "node:test";
+import { createApp } from "../../src/app";
+import { loadConfig, type Config } from "../../src/config";
+import type { AppContext } from "../../src/context";
+import { createLogger } from "../../src/lib/logger";
+import { startMailWorker } from "../../src/services/mail-worker";
+import { resetData, setupTestDatabase, teardownTestDatabase } from "./db";
+import { Mailbox } from "./mailbox";
+
+export interface TestApp {
+  baseUrl: string;
+  mailbox: Mailbox;
+  ctx: AppContext;
+  config: Config;
+}
+
+/**
+ * Registers before/after hooks that give the calling test file a running Gatehouse: its own
+ * database (emptied before each test), a real SMTP mailbox, and the app listening on a free port.
+ * `env` adds or overrides environment variables for this app. Read the returned object's fields
+ * inside tests (they are filled in by the `before` hook).
+ */
+export function useTestApp(env: Record<string, string> = {}): TestApp {
+  const t = {} as TestApp;
+  let server: http.Server;
+  let dbUrl: string;
+  let stopApp: () => Promise<void>;
+
+  before(async () => {
+    dbUrl = await setupTestDatabase();
+    t.mailbox = new Mailbox();
+    await t.mailbox.start();
+    server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+    t.baseUrl = `http://127.0.0.1:${port}`;
+    t.config = loadConfig({
+      NODE_ENV: "test",
+      PORT: String(port),
+      BASE_URL: t.baseUrl,
+      SMTP_URL: t.mailbox.url,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      ...env,
+    });
+    const logger = createLogger(t.config.logLevel);
+    const worker = startMailWorker(t.config, logger);
+    const built = createApp({ config: t.config, logger, databaseUrl: dbUrl, sessionSecret: "test-secret-".padEnd(40, "x"), kickMail: worker.kick });
+    t.ctx = built.ctx;
+    server.on("request", built.app);
+    stopApp = async () => {
+      await worker.stop();
+      await built.close();
+    };
+  });
+
+  beforeEach(async () => {
+    await resetData();
+    t.mailbox.clear();
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await stopApp();
+    await t.mailbox.stop();
+    await teardownTestDatabase(dbUrl);
+  });
+
+  return t;
+}
