@@ -11,6 +11,7 @@ import { exposeCsrfToken, verifyCsrf } from "./http/csrf";
 import { exposeFlash } from "./http/flash";
 import { exposeLocals } from "./http/locals";
 import { securityHeaders } from "./http/security-headers";
+import { touchSessionActivity } from "./http/touch-session";
 import { requestLogger } from "./http/request-logger";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { healthRoutes } from "./routes/web/health";
@@ -58,6 +59,7 @@ export function createApp(opts: AppOptions) {
   const passport = createPassport(ctx);
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use(touchSessionActivity);
   app.use(exposeCsrfToken, exposeFlash, exposeLocals(ctx));
   app.use(verifyCsrf);
 

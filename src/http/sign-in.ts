@@ -3,6 +3,8 @@ import type { UserRow } from "../db/users";
 import { deleteUserSession, insertUserSession } from "../db/user-sessions";
 import { requestMeta } from "../services/request-meta";
 import { recordSecurityEvent } from "../services/security-log";
+import { noticeSignInFromNewDevice } from "../services/new-device-notice";
+import { markSessionSeen } from "./touch-session";
 import { REMEMBER_ME_MS } from "./session";
 
 /**
@@ -15,7 +17,10 @@ export async function startSession(req: Request, user: UserRow, remember: boolea
   if (remember) req.session.cookie.maxAge = REMEMBER_ME_MS;
   else req.session.cookie.expires = undefined;
   const meta = requestMeta(req);
+  // Before this sign-in is recorded, so it does not count as having seen its own device.
+  await noticeSignInFromNewDevice(req.app.locals.config, user, meta);
   await insertUserSession({ sid: req.sessionID, user_id: user.id, ip: meta.ip, user_agent: meta.userAgent, remember });
+  markSessionSeen(req);
   await recordSecurityEvent(user.id, "sign_in", meta, { method });
 }
 

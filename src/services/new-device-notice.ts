@@ -1,0 +1,39 @@
+import type { Config } from "../config";
+import { db } from "../db/knex";
+import { hasAnySignIn, hasSignInFromSince } from "../db/security-events";
+import { userHasSessionFrom } from "../db/user-sessions";
+import type { UserRow } from "../db/users";
+import { enqueueMail } from "../emails/mail";
+import { newSignInMail } from "../emails/new-sign-in";
+import { deviceLabel } from "../lib/user-agent";
+import { formatUtc } from "../lib/time-words";
+import type { RequestMeta } from "./request-meta";
+
+/** How far back a sign-in from the same browser and address makes a device "known". */
+export const KNOWN_DEVICE_DAYS = 90;
+
+/**
+ * Mails the owner a security notice when this sign-in comes from a browser and IP combination not
+ * seen in their live sessions or their sign-ins of the last 90 days, so a stolen password shows up
+ * in the owner's inbox. The first sign-in of an account is not news and sends nothing. Security mail
+ * cannot be turned off, so no preference is consulted. Call it before the new sign-in is recorded.
+ * The worker sends the queued mail at its next poll (within a second).
+ */
+export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">, user: UserRow, meta: RequestMeta): Promise<boolean> {
+  if (!(await hasAnySignIn(user.id))) return false;
+  const since = new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000);
+  if (await userHasSessionFrom(user.id, meta.ip, meta.userAgent)) return false;
+  if (await hasSignInFromSince(user.id, meta.ip, meta.userAgent, since)) return false;
+  const mail = await newSignInMail({
+    to: user.email,
+    baseUrl: config.baseUrl,
+    username: user.username,
+    device: deviceLabel(meta.userAgent),
+    ip: meta.ip,
+    at: formatUtc(new Date()),
+    sessionsUrl: `${config.baseUrl}/settings/sessions`,
+    resetUrl: `${config.baseUrl}/password/forgot`,
+  });
+  await enqueueMail(mail, db);
+  return true;
+}
