@@ -12,9 +12,10 @@ const REDACT = [
   "res.headers[\"set-cookie\"]", "code", "*.code", "secret", "*.secret",
 ];
 
-/** Creates the root logger at the given level. */
-export function createLogger(level: string) {
-  return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, base: undefined });
+/** Creates the root logger at the given level, writing to stdout unless given a destination (tests read it). */
+export function createLogger(level: string, destination?: pino.DestinationStream) {
+  const options = { level, redact: { paths: REDACT, censor: "[redacted]" }, base: undefined };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type Logger = ReturnType<typeof createLogger>;

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { DestinationStream } from "pino";
 import { after, before, beforeEach } from "node:test";
 import { createApp } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
@@ -19,10 +20,12 @@ export interface TestApp {
 /**
  * Registers before/after hooks that give the calling test file a running Gatehouse: its own
  * database (emptied before each test), a real SMTP mailbox, and the app listening on a free port.
- * `env` adds or overrides environment variables for this app. Read the returned object's fields
- * inside tests (they are filled in by the `before` hook).
+ * `env` adds or overrides environment variables for this app; an empty string unsets one (loadConfig
+ * treats "" as unset), e.g. `{ SMTP_URL: "" }` for the development outbox. `logDestination` receives
+ * the app's log lines instead of stdout. Read the returned object's fields inside tests (they are
+ * filled in by the `before` hook).
  */
-export function useTestApp(env: Record<string, string> = {}): TestApp {
+export function useTestApp(env: Record<string, string> = {}, opts: { logDestination?: DestinationStream } = {}): TestApp {
   const t = {} as TestApp;
   let server: http.Server;
   let dbUrl: string;
@@ -44,7 +47,7 @@ export function useTestApp(env: Record<string, string> = {}): TestApp {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       ...env,
     });
-    const logger = createLogger(t.config.logLevel);
+    const logger = createLogger(t.config.logLevel, opts.logDestination);
     const worker = startMailWorker(t.config, logger);
     const built = createApp({ config: t.config, logger, databaseUrl: dbUrl, sessionSecret: "test-secret-".padEnd(40, "x"), kickMail: worker.kick });
     t.ctx = built.ctx;
