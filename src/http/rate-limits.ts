@@ -16,7 +16,13 @@ export interface RateLimits {
   emailPerIp: RateLimiterPostgres;
   emailPerAccount: RateLimiterPostgres;
   apiPerToken: RateLimiterPostgres;
+  // Organizations (issue 6): invitations sent or resent per organization, so a compromised or
+  // careless admin account cannot turn the invitation form into a mail cannon.
+  invitationsPerOrg: RateLimiterPostgres;
 }
+
+/** Organizations (issue 6): how many invitations one organization may send or resend per hour. */
+export const INVITATIONS_PER_ORG_PER_HOUR = 30;
 
 /** Creates the limiters on the given Knex instance. */
 export function createRateLimits(config: Config, knex: Knex): RateLimits {
@@ -39,6 +45,8 @@ export function createRateLimits(config: Config, knex: Knex): RateLimits {
     emailPerIp: make("email-ip", r.emailPerIp),
     emailPerAccount: make("email-account", r.emailPerAccount),
     apiPerToken: make("api-token", r.apiPerToken, 60),
+    // Organizations (issue 6): 30 invitations per organization per hour.
+    invitationsPerOrg: make("invitations-org", INVITATIONS_PER_ORG_PER_HOUR, 3600),
   };
 }
 
