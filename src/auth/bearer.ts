@@ -1,0 +1,103 @@
+import type { NextFunction, Request, Response } from "express";
+import type { AppContext } from "../context";
+import { findLiveAccessTokenByHash, touchAccessToken, type AccessTokenRow } from "../db/access-tokens";
+import { findUserById, type UserRow } from "../db/users";
+import { consumeOrThrow } from "../http/rate-limits";
+import { HttpError } from "../lib/errors";
+import { ACCESS_TOKEN_PREFIXES, parseAccessToken } from "./access-token-format";
+
+/**
+ * Bearer-token authentication for the JSON API (and the terraform-compatible /api/v2 endpoints).
+ *
+ * Order of the checks, cheapest first:
+ *   1. `Authorization: Bearer <token>` present, and the token well-formed with a valid checksum
+ *      (parseAccessToken: no database query for garbage or guesses);
+ *   2. one indexed lookup by SHA-256 hash that also excludes revoked and expired tokens;
+ *   3. the principal is built from the row (for a personal token: its user, who must still exist).
+ * Every failure gives the same 401 (same header, same body), so a caller cannot tell a made-up
+ * token from a revoked or expired one. Then the per-token rate limit, and last_used_at is touched
+ * at most once a minute. No argon2 here: tokens carry 256 random bits, a fast hash is enough.
+ *
+ * The authenticated caller is `req.principal`, a union on `kind`. Today there is one kind:
+ *   { kind: "user", user, token }  — a personal access token (prefix gth_) acting as its user.
+ * Organization and team tokens (gto_, gtt_) add their own kinds to `Principal` and a branch to
+ * `principalFor`; routes that only serve people use `requireUserPrincipal`.
+ */
+
+/** A personal access token acting as its owner. */
+export interface UserPrincipal {
+  kind: "user";
+  user: UserRow;
+  token: AccessTokenRow;
+}
+
+/** Whoever a bearer token authenticates. */
+export type Principal = UserPrincipal;
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by requireBearer on API routes; never set by the session. */
+      principal?: Principal;
+    }
+  }
+}
+
+/** The one 401 body for every bad token. */
+export const INVALID_TOKEN_BODY = { error: { code: "invalid_token", message: "A valid access token is required. Send it as: Authorization: Bearer <token>" } };
+
+/** Answers 401 with the RFC 6750 challenge. */
+export function sendInvalidToken(res: Response) {
+  res.setHeader("WWW-Authenticate", 'Bearer error="invalid_token"');
+  res.setHeader("Cache-Control", "no-store");
+  return res.status(401).json(INVALID_TOKEN_BODY);
+}
+
+/** The token in `Authorization: Bearer <token>`, or undefined. */
+function bearerTokenOf(req: Request): string | undefined {
+  const header = req.get("authorization");
+  const match = header?.match(/^Bearer +([^\s]+) *$/i);
+  return match?.[1];
+}
+
+/** The principal a live token row stands for, or undefined when it stands for nobody any more. */
+async function principalFor(row: AccessTokenRow): Promise<Principal | undefined> {
+  if (row.token_prefix !== ACCESS_TOKEN_PREFIXES.personal) return undefined;
+  const user = await findUserById(row.user_id);
+  return user ? { kind: "user", user, token: row } : undefined;
+}
+
+/** Middleware: authenticates the request by bearer token (see the module comment) or answers 401. */
+export function requireBearer(ctx: AppContext) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const parsed = parseAccessToken(bearerTokenOf(req));
+    if (!parsed.ok) return sendInvalidToken(res);
+    const row = await findLiveAccessTokenByHash(parsed.hash);
+    const principal = row && (await principalFor(row));
+    if (!row || !principal) return sendInvalidToken(res);
+    await consumeOrThrow(ctx.limits.apiPerToken, String(row.id));
+    // Skips the write entirely when the row already says "used within the last minute".
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() >= 60_000) await touchAccessToken(row.id);
+    req.principal = principal;
+    next();
+  };
+}
+
+/**
+ * The user behind the request's principal. Only personal tokens act as a person; with other kinds
+ * the user endpoints answer 403. An account whose email is not confirmed (it changed since the
+ * token was made) may not use the API, matching the web rule.
+ */
+export function requireUserPrincipal(req: Request, _res: Response, next: NextFunction) {
+  const p = req.principal;
+  if (!p || p.kind !== "user") throw new HttpError(403, "This endpoint needs a personal access token.");
+  if (!p.user.email_confirmed_at) throw new HttpError(403, "Confirm your email address before using the API.", "unconfirmed");
+  next();
+}
+
+/** The authenticated user of a request that passed requireUserPrincipal. */
+export function principalUser(req: Request): UserRow {
+  const p = req.principal;
+  if (!p || p.kind !== "user") throw new HttpError(403, "This endpoint needs a personal access token.");
+  return p.user;
+}

@@ -1,0 +1,88 @@
+import { db, type Executor } from "./knex";
+
+/** How a token came to be: the settings page, the JSON API or a CLI sign-in through the browser. */
+export type AccessTokenOrigin = "web" | "api" | "cli";
+
+export interface AccessTokenRow {
+  id: number;
+  user_id: number;
+  description: string;
+  token_hash: Buffer;
+  token_prefix: string;
+  last4: string;
+  created_via: AccessTokenOrigin;
+  cli_client: string | null;
+  cli_host: string | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Inserts a token row and returns it. */
+export async function insertAccessToken(
+  fields: Pick<AccessTokenRow, "user_id" | "description" | "token_hash" | "token_prefix" | "last4" | "created_via" | "expires_at"> &
+    Partial<Pick<AccessTokenRow, "cli_client" | "cli_host">>,
+  q: Executor = db,
+): Promise<AccessTokenRow> {
+  const [row] = await q<AccessTokenRow>("access_tokens").insert(fields).returning("*");
+  return row!;
+}
+
+/**
+ * The unrevoked, unexpired token with this hash, or undefined: the one indexed lookup of a bearer
+ * check (token_hash is unique). Expiry is compared in the database, so a token stops working on the
+ * first request after its expiry whatever the app server's clock says.
+ */
+export function findLiveAccessTokenByHash(tokenHash: Buffer, q: Executor = db): Promise<AccessTokenRow | undefined> {
+  return q<AccessTokenRow>("access_tokens")
+    .where({ token_hash: tokenHash })
+    .whereNull("revoked_at")
+    .where((w) => w.whereNull("expires_at").orWhere("expires_at", ">", q.fn.now()))
+    .first();
+}
+
+/**
+ * Sets last_used_at to now unless it was set less than a minute ago, so a busy token costs at most
+ * one write a minute; the condition lives in the UPDATE so concurrent requests cannot both write.
+ */
+export async function touchAccessToken(id: number, q: Executor = db): Promise<void> {
+  await q("access_tokens")
+    .where({ id })
+    .where((w) => w.whereNull("last_used_at").orWhereRaw("last_used_at < now() - interval '1 minute'"))
+    .update({ last_used_at: q.fn.now() });
+}
+
+/** A page of a user's unrevoked personal tokens (expired ones included), newest first. */
+export function listAccessTokensForUser(userId: number, limit: number, offset: number, q: Executor = db): Promise<AccessTokenRow[]> {
+  return q<AccessTokenRow>("access_tokens")
+    .where({ user_id: userId })
+    .whereNull("revoked_at")
+    .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }])
+    .limit(limit)
+    .offset(offset);
+}
+
+/** How many unrevoked personal tokens a user has. */
+export async function countAccessTokensForUser(userId: number, q: Executor = db): Promise<number> {
+  const row = await q("access_tokens").where({ user_id: userId }).whereNull("revoked_at").count<{ count: string }[]>("* as count").first();
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * One of the user's unrevoked tokens by id, or undefined. Filtering by the owner in the query is
+ * what makes someone else's token id a 404.
+ */
+export function findAccessTokenForUser(userId: number, id: number, q: Executor = db): Promise<AccessTokenRow | undefined> {
+  return q<AccessTokenRow>("access_tokens").where({ id, user_id: userId }).whereNull("revoked_at").first();
+}
+
+/** Revokes one of the user's tokens; returns the row, or undefined when it is not theirs or already revoked. */
+export async function revokeAccessTokenForUser(userId: number, id: number, q: Executor = db): Promise<AccessTokenRow | undefined> {
+  const [row] = await q<AccessTokenRow>("access_tokens")
+    .where({ id, user_id: userId })
+    .whereNull("revoked_at")
+    .update({ revoked_at: q.fn.now() as unknown as Date })
+    .returning("*");
+  return row;
+}

@@ -1,0 +1,19 @@
+import type { NextFunction, Request, Response } from "express";
+import { ValidationError } from "../../lib/errors";
+
+/**
+ * The API's own error replies: `{"error": {"code", "message", "fields"?}}`. Validation failures are
+ * 422 with a message per field; everything else goes on to the app's error handler, which already
+ * answers /api paths in the same JSON shape (and hides internals of 500s).
+ */
+export function apiErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction) {
+  if (err instanceof ValidationError) {
+    return res.status(422).json({ error: { code: "invalid", message: err.message, fields: err.fields } });
+  }
+  next(err);
+}
+
+/** 404 for API paths nobody answered, before the web middleware (sessions) could see the request. */
+export function apiNotFound(_req: Request, res: Response) {
+  res.status(404).json({ error: { code: "not_found", message: "Not found" } });
+}

@@ -1,0 +1,147 @@
+import type { Request, Response } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context";
+import { apiSchemas, CreateTokenBody } from "./schemas";
+
+/**
+ * The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json. Component schemas are
+ * generated from the zod schemas the presenters are typed with (schemas.ts), request bodies from the
+ * zod schemas that validate them; test/routes/api/openapi.test.ts checks real responses against it.
+ */
+
+type JsonObject = Record<string, unknown>;
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (schema: JsonObject, description: string, headers?: JsonObject) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { "application/json": { schema } },
+});
+const error = (description: string) => json(ref("Error"), description);
+const UNAUTHORIZED = {
+  description: "Missing, malformed, unknown, expired or revoked token (one answer for all)",
+  headers: { "WWW-Authenticate": { schema: { type: "string", const: 'Bearer error="invalid_token"' } } },
+  content: { "application/json": { schema: ref("Error") } },
+};
+const LINK = { Link: { description: "RFC 8288 links to the first, prev, next and last pages", schema: { type: "string" } } };
+const PAGE_PARAMS = [
+  { name: "page", in: "query", description: "Page number, from 1", schema: { type: "integer", minimum: 1, default: 1 } },
+  { name: "per_page", in: "query", description: "Items per page", schema: { type: "integer", minimum: 1, maximum: 100, default: 30 } },
+];
+const TOKEN_ID = [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } }];
+
+/** A zod schema as a standalone JSON Schema for a request body. */
+function inputSchema(schema: z.ZodType): JsonObject {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonObject;
+  return rest;
+}
+
+/** The registry's schemas as OpenAPI components, cross-referenced by #/components/schemas/<id>. */
+function componentSchemas(): Record<string, JsonObject> {
+  const { schemas } = z.toJSONSchema(apiSchemas, { io: "output", uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonObject> };
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, s]) => {
+      const { $schema: _s, $id: _i, ...rest } = s;
+      return [id, rest];
+    }),
+  );
+}
+
+/** Path items of the personal (issue 5) endpoints. */
+function userPaths(): Record<string, JsonObject> {
+  return {
+    "/api/v1/user": {
+      get: { summary: "The token's user", operationId: "getUser", tags: ["user"], responses: { 200: json(ref("UserResponse"), "The user"), 401: UNAUTHORIZED } },
+    },
+    "/api/v1/user/tokens": {
+      get: {
+        summary: "List your personal access tokens (unrevoked, newest first)",
+        operationId: "listTokens",
+        tags: ["tokens"],
+        parameters: PAGE_PARAMS,
+        responses: { 200: json(ref("AccessTokenPage"), "A page of tokens", LINK), 401: UNAUTHORIZED, 422: error("Bad page parameters") },
+      },
+      post: {
+        summary: "Create a personal access token; the secret is in this response only",
+        operationId: "createToken",
+        tags: ["tokens"],
+        requestBody: { required: true, content: { "application/json": { schema: inputSchema(CreateTokenBody) } } },
+        responses: {
+          201: json(ref("NewAccessTokenResponse"), "The new token with its secret", { Location: { schema: { type: "string" } } }),
+          401: UNAUTHORIZED,
+          422: error("Invalid fields, each named in error.fields"),
+        },
+      },
+    },
+    "/api/v1/user/tokens/{id}": {
+      get: {
+        summary: "One of your tokens",
+        operationId: "getToken",
+        tags: ["tokens"],
+        parameters: TOKEN_ID,
+        responses: { 200: json(ref("AccessTokenResponse"), "The token"), 401: UNAUTHORIZED, 404: error("Not one of your live tokens") },
+      },
+      delete: {
+        summary: "Revoke one of your tokens (it stops working on the next request)",
+        operationId: "revokeToken",
+        tags: ["tokens"],
+        parameters: TOKEN_ID,
+        responses: { 204: { description: "Revoked" }, 401: UNAUTHORIZED, 404: error("Not one of your live tokens") },
+      },
+    },
+    "/api/v1/user/sessions": {
+      get: {
+        summary: "Your signed-in browser sessions, most recently active first",
+        operationId: "listSessions",
+        tags: ["sessions"],
+        parameters: PAGE_PARAMS,
+        responses: { 200: json(ref("SessionPage"), "A page of sessions", LINK), 401: UNAUTHORIZED, 422: error("Bad page parameters") },
+      },
+    },
+    "/api/v2/ping": {
+      get: { summary: "Token check for Terraform-compatible clients", operationId: "ping", tags: ["terraform"], responses: { 204: { description: "The token works" }, 401: UNAUTHORIZED } },
+    },
+    "/api/v2/account/details": {
+      get: {
+        summary: "The token's user as a JSON:API document (HCP Terraform's account endpoint)",
+        operationId: "accountDetails",
+        tags: ["terraform"],
+        responses: { 200: { description: "The account", content: { "application/vnd.api+json": { schema: ref("AccountDetails") } } }, 401: UNAUTHORIZED },
+      },
+    },
+  };
+}
+
+/** Builds the OpenAPI document for this instance's BASE_URL. */
+export function openApiDocument(ctx: AppContext): JsonObject {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Gatehouse API",
+      version: "1",
+      description: [
+        "Authenticate every request with a personal access token: `Authorization: Bearer <token>`. The session cookie is never accepted here.",
+        "Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`; validation errors are 422 with one message per field in `fields`.",
+        "Lists take `?page=` (from 1) and `?per_page=` (1..100, default 30) and answer `{\"data\": [...], \"meta\": {\"page\", \"per_page\", \"total\", \"total_pages\"}}` with a `Link` header (first, prev, next, last).",
+        "Requests are rate limited per token; over the limit the answer is 429 with `Retry-After`.",
+      ].join("\n\n"),
+    },
+    servers: [{ url: ctx.config.baseUrl }],
+    security: [{ bearerAuth: [] }],
+    tags: [{ name: "user" }, { name: "tokens" }, { name: "sessions" }, { name: "terraform" }],
+    paths: userPaths(),
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A personal access token (gth_...)" } },
+      schemas: componentSchemas(),
+    },
+  };
+}
+
+/** GET /api/v1/openapi.json — the description above; public, like any API documentation. */
+export function serveOpenApi(ctx: AppContext) {
+  let cached: JsonObject | undefined;
+  return (_req: Request, res: Response) => {
+    cached ??= openApiDocument(ctx);
+    res.json(cached);
+  };
+}
