@@ -1,4 +1,7 @@
 /** The sections of the settings layout's left navigation, in order: [key, label, path]. */
 export const SETTINGS_SECTIONS: readonly (readonly [key: string, label: string, path: string])[] = [
   ["profile", "Profile", "/settings/profile"],
+  ["password", "Password", "/settings/password"],
+  ["sessions", "Sessions", "/settings/sessions"],
+  ["notifications", "Notifications", "/settings/notifications"],
 ];

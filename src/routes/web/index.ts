@@ -9,6 +9,9 @@ import { showSignup, submitSignup } from "./signup";
 import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
 import { showForgot, showReset, submitForgot, submitReset } from "./password-reset";
 import { showProfileSettings } from "./settings/profile";
+import { showPasswordSettings, submitPasswordSettings } from "./settings/password";
+import { showSessionsSettings, submitRevokeOtherSessions, submitRevokeSession } from "./settings/sessions";
+import { showNotificationSettings, submitNotificationSettings } from "./settings/notifications";
 
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
@@ -34,6 +37,13 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // Settings (issue 3): profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));
   r.get("/settings/profile", requireConfirmed, showProfileSettings);
+  r.get("/settings/password", requireConfirmed, showPasswordSettings);
+  r.post("/settings/password", requireConfirmed, submitPasswordSettings(ctx));
+  r.get("/settings/sessions", requireConfirmed, showSessionsSettings);
+  r.post("/settings/sessions/revoke-others", requireConfirmed, submitRevokeOtherSessions);
+  r.post("/settings/sessions/:id/revoke", requireConfirmed, submitRevokeSession);
+  r.get("/settings/notifications", requireConfirmed, showNotificationSettings);
+  r.post("/settings/notifications", requireConfirmed, submitNotificationSettings);
 
   // External identities (issue 4)
 

@@ -1,0 +1,69 @@
+import type { AppContext } from "../context";
+import { db } from "../db/knex";
+import { deleteSessionsForUser } from "../db/user-sessions";
+import { deleteUserTokensForUser } from "../db/user-tokens";
+import { updateUser, type UserRow } from "../db/users";
+import { hashPassword, personalPasswordProblem, verifyPassword } from "../auth/passwords";
+import { enqueueMail } from "../emails/mail";
+import { passwordChangedMail } from "../emails/password-changed";
+import { assertNotLimited } from "../http/rate-limits";
+import type { FieldErrors } from "../lib/errors";
+import type { RequestMeta } from "./request-meta";
+import { recordSecurityEvent } from "./security-log";
+
+export type PasswordChangeResult = { ok: true; user: UserRow } | { ok: false; errors: FieldErrors };
+
+/**
+ * The keys the login form counts failures under for this account (it keys by the login typed:
+ * username or email, lowercased). Wrong current passwords count under the same keys, so a stolen
+ * session cannot be used to guess the password faster than the login form allows.
+ */
+function guessKeys(user: UserRow): string[] {
+  return [user.username.toLowerCase(), user.email.toLowerCase()];
+}
+
+/**
+ * Changes the password of a signed-in user, or sets a first one for an account without a password
+ * (created through a provider). An existing password must be given first: a session left open on a
+ * shared computer must not be enough to take the account over.
+ *
+ * In one transaction: the new hash is stored, every OTHER session of the user ends (whoever knew the
+ * old password is out; `keepSid` is the session asking), pending email changes are cancelled (an
+ * intruder may have started one), the event is logged and the owner is mailed. The caller gives the
+ * kept session a new id afterwards.
+ */
+export async function changePassword(
+  ctx: AppContext,
+  user: UserRow,
+  input: { currentPassword?: string; password: string },
+  keepSid: string,
+  meta: RequestMeta,
+): Promise<PasswordChangeResult> {
+  const hadPassword = user.password_hash !== null;
+  if (hadPassword) {
+    const keys = guessKeys(user);
+    for (const key of keys) await assertNotLimited(ctx.limits.loginFailuresPerAccount, key);
+    if (!(await verifyPassword(user.password_hash, input.currentPassword ?? ""))) {
+      for (const key of keys) await ctx.limits.loginFailuresPerAccount.penalty(key, 1);
+      return { ok: false, errors: { current_password: "That is not your current password." } };
+    }
+    for (const key of keys) await ctx.limits.loginFailuresPerAccount.delete(key);
+  }
+  const personal = personalPasswordProblem(input.password, user.username, user.email);
+  if (personal) return { ok: false, errors: { password: personal } };
+  const passwordHash = await hashPassword(input.password);
+  const updated = await db.transaction(async (trx) => {
+    const row = await updateUser(user.id, { password_hash: passwordHash }, trx);
+    await deleteSessionsForUser(row.id, keepSid, trx);
+    await deleteUserTokensForUser(row.id, "email_change", trx);
+    await recordSecurityEvent(row.id, hadPassword ? "password.changed" : "password.set", meta, {}, trx);
+    const mail = await passwordChangedMail({
+      to: row.email, baseUrl: ctx.config.baseUrl, username: row.username, how: "changed",
+      resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
+    });
+    await enqueueMail(mail, trx);
+    return row;
+  });
+  ctx.kickMail();
+  return { ok: true, user: updated };
+}
