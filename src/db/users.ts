@@ -7,6 +7,10 @@ export interface UserRow {
   email_confirmed_at: Date | null;
   password_hash: string | null;
   display_name: string;
+  /** Public-profile fields (issue 3): plain-text bio, up to 4 http(s) links, opt-in visibility. */
+  bio: string;
+  links: string[];
+  profile_public: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -49,4 +53,14 @@ export async function updateUser(
 ): Promise<UserRow> {
   const [row] = await q<UserRow>("users").where({ id }).update({ ...fields, updated_at: q.fn.now() as unknown as Date }).returning("*");
   return row!;
+}
+
+/** Deletes a user; foreign keys cascade to everything keyed by the user. Returns true when a row went. */
+export async function deleteUser(id: number, q: Executor = db): Promise<boolean> {
+  return (await q("users").where({ id }).delete()) > 0;
+}
+
+/** The user with this id, row-locked until the caller's transaction ends, or undefined. */
+export function lockUserById(id: number, trx: Executor): Promise<UserRow | undefined> {
+  return trx<UserRow>("users").where({ id }).forUpdate().first();
 }

@@ -1,0 +1,27 @@
+import type { Request, Response } from "express";
+import { findUserByUsername } from "../../db/users";
+import { gravatarUrl, initials } from "../../lib/avatar";
+import { notFound } from "../../lib/errors";
+import { linkLabel } from "../../lib/profile-links";
+
+/**
+ * GET /u/:username — a user's public profile. Private profiles, unconfirmed accounts and unknown
+ * names all get the same 404, so the page does not tell whether an account exists unless its owner
+ * chose to show it. The email address is never shown.
+ */
+export async function showPublicProfile(req: Request, res: Response) {
+  const user = await findUserByUsername(String(req.params.username));
+  if (!user || !user.profile_public || !user.email_confirmed_at) throw notFound();
+  res.render("profile/show", {
+    title: user.display_name || user.username,
+    profile: {
+      username: user.username,
+      displayName: user.display_name,
+      bio: user.bio,
+      links: user.links.map((href) => ({ href, label: linkLabel(href) })),
+      joined: user.created_at,
+    },
+    avatar: { url: gravatarUrl(user.email), initials: initials(user.display_name, user.username) },
+    isOwner: req.user?.id === user.id,
+  });
+}
