@@ -18,6 +18,7 @@ import { healthRoutes } from "./routes/web/health";
 import { devMailRoutes } from "./routes/web/dev-mail";
 import { webRoutes } from "./routes/web";
 import { apiRoutes } from "./routes/api";
+import { oauthRoutes } from "./routes/oauth";
 import { SETTINGS_SECTIONS } from "./http/settings-sections";
 
 export interface AppOptions {
@@ -52,6 +53,9 @@ export function createApp(opts: AppOptions) {
   // The JSON API sits before the session middleware: it never reads the session cookie, only bearer
   // tokens, so CSRF cannot apply to it and a token never authenticates a web page.
   app.use("/api", apiRoutes(ctx));
+  // CLI sign-in (issue 5): service discovery and the OAuth token endpoint are called by the CLI
+  // itself, with no cookie and no CSRF token, so they too sit before the session middleware.
+  app.use(oauthRoutes(ctx));
 
   app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 100 }));
   const sessions = createSessionMiddleware(config, opts.databaseUrl, opts.sessionSecret);

@@ -3,5 +3,6 @@ export const SETTINGS_SECTIONS: readonly (readonly [key: string, label: string, 
   ["profile", "Profile", "/settings/profile"],
   ["password", "Password", "/settings/password"],
   ["sessions", "Sessions", "/settings/sessions"],
+  ["tokens", "Access tokens", "/settings/tokens"],
   ["notifications", "Notifications", "/settings/notifications"],
 ];

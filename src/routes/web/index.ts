@@ -13,6 +13,8 @@ import { showPasswordSettings, submitPasswordSettings } from "./settings/passwor
 import { showSessionsSettings, submitRevokeOtherSessions, submitRevokeSession } from "./settings/sessions";
 import { showNotificationSettings, submitNotificationSettings } from "./settings/notifications";
 
+import { showTokens, submitCreateToken, showRevokeToken, submitRevokeToken } from "./settings/tokens";
+import { showCliLogin, startCliAuthorization, submitCliLogin } from "./cli-login";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -48,6 +50,13 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // External identities (issue 4)
 
   // Access tokens and CLI sign-in (issue 5)
+  r.get("/settings/tokens", requireConfirmed, showTokens);
+  r.post("/settings/tokens", requireConfirmed, submitCreateToken(ctx));
+  r.get("/settings/tokens/:id/revoke", requireConfirmed, showRevokeToken);
+  r.post("/settings/tokens/:id/revoke", requireConfirmed, submitRevokeToken);
+  r.get("/oauth/authorization", startCliAuthorization);
+  r.get("/cli/login", requireConfirmed, showCliLogin);
+  r.post("/cli/login", requireConfirmed, submitCliLogin(ctx));
 
   // Organizations, teams, invitations (issue 6)
 

@@ -1,0 +1,46 @@
+import express, { Router, type Request, type Response } from "express";
+import type { AppContext } from "../../context";
+import { limitByIp } from "../../http/rate-limits";
+import { CLI_CLIENT_ID, CLI_PORTS, redeemAuthorizationCode } from "../../services/cli-login";
+import { requestMeta } from "../../services/request-meta";
+
+/**
+ * The machine-facing half of the CLI sign-in (see services/cli-login.ts): service discovery and the
+ * token endpoint. Mounted before the session middleware: the CLI has no cookie and no CSRF token,
+ * and the code + PKCE verifier it sends are its whole proof. The browser half (/oauth/authorization,
+ * /cli/login) lives with the web routes because it needs the signed-in session.
+ */
+export function oauthRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.get("/.well-known/terraform.json", serviceDiscovery);
+  r.post("/oauth/token", express.urlencoded({ extended: false, limit: "8kb", parameterLimit: 20 }), limitByIp(ctx.limits.loginPerIp), exchangeCode(ctx));
+  return r;
+}
+
+/** GET /.well-known/terraform.json — Terraform's service discovery, advertising login.v1. */
+function serviceDiscovery(_req: Request, res: Response) {
+  res.json({
+    "login.v1": {
+      client: CLI_CLIENT_ID,
+      grant_types: ["authz_code"],
+      authz: "/oauth/authorization",
+      token: "/oauth/token",
+      ports: [...CLI_PORTS],
+    },
+  });
+}
+
+/**
+ * POST /oauth/token — redeems an authorization code for an access token. Replies follow RFC 6749
+ * §5 (`{"access_token", "token_type"}`, errors as `{"error", "error_description"}`) because OAuth
+ * client libraries parse exactly that, and are never cached.
+ */
+function exchangeCode(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Pragma", "no-cache");
+    const result = await redeemAuthorizationCode(ctx, req.body ?? {}, requestMeta(req));
+    if (!result.ok) return res.status(result.status).json(result.body);
+    res.json({ access_token: result.accessToken, token_type: "bearer" });
+  };
+}

@@ -1,0 +1,117 @@
+import type { Request, Response } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../../context";
+import { displayAccessToken } from "../../../auth/access-token-format";
+import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUser, type AccessTokenRow } from "../../../db/access-tokens";
+import { flash } from "../../../http/flash";
+import { keptValues, parseBody } from "../../../http/validate";
+import { notFound } from "../../../lib/errors";
+import { formatUtc, timeAgo } from "../../../lib/time-words";
+import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../../services/access-tokens";
+import { requestMeta } from "../../../services/request-meta";
+
+declare module "express-session" {
+  interface SessionData {
+    /**
+     * The secret of the token just created, kept only between the POST and the page after its
+     * redirect (Post/Redirect/Get), which removes it as it shows it: the token is shown once.
+     */
+    newAccessToken?: { id: number; token: string };
+  }
+}
+
+const PER_PAGE = 20;
+
+/** The expiry choices of the form, in order: value of expires_in_days and its label. */
+const EXPIRY_CHOICES: readonly [string, string][] = [...TOKEN_EXPIRY_DAYS.map((d) => [String(d), `${d} days`] as [string, string]), ["none", "No expiry"]];
+
+const TokenForm = z.object({
+  description: z.string().trim().min(1, "Describe what the token is for.").max(100, "Use at most 100 characters."),
+  expires_in_days: z.enum(
+    EXPIRY_CHOICES.map(([value]) => value) as [string, ...string[]],
+    `Choose ${TOKEN_EXPIRY_DAYS.join(", ")} days or no expiry.`,
+  ),
+});
+
+/** One row of the tokens table, formatted for the page. */
+function tokenView(row: AccessTokenRow, now: Date) {
+  const expired = row.expires_at !== null && row.expires_at <= now;
+  return {
+    id: row.id,
+    description: row.description,
+    display: displayAccessToken(row.token_prefix, row.last4),
+    viaCli: row.created_via === "cli",
+    createdAt: formatUtc(row.created_at),
+    lastUsed: row.last_used_at ? timeAgo(row.last_used_at, now) : "Never used",
+    expires: row.expires_at ? formatUtc(row.expires_at) : "Never",
+    expired,
+  };
+}
+
+async function renderTokens(req: Request, res: Response, status: number, extra: { errors?: Record<string, string>; values?: Record<string, string> } = {}) {
+  const user = req.user!;
+  const requested = Number(req.query.page ?? 1);
+  const total = await countAccessTokensForUser(user.id);
+  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+  const page = Number.isSafeInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
+  const rows = await listAccessTokensForUser(user.id, PER_PAGE, (page - 1) * PER_PAGE);
+  const created = req.session.newAccessToken;
+  delete req.session.newAccessToken;
+  const now = new Date();
+  // The page may hold a secret: neither the browser nor a proxy may keep a copy of it.
+  res.setHeader("Cache-Control", "no-store");
+  res.status(status).render("settings/tokens/index", {
+    title: "Access tokens",
+    section: "tokens",
+    tokens: rows.map((r) => tokenView(r, now)),
+    created,
+    page,
+    pages,
+    expiryChoices: EXPIRY_CHOICES,
+    errors: extra.errors ?? {},
+    values: extra.values ?? { expires_in_days: String(DEFAULT_TOKEN_EXPIRY_DAYS) },
+  });
+}
+
+/** GET /settings/tokens — the create form, the token just created (once), and the list. */
+export async function showTokens(req: Request, res: Response) {
+  await renderTokens(req, res, 200);
+}
+
+/**
+ * POST /settings/tokens — creates a token and redirects to the list, where its secret is shown
+ * this once. The owner gets a security notice by mail.
+ */
+export function submitCreateToken(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    const parsed = parseBody(TokenForm, req.body);
+    if (!parsed.ok) return renderTokens(req, res, 422, { errors: parsed.errors, values: keptValues(req.body) });
+    const days = parsed.data.expires_in_days === "none" ? null : Number(parsed.data.expires_in_days);
+    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: parsed.data.description, expiresInDays: days, via: "web" }, requestMeta(req));
+    req.session.newAccessToken = { id: row.id, token };
+    flash(req, "success", `Token “${row.description}” created.`);
+    res.redirect("/settings/tokens");
+  };
+}
+
+/** The :id of one of the signed-in user's live tokens, or a 404 (someone else's id included). */
+async function ownToken(req: Request): Promise<AccessTokenRow> {
+  const raw = String(req.params.id);
+  const row = /^\d{1,15}$/.test(raw) ? await findAccessTokenForUser(req.user!.id, Number(raw)) : undefined;
+  if (!row) throw notFound("Token");
+  return row;
+}
+
+/** GET /settings/tokens/:id/revoke — asks again before revoking (the destructive step). */
+export async function showRevokeToken(req: Request, res: Response) {
+  const row = await ownToken(req);
+  res.render("settings/tokens/revoke", { title: "Revoke token", section: "tokens", token: tokenView(row, new Date()) });
+}
+
+/** POST /settings/tokens/:id/revoke — revokes the token; anything using it gets 401 from the next request. */
+export async function submitRevokeToken(req: Request, res: Response) {
+  const row = await ownToken(req);
+  await revokePersonalAccessToken(req.user!.id, row.id, requestMeta(req));
+  flash(req, "success", `Token “${row.description}” revoked. Anything still using it is now refused.`);
+  res.redirect("/settings/tokens");
+}
