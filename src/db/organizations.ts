@@ -1,0 +1,58 @@
+import { db, type Executor } from "./knex";
+
+export interface OrganizationRow {
+  id: number;
+  slug: string;
+  name: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The organization with this slug (case-insensitively), or undefined. */
+export function findOrganizationBySlug(slug: string, q: Executor = db): Promise<OrganizationRow | undefined> {
+  return q<OrganizationRow>("organizations").where({ slug }).first();
+}
+
+/** The organization with this id, or undefined. */
+export function findOrganizationById(id: number, q: Executor = db): Promise<OrganizationRow | undefined> {
+  return q<OrganizationRow>("organizations").where({ id }).first();
+}
+
+/**
+ * Locks the organization row until the transaction ends and returns it. Every change that could
+ * take away an owner takes this lock first, so such changes to one organization run one at a time.
+ */
+export function lockOrganization(id: number, trx: Executor): Promise<OrganizationRow | undefined> {
+  return trx<OrganizationRow>("organizations").where({ id }).forUpdate().first();
+}
+
+/** True when a user or an organization already uses this handle (they share one namespace). */
+export async function isHandleTaken(handle: string, q: Executor = db): Promise<boolean> {
+  const row = await q.raw<{ rows: unknown[] }>(
+    "SELECT 1 FROM users WHERE username = ?::citext UNION ALL SELECT 1 FROM organizations WHERE slug = ?::citext LIMIT 1",
+    [handle, handle],
+  );
+  return row.rows.length > 0;
+}
+
+/** Inserts an organization and returns it. */
+export async function insertOrganization(fields: Pick<OrganizationRow, "slug" | "name">, q: Executor = db): Promise<OrganizationRow> {
+  const [row] = await q<OrganizationRow>("organizations").insert(fields).returning("*");
+  return row!;
+}
+
+/** Updates an organization's name or slug and returns it. */
+export async function updateOrganization(id: number, fields: Partial<Pick<OrganizationRow, "slug" | "name">>, q: Executor = db): Promise<OrganizationRow> {
+  const [row] = await q<OrganizationRow>("organizations").where({ id }).update({ ...fields, updated_at: q.fn.now() as unknown as Date }).returning("*");
+  return row!;
+}
+
+/** Deletes an organization (memberships, teams and invitations go with it). */
+export async function deleteOrganization(id: number, q: Executor = db): Promise<void> {
+  await q("organizations").where({ id }).delete();
+}
+
+/** A page of every organization, by slug (for the API's listing). */
+export function listOrganizations(limit: number, offset: number, q: Executor = db): Promise<OrganizationRow[]> {
+  return q<OrganizationRow>("organizations").orderBy("slug").limit(limit).offset(offset);
+}

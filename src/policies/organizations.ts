@@ -1,0 +1,129 @@
+/**
+ * Who may do what in an organization. Pure functions of the actor's membership (null for someone
+ * who is not a member) and the target: no database access, so every rule is visible here and
+ * tested as a table (test/policies/organizations.test.ts). Routes call them through `authorize`,
+ * services call them again before acting, and views receive the same answers as a `can` object.
+ *
+ * Roles: owners can do everything; admins manage members, teams and invitations but cannot touch
+ * owners, delete the organization or manage its tokens; members see the member list and teams.
+ * Nobody grants a role above their own.
+ */
+
+/** A role in an organization, from most to least powerful. */
+export type OrgRole = "owner" | "admin" | "member";
+
+/** Every role, most powerful first. */
+export const ORG_ROLES: readonly OrgRole[] = ["owner", "admin", "member"];
+
+/** The part of a membership the policies look at. */
+export interface Actor {
+  role: OrgRole;
+  user_id: number;
+}
+
+/** The part of a team membership the team policies look at. */
+export interface TeamActor {
+  maintainer: boolean;
+}
+
+const RANK: Record<OrgRole, number> = { owner: 3, admin: 2, member: 1 };
+
+/** True when `role` is at least as powerful as `than`. */
+export function roleAtLeast(role: OrgRole, than: OrgRole): boolean {
+  return RANK[role] >= RANK[than];
+}
+
+const isAdmin = (actor: Actor | null): actor is Actor => actor !== null && roleAtLeast(actor.role, "admin");
+const isOwner = (actor: Actor | null): actor is Actor => actor?.role === "owner";
+
+/** Any member may see the organization, its members and its teams. */
+export function canViewOrganization(actor: Actor | null): boolean {
+  return actor !== null;
+}
+
+/** Admins and owners may manage members (roles, removal) at all. */
+export function canManageMembers(actor: Actor | null): boolean {
+  return isAdmin(actor);
+}
+
+/**
+ * Changing `target`'s role to `role`: admins and owners only; only owners touch owners; nobody
+ * grants above their own role; nobody changes their own role here (owners step down by leaving or
+ * after handing ownership to someone else, which the last-owner rule checks).
+ */
+export function canChangeRole(actor: Actor | null, target: Actor, role: OrgRole): boolean {
+  if (!isAdmin(actor) || actor.user_id === target.user_id) return false;
+  if (target.role === "owner" && !isOwner(actor)) return false;
+  return roleAtLeast(actor.role, role);
+}
+
+/** Removing `target` from the organization: admins remove admins and members, only owners remove owners; leaving yourself is canLeaveOrganization. */
+export function canRemoveMember(actor: Actor | null, target: Actor): boolean {
+  if (!isAdmin(actor) || actor.user_id === target.user_id) return false;
+  return target.role !== "owner" || isOwner(actor);
+}
+
+/** Any member may leave (the last-owner rule is checked against the data, in the service). */
+export function canLeaveOrganization(actor: Actor | null): boolean {
+  return actor !== null;
+}
+
+/** Admins and owners may see, send, resend and revoke invitations. */
+export function canManageInvitations(actor: Actor | null): boolean {
+  return isAdmin(actor);
+}
+
+/** Inviting with `role`: admins and owners, never above their own role. */
+export function canInviteWithRole(actor: Actor | null, role: OrgRole): boolean {
+  return isAdmin(actor) && roleAtLeast(actor.role, role);
+}
+
+/** Any member may see the teams. */
+export function canViewTeams(actor: Actor | null): boolean {
+  return actor !== null;
+}
+
+/** Admins and owners create, rename and delete teams and name maintainers. */
+export function canManageTeams(actor: Actor | null): boolean {
+  return isAdmin(actor);
+}
+
+/** Adding and removing a team's members: admins and owners, and the team's maintainers. */
+export function canManageTeamMembers(actor: Actor | null, teamActor: TeamActor | null): boolean {
+  return isAdmin(actor) || (actor !== null && teamActor?.maintainer === true);
+}
+
+/** Renaming the organization or changing its slug: owners only. */
+export function canUpdateOrganization(actor: Actor | null): boolean {
+  return isOwner(actor);
+}
+
+/** Deleting the organization: owners only. */
+export function canDeleteOrganization(actor: Actor | null): boolean {
+  return isOwner(actor);
+}
+
+/** Organization and team access tokens: owners only, since such a token acts as the organization. */
+export function canManageOrganizationTokens(actor: Actor | null): boolean {
+  return isOwner(actor);
+}
+
+/** The roles this actor may hand out (in forms: the options of the role select). */
+export function grantableRoles(actor: Actor | null): OrgRole[] {
+  if (!isAdmin(actor)) return [];
+  return ORG_ROLES.filter((r) => roleAtLeast(actor.role, r));
+}
+
+/** The answers views need for the organization pages, from the same functions. */
+export function orgAbilities(actor: Actor | null) {
+  return {
+    view: canViewOrganization(actor),
+    manageMembers: canManageMembers(actor),
+    manageInvitations: canManageInvitations(actor),
+    manageTeams: canManageTeams(actor),
+    update: canUpdateOrganization(actor),
+    delete: canDeleteOrganization(actor),
+    manageTokens: canManageOrganizationTokens(actor),
+    leave: canLeaveOrganization(actor),
+  };
+}

@@ -1,0 +1,80 @@
+import type { Request, Response } from "express";
+import type { AppContext } from "../../context";
+import { findMembership } from "../../db/memberships";
+import { flash } from "../../http/flash";
+import { endSession } from "../../http/sign-in";
+import { acceptInvitation, declineInvitation, findLiveInvitation, invitationBlocker, type AnswerResult } from "../../services/invitations";
+
+declare module "express-session" {
+  interface SessionData {
+    /**
+     * Where a signed-out visitor of an invitation goes back to after confirming a new account's
+     * email (read by the confirmation handler). Only set to /invitations/... paths.
+     */
+    returnTo?: string;
+  }
+}
+
+const invitationPath = (token: string) => `/invitations/${encodeURIComponent(token)}`;
+
+function gone(res: Response) {
+  res.status(410).render("invitations/gone", { title: "Invitation no longer valid" });
+}
+
+/**
+ * GET /invitations/:token — what the invitation is and what the visitor can do with it. A used,
+ * revoked, replaced or expired link shows the same "no longer valid" page. Signed-out visitors are
+ * offered sign-in and sign-up, and the path is kept in their session so that confirming a new
+ * account's email brings them back here.
+ */
+export async function showInvitation(req: Request, res: Response) {
+  const token = String(req.params.token);
+  const view = await findLiveInvitation(token);
+  if (!view) return gone(res);
+  const path = invitationPath(token);
+  if (!req.user) {
+    req.session.returnTo = path;
+    return res.render("invitations/show", { title: `Join ${view.org.name}`, ...view, path, state: "signed_out" });
+  }
+  const blocker = invitationBlocker(view.invitation, req.user);
+  const alreadyMember = !blocker && Boolean(await findMembership(view.org.id, req.user.id));
+  res.render("invitations/show", { title: `Join ${view.org.name}`, ...view, path, state: blocker ?? (alreadyMember ? "member" : "ready") });
+}
+
+function answered(res: Response, token: string, result: AnswerResult, success: (org: { name: string; slug: string }) => void) {
+  if (result.ok) return success(result.org);
+  if (result.reason === "gone") return gone(res);
+  // Bound to the invited address: the page explains what is missing (another account, or an
+  // unconfirmed address) instead of acting.
+  res.redirect(invitationPath(token));
+}
+
+/** POST /invitations/:token/accept — joins with the role and teams stored in the invitation. */
+export function submitAcceptInvitation(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    const token = String(req.params.token);
+    const result = await acceptInvitation(ctx, token, req.user!);
+    answered(res, token, result, (org) => {
+      flash(req, "success", result.ok && result.alreadyMember ? `You are already a member of ${org.name}.` : `Welcome to ${org.name}!`);
+      res.redirect(`/orgs/${encodeURIComponent(org.slug)}`);
+    });
+  };
+}
+
+/** POST /invitations/:token/decline — declines; the link stops working. */
+export async function submitDeclineInvitation(req: Request, res: Response) {
+  const token = String(req.params.token);
+  const result = await declineInvitation(token, req.user!);
+  answered(res, token, result, (org) => {
+    flash(req, "info", `You declined the invitation to ${org.name}.`);
+    res.redirect("/");
+  });
+}
+
+/** POST /invitations/:token/switch — signs out and offers sign-in with the invited account, coming back here. */
+export async function submitSwitchAccount(req: Request, res: Response) {
+  const path = invitationPath(String(req.params.token));
+  if (req.user) await endSession(req);
+  req.session.returnTo = path;
+  res.redirect(`/login?next=${encodeURIComponent(path)}`);
+}

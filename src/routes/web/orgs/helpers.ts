@@ -1,0 +1,38 @@
+import type { Request, Response } from "express";
+import { flash } from "../../../http/flash";
+import { notFound } from "../../../lib/errors";
+import { OrgRuleError } from "../../../services/org-errors";
+
+/** A positive integer route parameter, or a 404 (ids are never guessed into other errors). */
+export function idParam(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0 || String(n) !== String(value)) throw notFound();
+  return n;
+}
+
+/** The page number from ?page=, at least 1. */
+export function pageParam(value: unknown): number {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 && n < 100000 ? n : 1;
+}
+
+/**
+ * Runs a state change and answers Post/Redirect/Get: the success message, or the rule that refused
+ * it (last owner, ...) as an error message on the same page. Other errors go to the error page.
+ */
+export async function actThenRedirect(req: Request, res: Response, back: string, work: () => Promise<string>): Promise<void> {
+  try {
+    const message = await work();
+    flash(req, "success", message);
+  } catch (err) {
+    if (!(err instanceof OrgRuleError)) throw err;
+    flash(req, "error", err.message);
+  }
+  res.redirect(back);
+}
+
+/** The path of an organization page. */
+export const orgPath = (slug: string, rest = "") => `/orgs/${encodeURIComponent(slug)}${rest}`;
+
+/** "an owner", "an admin", "a member". */
+export const roleWithArticle = (role: string) => (role === "member" ? "a member" : `an ${role}`);

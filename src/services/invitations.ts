@@ -1,0 +1,205 @@
+import { z } from "zod";
+import type { AppContext } from "../context";
+import { db } from "../db/knex";
+import {
+  closeInvitation,
+  findInvitationByTokenHash,
+  findPendingInvitationForEmail,
+  findPendingInvitationInOrganization,
+  insertInvitation,
+  lockInvitationByTokenHash,
+  renewInvitation,
+  type InvitationRow,
+} from "../db/invitations";
+import { findMembership, insertMembership, listMemberIdsWithRoles } from "../db/memberships";
+import { findOrganizationById, lockOrganization, type OrganizationRow } from "../db/organizations";
+import { filterTeamIdsInOrganization, insertTeamMembership } from "../db/teams";
+import { findUserById, type UserRow } from "../db/users";
+import { enqueueMail } from "../emails/mail";
+import { organizationInvitationMail } from "../emails/organization-invitation";
+import { organizationMemberJoinedMail } from "../emails/organization-member-joined";
+import { consumeOrThrow } from "../http/rate-limits";
+import { emailSchema } from "../lib/handles";
+import { isUniqueViolation, notFound, type FieldErrors } from "../lib/errors";
+import { hashToken, randomToken } from "../lib/tokens";
+import { canInviteWithRole, canManageInvitations, ORG_ROLES, type Actor, type OrgRole } from "../policies/organizations";
+import { wantsEmail } from "./notification-preferences";
+import { forbidden } from "./org-errors";
+
+/** How long an invitation link works. */
+export const INVITATION_DAYS = 7;
+
+const teamIds = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.coerce.number().int().positive("Choose teams from the list.")).max(50, "Choose at most 50 teams."),
+);
+
+/** The invitation form and API body: address, role, optional teams of this organization. */
+export const InvitationForm = z.object({
+  email: emailSchema,
+  role: z.enum(ORG_ROLES as [OrgRole, ...OrgRole[]], "Choose a role."),
+  teams: teamIds.optional().default([]),
+});
+
+export type InvitationInput = z.infer<typeof InvitationForm>;
+
+const PENDING_EXISTS = "An invitation to this address is already pending. Resend it from the list below.";
+
+function newLink(ctx: AppContext) {
+  const token = randomToken();
+  return { token, hash: hashToken(token), url: `${ctx.config.baseUrl}/invitations/${token}`, expiresAt: new Date(Date.now() + INVITATION_DAYS * 86_400_000) };
+}
+
+async function queueInvitationMail(ctx: AppContext, org: OrganizationRow, inviter: string, inv: Pick<InvitationRow, "email" | "role">, url: string, q = db) {
+  await enqueueMail(
+    await organizationInvitationMail({ to: inv.email, baseUrl: ctx.config.baseUrl, orgName: org.name, inviter, role: inv.role, url, days: INVITATION_DAYS }),
+    q,
+  );
+}
+
+/**
+ * Invites an address with a role and optional teams (admins and owners, never above their own
+ * role), limited per organization. Whether the address already has an account is never looked at:
+ * the answer and the mail are the same either way, so the form cannot be used to find accounts.
+ */
+export async function createInvitation(
+  ctx: AppContext,
+  org: OrganizationRow,
+  actor: Actor | null,
+  inviter: { id: number | null; name: string },
+  input: InvitationInput,
+): Promise<{ ok: true; invitation: InvitationRow } | { ok: false; errors: FieldErrors }> {
+  if (!canManageInvitations(actor)) throw forbidden();
+  if (!canInviteWithRole(actor, input.role)) return { ok: false, errors: { role: "You cannot invite someone with a role above your own." } };
+  const wanted = [...new Set(input.teams)];
+  const teams = await filterTeamIdsInOrganization(org.id, wanted);
+  if (teams.length !== wanted.length) return { ok: false, errors: { teams: "Choose teams of this organization." } };
+  if (await findPendingInvitationForEmail(org.id, input.email)) return { ok: false, errors: { email: PENDING_EXISTS } };
+  await consumeOrThrow(ctx.limits.invitationsPerOrg, String(org.id));
+  const link = newLink(ctx);
+  try {
+    const invitation = await db.transaction(async (trx) => {
+      const row = await insertInvitation(
+        { organization_id: org.id, email: input.email, role: input.role, team_ids: teams, token_hash: link.hash, inviter_id: inviter.id, expires_at: link.expiresAt },
+        trx,
+      );
+      await queueInvitationMail(ctx, org, inviter.name, row, link.url, trx);
+      return row;
+    });
+    ctx.kickMail();
+    return { ok: true, invitation };
+  } catch (err) {
+    if (isUniqueViolation(err, "invitations_pending_unique")) return { ok: false, errors: { email: PENDING_EXISTS } };
+    throw err;
+  }
+}
+
+/** Mails a new link for a pending invitation; the old link stops working and the 7 days start again. */
+export async function resendInvitation(ctx: AppContext, org: OrganizationRow, actor: Actor | null, inviterName: string, id: number): Promise<InvitationRow> {
+  const inv = await findPendingInvitationInOrganization(org.id, id);
+  if (!inv) throw notFound("Invitation");
+  // Admins cannot touch owners: that includes invitations that would make someone an owner.
+  if (!canInviteWithRole(actor, inv.role)) throw forbidden();
+  await consumeOrThrow(ctx.limits.invitationsPerOrg, String(org.id));
+  const link = newLink(ctx);
+  await db.transaction(async (trx) => {
+    await renewInvitation(inv.id, link.hash, link.expiresAt, trx);
+    await queueInvitationMail(ctx, org, inviterName, inv, link.url, trx);
+  });
+  ctx.kickMail();
+  return inv;
+}
+
+/** Revokes a pending invitation: its link stops working at once. */
+export async function revokeInvitation(org: OrganizationRow, actor: Actor | null, id: number): Promise<InvitationRow> {
+  const inv = await findPendingInvitationInOrganization(org.id, id);
+  if (!inv) throw notFound("Invitation");
+  if (!canInviteWithRole(actor, inv.role)) throw forbidden();
+  await closeInvitation(inv.id, "revoked", null);
+  return inv;
+}
+
+/** What the invitation page shows: a live invitation with its organization and inviter. */
+export interface InvitationView {
+  invitation: InvitationRow;
+  org: OrganizationRow;
+  inviter: string | null;
+}
+
+/** The live (pending, unexpired) invitation behind a link, or undefined for any other link. */
+export async function findLiveInvitation(token: string): Promise<InvitationView | undefined> {
+  const invitation = await findInvitationByTokenHash(hashToken(token));
+  if (!invitation || invitation.status !== "pending" || invitation.expires_at.getTime() <= Date.now()) return undefined;
+  const org = await findOrganizationById(invitation.organization_id);
+  if (!org) return undefined;
+  const inviter = invitation.inviter_id ? await findUserById(invitation.inviter_id) : undefined;
+  return { invitation, org, inviter: inviter?.username ?? null };
+}
+
+/** Why a signed-in user may not answer an invitation, or null when they may. */
+export function invitationBlocker(invitation: Pick<InvitationRow, "email">, user: Pick<UserRow, "email" | "email_confirmed_at">): "other_address" | "unconfirmed" | null {
+  // The invitation belongs to the address it was sent to: whoever holds the link must also have
+  // proven that they own that address on their account.
+  if (user.email.toLowerCase() !== invitation.email.toLowerCase()) return "other_address";
+  if (!user.email_confirmed_at) return "unconfirmed";
+  return null;
+}
+
+export type AnswerResult = { ok: true; org: OrganizationRow; alreadyMember: boolean } | { ok: false; reason: "gone" | "other_address" | "unconfirmed" };
+
+/**
+ * Accepts an invitation for the signed-in user. The invitation row is locked so a link is used
+ * once; the role and teams come from the row alone (nothing in the request can change them). Someone
+ * who already belongs keeps their role. Owners and admins are told (if they want organization mail).
+ */
+export async function acceptInvitation(ctx: AppContext, token: string, user: UserRow): Promise<AnswerResult> {
+  const result = await db.transaction(async (trx): Promise<AnswerResult> => {
+    const inv = await lockInvitationByTokenHash(hashToken(token), trx);
+    if (!inv || inv.status !== "pending" || inv.expires_at.getTime() <= Date.now()) return { ok: false, reason: "gone" };
+    const blocker = invitationBlocker(inv, user);
+    if (blocker) return { ok: false, reason: blocker };
+    const org = await lockOrganization(inv.organization_id, trx);
+    if (!org) return { ok: false, reason: "gone" };
+    const added = await insertMembership({ organization_id: org.id, user_id: user.id, role: inv.role }, trx);
+    for (const teamId of await filterTeamIdsInOrganization(org.id, inv.team_ids, trx)) {
+      await insertTeamMembership({ organization_id: org.id, team_id: teamId, user_id: user.id }, trx);
+    }
+    await closeInvitation(inv.id, "accepted", user.id, trx);
+    if (added) {
+      for (const managerId of await listMemberIdsWithRoles(org.id, ["owner", "admin"], trx)) {
+        if (managerId === user.id || !(await wantsEmail(managerId, "organization", trx))) continue;
+        const manager = await findUserById(managerId, trx);
+        if (!manager) continue;
+        await enqueueMail(
+          await organizationMemberJoinedMail({
+            to: manager.email,
+            baseUrl: ctx.config.baseUrl,
+            recipient: manager.username,
+            orgName: org.name,
+            member: user.username,
+            role: inv.role,
+            url: `${ctx.config.baseUrl}/orgs/${org.slug}/members`,
+          }),
+          trx,
+        );
+      }
+    }
+    return { ok: true, org, alreadyMember: !added };
+  });
+  ctx.kickMail();
+  return result;
+}
+
+/** Declines an invitation for the signed-in user (bound to the address like accepting). */
+export async function declineInvitation(token: string, user: UserRow): Promise<AnswerResult> {
+  return db.transaction(async (trx): Promise<AnswerResult> => {
+    const inv = await lockInvitationByTokenHash(hashToken(token), trx);
+    if (!inv || inv.status !== "pending" || inv.expires_at.getTime() <= Date.now()) return { ok: false, reason: "gone" };
+    const blocker = invitationBlocker(inv, user);
+    if (blocker) return { ok: false, reason: blocker };
+    const org = await findOrganizationById(inv.organization_id, trx);
+    if (!org) return { ok: false, reason: "gone" };
+    await closeInvitation(inv.id, "declined", null, trx);
+    return { ok: true, org, alreadyMember: Boolean(await findMembership(org.id, user.id, trx)) };
+  });
+}

@@ -1,0 +1,103 @@
+import type { AppContext } from "../context";
+import { db, type Executor } from "../db/knex";
+import {
+  countOwners,
+  deleteMembership,
+  findMembership,
+  findMembershipInOrganization,
+  updateMembershipRole,
+  type MembershipRow,
+} from "../db/memberships";
+import { lockOrganization, type OrganizationRow } from "../db/organizations";
+import { findUserById } from "../db/users";
+import { enqueueMail } from "../emails/mail";
+import { organizationMembershipChangedMail } from "../emails/organization-membership-changed";
+import { notFound } from "../lib/errors";
+import { canChangeRole, canLeaveOrganization, canRemoveMember, type OrgRole } from "../policies/organizations";
+import { wantsEmail } from "./notification-preferences";
+import { forbidden, guardLastOwner, LAST_OWNER_MESSAGE, OrgRuleError } from "./org-errors";
+
+/**
+ * Membership changes. Each one runs in a transaction that first locks the organization row, then
+ * reads the actor's and the target's memberships again: two owners demoting each other at the same
+ * moment run one after the other, and the second sees that it is no longer an owner (and that the
+ * other would be the last one). The deferred trigger in the memberships migration is the backstop.
+ */
+
+/** Who acts: a signed-in member (by user id) or, on the API, the organization's own token. */
+export type OrgActor = { kind: "user"; userId: number; username: string } | { kind: "organization" };
+
+async function freshActor(org: OrganizationRow, actor: OrgActor, trx: Executor) {
+  // An organization token acts with the organization's full authority, like an owner who is nobody.
+  if (actor.kind === "organization") return { role: "owner" as OrgRole, user_id: 0 };
+  return (await findMembership(org.id, actor.userId, trx)) ?? null;
+}
+
+async function notifyMember(ctx: AppContext, org: OrganizationRow, userId: number, mail: { actor: string; change: "role" | "removed"; role?: string }, q: Executor) {
+  if (!(await wantsEmail(userId, "organization", q))) return;
+  const user = await findUserById(userId, q);
+  if (!user) return;
+  await enqueueMail(
+    await organizationMembershipChangedMail({
+      to: user.email,
+      baseUrl: ctx.config.baseUrl,
+      recipient: user.username,
+      orgName: org.name,
+      url: `${ctx.config.baseUrl}/orgs/${org.slug}`,
+      ...mail,
+    }),
+    q,
+  );
+}
+
+const actorName = (actor: OrgActor, org: OrganizationRow) => (actor.kind === "user" ? actor.username : `${org.name} (API)`);
+
+/** Changes a member's role; the target is looked up inside this organization only (another org's id is a 404). */
+export async function changeMemberRole(ctx: AppContext, org: OrganizationRow, actor: OrgActor, membershipId: number, role: OrgRole): Promise<MembershipRow> {
+  const updated = await guardLastOwner(() =>
+    db.transaction(async (trx) => {
+      await lockOrganization(org.id, trx);
+      const target = await findMembershipInOrganization(org.id, membershipId, trx);
+      if (!target) throw notFound("Member");
+      if (!canChangeRole(await freshActor(org, actor, trx), target, role)) throw forbidden();
+      if (target.role === role) return target;
+      if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw new OrgRuleError(LAST_OWNER_MESSAGE, "last_owner");
+      await updateMembershipRole(target.id, role, trx);
+      await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "role", role }, trx);
+      return { ...target, role };
+    }),
+  );
+  ctx.kickMail();
+  return updated;
+}
+
+/** Removes someone else from the organization (their team memberships go too). */
+export async function removeMember(ctx: AppContext, org: OrganizationRow, actor: OrgActor, membershipId: number): Promise<void> {
+  await guardLastOwner(() =>
+    db.transaction(async (trx) => {
+      await lockOrganization(org.id, trx);
+      const target = await findMembershipInOrganization(org.id, membershipId, trx);
+      if (!target) throw notFound("Member");
+      if (!canRemoveMember(await freshActor(org, actor, trx), target)) throw forbidden();
+      if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw new OrgRuleError(LAST_OWNER_MESSAGE, "last_owner");
+      await deleteMembership(target.id, trx);
+      await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "removed" }, trx);
+    }),
+  );
+  ctx.kickMail();
+}
+
+/** The user leaves the organization; the last owner cannot until someone else is an owner. */
+export async function leaveOrganization(org: OrganizationRow, userId: number): Promise<void> {
+  await guardLastOwner(() =>
+    db.transaction(async (trx) => {
+      await lockOrganization(org.id, trx);
+      const own = await findMembership(org.id, userId, trx);
+      if (!own || !canLeaveOrganization(own)) throw notFound("Organization");
+      if (own.role === "owner" && (await countOwners(org.id, trx)) <= 1) {
+        throw new OrgRuleError(`You are the last owner of ${org.name}. Make someone else an owner before you leave.`, "last_owner");
+      }
+      await deleteMembership(own.id, trx);
+    }),
+  );
+}
