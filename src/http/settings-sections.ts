@@ -5,4 +5,5 @@ export const SETTINGS_SECTIONS: readonly (readonly [key: string, label: string, 
   ["sessions", "Sessions", "/settings/sessions"],
   ["tokens", "Access tokens", "/settings/tokens"],
   ["notifications", "Notifications", "/settings/notifications"],
+  ["organizations", "Organizations", "/settings/organizations"],
 ];

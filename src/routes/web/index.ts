@@ -15,6 +15,11 @@ import { showNotificationSettings, submitNotificationSettings } from "./settings
 
 import { showTokens, submitCreateToken, showRevokeToken, submitRevokeToken } from "./settings/tokens";
 import { showCliLogin, startCliAuthorization, submitCliLogin } from "./cli-login";
+import * as orgs from "./orgs";
+import { showInvitation, submitAcceptInvitation, submitDeclineInvitation, submitSwitchAccount } from "./invitations";
+import { showOrganizationSettings } from "./settings/organizations";
+import { authorize, loadOrg } from "../../http/load-org";
+import * as can from "../../policies/organizations";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -59,6 +64,39 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/cli/login", requireConfirmed, submitCliLogin(ctx));
 
   // Organizations, teams, invitations (issue 6)
+  // loadOrg answers 404 to anyone who is not a member; authorize answers 403 to members without the role.
+  const member = [requireConfirmed, loadOrg];
+  r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
+  r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
+  r.post("/orgs/new", requireConfirmed, orgs.submitNewOrganization);
+  r.get("/orgs/:org", member, orgs.showOrganization);
+  r.get("/orgs/:org/leave", member, orgs.showLeave);
+  r.post("/orgs/:org/leave", member, orgs.submitLeave);
+  r.get("/orgs/:org/members", member, orgs.showMembers);
+  r.post("/orgs/:org/members/:id/role", member, authorize(can.canManageMembers), orgs.submitRoleChange(ctx));
+  r.get("/orgs/:org/members/:id/remove", member, authorize(can.canManageMembers), orgs.showRemoveMember);
+  r.post("/orgs/:org/members/:id/remove", member, authorize(can.canManageMembers), orgs.submitRemoveMember(ctx));
+  r.get("/orgs/:org/teams", member, orgs.showTeams);
+  r.post("/orgs/:org/teams", member, authorize(can.canManageTeams), orgs.submitCreateTeam);
+  r.get("/orgs/:org/teams/:team", member, orgs.showTeam);
+  r.post("/orgs/:org/teams/:team/rename", member, authorize(can.canManageTeams), orgs.submitRenameTeam);
+  r.get("/orgs/:org/teams/:team/delete", member, authorize(can.canManageTeams), orgs.showDeleteTeam);
+  r.post("/orgs/:org/teams/:team/delete", member, authorize(can.canManageTeams), orgs.submitDeleteTeam);
+  r.post("/orgs/:org/teams/:team/members", member, orgs.submitAddTeamMember);
+  r.post("/orgs/:org/teams/:team/members/:user/remove", member, orgs.submitRemoveTeamMember);
+  r.post("/orgs/:org/teams/:team/members/:user/maintainer", member, authorize(can.canManageTeams), orgs.submitMaintainer);
+  r.get("/orgs/:org/invitations", member, authorize(can.canManageInvitations), orgs.showInvitations);
+  r.post("/orgs/:org/invitations", member, authorize(can.canManageInvitations), orgs.submitInvitation(ctx));
+  r.post("/orgs/:org/invitations/:id/resend", member, authorize(can.canManageInvitations), orgs.submitResendInvitation(ctx));
+  r.get("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.showRevokeInvitation);
+  r.post("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.submitRevokeInvitation);
+  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.showOrgSettings);
+  r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.submitOrgSettings);
+  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), orgs.submitDeleteOrganization);
+  r.get("/invitations/:token", showInvitation);
+  r.post("/invitations/:token/accept", requireUser, submitAcceptInvitation(ctx));
+  r.post("/invitations/:token/decline", requireUser, submitDeclineInvitation);
+  r.post("/invitations/:token/switch", submitSwitchAccount);
 
   return r;
 }
