@@ -20,6 +20,7 @@ import { webRoutes } from "./routes/web";
 import { apiRoutes } from "./routes/api";
 import { oauthRoutes } from "./routes/oauth";
 import { SETTINGS_SECTIONS } from "./http/settings-sections";
+import { enabledProviders } from "./auth/providers";
 
 export interface AppOptions {
   config: Config;
@@ -43,6 +44,8 @@ export function createApp(opts: AppOptions) {
   app.disable("x-powered-by");
   app.locals.config = config;
   app.locals.settingsSections = SETTINGS_SECTIONS;
+  // The configured external providers, for the sign-in and sign-up buttons (issue 4).
+  app.locals.authProviders = enabledProviders(config);
   // Defaults for pages rendered before the per-request locals exist (errors early in the chain).
   Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "" });
 

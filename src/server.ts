@@ -7,8 +7,10 @@ import { migrateLatest } from "./db/migrate";
 import { createLogger } from "./lib/logger";
 import { resolveSessionSecret } from "./session-secret";
 import { startMailWorker } from "./services/mail-worker";
+import { startProviderEmulators, type ProviderEmulators } from "./dev/emulators";
 
 const DATA_DIR = path.resolve(__dirname, "../.data");
+const DEV_EMULATOR_BASE_PORT = 3150;
 
 /** Entry point: config, database (embedded when DATABASE_URL is unset), migrations, app, listen. */
 async function main() {
@@ -41,6 +43,16 @@ async function main() {
   const applied = await migrateLatest(db);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
+  // Development aid (issue 4): local emulators of GitHub, GitLab, Atlassian and Google on ports
+  // 3150-3153, replacing any configured provider. Config refuses DEV_PROVIDER_EMULATORS in
+  // production; the isProduction check here is the second lock on that door.
+  let emulators: ProviderEmulators | undefined;
+  if (config.devProviderEmulators && !config.isProduction) {
+    emulators = await startProviderEmulators(DEV_EMULATOR_BASE_PORT);
+    config.providers = emulators.providers;
+    logger.warn({ providers: Object.fromEntries(Object.entries(emulators.byName).map(([name, e]) => [name, e.url])) }, "DEV_PROVIDER_EMULATORS=1: sign-in providers are local emulators");
+  }
+
   const mailWorker = startMailWorker(config, logger);
   const { app, close } = createApp({
     config,
@@ -61,6 +73,7 @@ async function main() {
     server.close();
     server.closeAllConnections();
     await mailWorker.stop();
+    await emulators?.stop();
     await close();
     await disconnectDb();
     if (embedded) await embedded.stop();

@@ -3,6 +3,7 @@ import { Strategy as LocalStrategy } from "passport-local";
 import type { AppContext } from "../context";
 import { findUserById } from "../db/users";
 import { authenticateWithPassword } from "../services/password-sign-in";
+import { registerProviderStrategies } from "./providers";
 
 /**
  * A Passport instance per app (tests run several apps in one process). The session holds only the
@@ -16,6 +17,8 @@ export function createPassport(ctx: AppContext) {
       authenticateWithPassword(ctx, login, password).then((user) => done(null, user ?? false), done);
     }),
   );
+  // External providers (issue 4): one strategy per configured provider.
+  registerProviderStrategies(passport, ctx.config);
   passport.serializeUser((user, done) => done(null, (user as Express.User).id));
   passport.deserializeUser((id: unknown, done) => {
     findUserById(Number(id)).then((user) => done(null, user ?? false), done);

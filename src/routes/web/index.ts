@@ -20,6 +20,8 @@ import { showInvitation, submitAcceptInvitation, submitDeclineInvitation, submit
 import { showOrganizationSettings } from "./settings/organizations";
 import { authorize, loadOrg } from "../../http/load-org";
 import * as can from "../../policies/organizations";
+import { handleProviderCallback, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
+import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -53,6 +55,14 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/settings/notifications", requireConfirmed, submitNotificationSettings);
 
   // External identities (issue 4)
+  r.get("/auth/:provider", showProviderStart(ctx));
+  r.post("/auth/:provider", limitByIp(limits.loginPerIp), startProviderAuth(ctx, passport));
+  r.get("/auth/:provider/callback", handleProviderCallback(ctx, passport));
+  r.get("/auth/:provider/email", showProviderEmail(ctx));
+  r.post("/auth/:provider/email", submitProviderEmail(ctx));
+  r.get("/settings/identities", requireConfirmed, showIdentitySettings(ctx));
+  r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
+  r.post("/settings/identities/:id/delete", requireConfirmed, submitUnlinkIdentity(ctx));
 
   // Access tokens and CLI sign-in (issue 5)
   r.get("/settings/tokens", requireConfirmed, showTokens);

@@ -8,6 +8,7 @@ import { consumeOrThrow } from "../../http/rate-limits";
 import { flash } from "../../http/flash";
 import { findUserForResetToken, requestPasswordReset, resetPassword } from "../../services/password-reset";
 import { requestMeta } from "../../services/request-meta";
+import { listIdentitiesForReview } from "../../services/identities";
 
 const ForgotForm = z.object({ email: emailSchema });
 
@@ -37,7 +38,7 @@ export function submitForgot(ctx: AppContext) {
 export async function showReset(req: Request, res: Response) {
   const user = await findUserForResetToken(String(req.params.token));
   if (!user) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
-  res.render("auth/reset", { title: "Choose a new password", token: req.params.token, user, errors: {} });
+  res.render("auth/reset", { title: "Choose a new password", token: req.params.token, user, errors: {}, linkedIdentities: await listIdentitiesForReview(user.id) });
 }
 
 /** POST /password/reset/:token — sets the new password, signs out everywhere, asks to sign in. */

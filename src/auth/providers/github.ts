@@ -1,0 +1,90 @@
+import { Strategy as GitHubStrategy } from "passport-github2";
+import type { ProviderConfig } from "../../config";
+import { deliverProfile, fetchProviderJson, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
+
+const DEFAULT_URL = "https://github.com";
+const DEFAULT_API_URL = "https://api.github.com";
+
+/** GitHub's /user document (the fields we read). */
+export interface GitHubUser {
+  id: number;
+  login: string;
+  name?: string | null;
+  avatar_url?: string | null;
+}
+
+/** One entry of GitHub's /user/emails. */
+export interface GitHubEmail {
+  email: string;
+  primary: boolean;
+  verified: boolean;
+}
+
+/**
+ * Maps GitHub's /user and /user/emails to a profile. The public `email` of /user is ignored: only
+ * /user/emails says whether an address is verified. The primary address counts when verified,
+ * else the first other verified one.
+ */
+export function mapGitHubProfile(user: GitHubUser, emails: GitHubEmail[]): ExternalProfile {
+  const verified = emails.filter((e) => e.verified === true && typeof e.email === "string" && !e.email.endsWith("@users.noreply.github.com"));
+  const chosen = verified.find((e) => e.primary) ?? verified[0];
+  const login = str(user.login) ?? "";
+  return {
+    provider: "github",
+    id: requireId(user.id, "GitHub"),
+    username: login,
+    displayName: str(user.name) ?? login,
+    avatarUrl: str(user.avatar_url) ?? null,
+    verifiedEmail: chosen?.email ?? null,
+  };
+}
+
+/** GitHub (and GitHub Enterprise Server through GITHUB_URL / GITHUB_API_URL). */
+export const github: ProviderDefinition = {
+  name: "github",
+  label: "GitHub",
+  createStrategy(config: ProviderConfig, callbackURL: string) {
+    const base = config.urls.GITHUB_URL ?? DEFAULT_URL;
+    const api = apiUrl(config);
+    return new GitHubStrategy(
+      {
+        clientID: config.clientId,
+        clientSecret: config.clientSecret,
+        callbackURL,
+        authorizationURL: `${base}/login/oauth/authorize`,
+        tokenURL: `${base}/login/oauth/access_token`,
+        userProfileURL: `${api}/user`,
+        userEmailURL: `${api}/user/emails`,
+        // user:email is the one scope needed: it unlocks /user/emails and its `verified` flags.
+        scope: ["user:email"],
+        allRawEmails: true,
+        userAgent: "Gatehouse",
+        state: true,
+        // GitHub accepts PKCE (S256) for OAuth apps since July 2025.
+        pkce: true,
+        sessionKey: stateSessionKey("github"),
+      },
+      (_accessToken, _refreshToken, profile, done) => {
+        const emails = ((profile.emails ?? []) as { value: string; primary: boolean; verified: boolean }[]).map((e) => ({
+          email: e.value,
+          primary: e.primary,
+          verified: e.verified,
+        }));
+        deliverProfile(() => mapGitHubProfile(profile._json as GitHubUser, emails), done);
+      },
+    );
+  },
+};
+
+function apiUrl(config: ProviderConfig): string {
+  return config.urls.GITHUB_API_URL ?? (config.urls.GITHUB_URL ? `${config.urls.GITHUB_URL}/api/v3` : DEFAULT_API_URL);
+}
+
+/**
+ * The GitHub organizations a user belongs to (GET /user/orgs), for organization backing later. It
+ * needs a token with the read:org scope, which sign-in does not ask for; a caller asks for it then.
+ */
+export async function listGitHubOrgs(config: ProviderConfig, accessToken: string): Promise<ProviderGroup[]> {
+  const orgs = (await fetchProviderJson(`${apiUrl(config)}/user/orgs`, accessToken, { "user-agent": "Gatehouse" })) as { id: number; login: string }[];
+  return orgs.map((o) => ({ id: String(o.id), name: o.login }));
+}

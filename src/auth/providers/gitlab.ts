@@ -1,0 +1,73 @@
+import { Strategy as GitLabStrategy } from "passport-gitlab2";
+import type { ProviderConfig } from "../../config";
+import { deliverProfile, fetchProviderJson, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
+
+const DEFAULT_URL = "https://gitlab.com";
+
+/** GitLab's /api/v4/user document for the signed-in user (the fields we read). */
+export interface GitLabUser {
+  id: number;
+  username: string;
+  name?: string | null;
+  avatar_url?: string | null;
+  email?: string | null;
+  confirmed_at?: string | null;
+  state?: string;
+}
+
+/**
+ * Maps GitLab's /api/v4/user to a profile. `email` is the primary address; GitLab only makes an
+ * address primary once it is confirmed, and `confirmed_at` says the account's address was
+ * confirmed, so the address counts only when both are present.
+ */
+export function mapGitLabProfile(user: GitLabUser): ExternalProfile {
+  const username = str(user.username) ?? "";
+  return {
+    provider: "gitlab",
+    id: requireId(user.id, "GitLab"),
+    username,
+    displayName: str(user.name) ?? username,
+    avatarUrl: str(user.avatar_url) ?? null,
+    verifiedEmail: str(user.email) && str(user.confirmed_at) ? str(user.email)! : null,
+  };
+}
+
+/** GitLab.com or a self-managed GitLab (GITLAB_URL). */
+export const gitlab: ProviderDefinition = {
+  name: "gitlab",
+  label: "GitLab",
+  createStrategy(config: ProviderConfig, callbackURL: string) {
+    const base = baseUrl(config);
+    return new GitLabStrategy(
+      {
+        clientID: config.clientId,
+        clientSecret: config.clientSecret,
+        callbackURL,
+        // Explicit URLs: the strategy's own url.resolve() would drop a path prefix of a self-managed base.
+        baseURL: `${base}/`,
+        authorizationURL: `${base}/oauth/authorize`,
+        tokenURL: `${base}/oauth/token`,
+        profileURL: `${base}/api/v4/user`,
+        // read_user is the smallest scope that reads /api/v4/user with the email.
+        scope: ["read_user"],
+        state: true,
+        pkce: true,
+        sessionKey: stateSessionKey("gitlab"),
+      },
+      (_accessToken, _refreshToken, profile, done) => deliverProfile(() => mapGitLabProfile(profile._json as GitLabUser), done),
+    );
+  },
+};
+
+function baseUrl(config: ProviderConfig): string {
+  return config.urls.GITLAB_URL ?? DEFAULT_URL;
+}
+
+/**
+ * The GitLab groups a user is a member of (GET /api/v4/groups?min_access_level=10), for
+ * organization backing later. Needs the read_api scope, which sign-in does not ask for.
+ */
+export async function listGitLabGroups(config: ProviderConfig, accessToken: string): Promise<ProviderGroup[]> {
+  const groups = (await fetchProviderJson(`${baseUrl(config)}/api/v4/groups?min_access_level=10`, accessToken)) as { id: number; full_path: string }[];
+  return groups.map((g) => ({ id: String(g.id), name: g.full_path }));
+}

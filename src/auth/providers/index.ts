@@ -1,0 +1,39 @@
+import type { Passport } from "passport";
+import type { Config, ProviderName } from "../../config";
+import { atlassian } from "./atlassian";
+import { github } from "./github";
+import { gitlab } from "./gitlab";
+import { google } from "./google";
+import type { ProviderDefinition } from "./types";
+
+/** Every provider Gatehouse knows, in the order their buttons appear. */
+export const PROVIDERS: readonly ProviderDefinition[] = [github, gitlab, atlassian, google];
+
+/** A configured provider as views see it. */
+export interface EnabledProvider {
+  name: ProviderName;
+  label: string;
+}
+
+/** The providers that are configured (client id and secret set), in button order. */
+export function enabledProviders(config: Config): EnabledProvider[] {
+  return PROVIDERS.filter((p) => config.providers[p.name]).map((p) => ({ name: p.name, label: p.label }));
+}
+
+/** The definition of a configured provider by its URL name, or undefined (unknown or not configured). */
+export function findEnabledProvider(config: Config, name: string): ProviderDefinition | undefined {
+  return PROVIDERS.find((p) => p.name === name && config.providers[p.name]);
+}
+
+/**
+ * Registers a Passport strategy for each configured provider, and only those: an unconfigured
+ * provider has no strategy, no button and no working route. The callback URL is built from
+ * BASE_URL, never from request headers, so a forged Host cannot redirect codes elsewhere.
+ */
+export function registerProviderStrategies(passport: InstanceType<typeof Passport>, config: Config): void {
+  for (const provider of PROVIDERS) {
+    const providerConfig = config.providers[provider.name];
+    if (!providerConfig) continue;
+    passport.use(provider.name, provider.createStrategy(providerConfig, `${config.baseUrl}/auth/${provider.name}/callback`));
+  }
+}

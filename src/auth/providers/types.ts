@@ -1,0 +1,76 @@
+import type { Strategy } from "passport-strategy";
+import type { ProviderConfig, ProviderName } from "../../config";
+
+/**
+ * What Gatehouse keeps of a person at an external provider, whatever the provider. `verifiedEmail`
+ * is set only when the provider itself says the address is verified: an unverified provider email
+ * never counts for anything (the non-verifying IdP attack).
+ */
+export interface ExternalProfile {
+  provider: ProviderName;
+  /** The provider's immutable user id: the only thing an identity is matched by. */
+  id: string;
+  /** The account name at the provider (login, nickname), shown in settings and used for a new username. */
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+  verifiedEmail: string | null;
+}
+
+/** A group-like thing a person belongs to at the provider (GitHub org, GitLab group). */
+export interface ProviderGroup {
+  id: string;
+  name: string;
+}
+
+/** One external provider: how to build its Passport strategy and how to read its profile. */
+export interface ProviderDefinition {
+  name: ProviderName;
+  /** Shown on buttons and in settings ("Continue with GitHub"). */
+  label: string;
+  /**
+   * The Passport strategy. `state` is always on (kept in the session, checked and deleted at the
+   * callback), PKCE where the provider supports it, minimal scopes, and the verify step only turns
+   * the provider's answer into an ExternalProfile: the access token is dropped there, never stored.
+   */
+  createStrategy(config: ProviderConfig, callbackURL: string): Strategy;
+}
+
+/** The shape a strategy's verify callback hands on: the profile, or an error for a malformed answer. */
+export type ProfileDone = (err: unknown, profile?: ExternalProfile) => void;
+
+/** Runs a profile mapper inside a verify callback: a malformed provider answer becomes an error, not a crash. */
+export function deliverProfile(map: () => ExternalProfile, done: ProfileDone): void {
+  let profile: ExternalProfile;
+  try {
+    profile = map();
+  } catch (err) {
+    return done(err);
+  }
+  done(null, profile);
+}
+
+/** A string field of a provider's JSON, or undefined. */
+export function str(value: unknown): string | undefined {
+  if (typeof value === "number") return String(value);
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/** Throws when the provider's answer lacks its user id; nothing may be keyed by an empty id. */
+export function requireId(value: unknown, provider: string): string {
+  const id = str(value);
+  if (!id) throw new Error(`${provider} returned a profile without a user id`);
+  return id;
+}
+
+/** The session key for a provider's OAuth state; one per provider so parallel flows cannot clash. */
+export function stateSessionKey(name: ProviderName): string {
+  return `oauth2:${name}`;
+}
+
+/** Fetches a JSON document from a provider API with a bearer token (used for group listings). */
+export async function fetchProviderJson(url: string, accessToken: string, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json", ...headers } });
+  if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status}`);
+  return res.json();
+}

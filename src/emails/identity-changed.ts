@@ -1,0 +1,12 @@
+import { defineMail } from "./mail";
+
+/** Security notice: an external identity was linked to or removed from the account. */
+export const identityChangedMail = defineMail<{
+  username: string;
+  action: "linked" | "unlinked";
+  providerLabel: string;
+  providerUsername: string;
+  ip: string | null;
+  settingsUrl: string;
+  resetUrl: string;
+}>("identity-changed", (v) => (v.action === "linked" ? `${v.providerLabel} was connected to your Gatehouse account` : `${v.providerLabel} was disconnected from your Gatehouse account`));

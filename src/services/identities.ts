@@ -1,0 +1,44 @@
+import type { AppContext } from "../context";
+import { db } from "../db/knex";
+import { countIdentitiesForUser, deleteIdentityForUser, findIdentityForUser, listIdentitiesForUser, lockUserForIdentityChange } from "../db/identities";
+import { findUserById } from "../db/users";
+import { enqueueMail } from "../emails/mail";
+import { noticeMail, providerLabel } from "./external-sign-in";
+import type { RequestMeta } from "./request-meta";
+import { recordSecurityEvent } from "./security-log";
+
+export type UnlinkOutcome = { kind: "unlinked"; provider: string } | { kind: "not_found" } | { kind: "last_method" };
+
+/**
+ * True when removing one identity would leave the account with no way to sign in: no password and
+ * no other identity. The last-sign-in-method guard; a password counts as a way in.
+ */
+export function isLastSignInMethod(hasPassword: boolean, identityCount: number): boolean {
+  return !hasPassword && identityCount <= 1;
+}
+
+/**
+ * Disconnects one of the user's identities. The user's row is locked first so that two
+ * concurrent disconnects see each other and cannot together remove the last way in. Someone
+ * else's identity id is "not found" (the query is scoped by user id).
+ */
+export async function unlinkIdentity(ctx: AppContext, userId: number, identityId: number, meta: RequestMeta): Promise<UnlinkOutcome> {
+  const outcome = await db.transaction(async (trx): Promise<UnlinkOutcome> => {
+    const locked = await lockUserForIdentityChange(userId, trx);
+    if (!locked || !(await findIdentityForUser(userId, identityId, trx))) return { kind: "not_found" };
+    if (isLastSignInMethod(!!locked.password_hash, await countIdentitiesForUser(userId, trx))) return { kind: "last_method" };
+    const removed = await deleteIdentityForUser(userId, identityId, trx);
+    if (!removed) return { kind: "not_found" };
+    const user = (await findUserById(userId, trx))!;
+    await recordSecurityEvent(userId, "identity.unlinked", meta, { provider: removed.provider, account: removed.provider_username }, trx);
+    await enqueueMail(await noticeMail(ctx, user, "unlinked", removed, meta), trx);
+    return { kind: "unlinked", provider: removed.provider };
+  });
+  if (outcome.kind === "unlinked") ctx.kickMail();
+  return outcome;
+}
+
+/** A user's identities with their provider labels, for the password-reset review list. */
+export async function listIdentitiesForReview(userId: number) {
+  return (await listIdentitiesForUser(userId)).map((i) => ({ ...i, label: providerLabel(i.provider) }));
+}

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { mapAtlassianProfile, type AtlassianUser } from "../../../src/auth/providers/atlassian";
+import { mapGitHubProfile, type GitHubEmail, type GitHubUser } from "../../../src/auth/providers/github";
+import { mapGitLabProfile, type GitLabUser } from "../../../src/auth/providers/gitlab";
+import { mapGoogleProfile, type GoogleUserInfo } from "../../../src/auth/providers/google";
+import { usernameFromProviderName } from "../../../src/services/provider-usernames";
+
+/** Recorded-shape answers of each provider's documented user API (values invented). */
+function fixture<T>(name: string): T {
+  return JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../fixtures/providers", name), "utf8")) as T;
+}
+
+describe("provider profile mapping", () => {
+  it("GitHub: id, login, name, avatar, and only a verified address from /user/emails", () => {
+    const user = fixture<GitHubUser>("github-user.json");
+    const emails = fixture<GitHubEmail[]>("github-emails.json");
+    assert.deepEqual(mapGitHubProfile(user, emails), {
+      provider: "github",
+      id: "583231",
+      username: "octocat",
+      displayName: "The Octocat",
+      avatarUrl: "https://avatars.githubusercontent.com/u/583231?v=4",
+      verifiedEmail: "octocat@example.test",
+    });
+  });
+
+  it("GitHub: the public /user email and unverified or noreply addresses never count", () => {
+    const user = fixture<GitHubUser>("github-user.json");
+    const emails = fixture<GitHubEmail[]>("github-emails.json").map((e) => (e.primary ? { ...e, verified: false } : e));
+    assert.equal(mapGitHubProfile(user, emails).verifiedEmail, null);
+    assert.equal(mapGitHubProfile({ ...user, name: null }, []).displayName, "octocat");
+  });
+
+  it("GitLab: the primary email counts only when the account is confirmed", () => {
+    const user = fixture<GitLabUser>("gitlab-user.json");
+    assert.deepEqual(mapGitLabProfile(user), {
+      provider: "gitlab",
+      id: "1234567",
+      username: "jane_doe",
+      displayName: "Jane Doe",
+      avatarUrl: "https://gitlab.com/uploads/-/system/user/avatar/1234567/avatar.png",
+      verifiedEmail: "jane@example.test",
+    });
+    assert.equal(mapGitLabProfile({ ...user, confirmed_at: null }).verifiedEmail, null);
+  });
+
+  it("Atlassian: account_id, nickname, and the address only with email_verified true", () => {
+    const me = fixture<AtlassianUser>("atlassian-me.json");
+    assert.deepEqual(mapAtlassianProfile(me), {
+      provider: "atlassian",
+      id: "712020:1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901",
+      username: "mia.krystof",
+      displayName: "Mia Krystof",
+      avatarUrl: "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/712020:1b2c3d4e/128",
+      verifiedEmail: "mia@example.test",
+    });
+    assert.equal(mapAtlassianProfile({ ...me, email_verified: false }).verifiedEmail, null);
+    const { email_verified: _dropped, ...withoutFlag } = me;
+    assert.equal(mapAtlassianProfile(withoutFlag).verifiedEmail, null, "a missing flag is not a yes");
+  });
+
+  it("Google: sub as id, the address's local part as username, email_verified required", () => {
+    const info = fixture<GoogleUserInfo>("google-userinfo.json");
+    assert.deepEqual(mapGoogleProfile(info), {
+      provider: "google",
+      id: "110169484474386276334",
+      username: "ana.lima",
+      displayName: "Ana Lima",
+      avatarUrl: "https://lh3.googleusercontent.com/a/ACg8ocJ=s96-c",
+      verifiedEmail: "ana.lima@example.test",
+    });
+    assert.equal(mapGoogleProfile({ ...info, email_verified: false }).verifiedEmail, null);
+  });
+
+  it("refuses a profile without a provider user id", () => {
+    assert.throws(() => mapGoogleProfile({ sub: "" }), /without a user id/);
+    assert.throws(() => mapAtlassianProfile({} as AtlassianUser), /without a user id/);
+  });
+
+  it("turns provider names into usernames of our format", () => {
+    assert.equal(usernameFromProviderName("jane_doe"), "jane-doe");
+    assert.equal(usernameFromProviderName("mia.krystof"), "mia-krystof");
+    assert.equal(usernameFromProviderName("--José__Ñ--"), "Jose-N");
+    assert.equal(usernameFromProviderName("日本"), "user");
+    assert.equal(usernameFromProviderName("a".repeat(60)).length, 39);
+  });
+});
