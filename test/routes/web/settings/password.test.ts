@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { db } from "../../../../src/db/knex";
+import { replaceUserToken } from "../../../../src/db/user-tokens";
+import { findUserById } from "../../../../src/db/users";
+import { SESSION_COOKIE } from "../../../../src/http/session";
+import { hashToken } from "../../../../src/lib/tokens";
+import { useTestApp } from "../../../helpers/app";
+import { TestClient, fieldError } from "../../../helpers/client";
+import { buildUser, loginAs } from "../../../helpers/factories";
+
+const NEW_PASSWORD = "a brand new passphrase for gatehouse";
+
+describe("settings: password", () => {
+  const t = useTestApp();
+
+  it("refuses a wrong current password beside the field and keeps the old password", async () => {
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    const before = (await findUserById(user.id))!.password_hash;
+    const res = await client.submit("/settings/password", { current_password: "not my password at all", password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(res.status, 422);
+    assert.equal(fieldError(res.html, "current_password"), "That is not your current password.");
+    assert.doesNotMatch(res.html, /not my password at all|brand new passphrase/);
+    assert.equal((await findUserById(user.id))!.password_hash, before);
+    await loginAs(t.baseUrl, user);
+  });
+
+  it("asks for the current password and refuses a mismatched confirmation", async () => {
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    const missing = await client.submit("/settings/password", { current_password: "", password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(missing.status, 422);
+    assert.equal(fieldError(missing.html, "current_password"), "Enter your current password.");
+    const mismatch = await client.submit("/settings/password", { current_password: user.password, password: NEW_PASSWORD, password_confirmation: `${NEW_PASSWORD}!` });
+    assert.equal(mismatch.status, 422);
+    assert.equal(fieldError(mismatch.html, "password_confirmation"), "The two passwords do not match.");
+  });
+
+  it("applies the signup rules to the new password: length, common passwords, personal words", async () => {
+    const user = await buildUser({ username: "marguerite" });
+    const client = await loginAs(t.baseUrl, user);
+    const cases: [string, RegExp][] = [
+      ["short one", /at least 12 characters/],
+      ["password1234", /commonly used or breached/],
+      ["marguerite-is-my-name", /must not contain your username/],
+    ];
+    for (const [password, message] of cases) {
+      const res = await client.submit("/settings/password", { current_password: user.password, password, password_confirmation: password });
+      assert.equal(res.status, 422, password);
+      assert.match(fieldError(res.html, "password") ?? "", message, password);
+    }
+    await loginAs(t.baseUrl, user);
+  });
+
+  it("on success ends every other session, renews this one's id, cancels email changes and mails the owner", async () => {
+    const user = await buildUser();
+    const here = await loginAs(t.baseUrl, user, { remember: true });
+    const elsewhere = await loginAs(t.baseUrl, user);
+    await replaceUserToken({ user_id: user.id, purpose: "email_change", token_hash: hashToken("pending-change"), email: "new@example.test", expires_at: new Date(Date.now() + 3_600_000) });
+    const oldSid = here.cookie(SESSION_COOKIE)!;
+
+    const res = await here.submit("/settings/password", { current_password: user.password, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(res.status, 302);
+    assert.equal(res.location, "/settings/password");
+    const renewed = res.headers.getSetCookie().find((c) => c.startsWith(SESSION_COOKIE))!;
+    assert.ok(renewed, "a new session cookie is set");
+    assert.notEqual(here.cookie(SESSION_COOKIE), oldSid);
+    assert.match(renewed, /Expires=/i, "Keep me signed in survives the renewal");
+
+    const page = await here.get("/settings/password");
+    assert.equal(page.status, 200);
+    assert.match(page.html, /Your password has been changed\. Every other session was signed out\./);
+
+    const other = await elsewhere.get("/settings/profile");
+    assert.equal(other.status, 302);
+    assert.match(other.location!, /^\/login/);
+
+    const stale = new TestClient(t.baseUrl);
+    stale.setCookie(SESSION_COOKIE, oldSid);
+    assert.equal((await stale.get("/settings/profile")).status, 302, "the old session id no longer works");
+
+    const sessions = await db("user_sessions").where({ user_id: user.id }).select("sid");
+    assert.equal(sessions.length, 1);
+    assert.equal(decodeURIComponent(here.cookie(SESSION_COOKIE)!).startsWith(`s:${sessions[0].sid}.`), true, "our record follows the new id");
+    assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
+    const event = await db("security_events").where({ user_id: user.id, action: "password.changed" }).first();
+    assert.ok(event);
+
+    const mail = await t.mailbox.waitFor(user.email, (m) => m.subject === "Your Gatehouse password was changed");
+    assert.match(mail.text, /was just changed/);
+
+    await assert.rejects(loginAs(t.baseUrl, user), /failed with 422/);
+    await loginAs(t.baseUrl, { username: user.username, password: NEW_PASSWORD });
+  });
+
+  it("lets an account without a password set one, without asking for a current one", async () => {
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    // Provider-created accounts have no password hash; this one gets there by losing its own.
+    await db("users").where({ id: user.id }).update({ password_hash: null });
+    const page = await client.get("/settings/password");
+    assert.match(page.html, /Set a password/);
+    assert.doesNotMatch(page.html, /name="current_password"/);
+    const res = await client.submit("/settings/password", { password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(res.status, 302);
+    const after = await client.get("/settings/password");
+    assert.match(after.html, /Your password has been set/);
+    assert.match(after.html, /Change your password/);
+    assert.ok(await db("security_events").where({ user_id: user.id, action: "password.set" }).first());
+    await loginAs(t.baseUrl, { username: user.username, password: NEW_PASSWORD });
+  });
+
+  it("counts wrong current passwords with the login limiter, so a stolen session cannot guess", async () => {
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    const limit = t.config.rateLimits.loginPerAccount;
+    for (let i = 0; i < limit; i++) {
+      const res = await client.submit("/settings/password", { current_password: `guess number ${i}`, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+      assert.equal(res.status, 422);
+    }
+    const right = await client.submit("/settings/password", { current_password: user.password, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(right.status, 429);
+    const login = await new TestClient(t.baseUrl).submit("/login", { login: user.email, password: user.password });
+    assert.equal(login.status, 429, "the login form is locked for the account too");
+  });
+
+  it("needs a signed-in user and the form's CSRF token", async () => {
+    const anonymous = await new TestClient(t.baseUrl).get("/settings/password");
+    assert.equal(anonymous.status, 302);
+    assert.equal(anonymous.location, "/login?next=%2Fsettings%2Fpassword");
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    const forged = await client.postRaw("/settings/password", { _csrf: "forged", current_password: user.password, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(forged.status, 403);
+    await loginAs(t.baseUrl, user);
+  });
+});

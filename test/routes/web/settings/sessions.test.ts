@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { db } from "../../../../src/db/knex";
+import { SESSION_COOKIE } from "../../../../src/http/session";
+import { useTestApp } from "../../../helpers/app";
+import { TestClient, csrfTokenFor } from "../../../helpers/client";
+import { buildUser, loginAs } from "../../../helpers/factories";
+
+const FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+const CHROME_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+const SAFARI_IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
+
+/** The express-session id inside a signed session cookie. */
+function sidOf(client: TestClient): string {
+  return decodeURIComponent(client.cookie(SESSION_COOKIE)!).replace(/^s:/, "").split(".")[0]!;
+}
+
+/** The revoke form actions on a sessions page, in order. */
+function revokeActions(html: string): string[] {
+  return [...html.matchAll(/action="(\/settings\/sessions\/[^"]+\/revoke)"/g)].map((m) => m[1]!);
+}
+
+async function isSignedIn(client: TestClient): Promise<boolean> {
+  return (await client.get("/settings/profile")).status === 200;
+}
+
+describe("settings: sessions", () => {
+  const t = useTestApp();
+
+  it("lists every live session with browser, OS and IP, marks this device and never shows session ids", async () => {
+    const user = await buildUser();
+    const here = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, FIREFOX_LINUX) });
+    const phone = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, CHROME_WINDOWS) });
+    const gone = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, SAFARI_IPHONE) });
+    // An expired session is not listed even though our record of it is still there.
+    await db("http_sessions").where({ sid: sidOf(gone) }).update({ expire: new Date(Date.now() - 60_000) });
+
+    const page = await here.get("/settings/sessions");
+    assert.equal(page.status, 200);
+    assert.match(page.html, /Firefox 120<\/strong>\s*<span class="muted">on Linux<\/span>\s*<span class="badge badge--accent">This device<\/span>/);
+    assert.match(page.html, /Chrome 120<\/strong>\s*<span class="muted">on Windows 10<\/span>/);
+    assert.doesNotMatch(page.html, /Safari|iOS/);
+    assert.match(page.html, /127\.0\.0\.1/);
+    assert.equal(revokeActions(page.html).length, 1, "only the other session has a sign-out button");
+    assert.ok(!page.html.includes(sidOf(phone)), "another session's id would be a credential");
+    assert.match(page.html, /Signs out 1 other session/);
+  });
+
+  it("answers 404 for someone else's session or a made-up id, and their session lives on", async () => {
+    const victim = await buildUser();
+    const victimClient = await loginAs(t.baseUrl, victim);
+    await loginAs(t.baseUrl, victim);
+    const victimPage = await victimClient.get("/settings/sessions");
+    const [victimOther] = revokeActions(victimPage.html);
+
+    const attacker = await buildUser();
+    const attackerClient = await loginAs(t.baseUrl, attacker);
+    const page = await attackerClient.get("/settings/sessions");
+    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    for (const action of [victimOther!, "/settings/sessions/not-a-uuid/revoke", "/settings/sessions/00000000-0000-4000-8000-000000000000/revoke"]) {
+      const res = await attackerClient.postRaw(action, { _csrf: token });
+      assert.equal(res.status, 404, action);
+    }
+    assert.equal(await db("user_sessions").where({ user_id: victim.id }).count("* as n").first().then((r) => Number(r!.n)), 2);
+    assert.ok(await isSignedIn(victimClient));
+  });
+
+  it("revokes one session: its next request is signed out", async () => {
+    const user = await buildUser();
+    const here = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, FIREFOX_LINUX) });
+    const other = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, CHROME_WINDOWS) });
+    const page = await here.get("/settings/sessions");
+    const [action] = revokeActions(page.html);
+    const res = await here.postRaw(action!, { _csrf: csrfTokenFor(page.html, action!) });
+    assert.equal(res.status, 302);
+    assert.equal(res.location, "/settings/sessions");
+    const after = await here.get("/settings/sessions");
+    assert.match(after.html, /The session of Chrome 120 on Windows 10 was signed out\./);
+    assert.equal(revokeActions(after.html).length, 0);
+    assert.equal(await isSignedIn(other), false);
+    assert.ok(await isSignedIn(here));
+    assert.ok(await db("security_events").where({ user_id: user.id, action: "session.revoked" }).first());
+  });
+
+  it("signs out every other session at once and keeps this one", async () => {
+    const user = await buildUser();
+    const here = await loginAs(t.baseUrl, user);
+    const others = [await loginAs(t.baseUrl, user), await loginAs(t.baseUrl, user)];
+    const stranger = await loginAs(t.baseUrl, await buildUser());
+    const res = await here.submit("/settings/sessions", {}, "/settings/sessions/revoke-others");
+    assert.equal(res.status, 302);
+    const page = await here.get("/settings/sessions");
+    assert.equal(page.status, 200);
+    assert.match(page.html, /Every other session was signed out\./);
+    assert.match(page.html, /No other session is signed in\./);
+    for (const client of others) assert.equal(await isSignedIn(client), false);
+    assert.ok(await isSignedIn(stranger), "other users' sessions are untouched");
+  });
+
+  it("treats revoking this device's own session as signing out", async () => {
+    const user = await buildUser();
+    const here = await loginAs(t.baseUrl, user);
+    const row = await db("user_sessions").where({ sid: sidOf(here) }).first();
+    const page = await here.get("/settings/sessions");
+    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const res = await here.postRaw(`/settings/sessions/${row.public_id}/revoke`, { _csrf: token });
+    assert.equal(res.location, "/login");
+    assert.equal(await isSignedIn(here), false);
+  });
+
+  it("writes last_seen_at at most once a minute per session", async () => {
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    const sid = sidOf(client);
+    const old = new Date("2026-01-01T00:00:00Z");
+    const lastSeen = async () => (await db("user_sessions").where({ sid }).first()).last_seen_at as Date;
+
+    // Just signed in: the session remembers the write made at sign-in, so requests do not write.
+    await db("user_sessions").where({ sid }).update({ last_seen_at: old });
+    await client.get("/settings/profile");
+    assert.deepEqual(await lastSeen(), old);
+
+    // Pretend the last write was two minutes ago: the next request writes, the one after does not.
+    await db.raw(`UPDATE http_sessions SET sess = jsonb_set(sess::jsonb, '{lastSeenWrittenAt}', to_jsonb(?::bigint))::json WHERE sid = ?`, [Date.now() - 120_000, sid]);
+    await client.get("/settings/profile");
+    const touched = await lastSeen();
+    assert.ok(touched.getTime() > old.getTime(), "the stale session was touched");
+    await db("user_sessions").where({ sid }).update({ last_seen_at: old });
+    await client.get("/settings/profile");
+    assert.deepEqual(await lastSeen(), old, "a second request within the minute spends no write");
+  });
+
+  it("needs a signed-in user and the form's CSRF token", async () => {
+    const anonymous = new TestClient(t.baseUrl);
+    assert.equal((await anonymous.get("/settings/sessions")).status, 302);
+    const user = await buildUser();
+    const here = await loginAs(t.baseUrl, user);
+    const other = await loginAs(t.baseUrl, user);
+    const forged = await here.postRaw("/settings/sessions/revoke-others", { _csrf: "forged" });
+    assert.equal(forged.status, 403);
+    assert.ok(await isSignedIn(other));
+  });
+});
