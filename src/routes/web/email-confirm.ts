@@ -3,6 +3,7 @@ import type { AppContext } from "../../context";
 import { confirmEmail, resendEmailConfirmation } from "../../services/email-confirmation";
 import { consumeOrThrow } from "../../http/rate-limits";
 import { flash } from "../../http/flash";
+import { safeNextPath } from "../../http/safe-redirect";
 
 /**
  * GET /email/confirm/:token — shows a button; confirming takes a POST, so mail scanners and link
@@ -19,6 +20,11 @@ export async function submitConfirmEmail(req: Request, res: Response) {
     return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "confirmation" });
   }
   flash(req, "success", "Your email address is confirmed.");
+  // Organizations (issue 6): someone who signed up from an invitation goes back to it (through
+  // sign-in when needed). Only a path on this site is followed.
+  const returnTo = safeNextPath(req.session.returnTo, "");
+  delete req.session.returnTo;
+  if (returnTo) return res.redirect(req.user ? returnTo : `/login?next=${encodeURIComponent(returnTo)}`);
   res.redirect(req.user ? "/" : "/login");
 }
 
