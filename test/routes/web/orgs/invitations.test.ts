@@ -1,0 +1,253 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { useTestApp } from "../../../helpers/app";
+import { csrfTokenFor, fieldError, TestClient } from "../../../helpers/client";
+import { buildUser, loginAs } from "../../../helpers/factories";
+import { linkIn } from "../../../helpers/mailbox";
+import { addMember, buildOrg, buildTeam, roleOf } from "../../../helpers/orgs";
+import { db } from "../../../../src/db/knex";
+import { INVITATIONS_PER_ORG_PER_HOUR } from "../../../../src/http/rate-limits";
+
+describe("invitations", () => {
+  const t = useTestApp();
+
+  async function invite(client: TestClient, slug: string, fields: Record<string, string | string[]>) {
+    const page = await client.get(`/orgs/${slug}/invitations`);
+    const token = csrfTokenFor(page.html, `/orgs/${slug}/invitations`);
+    const body = new URLSearchParams({ _csrf: token });
+    for (const [k, v] of Object.entries(fields)) for (const one of ([] as string[]).concat(v)) body.append(k, one);
+    return client.request("POST", `/orgs/${slug}/invitations`, body.toString());
+  }
+
+  async function invitationLink(email: string): Promise<string> {
+    const mail = await t.mailbox.waitFor(email, (m) => /invited you to join/.test(m.subject));
+    return new URL(linkIn(mail, "/invitations/")).pathname;
+  }
+
+  it("mails an invitation; the invited, confirmed account accepts with the stored role and teams", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner, { name: "Acme" });
+    const team = await buildTeam(org, "Platform");
+    const invitee = await buildUser({ email: "invitee@example.test" });
+    const client = await loginAs(t.baseUrl, owner);
+    const res = await invite(client, org.slug, { email: "Invitee@Example.test", role: "admin", teams: String(team.id) });
+    assert.equal(res.status, 302);
+    const list = await client.get(res.location!);
+    assert.match(list.html, /Invitation sent to Invitee@Example.test/);
+    assert.match(list.html, /<td>Invitee@Example.test<\/td>/);
+    const path = await invitationLink("invitee@example.test");
+
+    const guest = await loginAs(t.baseUrl, invitee);
+    const page = await guest.get(path);
+    assert.equal(page.status, 200);
+    assert.match(page.html, new RegExp(`<strong>${owner.username}</strong> invited you`));
+    assert.match(page.html, /as an admin/);
+    // Role and teams come from the stored invitation: anything posted is ignored.
+    const accept = await guest.postRaw(`${path}/accept`, { _csrf: csrfTokenFor(page.html, `${path}/accept`), role: "owner", teams: "999" });
+    assert.equal(accept.status, 302);
+    assert.equal(accept.location, `/orgs/${org.slug}`);
+    assert.equal(await roleOf(org, invitee), "admin");
+    assert.equal((await db("team_memberships").where({ team_id: team.id, user_id: invitee.id })).length, 1);
+    // Single use.
+    assert.equal((await guest.get(path)).status, 410);
+    // The owner hears about it.
+    await t.mailbox.waitFor(owner.email, (m) => new RegExp(`${invitee.username} joined Acme`).test(m.subject));
+  });
+
+  it("answers the same whether or not the address has an account", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    await buildUser({ email: "exists@example.test" });
+    const client = await loginAs(t.baseUrl, owner);
+    const a = await invite(client, org.slug, { email: "exists@example.test", role: "member" });
+    const b = await invite(client, org.slug, { email: "nobody@example.test", role: "member" });
+    assert.equal(a.status, b.status);
+    assert.equal(a.location, b.location);
+    const ma = await t.mailbox.waitFor("exists@example.test");
+    const mb = await t.mailbox.waitFor("nobody@example.test");
+    assert.equal(ma.subject, mb.subject);
+    assert.equal(ma.text.replace(/\/invitations\/\S+/, ""), mb.text.replace(/\/invitations\/\S+/, ""));
+  });
+
+  it("validates the form: 422 with messages beside the fields and the values kept", async () => {
+    const owner = await buildUser();
+    const admin = await buildUser();
+    const org = await buildOrg(owner);
+    const otherOrg = await buildOrg(owner);
+    const foreignTeam = await buildTeam(otherOrg, "Foreign");
+    await addMember(org, admin, "admin");
+    const a = await loginAs(t.baseUrl, admin);
+    const bad = await invite(a, org.slug, { email: "not-an-address", role: "member" });
+    assert.equal(bad.status, 422);
+    assert.match(fieldError(bad.html, "email") ?? "", /valid email/);
+    assert.match(bad.html, /value="not-an-address"/);
+    const owners = await invite(a, org.slug, { email: "x@example.test", role: "owner" });
+    assert.equal(owners.status, 422, "an admin cannot invite an owner");
+    assert.match(owners.html, /above your own/);
+    const foreign = await invite(a, org.slug, { email: "y@example.test", role: "member", teams: String(foreignTeam.id) });
+    assert.equal(foreign.status, 422, "teams of another organization are refused");
+    await invite(a, org.slug, { email: "twice@example.test", role: "member" });
+    const twice = await invite(a, org.slug, { email: "TWICE@example.test", role: "member" });
+    assert.equal(twice.status, 422);
+    assert.match(fieldError(twice.html, "email") ?? "", /already pending/);
+    assert.equal((await db("invitations")).length, 1);
+  });
+
+  it("binds the invitation to the invited address", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const client = await loginAs(t.baseUrl, owner);
+    await invite(client, org.slug, { email: "right@example.test", role: "member" });
+    const path = await invitationLink("right@example.test");
+    const stranger = await buildUser({ email: "wrong@example.test" });
+    const s = await loginAs(t.baseUrl, stranger);
+    const page = await s.get(path);
+    assert.match(page.html, /This invitation was sent to <strong>right@example.test<\/strong>/);
+    assert.match(page.html, /Sign in with another account/);
+    assert.doesNotMatch(page.html, /accept"/);
+    const token = csrfTokenFor(page.html, `${path}/switch`);
+    const forced = await s.postRaw(`${path}/accept`, { _csrf: token });
+    assert.equal(forced.location, path);
+    assert.equal(await roleOf(org, stranger), undefined);
+    // Switching signs out and comes back to the invitation after sign-in.
+    const sw = await s.postRaw(`${path}/switch`, { _csrf: token });
+    assert.equal(sw.location, `/login?next=${encodeURIComponent(path)}`);
+    assert.equal((await s.get("/settings/profile")).status, 302);
+    const right = await buildUser({ email: "right@example.test" });
+    const back = await s.submit(sw.location!, { login: right.username, password: right.password, next: path }, "/login");
+    assert.equal(back.location, path);
+    assert.match((await s.get(path)).html, /Accept and join/);
+  });
+
+  it("requires the invited address to be confirmed before accepting", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const client = await loginAs(t.baseUrl, owner);
+    await invite(client, org.slug, { email: "pending@example.test", role: "member" });
+    const path = await invitationLink("pending@example.test");
+    const unconfirmed = await buildUser({ email: "pending@example.test", confirmed: false });
+    const u = await loginAs(t.baseUrl, unconfirmed);
+    const page = await u.get(path);
+    assert.match(page.html, /Confirm your email address first/);
+    const token = csrfTokenFor(page.html, "/email/resend");
+    const forced = await u.postRaw(`${path}/accept`, { _csrf: token });
+    assert.equal(forced.location, path);
+    assert.equal(await roleOf(org, unconfirmed), undefined);
+  });
+
+  it("brings a signed-out visitor who signs up back to the invitation after confirming", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner, { name: "Acme" });
+    const client = await loginAs(t.baseUrl, owner);
+    await invite(client, org.slug, { email: "newbie@example.test", role: "member" });
+    const path = await invitationLink("newbie@example.test");
+    const visitor = new TestClient(t.baseUrl);
+    const page = await visitor.get(path);
+    assert.match(page.html, /Join Acme/);
+    assert.match(page.html, new RegExp(`href="/login\\?next=${encodeURIComponent(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`));
+    assert.match(page.html, /href="\/signup"/);
+    const signup = await visitor.submit("/signup", { username: "newbie", email: "newbie@example.test", password: "a long enough passphrase here" });
+    assert.equal(signup.status, 200);
+    const confirmMail = await t.mailbox.waitFor("newbie@example.test", (m) => /Confirm/.test(m.subject));
+    const confirmPath = new URL(linkIn(confirmMail, "/email/confirm/")).pathname;
+    const confirmed = await visitor.submit(confirmPath, {});
+    assert.equal(confirmed.location, `/login?next=${encodeURIComponent(path)}`);
+    const login = await visitor.submit(confirmed.location!, { login: "newbie", password: "a long enough passphrase here", next: path }, "/login");
+    assert.equal(login.location, path);
+    const ready = await visitor.get(path);
+    const accept = await visitor.postRaw(`${path}/accept`, { _csrf: csrfTokenFor(ready.html, `${path}/accept`) });
+    assert.equal(accept.location, `/orgs/${org.slug}`);
+    assert.match((await visitor.get("/")).html, /href="\/orgs\/[^"]+"/);
+  });
+
+  it("resend issues a new link and the old one stops working; revoke and expiry end a link", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const client = await loginAs(t.baseUrl, owner);
+    await invite(client, org.slug, { email: "again@example.test", role: "member" });
+    const first = await invitationLink("again@example.test");
+    const inv = await db("invitations").first();
+    t.mailbox.clear();
+    const resent = await client.submit(`/orgs/${org.slug}/invitations`, {}, `/orgs/${org.slug}/invitations/${inv.id}/resend`);
+    assert.equal(resent.status, 302);
+    const second = await invitationLink("again@example.test");
+    assert.notEqual(first, second);
+    const guest = new TestClient(t.baseUrl);
+    assert.equal((await guest.get(first)).status, 410);
+    assert.equal((await guest.get(second)).status, 200);
+
+    const ask = await client.get(`/orgs/${org.slug}/invitations/${inv.id}/revoke`);
+    assert.match(ask.html, /Revoke this invitation\?/);
+    await client.submit(`/orgs/${org.slug}/invitations/${inv.id}/revoke`, {});
+    assert.equal((await guest.get(second)).status, 410);
+    assert.doesNotMatch((await client.get(`/orgs/${org.slug}/invitations`)).html, /<td>again@example.test<\/td>/);
+
+    await invite(client, org.slug, { email: "late@example.test", role: "member" });
+    const late = await invitationLink("late@example.test");
+    await db("invitations").where({ email: "late@example.test" }).update({ expires_at: new Date(Date.now() - 1000) });
+    assert.equal((await guest.get(late)).status, 410);
+    const lateUser = await buildUser({ email: "late@example.test" });
+    const l = await loginAs(t.baseUrl, lateUser);
+    const home = await l.get("/");
+    const res = await l.postRaw(`${late}/accept`, { _csrf: home.html.match(/name="_csrf" value="([^"]+)"/)![1]! });
+    assert.equal(res.status, 410);
+    assert.equal(await roleOf(org, lateUser), undefined);
+  });
+
+  it("answers 404 for invitation ids of another organization, and admins cannot touch owner invitations", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const other = await buildOrg(owner);
+    const admin = await buildUser();
+    await addMember(org, admin, "admin");
+    const client = await loginAs(t.baseUrl, owner);
+    await invite(client, other.slug, { email: "foreign@example.test", role: "member" });
+    await invite(client, org.slug, { email: "future-owner@example.test", role: "owner" });
+    const foreign = await db("invitations").where({ organization_id: other.id }).first();
+    const ownerInv = await db("invitations").where({ organization_id: org.id }).first();
+    const a = await loginAs(t.baseUrl, admin);
+    assert.equal((await a.get(`/orgs/${org.slug}/invitations/${foreign.id}/revoke`)).status, 404);
+    const page = await a.get(`/orgs/${org.slug}/invitations`);
+    assert.doesNotMatch(page.html, new RegExp(`/invitations/${ownerInv.id}/revoke`));
+    const token = csrfTokenFor(page.html, `/orgs/${org.slug}/invitations`);
+    assert.equal((await a.postRaw(`/orgs/${org.slug}/invitations/${foreign.id}/revoke`, { _csrf: token })).status, 404);
+    assert.equal((await a.postRaw(`/orgs/${org.slug}/invitations/${foreign.id}/resend`, { _csrf: token })).status, 404);
+    assert.equal((await a.postRaw(`/orgs/${org.slug}/invitations/${ownerInv.id}/revoke`, { _csrf: token })).status, 403);
+    assert.equal((await db("invitations").where({ status: "pending" })).length, 2);
+  });
+
+  it("lets the invitee decline", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const client = await loginAs(t.baseUrl, owner);
+    await invite(client, org.slug, { email: "no-thanks@example.test", role: "member" });
+    const path = await invitationLink("no-thanks@example.test");
+    const invitee = await buildUser({ email: "no-thanks@example.test" });
+    const i = await loginAs(t.baseUrl, invitee);
+    const page = await i.get(path);
+    const res = await i.postRaw(`${path}/decline`, { _csrf: csrfTokenFor(page.html, `${path}/decline`) });
+    assert.equal(res.location, "/");
+    assert.equal(await roleOf(org, invitee), undefined);
+    assert.equal((await db("invitations").first()).status, "declined");
+    assert.equal((await i.get(path)).status, 410);
+  });
+
+  it("limits invitations per organization", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const client = await loginAs(t.baseUrl, owner);
+    const page = await client.get(`/orgs/${org.slug}/invitations`);
+    const token = csrfTokenFor(page.html, `/orgs/${org.slug}/invitations`);
+    for (let i = 0; i < INVITATIONS_PER_ORG_PER_HOUR; i++) {
+      const res = await client.postRaw(`/orgs/${org.slug}/invitations`, { _csrf: token, email: `p${i}@example.test`, role: "member" });
+      assert.equal(res.status, 302, `invitation ${i}`);
+    }
+    const over = await client.postRaw(`/orgs/${org.slug}/invitations`, { _csrf: token, email: "one-too-many@example.test", role: "member" });
+    assert.equal(over.status, 429);
+    assert.ok(over.headers.get("retry-after"));
+    // Another organization is not affected.
+    const other = await buildOrg(owner);
+    const fine = await client.postRaw(`/orgs/${other.slug}/invitations`, { _csrf: token, email: "elsewhere@example.test", role: "member" });
+    assert.equal(fine.status, 302);
+  });
+});
