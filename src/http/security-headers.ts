@@ -1,5 +1,6 @@
 import helmet from "helmet";
 import type { Config } from "../config";
+import { authorizationOrigins } from "../auth/providers";
 
 /**
  * Security headers for every response. The CSP allows no inline script or style and no plugin
@@ -21,7 +22,8 @@ export function securityHeaders(config: Config) {
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
-        formAction: ["'self'"],
+        // Plus the configured sign-in providers (issue 4): their buttons post here, then redirect there.
+        formAction: ["'self'", ...authorizationOrigins(config)],
         frameAncestors: ["'none'"],
         ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
       },

@@ -33,6 +33,7 @@ export function mapAtlassianProfile(user: AtlassianUser): ExternalProfile {
 export const atlassian: ProviderDefinition = {
   name: "atlassian",
   label: "Atlassian",
+  authorizationOrigin: (config: ProviderConfig) => new URL(config.urls.ATLASSIAN_AUTH_URL ?? DEFAULT_AUTH_URL).origin,
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const auth = config.urls.ATLASSIAN_AUTH_URL ?? DEFAULT_AUTH_URL;
     const api = config.urls.ATLASSIAN_API_URL ?? DEFAULT_API_URL;

@@ -43,6 +43,7 @@ export function mapGitHubProfile(user: GitHubUser, emails: GitHubEmail[]): Exter
 export const github: ProviderDefinition = {
   name: "github",
   label: "GitHub",
+  authorizationOrigin: (config: ProviderConfig) => new URL(config.urls.GITHUB_URL ?? DEFAULT_URL).origin,
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const base = config.urls.GITHUB_URL ?? DEFAULT_URL;
     const api = apiUrl(config);

@@ -36,6 +36,7 @@ export function mapGitLabProfile(user: GitLabUser): ExternalProfile {
 export const gitlab: ProviderDefinition = {
   name: "gitlab",
   label: "GitLab",
+  authorizationOrigin: (config: ProviderConfig) => new URL(baseUrl(config)).origin,
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const base = baseUrl(config);
     return new GitLabStrategy(

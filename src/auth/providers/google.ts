@@ -62,6 +62,7 @@ class GoogleStrategy extends OAuth2Strategy {
 export const google: ProviderDefinition = {
   name: "google",
   label: "Google",
+  authorizationOrigin: (config: ProviderConfig) => new URL(config.urls.GOOGLE_URL ?? "https://accounts.google.com").origin,
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const base = config.urls.GOOGLE_URL;
     return new GoogleStrategy(

@@ -37,3 +37,15 @@ export function registerProviderStrategies(passport: InstanceType<typeof Passpor
     passport.use(provider.name, provider.createStrategy(providerConfig, `${config.baseUrl}/auth/${provider.name}/callback`));
   }
 }
+
+/**
+ * The origins of the configured providers' authorization pages. The CSP's form-action must allow
+ * them: a sign-in button is a POST form whose answer redirects there, and browsers apply
+ * form-action to that redirect too.
+ */
+export function authorizationOrigins(config: Config): string[] {
+  return PROVIDERS.flatMap((p) => {
+    const providerConfig = config.providers[p.name];
+    return providerConfig ? [p.authorizationOrigin(providerConfig)] : [];
+  });
+}

@@ -34,6 +34,8 @@ export interface ProviderDefinition {
    * the provider's answer into an ExternalProfile: the access token is dropped there, never stored.
    */
   createStrategy(config: ProviderConfig, callbackURL: string): Strategy;
+  /** The origin of the provider's authorization page (sign-in buttons post, then redirect there). */
+  authorizationOrigin(config: ProviderConfig): string;
 }
 
 /** The shape a strategy's verify callback hands on: the profile, or an error for a malformed answer. */
