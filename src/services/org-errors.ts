@@ -28,3 +28,9 @@ export async function guardLastOwner<T>(work: () => Promise<T>): Promise<T> {
 
 /** 403 for a member whose role does not allow the action. */
 export const forbidden = () => new HttpError(403, "Your role in this organization does not allow that.");
+
+/** Why an account cannot be deleted while it is the last owner of these organizations. */
+export function lastOwnerDeletionMessage(orgs: { name: string }[]): string {
+  const names = orgs.map((o) => o.name).join(", ");
+  return `You are the last owner of ${names}. Make someone else an owner (or delete the organization) before you delete your account.`;
+}

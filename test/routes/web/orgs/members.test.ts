@@ -204,4 +204,21 @@ describe("organization members: roles, removal, leaving, the last owner", () => 
     await db("users").where({ id: owner.id }).delete();
     assert.equal(await roleOf(org, other), "owner");
   });
+
+  it("refuses to delete the account of an organization's last owner, with the reason on the page", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner, { name: "Acme" });
+    const client = await loginAs(t.baseUrl, owner);
+    const fields = { username_confirmation: owner.username, password: owner.password };
+    const refused = await client.submit("/settings/account", fields, "/settings/account/delete");
+    assert.equal(refused.status, 422);
+    assert.match(refused.html, /You are the last owner of Acme/);
+    assert.equal(await roleOf(org, owner), "owner");
+    const heir = await buildUser();
+    await addMember(org, heir, "owner");
+    const done = await client.submit("/settings/account", fields, "/settings/account/delete");
+    assert.equal(done.status, 302);
+    assert.equal(await roleOf(org, owner), undefined);
+    assert.equal(await roleOf(org, heir), "owner");
+  });
 });
