@@ -1,0 +1,239 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { useTestApp } from "../../helpers/app";
+import { TestClient, fieldError } from "../../helpers/client";
+import { buildUser, loginAs } from "../../helpers/factories";
+import { linkIn } from "../../helpers/mailbox";
+import { db } from "../../../src/db/knex";
+import { hashToken, randomToken } from "../../../src/lib/tokens";
+
+const NEW_PASSWORD = "a brand new passphrase";
+
+describe("password reset", () => {
+  const t = useTestApp();
+
+  /** Asks for a reset of `email` and returns the path of the newest reset link mailed to it. */
+  async function requestLink(email: string): Promise<string> {
+    const before = t.mailbox.to(email).length;
+    const res = await new TestClient(t.baseUrl).submit("/password/forgot", { email });
+    assert.equal(res.status, 200);
+    const deadline = Date.now() + 10_000;
+    while (t.mailbox.to(email).length === before) {
+      assert.ok(Date.now() < deadline, `no reset mail to ${email}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return new URL(linkIn(t.mailbox.to(email).at(-1)!, "/password/reset/")).pathname;
+  }
+
+  function reset(path: string, password = NEW_PASSWORD, confirmation = password, client = new TestClient(t.baseUrl)) {
+    return client.submit(path, { password, password_confirmation: confirmation });
+  }
+
+  async function canSignIn(login: string, password: string): Promise<boolean> {
+    const res = await new TestClient(t.baseUrl).submit("/login", { login, password });
+    return res.status === 302;
+  }
+
+  it("gives the same answer for a known and an unknown address, and mails only the known one", async () => {
+    const user = await buildUser({ email: "ana@example.test" });
+    const unknown = await new TestClient(t.baseUrl).submit("/password/forgot", { email: "nobody@example.test" });
+    const known = await new TestClient(t.baseUrl).submit("/password/forgot", { email: user.email });
+    assert.equal(unknown.status, 200);
+    assert.equal(known.status, unknown.status);
+    assert.equal(known.html.replace(user.email, "EMAIL"), unknown.html.replace("nobody@example.test", "EMAIL"));
+    assert.match(known.html, /If an account uses/);
+    const mail = await t.mailbox.waitFor(user.email);
+    assert.match(mail.subject, /Reset your Gatehouse password/);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(t.mailbox.to("nobody@example.test").length, 0);
+    assert.deepEqual(await db("outbound_mails").pluck("to"), [user.email]);
+  });
+
+  it("finds the account whatever the case and spacing of the address", async () => {
+    const user = await buildUser({ email: "ana@example.test" });
+    await new TestClient(t.baseUrl).submit("/password/forgot", { email: "  ANA@Example.TEST " });
+    await t.mailbox.waitFor(user.email);
+  });
+
+  it("refuses a malformed address beside the field and keeps it", async () => {
+    const res = await new TestClient(t.baseUrl).submit("/password/forgot", { email: "not-an-address" });
+    assert.equal(res.status, 422);
+    assert.ok(fieldError(res.html, "email"));
+    assert.match(res.html, /value="not-an-address"/);
+  });
+
+  it("sets the new password: the old one stops working, the new one works, a notice is mailed", async () => {
+    const user = await buildUser({ email: "ana@example.test" });
+    const link = await requestLink(user.email);
+    const form = await new TestClient(t.baseUrl).get(link);
+    assert.equal(form.status, 200);
+    assert.match(form.html, new RegExp(`For <strong>${user.username}</strong>`));
+    const res = await reset(link);
+    assert.equal(res.status, 302);
+    assert.equal(res.location, "/login");
+    assert.equal(await canSignIn(user.username, user.password), false);
+    assert.equal(await canSignIn(user.username, NEW_PASSWORD), true);
+    const notice = await t.mailbox.waitFor(user.email, (m) => /password was changed/.test(m.subject));
+    assert.match(notice.text, /was just reset/);
+    assert.deepEqual(await db("security_events").where({ user_id: user.id, action: "password.reset" }).pluck("action"), ["password.reset"]);
+  });
+
+  it("makes the link work for one hour", async () => {
+    const user = await buildUser();
+    const before = Date.now();
+    await requestLink(user.email);
+    const row = await db("user_tokens").where({ user_id: user.id, purpose: "password_reset" }).first();
+    const minutes = (new Date(row.expires_at).getTime() - before) / 60_000;
+    assert.ok(minutes > 59 && minutes <= 60.5, `expires in ${minutes} minutes`);
+  });
+
+  it("refuses an expired link, on GET and on POST", async () => {
+    const user = await buildUser();
+    const link = await requestLink(user.email);
+    const form = new TestClient(t.baseUrl);
+    const page = await form.get(link);
+    assert.equal(page.status, 200);
+    await db("user_tokens").where({ user_id: user.id, purpose: "password_reset" }).update({ expires_at: db.raw("now() - interval '1 second'") });
+    assert.equal((await new TestClient(t.baseUrl).get(link)).status, 410);
+    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const res = await form.postRaw(link, { _csrf: token, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(res.status, 410);
+    assert.match(res.html, /This link no longer works/);
+    assert.equal(await canSignIn(user.username, user.password), true);
+  });
+
+  it("works once only", async () => {
+    const user = await buildUser();
+    const link = await requestLink(user.email);
+    assert.equal((await reset(link)).status, 302);
+    assert.equal((await new TestClient(t.baseUrl).get(link)).status, 410);
+    const form = new TestClient(t.baseUrl);
+    await form.get("/password/forgot");
+    const token = (await form.get("/password/forgot")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const replay = await form.postRaw(link, { _csrf: token, password: "yet another passphrase", password_confirmation: "yet another passphrase" });
+    assert.equal(replay.status, 410);
+    assert.equal(await canSignIn(user.username, NEW_PASSWORD), true);
+  });
+
+  it("only honours the newest link", async () => {
+    const user = await buildUser();
+    const first = await requestLink(user.email);
+    const second = await requestLink(user.email);
+    assert.notEqual(first, second);
+    assert.equal((await new TestClient(t.baseUrl).get(first)).status, 410);
+    assert.equal((await new TestClient(t.baseUrl).get(second)).status, 200);
+  });
+
+  it("refuses made-up tokens", async () => {
+    await buildUser();
+    assert.equal((await new TestClient(t.baseUrl).get(`/password/reset/${randomToken()}`)).status, 410);
+    assert.equal((await new TestClient(t.baseUrl).get("/password/reset/x")).status, 410);
+  });
+
+  it("stores only a hash of the token", async () => {
+    const user = await buildUser();
+    const link = await requestLink(user.email);
+    const token = link.split("/").at(-1)!;
+    const row = await db("user_tokens").where({ user_id: user.id, purpose: "password_reset" }).first();
+    assert.deepEqual(row.token_hash, hashToken(token));
+    assert.ok(!JSON.stringify(row).includes(token));
+  });
+
+  it("asks for the new password twice and keeps the old one until both match", async () => {
+    const user = await buildUser();
+    const link = await requestLink(user.email);
+    const res = await reset(link, NEW_PASSWORD, "a brand new passphrasf");
+    assert.equal(res.status, 422);
+    assert.equal(fieldError(res.html, "password_confirmation"), "The two passwords do not match.");
+    assert.doesNotMatch(res.html, /a brand new passphras/);
+    assert.equal(await canSignIn(user.username, user.password), true);
+    assert.equal((await reset(link)).status, 302, "the link still works after a typo");
+  });
+
+  it("applies the password rules: length, common passwords, the username", async () => {
+    const user = await buildUser({ username: "harbourmaster" });
+    const link = await requestLink(user.email);
+    const cases: [string, string][] = [
+      ["short-pass1", "Use at least 12 characters."],
+      ["x".repeat(64) + "y".repeat(65), "Use at most 128 characters."],
+      ["password123456", "This password is on a list of commonly used or breached passwords. Choose another."],
+      ["the harbourmaster sails", "Your password must not contain your username or email address."],
+    ];
+    for (const [password, message] of cases) {
+      const res = await reset(link, password);
+      assert.equal(res.status, 422, password);
+      assert.equal(fieldError(res.html, "password"), message, password);
+    }
+    assert.equal(await canSignIn(user.username, user.password), true);
+  });
+
+  it("ends every session of the account, not just this browser's", async () => {
+    const user = await buildUser();
+    const laptop = await loginAs(t.baseUrl, user);
+    const phone = await loginAs(t.baseUrl, user, { remember: true });
+    const other = await buildUser();
+    const bystander = await loginAs(t.baseUrl, other);
+    assert.equal((await laptop.get("/settings/profile")).status, 200);
+    const link = await requestLink(user.email);
+    assert.equal((await reset(link, NEW_PASSWORD, NEW_PASSWORD, laptop)).status, 302);
+    for (const client of [laptop, phone]) {
+      const page = await client.get("/settings/profile");
+      assert.equal(page.status, 302);
+      assert.match(page.location!, /^\/login/);
+    }
+    assert.equal((await bystander.get("/settings/profile")).status, 200, "other accounts keep their sessions");
+    assert.equal((await db("user_sessions").where({ user_id: user.id }).count({ n: "*" }))[0]!.n, 0);
+  });
+
+  it("cancels pending email changes", async () => {
+    const user = await buildUser();
+    await db("user_tokens").insert({
+      user_id: user.id, purpose: "email_change", token_hash: hashToken(randomToken()), email: "attacker@example.test",
+      expires_at: db.raw("now() + interval '1 day'"),
+    });
+    const link = await requestLink(user.email);
+    assert.equal((await reset(link)).status, 302);
+    assert.deepEqual(await db("user_tokens").where({ user_id: user.id }).pluck("purpose"), []);
+  });
+
+  it("counts as confirming the address of an unconfirmed account", async () => {
+    const user = await buildUser({ confirmed: false });
+    const link = await requestLink(user.email);
+    await reset(link);
+    const row = await db("users").where({ id: user.id }).first();
+    assert.ok(row.email_confirmed_at);
+  });
+
+  it("refuses a reset POST without the CSRF token", async () => {
+    const user = await buildUser();
+    const link = await requestLink(user.email);
+    const client = new TestClient(t.baseUrl);
+    await client.get(link);
+    const res = await client.postRaw(link, { _csrf: "forged", password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(res.status, 403);
+    assert.equal(await canSignIn(user.username, user.password), true);
+    assert.equal((await new TestClient(t.baseUrl).get(link)).status, 200, "the link was not used up");
+  });
+
+  it("limits reset requests per address with a 429 page", async () => {
+    const user = await buildUser();
+    const limit = t.config.rateLimits.emailPerAccount;
+    for (let i = 0; i < limit; i++) {
+      assert.equal((await new TestClient(t.baseUrl).submit("/password/forgot", { email: user.email })).status, 200);
+    }
+    const res = await new TestClient(t.baseUrl).submit("/password/forgot", { email: user.email.toUpperCase() });
+    assert.equal(res.status, 429);
+    assert.match(res.html, /Too many attempts/);
+    assert.ok(res.headers.get("retry-after"));
+  });
+
+  it("limits reset requests per IP with a 429 page, whatever the address", async () => {
+    const limit = t.config.rateLimits.emailPerIp;
+    for (let i = 0; i < limit; i++) {
+      assert.equal((await new TestClient(t.baseUrl).submit("/password/forgot", { email: `someone${i}@example.test` })).status, 200);
+    }
+    const res = await new TestClient(t.baseUrl).submit("/password/forgot", { email: "fresh@example.test" });
+    assert.equal(res.status, 429);
+    assert.match(res.html, /Too many attempts/);
+  });
+});
