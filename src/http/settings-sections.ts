@@ -1,6 +1,7 @@
 /** The sections of the settings layout's left navigation, in order: [key, label, path]. */
 export const SETTINGS_SECTIONS: readonly (readonly [key: string, label: string, path: string])[] = [
   ["profile", "Profile", "/settings/profile"],
+  ["account", "Account", "/settings/account"],
   ["password", "Password", "/settings/password"],
   ["sessions", "Sessions", "/settings/sessions"],
   ["identities", "Linked identities", "/settings/identities"],

@@ -1,6 +1,8 @@
 import type { Request, Response } from "express";
 import type { AppContext } from "../../context";
-import { confirmEmail, resendEmailConfirmation } from "../../services/email-confirmation";
+import { resendEmailConfirmation } from "../../services/email-confirmation";
+import { useEmailLink } from "../../services/email-links";
+import { requestMeta } from "../../services/request-meta";
 import { consumeOrThrow } from "../../http/rate-limits";
 import { flash } from "../../http/flash";
 import { safeNextPath } from "../../http/safe-redirect";
@@ -13,11 +15,15 @@ export function showConfirmEmail(req: Request, res: Response) {
   res.render("auth/confirm", { title: "Confirm your email", token: req.params.token });
 }
 
-/** POST /email/confirm/:token — confirms the address. */
+/** POST /email/confirm/:token — confirms the address of a new account, or completes an email change. */
 export async function submitConfirmEmail(req: Request, res: Response) {
-  const user = await confirmEmail(String(req.params.token));
-  if (!user) {
+  const result = await useEmailLink(String(req.params.token), requestMeta(req));
+  if (!result) {
     return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "confirmation" });
+  }
+  if (result.kind === "changed") {
+    flash(req, "success", `Your email address is now ${result.user.email}.`);
+    return res.redirect(req.user?.id === result.user.id ? "/settings/account" : req.user ? "/" : "/login");
   }
   flash(req, "success", "Your email address is confirmed.");
   // Organizations (issue 6): someone who signed up from an invitation goes back to it (through

@@ -8,7 +8,11 @@ import { showLogin, submitLogin, submitLogout } from "./login";
 import { showSignup, submitSignup } from "./signup";
 import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
 import { showForgot, showReset, submitForgot, submitReset } from "./password-reset";
-import { showProfileSettings } from "./settings/profile";
+import { showProfileSettings, submitProfileSettings } from "./settings/profile";
+import {
+  showAccountSettings, submitCancelEmailChange, submitDataExport, submitDeleteAccount, submitEmailChange, submitUsernameChange,
+} from "./settings/account";
+import { showPublicProfile } from "./public-profile";
 import { showPasswordSettings, submitPasswordSettings } from "./settings/password";
 import { showSessionsSettings, submitRevokeOtherSessions, submitRevokeSession } from "./settings/sessions";
 import { showNotificationSettings, submitNotificationSettings } from "./settings/notifications";
@@ -46,6 +50,14 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // Settings (issue 3): profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));
   r.get("/settings/profile", requireConfirmed, showProfileSettings);
+  r.post("/settings/profile", requireConfirmed, submitProfileSettings);
+  r.get("/u/:username", showPublicProfile);
+  r.get("/settings/account", requireConfirmed, showAccountSettings);
+  r.post("/settings/account/username", requireConfirmed, submitUsernameChange);
+  r.post("/settings/account/email", requireConfirmed, submitEmailChange(ctx));
+  r.post("/settings/account/email/cancel", requireConfirmed, submitCancelEmailChange);
+  r.post("/settings/account/export", requireConfirmed, submitDataExport(ctx));
+  r.post("/settings/account/delete", requireConfirmed, submitDeleteAccount(ctx));
   r.get("/settings/password", requireConfirmed, showPasswordSettings);
   r.post("/settings/password", requireConfirmed, submitPasswordSettings(ctx));
   r.get("/settings/sessions", requireConfirmed, showSessionsSettings);

@@ -1,0 +1,94 @@
+import { db, type Executor } from "./knex";
+
+/**
+ * Read-only queries behind "Export my data". Each one names the columns it returns instead of
+ * selecting `*`, so a password hash, token hash or session id can only reach an export if someone
+ * writes its column name here.
+ */
+
+/** The account row without its password hash (only whether there is one). */
+export function exportAccount(userId: number, q: Executor = db) {
+  return q("users")
+    .where({ id: userId })
+    .first("id", "username", "email", "email_confirmed_at", "created_at", "updated_at", q.raw("password_hash IS NOT NULL AS has_password"));
+}
+
+/** The profile fields. */
+export function exportProfile(userId: number, q: Executor = db) {
+  return q("users").where({ id: userId }).first("display_name", "bio", "links", "profile_public");
+}
+
+/** The mailed links waiting to be used (purpose, address, dates), without their hashes. */
+export function exportPendingLinks(userId: number, q: Executor = db) {
+  return q("user_tokens").where({ user_id: userId }).orderBy("id").select("purpose", "email", "created_at", "expires_at");
+}
+
+/** Signed-in sessions (device, IP, dates), without the session ids. */
+export function exportSessions(userId: number, q: Executor = db) {
+  return q("user_sessions").where({ user_id: userId }).orderBy("created_at").select("ip", "user_agent", "remember", "created_at", "last_seen_at");
+}
+
+/** The whole security log, oldest first. */
+export function exportSecurityEvents(userId: number, q: Executor = db) {
+  return q("security_events").where({ user_id: userId }).orderBy("id").select("action", "ip", "user_agent", "details", "created_at");
+}
+
+/** Saved notification choices. */
+export function exportNotificationPreferences(userId: number, q: Executor = db) {
+  return q("notification_preferences").where({ user_id: userId }).orderBy("category").select("category", "email", "updated_at");
+}
+
+/** Mails queued or sent to an address: subject and dates only (bodies hold live links). */
+export function exportMailsTo(address: string, q: Executor = db) {
+  return q("outbound_mails").whereRaw('lower("to") = lower(?)', [address]).orderBy("id").select("to", "subject", "created_at", "sent_at");
+}
+
+/** Linked external identities (provider, the provider's id and name), no provider tokens. */
+export function exportIdentities(userId: number, q: Executor = db) {
+  return q("identities").where({ user_id: userId }).orderBy("id").select("provider", "provider_user_id", "provider_username", "avatar_url", "created_at", "last_used_at");
+}
+
+/** Access tokens as the settings page shows them (prefix and last 4 characters), without hashes. */
+export function exportAccessTokens(userId: number, q: Executor = db) {
+  return q("access_tokens")
+    .where({ user_id: userId })
+    .orderBy("id")
+    .select("description", "token_prefix", "last4", "created_via", "cli_client", "cli_host", "created_at", "last_used_at", "expires_at", "revoked_at");
+}
+
+/** CLI sign-ins approved but not yet redeemed, without the code hash or PKCE challenge. */
+export function exportAuthorizationCodes(userId: number, q: Executor = db) {
+  return q("oauth_authorization_codes").where({ user_id: userId }).orderBy("id").select("client_id", "redirect_uri", "requesting_host", "created_at", "expires_at");
+}
+
+/** Organization memberships with the organization's slug and name. */
+export function exportMemberships(userId: number, q: Executor = db) {
+  return q("memberships as m")
+    .join("organizations as o", "o.id", "m.organization_id")
+    .where("m.user_id", userId)
+    .orderBy("o.slug")
+    .select("o.slug as organization", "o.name as organization_name", "m.role", "m.created_at");
+}
+
+/** Team memberships with the team's and organization's names. */
+export function exportTeamMemberships(userId: number, q: Executor = db) {
+  return q("team_memberships as tm")
+    .join("teams as t", "t.id", "tm.team_id")
+    .join("organizations as o", "o.id", "tm.organization_id")
+    .where("tm.user_id", userId)
+    .orderBy(["o.slug", "t.name"])
+    .select("o.slug as organization", "t.name as team", "tm.maintainer", "tm.created_at");
+}
+
+/** Invitations the user sent or accepted, without their link hashes. */
+export function exportInvitations(userId: number, q: Executor = db) {
+  return q("invitations as i")
+    .join("organizations as o", "o.id", "i.organization_id")
+    .where("i.inviter_id", userId)
+    .orWhere("i.accepted_user_id", userId)
+    .orderBy("i.id")
+    .select(
+      "o.slug as organization", "i.email", "i.role", "i.status", "i.created_at", "i.responded_at", "i.expires_at",
+      q.raw("i.inviter_id = ? AS sent_by_you", [userId]), q.raw("i.accepted_user_id IS NOT DISTINCT FROM ? AS accepted_by_you", [userId]),
+    );
+}
