@@ -45,8 +45,10 @@ export const githubFlavour: ProviderFlavour = {
       res.json([{ email: who.person.email, primary: true, verified: who.person.emailVerified, visibility: "private" }, noreply]);
     });
     router.get("/api/v3/user/orgs", (req, res) => {
-      if (!api.personFor(req, res)) return;
-      res.json([]);
+      const who = api.personFor(req, res);
+      if (!who) return;
+      const id = numericId(who.id) + 1;
+      res.json([{ login: `${who.person.login}-org`, id, node_id: `O_kgDO${id}`, url: `https://api.github.com/orgs/${who.person.login}-org`, description: null }]);
     });
   },
 };

@@ -34,8 +34,10 @@ export const gitlabFlavour: ProviderFlavour = {
       });
     });
     router.get("/api/v4/groups", (req, res) => {
-      if (!api.personFor(req, res)) return;
-      res.json([]);
+      const who = api.personFor(req, res);
+      if (!who) return;
+      const id = Number.parseInt(who.id.slice(8, 14), 16);
+      res.json([{ id, name: "Platform", path: "platform", full_path: `${who.person.login}-group/platform`, visibility: "private", web_url: `https://gitlab.example/groups/${who.person.login}-group/platform` }]);
     });
   },
 };

@@ -6,9 +6,12 @@ import { findUserByEmail, findUserByUsername } from "../../../src/db/users";
 import type { ProviderName } from "../../../src/config";
 import { useTestApp } from "../../helpers/app";
 import { TestClient, fieldError, inputValue } from "../../helpers/client";
-import { buildUser } from "../../helpers/factories";
+import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { followCallback, startProviderFlow, useProviderEmulators, viaProvider } from "../../helpers/providers";
+import { listGitHubOrgs } from "../../../src/auth/providers/github";
+import { listGitLabGroups } from "../../../src/auth/providers/gitlab";
+import type { ProviderEmulator } from "../../../src/dev/emulators";
 
 const ALL: ProviderName[] = ["github", "gitlab", "atlassian", "google"];
 
@@ -218,5 +221,43 @@ describe("sign-in and sign-up with an external provider", () => {
       }
     }
     assert.equal((await db("users").count({ n: "*" }))[0]!.n, 0);
+  });
+
+  it("links once per account and provider: a repeated or a second link flow coming back late changes nothing", async () => {
+    const user = await buildUser({ username: "twice" });
+    const [tabA, tabB, tabC] = await Promise.all([1, 2, 3].map(() => loginAs(t.baseUrl, user)));
+    const gh = emu.byName.github;
+    const flowA = await startProviderFlow(tabA, "github", "/settings/identities", "link");
+    const flowB = await startProviderFlow(tabB, "github", "/settings/identities", "link");
+    const flowC = await startProviderFlow(tabC, "github", "/settings/identities", "link");
+    const backA = await gh.decide(flowA, "approve", { login: "twice-gh" });
+    const backB = await gh.decide(flowB, "approve", { login: "twice-gh" });
+    const backC = await gh.decide(flowC, "approve", { login: "twice-other-gh" });
+    await followCallback(tabA, backA);
+    await followCallback(tabB, backB);
+    assert.match((await tabB.get("/settings/identities")).html, /GitHub account twice-gh was already connected/);
+    await followCallback(tabC, backC);
+    assert.match((await tabC.get("/settings/identities")).html, /Another GitHub account is already connected/);
+    const identities = await listIdentitiesForUser(user.id);
+    assert.deepEqual(identities.map((i) => i.provider_username), ["twice-gh"]);
+    assert.equal((await db("security_events").where({ user_id: user.id, action: "identity.linked" })).length, 1);
+  });
+
+  it("keeps a provider client that can list GitHub organizations and GitLab groups for later organization backing", async () => {
+    async function tokenFrom(emulator: ProviderEmulator, login: string): Promise<string> {
+      const redirect = "http://127.0.0.1:9/callback";
+      const authorize = `${emulator.url}${emulator.flavour.authorizePath}?${new URLSearchParams({ client_id: emulator.clientId, redirect_uri: redirect, response_type: "code" })}`;
+      const code = new URL(await emulator.decide(authorize, "approve", { login })).searchParams.get("code")!;
+      const res = await fetch(`${emulator.url}${emulator.flavour.tokenPath}`, {
+        method: "POST",
+        headers: { accept: "application/json" },
+        body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirect, client_id: emulator.clientId, client_secret: emulator.clientSecret }),
+      });
+      return ((await res.json()) as { access_token: string }).access_token;
+    }
+    const gh = emu.byName.github;
+    assert.deepEqual((await listGitHubOrgs(gh.providerConfig(), await tokenFrom(gh, "org-member"))).map((o) => o.name), ["org-member-org"]);
+    const gl = emu.byName.gitlab;
+    assert.deepEqual((await listGitLabGroups(gl.providerConfig(), await tokenFrom(gl, "group-member"))).map((g) => g.name), ["group-member-group/platform"]);
   });
 });
