@@ -3,7 +3,6 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -64,7 +63,7 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
       ],
     });
     fs.writeFileSync(path.join(dir, "cert.pem"), pems.cert);
-    proxy = await startTlsProxy(new URL((t as { baseUrl: string }).baseUrl), pems.private, pems.cert);
+    proxy = await startTlsProxy(new URL(t.baseUrl), pems.private, pems.cert);
     browser = await launchBrowser();
   });
 

@@ -22,6 +22,13 @@ declare module "express-session" {
 
 const PER_PAGE = 20;
 
+const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
+/** A day for the table ("25 Nov 2026"), with the exact UTC time for the title and datetime attributes. */
+function day(date: Date) {
+  return { text: DAY_FORMAT.format(date), full: formatUtc(date), iso: date.toISOString() };
+}
+
 /** The expiry choices of the form, in order: value of expires_in_days and its label. */
 const EXPIRY_CHOICES: readonly [string, string][] = [...TOKEN_EXPIRY_DAYS.map((d) => [String(d), `${d} days`] as [string, string]), ["none", "No expiry"]];
 
@@ -41,9 +48,9 @@ function tokenView(row: AccessTokenRow, now: Date) {
     description: row.description,
     display: displayAccessToken(row.token_prefix, row.last4),
     viaCli: row.created_via === "cli",
-    createdAt: formatUtc(row.created_at),
-    lastUsed: row.last_used_at ? timeAgo(row.last_used_at, now) : "Never used",
-    expires: row.expires_at ? formatUtc(row.expires_at) : "Never",
+    created: day(row.created_at),
+    lastUsed: row.last_used_at ? { text: timeAgo(row.last_used_at, now), full: formatUtc(row.last_used_at), iso: row.last_used_at.toISOString() } : undefined,
+    expires: row.expires_at ? day(row.expires_at) : undefined,
     expired,
   };
 }

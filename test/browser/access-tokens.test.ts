@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { useTestApp } from "../helpers/app";
+import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { buildUser } from "../helpers/factories";
+import { apiRequest, buildAccessToken } from "../helpers/tokens";
+
+describe("access tokens and the CLI consent page in a real browser", () => {
+  const t = useTestApp();
+  let browser: Browser;
+
+  before(async () => {
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function signedIn(user: { username: string; password: string }, opts: { colorScheme?: "light" | "dark"; width?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: opts.width ?? 1280, height: 800 }, colorScheme: opts.colorScheme ?? "light" });
+    const page = await context.newPage();
+    await page.goto("/login");
+    await page.getByLabel("Username or email").fill(user.username);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    return { context, page };
+  }
+
+  it("creates a token, copies it, shows it only once and revokes it after asking", async () => {
+    const user = await buildUser();
+    const { context, page } = await signedIn(user);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: t.baseUrl });
+    await page.goto("/settings/tokens");
+    await page.getByLabel("Description").fill("Laptop CLI");
+    await page.getByLabel("Expiration").selectOption("30");
+    await page.getByRole("button", { name: "Create token" }).click();
+
+    const shown = page.getByTestId("new-token");
+    const token = (await shown.innerText()).trim();
+    assert.match(token, /^gth_[0-9A-Za-z]{49}$/);
+    await page.getByRole("button", { name: "Copy token" }).click();
+    await page.getByRole("button", { name: "Copied" }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
+    await page.screenshot({ path: screenshotPath("tokens-created-light"), fullPage: true });
+    assert.equal((await apiRequest(t.baseUrl, token, "GET", "/api/v1/user")).status, 200);
+
+    await page.reload();
+    assert.equal(await page.getByTestId("new-token").count(), 0, "the secret is gone after a reload");
+    assert.ok(!(await page.content()).includes(token));
+    const row = page.getByRole("row", { name: /Laptop CLI/ });
+    assert.match(await row.innerText(), new RegExp(`gth_…${token.slice(-4)}`));
+
+    await row.getByRole("link", { name: "Revoke Laptop CLI" }).click();
+    await page.getByRole("heading", { name: "Revoke “Laptop CLI”?" }).waitFor();
+    await page.getByRole("button", { name: "Revoke token" }).click();
+    await page.getByText("Token “Laptop CLI” revoked.").waitFor();
+    assert.equal((await apiRequest(t.baseUrl, token, "GET", "/api/v1/user")).status, 401);
+    await context.close();
+  });
+
+  it("looks right in light and dark, on desktop and phone (screenshots to look at)", async () => {
+    const user = await buildUser({ username: "grace-hopper" });
+    await buildAccessToken(t.ctx, user, { description: "CI deploys (GitHub Actions)" });
+    await buildAccessToken(t.ctx, user, { description: "Never expires", expiresInDays: null });
+    const challenge = crypto.createHash("sha256").update(crypto.randomBytes(32).toString("base64url")).digest("base64url");
+    const consent = `/cli/login?${new URLSearchParams({ client_id: "terraform-cli", redirect_uri: "http://localhost:10000/login", response_type: "code", code_challenge: challenge, code_challenge_method: "S256", state: "s" })}`;
+    const phone = { width: 390, height: 844 };
+    const desktop = { width: 1280, height: 800 };
+    for (const colorScheme of ["light", "dark"] as const) {
+      const { context, page } = await signedIn(user, { colorScheme });
+      const shoot = (name: string) => page.screenshot({ path: screenshotPath(`${name}-${colorScheme}`), fullPage: true });
+      await page.goto("/settings/tokens");
+      await page.getByLabel("Description").fill("Screenshot token");
+      await page.getByRole("button", { name: "Create token" }).click();
+      await page.getByTestId("new-token").waitFor();
+      await shoot("tokens-created");
+      await page.setViewportSize(phone);
+      await shoot("tokens-created-phone");
+      await page.reload();
+      await shoot("tokens-list-phone");
+      await page.setViewportSize(desktop);
+      await shoot("tokens-list");
+      await page.goto(consent);
+      await page.getByRole("heading", { name: "Authorize Terraform CLI?" }).waitFor();
+      await shoot("cli-login");
+      await page.setViewportSize(phone);
+      await shoot("cli-login-phone");
+      await context.close();
+    }
+  });
+});
