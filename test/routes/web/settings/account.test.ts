@@ -19,7 +19,7 @@ describe("account settings: username, export, deletion", () => {
       const client = await loginAs(t.baseUrl, user);
       await db("users").where({ id: user.id }).update({ profile_public: true });
       const page = await client.get("/settings/account");
-      assert.match(page.html, /Changing it changes every URL that contains it/);
+      assert.match(page.html, /changing it changes every URL that contains it/);
       assert.equal(inputValue(page.html, "username"), "old-name");
       const res = await client.submit("/settings/account", { username: "New-Name" }, "/settings/account/username");
       assert.equal(res.status, 302);
