@@ -61,9 +61,18 @@ export async function deleteSessionForUser(userId: number, sid: string, q: Execu
   return true;
 }
 
-/** Moves our record of a session to its new id after the session id was regenerated. */
-export async function renameUserSession(oldSid: string, newSid: string, q: Executor = db): Promise<void> {
-  await q("user_sessions").where({ sid: oldSid }).update({ sid: newSid, last_seen_at: q.fn.now() });
+/** Our record of one session, or undefined. */
+export function findUserSession(sid: string, q: Executor = db): Promise<UserSessionRow | undefined> {
+  return q<UserSessionRow>("user_sessions").where({ sid }).first();
+}
+
+/**
+ * Records a session under its new id after the id was regenerated, keeping what we knew (public id,
+ * sign-in time, origin). The old record went with the old session row (foreign-key cascade).
+ */
+export async function moveUserSession(previous: UserSessionRow, newSid: string, q: Executor = db): Promise<void> {
+  await q("user_sessions").where({ sid: previous.sid }).delete();
+  await q("user_sessions").insert({ ...previous, sid: newSid, last_seen_at: q.fn.now() });
 }
 
 /** Records that a session was just used. */

@@ -1,5 +1,5 @@
 import type { Request } from "express";
-import { renameUserSession } from "../db/user-sessions";
+import { findUserSession, moveUserSession } from "../db/user-sessions";
 import { markSessionSeen } from "./touch-session";
 
 /**
@@ -8,10 +8,10 @@ import { markSessionSeen } from "./touch-session";
  * of the old cookie, wherever it leaked, no longer works. Our user_sessions record follows the new id.
  */
 export async function renewSessionId(req: Request): Promise<void> {
-  const oldSid = req.sessionID;
+  const previous = await findUserSession(req.sessionID);
   const user = req.user!;
   // Passport's login regenerates the session; keepSessionInfo copies the old session's data over.
   await new Promise<void>((resolve, reject) => req.login(user, { session: true, keepSessionInfo: true }, (err) => (err ? reject(err) : resolve())));
-  await renameUserSession(oldSid, req.sessionID);
+  if (previous) await moveUserSession(previous, req.sessionID);
   markSessionSeen(req);
 }

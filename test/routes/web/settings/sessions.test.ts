@@ -108,6 +108,15 @@ describe("settings: sessions", () => {
     assert.equal(await isSignedIn(here), false);
   });
 
+  it("forgets its record of a session when the session store prunes it", async () => {
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    assert.ok(await db("user_sessions").where({ sid: sidOf(client) }).first());
+    // What connect-pg-simple's pruning does to expired sessions.
+    await db("http_sessions").where({ sid: sidOf(client) }).delete();
+    assert.equal(await db("user_sessions").where({ user_id: user.id }).first(), undefined);
+  });
+
   it("writes last_seen_at at most once a minute per session", async () => {
     const user = await buildUser();
     const client = await loginAs(t.baseUrl, user);
