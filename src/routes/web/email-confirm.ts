@@ -23,7 +23,8 @@ export async function submitConfirmEmail(req: Request, res: Response) {
   }
   if (result.kind === "changed") {
     flash(req, "success", `Your email address is now ${result.user.email}.`);
-    return res.redirect(req.user?.id === result.user.id ? "/settings/account" : req.user ? "/" : "/login");
+    if (!req.user) return res.redirect("/login");
+    return res.redirect(req.user.id === result.user.id ? "/settings/account" : "/");
   }
   flash(req, "success", "Your email address is confirmed.");
   // Organizations (issue 6): someone who signed up from an invitation goes back to it (through
