@@ -5,6 +5,7 @@ import { findUserById, type UserRow } from "../db/users";
 import { consumeOrThrow } from "../http/rate-limits";
 import { HttpError } from "../lib/errors";
 import { ACCESS_TOKEN_PREFIXES, parseAccessToken } from "./access-token-format";
+import { orgPrincipalFor, type OrganizationPrincipal, type TeamPrincipal } from "./org-principal";
 
 /**
  * Bearer-token authentication for the JSON API (and the terraform-compatible /api/v2 endpoints).
@@ -31,8 +32,8 @@ export interface UserPrincipal {
   token: AccessTokenRow;
 }
 
-/** Whoever a bearer token authenticates. */
-export type Principal = UserPrincipal;
+/** Whoever a bearer token authenticates (organization and team tokens: issue 6, src/auth/org-principal.ts). */
+export type Principal = UserPrincipal | OrganizationPrincipal | TeamPrincipal;
 
 declare global {
   namespace Express {
@@ -62,7 +63,8 @@ function bearerTokenOf(req: Request): string | undefined {
 
 /** The principal a live token row stands for, or undefined when it stands for nobody any more. */
 async function principalFor(row: AccessTokenRow): Promise<Principal | undefined> {
-  if (row.token_prefix !== ACCESS_TOKEN_PREFIXES.personal) return undefined;
+  // Organizations (issue 6): organization and team tokens act as the organization or team, never as a user.
+  if (row.token_prefix !== ACCESS_TOKEN_PREFIXES.personal) return orgPrincipalFor(row);
   const user = await findUserById(row.user_id);
   return user ? { kind: "user", user, token: row } : undefined;
 }

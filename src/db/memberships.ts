@@ -24,6 +24,8 @@ export interface MemberListRow extends MembershipRow {
 export interface UserOrganizationRow extends MembershipRow {
   slug: string;
   name: string;
+  org_created_at: Date;
+  org_updated_at: Date;
 }
 
 /** The user's membership in the organization, or undefined when they are not a member. */
@@ -86,7 +88,7 @@ export function listOrganizationsForUser(userId: number, q: Executor = db): Prom
   return q<UserOrganizationRow>("memberships as m")
     .join<OrganizationRow>("organizations as o", "o.id", "m.organization_id")
     .where("m.user_id", userId)
-    .select("m.*", "o.slug", "o.name")
+    .select("m.*", "o.slug", "o.name", "o.created_at as org_created_at", "o.updated_at as org_updated_at")
     .orderBy("o.name");
 }
 

@@ -13,7 +13,7 @@ import { findUserById } from "../db/users";
 import { enqueueMail } from "../emails/mail";
 import { organizationMembershipChangedMail } from "../emails/organization-membership-changed";
 import { notFound } from "../lib/errors";
-import { canChangeRole, canLeaveOrganization, canRemoveMember, type OrgRole } from "../policies/organizations";
+import { canChangeRole, canLeaveOrganization, canRemoveMember, type Actor, type OrgRole } from "../policies/organizations";
 import { wantsEmail } from "./notification-preferences";
 import { forbidden, guardLastOwner, LAST_OWNER_MESSAGE, OrgRuleError } from "./org-errors";
 
@@ -24,12 +24,16 @@ import { forbidden, guardLastOwner, LAST_OWNER_MESSAGE, OrgRuleError } from "./o
  * other would be the last one). The deferred trigger in the memberships migration is the backstop.
  */
 
-/** Who acts: a signed-in member (by user id) or, on the API, the organization's own token. */
-export type OrgActor = { kind: "user"; userId: number; username: string } | { kind: "organization" };
+/** Who acts: a signed-in member (by user id) or, on the API, the organization's or a team's own token. */
+export type OrgActor = { kind: "user"; userId: number; username: string } | { kind: "organization" } | { kind: "team" };
+
+/** The policy actor for a token: an organization token reaches as far as an owner, a team token as a member; neither is a user. */
+export function tokenActor(kind: "organization" | "team"): Actor {
+  return { role: kind === "organization" ? "owner" : "member", user_id: 0 };
+}
 
 async function freshActor(org: OrganizationRow, actor: OrgActor, trx: Executor) {
-  // An organization token acts with the organization's full authority, like an owner who is nobody.
-  if (actor.kind === "organization") return { role: "owner" as OrgRole, user_id: 0 };
+  if (actor.kind !== "user") return tokenActor(actor.kind);
   return (await findMembership(org.id, actor.userId, trx)) ?? null;
 }
 
@@ -50,7 +54,7 @@ async function notifyMember(ctx: AppContext, org: OrganizationRow, userId: numbe
   );
 }
 
-const actorName = (actor: OrgActor, org: OrganizationRow) => (actor.kind === "user" ? actor.username : `${org.name} (API)`);
+const actorName = (actor: OrgActor, org: OrganizationRow) => (actor.kind === "user" ? actor.username : `${org.name} (API token)`);
 
 /** Changes a member's role; the target is looked up inside this organization only (another org's id is a 404). */
 export async function changeMemberRole(ctx: AppContext, org: OrganizationRow, actor: OrgActor, membershipId: number, role: OrgRole): Promise<MembershipRow> {

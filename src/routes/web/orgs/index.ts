@@ -8,3 +8,4 @@ export {
 } from "./teams";
 export { showInvitations, showRevokeInvitation, submitInvitation, submitResendInvitation, submitRevokeInvitation } from "./invitations";
 export { showOrgSettings, submitDeleteOrganization, submitOrgSettings } from "./settings";
+export { showOrgTokens, showRevokeOrgToken, submitOrgToken, submitRevokeOrgToken } from "./tokens";

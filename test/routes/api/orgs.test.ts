@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { useTestApp } from "../../helpers/app";
+import { buildUser } from "../../helpers/factories";
+import { addMember, buildOrg, buildTeam, membershipId, roleOf } from "../../helpers/orgs";
+import { apiRequest, buildAccessToken } from "../../helpers/tokens";
+import { createOrgAccessToken } from "../../../src/services/org-access-tokens";
+import type { OrganizationRow } from "../../../src/db/organizations";
+import { db } from "../../../src/db/knex";
+
+const ownerActor = { role: "owner" as const, user_id: 1 };
+
+async function orgToken(org: OrganizationRow, scope = "organization") {
+  const result = await createOrgAccessToken(org, ownerActor, null, { description: "ci", scope, expires_in_days: "30" });
+  assert.ok(result.ok);
+  return result.token;
+}
+
+describe("organization API", () => {
+  const t = useTestApp();
+  const call = (token: string, method: string, path: string, body?: unknown) => apiRequest(t.baseUrl, token, method, path, body);
+
+  it("lists the caller's organizations and shows one with the caller's role; outsiders get 404", async () => {
+    const user = await buildUser();
+    const other = await buildUser();
+    const mine = await buildOrg(user, { slug: "mine", name: "Mine" });
+    await buildOrg(other, { slug: "hidden" });
+    const { token } = await buildAccessToken(t.ctx, user);
+    const list = await call(token, "GET", "/api/v1/orgs");
+    assert.equal(list.status, 200);
+    const body = await list.json();
+    assert.deepEqual(body.data.map((o: { slug: string; role: string }) => [o.slug, o.role]), [["mine", "owner"]]);
+    assert.equal(body.meta.total, 1);
+    assert.match(list.headers.get("link") ?? "", /rel="first"/);
+    const show = await call(token, "GET", "/api/v1/orgs/MINE");
+    assert.deepEqual((await show.json()).data.name, mine.name);
+    for (const path of ["/api/v1/orgs/hidden", "/api/v1/orgs/hidden/members", "/api/v1/orgs/nope"]) {
+      const res = await call(token, "GET", path);
+      assert.equal(res.status, 404, path);
+      assert.equal((await res.json()).error.code, "not_found");
+    }
+    assert.equal((await apiRequest(t.baseUrl, undefined, "GET", "/api/v1/orgs")).status, 401);
+  });
+
+  it("lists members with pagination and changes roles under the web's rules", async () => {
+    const owner = await buildUser();
+    const admin = await buildUser();
+    const member = await buildUser();
+    const org = await buildOrg(owner);
+    await addMember(org, admin, "admin");
+    const memberId = await addMember(org, member, "member");
+    const ownerId = await membershipId(org, owner);
+    const { token: adminToken } = await buildAccessToken(t.ctx, admin);
+    const page = await call(adminToken, "GET", `/api/v1/orgs/${org.slug}/members?per_page=2`);
+    const body = await page.json();
+    assert.equal(body.data.length, 2);
+    assert.equal(body.data[0].role, "owner");
+    assert.equal(body.data[0].user.email, undefined, "emails are not listed");
+    assert.deepEqual(body.meta, { page: 1, per_page: 2, total: 3, total_pages: 2 });
+    assert.match(page.headers.get("link")!, /page=2&per_page=2>; rel="next"/);
+
+    const promote = await call(adminToken, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "admin" });
+    assert.equal(promote.status, 200);
+    assert.equal((await promote.json()).data.role, "admin");
+    const toOwner = await call(adminToken, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "owner" });
+    assert.equal(toOwner.status, 403);
+    assert.equal((await toOwner.json()).error.code, "forbidden");
+    assert.equal((await call(adminToken, "DELETE", `/api/v1/orgs/${org.slug}/members/${ownerId}`)).status, 403);
+    const bad = await call(adminToken, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "root", extra: 1 });
+    assert.equal(bad.status, 422);
+    const badBody = await bad.json();
+    assert.equal(badBody.error.code, "invalid");
+    assert.ok(badBody.error.fields.role && badBody.error.fields.extra);
+
+    const { token: ownerToken } = await buildAccessToken(t.ctx, owner);
+    const lastOwner = await call(ownerToken, "PATCH", `/api/v1/orgs/${org.slug}/members/${ownerId}`, { role: "member" });
+    assert.equal(lastOwner.status, 403, "nobody changes their own role");
+    assert.equal((await call(ownerToken, "DELETE", `/api/v1/orgs/${org.slug}/members/${memberId}`)).status, 204);
+    assert.equal(await roleOf(org, member), undefined);
+  });
+
+  it("answers 404 for member and invitation ids of another organization", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const other = await buildOrg(await buildUser());
+    const victimId = await addMember(other, await buildUser(), "member");
+    await db("invitations").insert({ organization_id: other.id, email: "x@example.test", role: "member", token_hash: Buffer.alloc(32, 1), expires_at: new Date(Date.now() + 86_400_000) });
+    const invitationId = (await db("invitations").first()).id;
+    const { token } = await buildAccessToken(t.ctx, owner);
+    assert.equal((await call(token, "PATCH", `/api/v1/orgs/${org.slug}/members/${victimId}`, { role: "admin" })).status, 404);
+    assert.equal((await call(token, "DELETE", `/api/v1/orgs/${org.slug}/members/${victimId}`)).status, 404);
+    assert.equal((await call(token, "DELETE", `/api/v1/orgs/${org.slug}/invitations/${invitationId}`)).status, 404);
+    assert.equal((await db("invitations").first()).status, "pending");
+  });
+
+  it("creates, lists and revokes invitations; members get 403", async () => {
+    const owner = await buildUser();
+    const member = await buildUser();
+    const org = await buildOrg(owner, { name: "Acme" });
+    await addMember(org, member, "member");
+    const { token } = await buildAccessToken(t.ctx, owner);
+    const created = await call(token, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "new@example.test", role: "admin" });
+    assert.equal(created.status, 201);
+    const inv = (await created.json()).data;
+    assert.equal(inv.email, "new@example.test");
+    assert.equal(inv.token, undefined);
+    await t.mailbox.waitFor("new@example.test", (m) => /invited you to join Acme/.test(m.subject));
+    const invalid = await call(token, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "nope", role: "member" });
+    assert.equal(invalid.status, 422);
+    assert.ok((await invalid.json()).error.fields.email);
+    const list = await call(token, "GET", `/api/v1/orgs/${org.slug}/invitations`);
+    assert.deepEqual((await list.json()).data.map((i: { id: number }) => i.id), [inv.id]);
+    const { token: memberToken } = await buildAccessToken(t.ctx, member);
+    assert.equal((await call(memberToken, "GET", `/api/v1/orgs/${org.slug}/invitations`)).status, 403);
+    assert.equal((await call(memberToken, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "a@example.test", role: "member" })).status, 403);
+    assert.equal((await call(token, "DELETE", `/api/v1/orgs/${org.slug}/invitations/${inv.id}`)).status, 204);
+    assert.equal((await db("invitations").where({ id: inv.id }).first()).status, "revoked");
+  });
+
+  it("lets an organization token act as its organization, never as a user, and only on its organization", async () => {
+    const owner = await buildUser();
+    const member = await buildUser();
+    const org = await buildOrg(owner, { name: "Acme" });
+    const memberId = await addMember(org, member, "member");
+    const other = await buildOrg(await buildUser());
+    const token = await orgToken(org);
+    assert.match(token, /^gto_/);
+    const list = await (await call(token, "GET", "/api/v1/orgs")).json();
+    assert.deepEqual(list.data.map((o: { slug: string; role: null }) => [o.slug, o.role]), [[org.slug, null]]);
+    assert.equal((await call(token, "GET", `/api/v1/orgs/${other.slug}`)).status, 404);
+    assert.equal((await call(token, "GET", "/api/v1/user")).status, 403, "not a user");
+    assert.equal((await call(token, "GET", "/api/v1/user/tokens")).status, 403);
+    const promote = await call(token, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "owner" });
+    assert.equal(promote.status, 200);
+    // The last-owner rule holds for tokens too.
+    await call(token, "DELETE", `/api/v1/orgs/${org.slug}/members/${await membershipId(org, owner)}`);
+    const last = await call(token, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "member" });
+    assert.equal(last.status, 409);
+    assert.equal((await last.json()).error.code, "last_owner");
+    const invite = await call(token, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "bot-invite@example.test", role: "member" });
+    assert.equal(invite.status, 201);
+    assert.equal((await db("invitations").first()).inviter_id, null);
+  });
+
+  it("lets a team token read its organization but change nothing; revoked tokens get 401", async () => {
+    const owner = await buildUser();
+    const member = await buildUser();
+    const org = await buildOrg(owner);
+    const memberId = await addMember(org, member, "member");
+    const team = await buildTeam(org, "CI");
+    const token = await orgToken(org, String(team.id));
+    assert.match(token, /^gtt_/);
+    assert.equal((await call(token, "GET", `/api/v1/orgs/${org.slug}/members`)).status, 200);
+    assert.equal((await call(token, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "admin" })).status, 403);
+    assert.equal((await call(token, "DELETE", `/api/v1/orgs/${org.slug}/members/${memberId}`)).status, 403);
+    assert.equal((await call(token, "GET", `/api/v1/orgs/${org.slug}/invitations`)).status, 403);
+    await db("teams").where({ id: team.id }).delete();
+    assert.equal((await call(token, "GET", `/api/v1/orgs/${org.slug}`)).status, 401, "the team's tokens went with it");
+    const orgWide = await orgToken(org);
+    await db("access_tokens").where({ organization_id: org.id }).update({ revoked_at: new Date() });
+    assert.equal((await call(orgWide, "GET", `/api/v1/orgs/${org.slug}`)).status, 401);
+  });
+
+  it("keeps every token kind in exactly its scope in the database", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const base = { description: "x", token_hash: Buffer.alloc(32, 7), last4: "abcd", created_via: "web" };
+    await assert.rejects(db("access_tokens").insert({ ...base, token_prefix: "gto_", user_id: owner.id, organization_id: org.id }), /access_tokens_scope/);
+    await assert.rejects(db("access_tokens").insert({ ...base, token_prefix: "gth_", user_id: owner.id, organization_id: org.id }), /access_tokens_scope/);
+    await assert.rejects(db("access_tokens").insert({ ...base, token_prefix: "gtt_", organization_id: org.id }), /access_tokens_scope/);
+  });
+});
