@@ -26,5 +26,6 @@ export type Logger = ReturnType<typeof createLogger>;
  */
 export function loggablePath(url: string): string {
   const pathOnly = url.split("?")[0] ?? "";
-  return pathOnly.replace(/^\/(email\/confirm|password\/reset|invitations)\/[^/]+/, "/$1/[redacted]");
+  // Case-insensitive like Express's routing: /PASSWORD/Reset/<token> reaches the same handler.
+  return pathOnly.replace(/^\/(email\/confirm|password\/reset|invitations)\/[^/]+/i, "/$1/[redacted]");
 }
