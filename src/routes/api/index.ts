@@ -7,6 +7,7 @@ import { accountDetails, ping } from "./terraform";
 import { showUser } from "./user";
 import { listSessions } from "./user-sessions";
 import { createToken, deleteToken, listTokens, showToken } from "./user-tokens";
+import { createOrgInvitation, deleteOrgInvitation, deleteOrgMember, listOrgInvitations, listOrgMembers, listOrgs, loadApiOrg, showOrg, updateOrgMember } from "./orgs";
 
 /**
  * The JSON API (/api/...). It is mounted before the session middleware, so the session cookie is
@@ -49,6 +50,17 @@ function routeMap(ctx: AppContext): Router {
   r.get("/v2/account/details", asUser, accountDetails);
 
   // Organizations, members, invitations (issue 6)
+  // Any bearer kind: personal tokens act as their (member) user, organization and team tokens as
+  // their organization or team; loadApiOrg answers 404 for organizations the caller is not part of.
+  const inOrg = [bearer, loadApiOrg];
+  r.get("/v1/orgs", bearer, listOrgs(ctx));
+  r.get("/v1/orgs/:org", inOrg, showOrg);
+  r.get("/v1/orgs/:org/members", inOrg, listOrgMembers(ctx));
+  r.patch("/v1/orgs/:org/members/:id", inOrg, updateOrgMember(ctx));
+  r.delete("/v1/orgs/:org/members/:id", inOrg, deleteOrgMember(ctx));
+  r.get("/v1/orgs/:org/invitations", inOrg, listOrgInvitations(ctx));
+  r.post("/v1/orgs/:org/invitations", inOrg, createOrgInvitation(ctx));
+  r.delete("/v1/orgs/:org/invitations/:id", inOrg, deleteOrgInvitation);
 
   return r;
 }

@@ -115,6 +115,10 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.showOrgSettings);
   r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.submitOrgSettings);
   r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), orgs.submitDeleteOrganization);
+  r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
+  r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.submitOrgToken);
+  r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
+  r.post("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.submitRevokeOrgToken);
   r.get("/invitations/:token", showInvitation);
   r.post("/invitations/:token/accept", requireUser, submitAcceptInvitation(ctx));
   r.post("/invitations/:token/decline", requireUser, submitDeclineInvitation);
