@@ -42,7 +42,8 @@ export async function verifyPassword(hash: string | null | undefined, password: 
 
 /** True when the stored hash uses other parameters than today's and should be replaced. */
 export function needsRehash(hash: string): boolean {
-  return argon2.needsRehash(hash, OPTIONS);
+  // argon2.needsRehash compares the version and costs only, not the variant: check argon2id ourselves.
+  return !hash.startsWith("$argon2id$") || argon2.needsRehash(hash, OPTIONS);
 }
 
 /**
