@@ -4,7 +4,7 @@ import { requireBearer, requireUserPrincipal } from "../../auth/bearer";
 import { apiErrorHandler, apiNotFound } from "./errors";
 import { serveOpenApi } from "./openapi";
 import { accountDetails, ping } from "./terraform";
-import { showUser } from "./user";
+import { showUser, updateUserProfile } from "./user";
 import { listSessions } from "./user-sessions";
 import { createToken, deleteToken, listTokens, showToken } from "./user-tokens";
 import { createOrgInvitation, deleteOrgInvitation, deleteOrgMember, listOrgInvitations, listOrgMembers, listOrgs, loadApiOrg, showOrg, updateOrgMember } from "./orgs";
@@ -39,6 +39,7 @@ function routeMap(ctx: AppContext): Router {
 
   // The token's user, personal tokens and sessions (issue 5)
   r.get("/v1/user", asUser, showUser);
+  r.patch("/v1/user", asUser, updateUserProfile(ctx));
   r.get("/v1/user/tokens", asUser, listTokens(ctx));
   r.post("/v1/user/tokens", asUser, createToken(ctx));
   r.get("/v1/user/tokens/:id", asUser, showToken);

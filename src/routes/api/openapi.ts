@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { apiSchemas, CreateTokenBody } from "./schemas";
+import { apiSchemas, CreateTokenBody, PatchUserBody } from "./schemas";
 
 /**
  * The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json. Component schemas are
@@ -52,6 +52,18 @@ function userPaths(): Record<string, JsonObject> {
   return {
     "/api/v1/user": {
       get: { summary: "The token's user", operationId: "getUser", tags: ["user"], responses: { 200: json(ref("UserResponse"), "The user"), 401: UNAUTHORIZED } },
+      patch: {
+        summary: "Change username and profile fields; start an email change (confirmed by a mailed link, needs current_password)",
+        operationId: "updateUser",
+        tags: ["user"],
+        requestBody: { required: true, content: { "application/json": { schema: inputSchema(PatchUserBody) } } },
+        responses: {
+          200: json(ref("UserResponse"), "The user after the change; a requested email shows as pending_email"),
+          401: UNAUTHORIZED,
+          422: error("Invalid fields (taken username, bad link, wrong current_password...), each named in error.fields"),
+          429: error("Too many email changes; see Retry-After"),
+        },
+      },
     },
     "/api/v1/user/tokens": {
       get: {

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { emailSchema, handleSchema } from "../../lib/handles";
 import { TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";
+import { LINKS_MAX } from "../../services/profile";
 
 /**
  * The shapes of the JSON API in zod: request bodies are validated with them, presenters return
@@ -23,6 +25,7 @@ export const UserResource = z
     bio: z.string(),
     links: z.array(z.string()),
     profile_public: z.boolean(),
+    pending_email: z.string().nullable().meta({ description: "An email change waiting for its confirmation link to be followed" }),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -104,6 +107,21 @@ export const CreateTokenBody = z
       .optional()
       .meta({ description: "Days until expiry (default 90); null for a token that never expires" }),
   });
+
+/**
+ * PATCH /api/v1/user: any subset of the fields. Profile fields get the profile form's own rules on
+ * top of these shapes; `email` starts the same confirmed change as the web and needs
+ * `current_password`.
+ */
+export const PatchUserBody = z.strictObject({
+  username: handleSchema.optional(),
+  display_name: z.string("Use a string.").optional(),
+  bio: z.string("Use a string.").optional(),
+  links: z.array(z.string("Use strings."), "Use a list of web addresses.").max(LINKS_MAX, `Use at most ${LINKS_MAX} links.`).optional(),
+  profile_public: z.boolean("Use true or false.").optional(),
+  email: emailSchema.optional(),
+  current_password: z.string("Use a string.").max(1024, "That password is too long.").optional().meta({ description: "Required with email" }),
+});
 
 /** The terraform-compatible account document (JSON:API). */
 export const AccountDetailsResponse = z

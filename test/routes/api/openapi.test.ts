@@ -76,6 +76,12 @@ describe("API: the OpenAPI description matches the real responses", () => {
 
     await c.check("get", "/api/v1/user", await req("get", "/api/v1/user"));
     await c.check("get", "/api/v1/user", await req("get", "/api/v1/user", undefined, "gth_nope"));
+    const patch = { display_name: "K. Johnson", links: ["https://example.test/kj"], email: "kj@example.test", current_password: user.password };
+    c.validate(doc.paths["/api/v1/user"]!.patch!.requestBody!.content["application/json"]!.schema, patch, "PATCH body");
+    const patched = (await c.check("patch", "/api/v1/user", await req("patch", "/api/v1/user", patch))) as { data: { pending_email: string } };
+    assert.equal(patched.data.pending_email, "kj@example.test");
+    await c.check("patch", "/api/v1/user", await req("patch", "/api/v1/user", { username: "no way" }));
+    await c.check("patch", "/api/v1/user", await req("patch", "/api/v1/user", {}, undefined));
 
     const createBody = { description: "documented", expires_in_days: 30 };
     c.validate(doc.paths["/api/v1/user/tokens"]!.post!.requestBody!.content["application/json"]!.schema, createBody, "request body");
