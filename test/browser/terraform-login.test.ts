@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -21,15 +22,12 @@ import { apiRequest } from "../helpers/tokens";
  */
 
 const TERRAFORM = spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
-/** The proxy's port: inside this area's range, away from the app's own ports. */
-const PROXY_PORT = 3161;
-const HOST = `localhost:${PROXY_PORT}`;
 
-/** A TLS-terminating reverse proxy to `target`, telling the app the original scheme and client. */
-function startTlsProxy(target: URL, key: string, cert: string): Promise<https.Server> {
+/** A TLS-terminating reverse proxy on a free port to `target()`, telling the app the original scheme and client. */
+function startTlsProxy(target: () => URL, key: string, cert: string): Promise<https.Server> {
   const server = https.createServer({ key, cert }, (req, res) => {
     const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, "x-forwarded-proto": "https", "x-forwarded-for": req.socket.remoteAddress ?? "" } },
+      { host: target().hostname, port: target().port, method: req.method, path: req.url, headers: { ...req.headers, "x-forwarded-proto": "https", "x-forwarded-for": req.socket.remoteAddress ?? "" } },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
@@ -40,15 +38,18 @@ function startTlsProxy(target: URL, key: string, cert: string): Promise<https.Se
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(PROXY_PORT, "127.0.0.1", () => resolve(server));
+    server.listen(0, "127.0.0.1", () => resolve(server));
   });
 }
 
 describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? false : "terraform is not installed (it is not a project dependency)" }, () => {
-  const t = useTestApp({ BASE_URL: `https://${HOST}`, TRUST_PROXY: "loopback" });
+  // The proxy starts first (this hook runs before useTestApp's), so the app can be told its https
+  // URL: useTestApp reads `env` when its own hook runs.
+  const env: Record<string, string> = { TRUST_PROXY: "loopback" };
   let browser: Browser;
   let proxy: https.Server;
   let dir: string;
+  let host: string;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-terraform-"));
@@ -63,9 +64,12 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
       ],
     });
     fs.writeFileSync(path.join(dir, "cert.pem"), pems.cert);
-    proxy = await startTlsProxy(new URL(t.baseUrl), pems.private, pems.cert);
+    proxy = await startTlsProxy(() => new URL(t.baseUrl), pems.private, pems.cert);
+    host = `localhost:${(proxy.address() as AddressInfo).port}`;
+    env.BASE_URL = `https://${host}`;
     browser = await launchBrowser();
   });
+  const t = useTestApp(env);
 
   after(async () => {
     await browser?.close();
@@ -87,7 +91,7 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
     }
 
     // terraform ignores SIGTERM while it waits for the browser, hence timeout's -k.
-    const cli = spawn("timeout", ["-k", "5", "90", "terraform", "login", HOST], {
+    const cli = spawn("timeout", ["-k", "5", "90", "terraform", "login", host], {
       env: {
         PATH: `${bin}:${process.env.PATH}`,
         HOME: home,
@@ -111,7 +115,7 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
       if (fs.existsSync(opened)) return fs.readFileSync(opened, "utf8").trim().split("\n")[0];
       return output.match(/https:\/\/localhost:\d+\/oauth\/authorization\?\S+/)?.[0];
     }, 30_000, () => `terraform never asked for the browser:\n${output}`);
-    assert.match(url, new RegExp(`^https://${HOST}/oauth/authorization\\?`));
+    assert.match(url, new RegExp(`^https://${host}/oauth/authorization\\?`));
 
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
@@ -128,7 +132,7 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
     const code = await exited;
     assert.equal(code, 0, `terraform login failed:\n${output}`);
     const credentials = JSON.parse(fs.readFileSync(path.join(home, ".terraform.d", "credentials.tfrc.json"), "utf8"));
-    const token = credentials.credentials[HOST].token as string;
+    const token = credentials.credentials[host].token as string;
     assert.match(token, /^gth_[0-9A-Za-z]{49}$/);
 
     const me = await apiRequest(t.baseUrl, token, "GET", "/api/v1/user");
