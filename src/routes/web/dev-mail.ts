@@ -4,6 +4,11 @@ import { notFound } from "../../lib/errors";
 
 const PAGE = 50;
 
+/** The mail with this id; undefined for anything but a plain id within bigint range (else PostgreSQL errors, a 500). */
+function findMail(id: string) {
+  return /^\d{1,15}$/.test(id) ? findOutboundMail(Number(id)) : Promise.resolve(undefined);
+}
+
 /**
  * The development outbox at /dev/mail: mounted only without SMTP_URL and never in production (see
  * app.ts), so a newcomer can sign up without a mail server.
@@ -18,13 +23,13 @@ export function devMailRoutes(): Router {
   });
   /** GET /dev/mail/:id — one mail, text and HTML. */
   r.get("/dev/mail/:id", async (req, res) => {
-    const mail = /^\d+$/.test(req.params.id) ? await findOutboundMail(Number(req.params.id)) : undefined;
+    const mail = await findMail(req.params.id);
     if (!mail) throw notFound("Mail");
     res.render("dev/mail-show", { title: mail.subject, mail });
   });
   /** GET /dev/mail/:id/html — the HTML part on its own, for the preview frame. */
   r.get("/dev/mail/:id/html", async (req, res) => {
-    const mail = /^\d+$/.test(req.params.id) ? await findOutboundMail(Number(req.params.id)) : undefined;
+    const mail = await findMail(req.params.id);
     if (!mail?.html) throw notFound("Mail");
     // The mail's own HTML, sandboxed: no scripts, and only our dev page may frame it.
     res.setHeader("Content-Security-Policy", "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox");
