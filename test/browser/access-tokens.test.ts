@@ -19,8 +19,8 @@ describe("access tokens and the CLI consent page in a real browser", () => {
     await browser?.close();
   });
 
-  async function signedIn(user: { username: string; password: string }, opts: { colorScheme?: "light" | "dark"; width?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: opts.width ?? 1280, height: 800 }, colorScheme: opts.colorScheme ?? "light" });
+  async function signedIn(user: { username: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto("/login");
     await page.getByLabel("Username or email").fill(user.username);
@@ -56,6 +56,7 @@ describe("access tokens and the CLI consent page in a real browser", () => {
 
     await row.getByRole("link", { name: "Revoke Laptop CLI" }).click();
     await page.getByRole("heading", { name: "Revoke “Laptop CLI”?" }).waitFor();
+    await page.screenshot({ path: screenshotPath("tokens-revoke-light"), fullPage: true });
     await page.getByRole("button", { name: "Revoke token" }).click();
     await page.getByText("Token “Laptop CLI” revoked.").waitFor();
     assert.equal((await apiRequest(t.baseUrl, token, "GET", "/api/v1/user")).status, 401);
@@ -70,11 +71,13 @@ describe("access tokens and the CLI consent page in a real browser", () => {
     const consent = `/cli/login?${new URLSearchParams({ client_id: "terraform-cli", redirect_uri: "http://localhost:10000/login", response_type: "code", code_challenge: challenge, code_challenge_method: "S256", state: "s" })}`;
     const phone = { width: 390, height: 844 };
     const desktop = { width: 1280, height: 800 };
+    const { context, page } = await signedIn(user);
     for (const colorScheme of ["light", "dark"] as const) {
-      const { context, page } = await signedIn(user, { colorScheme });
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize(desktop);
       const shoot = (name: string) => page.screenshot({ path: screenshotPath(`${name}-${colorScheme}`), fullPage: true });
       await page.goto("/settings/tokens");
-      await page.getByLabel("Description").fill("Screenshot token");
+      await page.getByLabel("Description").fill(`Screenshot token (${colorScheme})`);
       await page.getByRole("button", { name: "Create token" }).click();
       await page.getByTestId("new-token").waitFor();
       await shoot("tokens-created");
@@ -89,7 +92,7 @@ describe("access tokens and the CLI consent page in a real browser", () => {
       await shoot("cli-login");
       await page.setViewportSize(phone);
       await shoot("cli-login-phone");
-      await context.close();
     }
+    await context.close();
   });
 });
