@@ -1,5 +1,6 @@
 import { db, type Executor } from "./knex";
 
+/** An external identity linked to an account (table identities). */
 export interface IdentityRow {
   id: number;
   user_id: number;

@@ -43,11 +43,13 @@ import { freeUsername, randomVariant } from "./provider-usernames";
 
 const DISPLAY_NAME_MAX = 64;
 
+/** What a link attempt led to (branches 1-5). */
 export type LinkOutcome =
   | { kind: "linked"; identity: IdentityRow }
   | { kind: "already_linked" }
   | { kind: "refused"; reason: "unconfirmed" | "other_account" | "provider_taken" };
 
+/** What a sign-in or sign-up attempt led to (branches 6-9). */
 export type SignInOutcome =
   | { kind: "signed_in"; user: UserRow }
   | { kind: "created"; user: UserRow }

@@ -7,6 +7,7 @@ import { noticeMail, providerLabel } from "./external-sign-in";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 
+/** What a disconnect attempt led to. */
 export type UnlinkOutcome = { kind: "unlinked"; provider: string } | { kind: "not_found" } | { kind: "last_method" };
 
 /**

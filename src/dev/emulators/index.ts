@@ -5,6 +5,7 @@ import { gitlabFlavour } from "./gitlab";
 import { googleFlavour } from "./google";
 import { ProviderEmulator, type EmulatedPerson } from "./oauth-server";
 
+/** The emulator class and the person it plays, for tests. */
 export { ProviderEmulator, type EmulatedPerson };
 
 /** The four emulated providers, in button order. */
