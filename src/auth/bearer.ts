@@ -19,10 +19,11 @@ import { orgPrincipalFor, type OrganizationPrincipal, type TeamPrincipal } from 
  * token from a revoked or expired one. Then the per-token rate limit, and last_used_at is touched
  * at most once a minute. No argon2 here: tokens carry 256 random bits, a fast hash is enough.
  *
- * The authenticated caller is `req.principal`, a union on `kind`. Today there is one kind:
- *   { kind: "user", user, token }  — a personal access token (prefix gth_) acting as its user.
- * Organization and team tokens (gto_, gtt_) add their own kinds to `Principal` and a branch to
- * `principalFor`; routes that only serve people use `requireUserPrincipal`.
+ * The authenticated caller is `req.principal`, a union on `kind`:
+ *   { kind: "user", user, token }  — a personal access token (prefix gth_) acting as its user;
+ *   organization and team kinds    — gto_ and gtt_ tokens (src/auth/org-principal.ts), which act as
+ *                                    their organization or team and never as a user.
+ * Routes that only serve people use `requireUserPrincipal`.
  */
 
 /** A personal access token acting as its owner. */
