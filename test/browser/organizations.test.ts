@@ -126,6 +126,12 @@ describe("organizations in a real browser", () => {
     await n.getByRole("button", { name: "Create team" }).click();
     await n.getByText("Created the team Platform.").waitFor();
     await shoot(n, "team");
+    await n.goto("/orgs/acme/tokens");
+    await n.getByLabel("Description").fill("Deploy pipeline");
+    await n.getByLabel("Acts as").selectOption({ label: "Team Platform (gtt_)" });
+    await n.getByRole("button", { name: "Create token" }).click();
+    assert.match(await n.getByTestId("new-token").innerText(), /^gtt_/);
+    await shoot(n, "tokens");
     await n.goto("/orgs/acme/settings");
     await shoot(n, "settings");
     await n.goto("/settings/organizations");
