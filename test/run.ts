@@ -59,7 +59,7 @@ async function main() {
     const code = await new Promise<number>((resolve) => {
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+        ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=240000", "--test-reporter=spec", ...files],
         { stdio: "inherit", env: { ...process.env, GATEHOUSE_TEST_ADMIN_URL: adminUrl, GATEHOUSE_TEST_TEMPLATE: TEMPLATE, NODE_ENV: "test" } },
       );
       child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0)));
