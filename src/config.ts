@@ -121,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (isProduction && !e.SESSION_SECRET) problems.push("SESSION_SECRET: required in production");
   if (isProduction && !e.BASE_URL) problems.push("BASE_URL: required in production");
   if (isProduction && !e.DATABASE_URL) problems.push("DATABASE_URL: required in production");
+  // Without SMTP in production every mail (confirmations, resets, security notices) would be dropped.
+  if (isProduction && !e.SMTP_URL) problems.push("SMTP_URL: required in production");
   if (isProduction && e.DEV_PROVIDER_EMULATORS === "1") problems.push("DEV_PROVIDER_EMULATORS: not allowed in production");
   if (problems.length > 0) throw new ConfigError(problems);
   const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../src/config";
 
 const SECRET = "s".repeat(40);
-const PRODUCTION = { NODE_ENV: "production", SESSION_SECRET: SECRET, BASE_URL: "https://accounts.example.test", DATABASE_URL: "postgres://db.example.test/gatehouse" };
+const PRODUCTION = { NODE_ENV: "production", SESSION_SECRET: SECRET, BASE_URL: "https://accounts.example.test", DATABASE_URL: "postgres://db.example.test/gatehouse", SMTP_URL: "smtp://mail.example.test:25" };
 
 /** The ConfigError that loading `env` throws. */
 function configError(env: Record<string, string>): ConfigError {
@@ -76,7 +76,7 @@ describe("configuration", () => {
     assert.ok(err.problems.includes("SESSION_SECRET: required in production"), err.problems.join("; "));
     assert.match(err.message, /SESSION_SECRET/);
     const bare = configError({ NODE_ENV: "production" });
-    for (const name of ["SESSION_SECRET", "BASE_URL", "DATABASE_URL"]) {
+    for (const name of ["SESSION_SECRET", "BASE_URL", "DATABASE_URL", "SMTP_URL"]) {
       assert.ok(bare.problems.some((p) => p.startsWith(name)), `${name} in ${bare.problems.join("; ")}`);
     }
     assert.ok(configError({ ...PRODUCTION, DEV_PROVIDER_EMULATORS: "1" }).problems.includes("DEV_PROVIDER_EMULATORS: not allowed in production"));

@@ -71,7 +71,8 @@ describe("development outbox without SMTP_URL", () => {
 });
 
 describe("development outbox in production", () => {
-  const t = useTestApp({ NODE_ENV: "production", SMTP_URL: "", SESSION_SECRET: "p".repeat(40), DATABASE_URL: "postgres://unused.example.test/gatehouse" });
+  // Production requires SMTP_URL (useTestApp points it at the test mailbox).
+  const t = useTestApp({ NODE_ENV: "production", SESSION_SECRET: "p".repeat(40), DATABASE_URL: "postgres://unused.example.test/gatehouse" });
 
   it("does not exist, and no page mentions it", async () => {
     const client = new TestClient(t.baseUrl);
