@@ -118,17 +118,21 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
     assert.match(url, new RegExp(`^https://${host}/oauth/authorization\\?`));
 
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.getByLabel("Username or email").fill(user.username);
-    await page.getByLabel("Password", { exact: true }).fill(user.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Authorize Terraform CLI?" }).waitFor();
-    await page.screenshot({ path: screenshotPath("terraform-cli-login-consent"), fullPage: true });
-    await page.getByRole("button", { name: "Authorize" }).click();
-    await page.waitForURL(/^http:\/\/localhost:100\d\d\//);
-    await context.close();
-
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.getByLabel("Username or email").fill(user.username);
+      await page.getByLabel("Password", { exact: true }).fill(user.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Authorize Terraform CLI?" }).waitFor();
+      await page.screenshot({ path: screenshotPath("terraform-cli-login-consent"), fullPage: true });
+      await page.getByRole("button", { name: "Authorize" }).click();
+      await page.waitForURL(/^http:\/\/localhost:100\d\d\//);
+    } catch (err) {
+      throw new Error(`browser step failed: ${(err as Error).message}\nterraform so far (exit ${cli.exitCode}):\n${output}`);
+    } finally {
+      await context.close();
+    }
     const code = await exited;
     assert.equal(code, 0, `terraform login failed:\n${output}`);
     const credentials = JSON.parse(fs.readFileSync(path.join(home, ".terraform.d", "credentials.tfrc.json"), "utf8"));
