@@ -56,3 +56,28 @@ export async function deleteOrganization(id: number, q: Executor = db): Promise<
 export function listOrganizations(limit: number, offset: number, q: Executor = db): Promise<OrganizationRow[]> {
   return q<OrganizationRow>("organizations").orderBy("slug").limit(limit).offset(offset);
 }
+
+/** The figures of an organization's overview page, in one statement. */
+export interface OrganizationSummary {
+  member_count: number;
+  team_count: number;
+  pending_count: number;
+  owners: string[];
+  my_teams: string[];
+}
+
+/** Counts, owner usernames and the viewer's team names for the overview page, in one query. */
+export async function summarizeOrganization(organizationId: number, viewerId: number, q: Executor = db): Promise<OrganizationSummary> {
+  const { rows } = await q.raw<{ rows: OrganizationSummary[] }>(
+    `SELECT
+       (SELECT count(*)::int FROM memberships WHERE organization_id = :org) AS member_count,
+       (SELECT count(*)::int FROM teams WHERE organization_id = :org) AS team_count,
+       (SELECT count(*)::int FROM invitations WHERE organization_id = :org AND status = 'pending') AS pending_count,
+       ARRAY(SELECT u.username::text FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.organization_id = :org AND m.role = 'owner' ORDER BY u.username) AS owners,
+       ARRAY(SELECT t.name FROM team_memberships tm JOIN teams t ON t.id = tm.team_id
+             WHERE tm.organization_id = :org AND tm.user_id = :viewer ORDER BY lower(t.name)) AS my_teams`,
+    { org: organizationId, viewer: viewerId },
+  );
+  return rows[0]!;
+}
