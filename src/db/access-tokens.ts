@@ -86,3 +86,16 @@ export async function revokeAccessTokenForUser(userId: number, id: number, q: Ex
     .returning("*");
   return row;
 }
+
+/**
+ * The user's live tokens that CLIs received through the browser sign-in (newest first, at most
+ * `limit`): the "CLI sign-ins" of the sessions page.
+ */
+export function listLiveCliTokensForUser(userId: number, limit: number, q: Executor = db): Promise<AccessTokenRow[]> {
+  return q<AccessTokenRow>("access_tokens")
+    .where({ user_id: userId, created_via: "cli" })
+    .whereNull("revoked_at")
+    .where((w) => w.whereNull("expires_at").orWhere("expires_at", ">", q.fn.now()))
+    .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }])
+    .limit(limit);
+}

@@ -116,6 +116,9 @@ describe("CLI sign-in through the browser (login.v1)", () => {
     const list = await client.get("/settings/tokens");
     assert.match(list.html, /terraform-cli on 127\.0\.0\.1/);
     assert.match(list.html, /class="badge">CLI</);
+    const sessions = await client.get("/settings/sessions");
+    assert.match(sessions.html, /CLI sign-ins[\s\S]*<strong>terraform-cli<\/strong> <span class="muted">from 127\.0\.0\.1/);
+    assert.match(sessions.html, new RegExp(`href="/settings/tokens/${row!.id}/revoke"`));
     await t.mailbox.waitFor(user.email, (m) => /command-line sign-in/.test(m.text));
 
     const replay = await exchange(t.baseUrl, { grant_type: "authorization_code", code, redirect_uri: REDIRECT, client_id: "terraform-cli", code_verifier: verifier });

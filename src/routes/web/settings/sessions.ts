@@ -5,17 +5,29 @@ import { endSession } from "../../../http/sign-in";
 import { notFound } from "../../../lib/errors";
 import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { listSessionsForPage, revokeOtherSessions, revokeSession } from "../../../services/sessions";
+import { listLiveCliTokensForUser } from "../../../db/access-tokens";
 import { requestMeta } from "../../../services/request-meta";
 
 const PublicId = z.uuid();
 
-/** GET /settings/sessions — every signed-in session of the user, this device marked. */
+/** How many CLI sign-ins the sessions page lists; the tokens page has them all, paginated. */
+const CLI_SIGN_INS_SHOWN = 20;
+
+/**
+ * GET /settings/sessions — every signed-in browser session of the user (this device marked) and the
+ * CLIs signed in through the browser, which hold personal access tokens.
+ */
 export async function showSessionsSettings(req: Request, res: Response) {
-  const sessions = await listSessionsForPage(req.user!.id, req.sessionID);
+  const [sessions, cliSignIns] = await Promise.all([
+    listSessionsForPage(req.user!.id, req.sessionID),
+    listLiveCliTokensForUser(req.user!.id, CLI_SIGN_INS_SHOWN + 1),
+  ]);
   res.render("settings/sessions/index", {
     title: "Sessions",
     section: "sessions",
     sessions,
+    cliSignIns: cliSignIns.slice(0, CLI_SIGN_INS_SHOWN),
+    moreCliSignIns: cliSignIns.length > CLI_SIGN_INS_SHOWN,
     others: sessions.filter((s) => !s.current).length,
     formatUtc,
     timeAgo,
