@@ -34,7 +34,7 @@ function findTestFiles(dir: string): string[] {
   });
 }
 
-async function main() {
+async function main(): Promise<number> {
   const filter = process.argv.slice(2);
   let embedded: EmbeddedDatabase | undefined;
   let adminUrl = process.env.DATABASE_URL;
@@ -64,14 +64,18 @@ async function main() {
       );
       child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });
-    process.exitCode = code;
+    return code;
   } finally {
     if (embedded) await embedded.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Exit explicitly with the test runner's code: a library's exit handler must not turn failures into 0.
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
