@@ -15,20 +15,9 @@ export function flash(req: Request, kind: FlashKind, message: string): void {
   req.session.flash = [...(req.session.flash ?? []), { kind, message }];
 }
 
-/**
- * Hands queued flash messages to the page being rendered. They are taken from the session only when
- * a successful page renders: a redirect, or a 404 for something the browser fetched on the side
- * (a favicon, a prefetch), must not swallow the message meant for the page that follows.
- */
+/** Moves queued flash messages into res.locals.flash for the page being rendered. */
 export function exposeFlash(req: Request, res: Response, next: NextFunction) {
-  res.locals.flash = [];
-  const render = res.render.bind(res) as (...args: unknown[]) => void;
-  res.render = ((...args: unknown[]) => {
-    if (res.statusCode < 400 && req.session?.flash) {
-      res.locals.flash = req.session.flash;
-      delete req.session.flash;
-    }
-    render(...args);
-  }) as Response["render"];
+  res.locals.flash = req.session?.flash ?? [];
+  if (req.session?.flash) delete req.session.flash;
   next();
 }
