@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { db } from "../../../../src/db/knex";
 import { SESSION_COOKIE } from "../../../../src/http/session";
 import { useTestApp } from "../../../helpers/app";
+import { recordLastSeenWrite } from "../../../../src/http/touch-session";
 import { TestClient, csrfTokenFor } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 
@@ -124,13 +125,13 @@ describe("settings: sessions", () => {
     const old = new Date("2026-01-01T00:00:00Z");
     const lastSeen = async () => (await db("user_sessions").where({ sid }).first()).last_seen_at as Date;
 
-    // Just signed in: the session remembers the write made at sign-in, so requests do not write.
+    // Just signed in: the write made at sign-in is remembered, so requests do not write.
     await db("user_sessions").where({ sid }).update({ last_seen_at: old });
     await client.get("/settings/profile");
     assert.deepEqual(await lastSeen(), old);
 
     // Pretend the last write was two minutes ago: the next request writes, the one after does not.
-    await db.raw(`UPDATE http_sessions SET sess = jsonb_set(sess::jsonb, '{lastSeenWrittenAt}', to_jsonb(?::bigint))::json WHERE sid = ?`, [Date.now() - 120_000, sid]);
+    recordLastSeenWrite(sid, Date.now() - 120_000);
     await client.get("/settings/profile");
     const touched = await lastSeen();
     assert.ok(touched.getTime() > old.getTime(), "the stale session was touched");
