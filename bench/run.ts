@@ -42,7 +42,7 @@ async function main() {
     const port = (server.address() as AddressInfo).port;
     const baseUrl = `http://127.0.0.1:${port}`;
     const config = loadConfig({ NODE_ENV: "test", PORT: String(port), BASE_URL: baseUrl, LOG_LEVEL: "silent", RATE_LIMIT_LOGIN_PER_IP: "100000" });
-    const { app, close } = createApp({ config, logger: createLogger("silent"), databaseUrl: pg.url, sessionSecret: "b".repeat(40), kickMail: () => {} });
+    const { app, close } = createApp({ config, logger: createLogger("silent"), sessionSecret: "b".repeat(40), kickMail: () => {} });
     server.on("request", app);
 
     const password = "correct horse battery staple";

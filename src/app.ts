@@ -7,11 +7,12 @@ import type { Logger } from "./lib/logger";
 import { createPassport } from "./auth/passport";
 import { createRateLimits } from "./http/rate-limits";
 import { createSessionMiddleware } from "./http/session";
-import { exposeCsrfToken, verifyCsrf } from "./http/csrf";
+import { PgSessionStore } from "./http/session-store";
+import { createCsrf } from "./http/csrf";
 import { exposeFlash } from "./http/flash";
 import { exposeLocals } from "./http/locals";
 import { securityHeaders } from "./http/security-headers";
-import { touchSessionActivity } from "./http/touch-session";
+import { noStoreWhenSignedIn } from "./http/no-store";
 import { requestLogger } from "./http/request-logger";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { healthRoutes } from "./routes/web/health";
@@ -25,9 +26,10 @@ import { enabledProviders } from "./auth/providers";
 export interface AppOptions {
   config: Config;
   logger: Logger;
-  databaseUrl: string;
   sessionSecret: string;
   kickMail: () => void;
+  /** The session store class; tests pass a subclass that stalls writes to provoke races. */
+  SessionStore?: typeof PgSessionStore;
 }
 
 /**
@@ -61,14 +63,15 @@ export function createApp(opts: AppOptions) {
   app.use(oauthRoutes(ctx));
 
   app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 100 }));
-  const sessions = createSessionMiddleware(config, opts.databaseUrl, opts.sessionSecret);
+  const sessions = createSessionMiddleware(config, opts.sessionSecret, logger, opts.SessionStore);
   app.use(sessions.middleware);
-  const passport = createPassport(ctx);
+  const passport = createPassport(ctx, (req) => sessions.store.signedInUser(req as express.Request));
   app.use(passport.initialize());
   app.use(passport.session());
-  app.use(touchSessionActivity);
-  app.use(exposeCsrfToken, exposeFlash, exposeLocals(ctx));
-  app.use(verifyCsrf);
+  app.use(noStoreWhenSignedIn);
+  const csrf = createCsrf(config, opts.sessionSecret);
+  app.use(csrf.readCookies, csrf.exposeCsrfToken, exposeFlash, exposeLocals(ctx));
+  app.use(csrf.verifyCsrf);
 
   // Development aid only: never mounted in production or when real SMTP is configured.
   if (!config.isProduction && !config.smtpUrl) app.use(devMailRoutes());

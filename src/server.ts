@@ -57,7 +57,6 @@ async function main() {
   const { app, close } = createApp({
     config,
     logger,
-    databaseUrl,
     sessionSecret: resolveSessionSecret(config, DATA_DIR),
     kickMail: mailWorker.kick,
   });

@@ -1,15 +1,17 @@
+import type { IncomingMessage } from "node:http";
 import { Passport } from "passport";
 import { Strategy as LocalStrategy } from "passport-local";
 import type { AppContext } from "../context";
-import { findUserById } from "../db/users";
+import type { UserRow } from "../db/users";
 import { authenticateWithPassword } from "../services/password-sign-in";
 import { registerProviderStrategies } from "./providers";
 
 /**
- * A Passport instance per app (tests run several apps in one process). The session holds only the
- * user id; the row is loaded on each request, so a deleted account is signed out at once.
+ * A Passport instance per app (tests run several apps in one process). Who is signed in comes from
+ * the session row, read together with the user by the session store in one query (`signedInUser`),
+ * so a deleted account or an ended session is signed out at once.
  */
-export function createPassport(ctx: AppContext) {
+export function createPassport(ctx: AppContext, signedInUser: (req: IncomingMessage) => UserRow | undefined) {
   const passport = new Passport();
   passport.use(
     "local",
@@ -20,8 +22,10 @@ export function createPassport(ctx: AppContext) {
   // External providers (issue 4): one strategy per configured provider.
   registerProviderStrategies(passport, ctx.config);
   passport.serializeUser((user, done) => done(null, (user as Express.User).id));
-  passport.deserializeUser((id: unknown, done) => {
-    findUserById(Number(id)).then((user) => done(null, user ?? false), done);
+  // With three parameters Passport passes the request first.
+  passport.deserializeUser((req: IncomingMessage, id: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
+    const user = signedInUser(req);
+    done(null, user && user.id === Number(id) ? user : false);
   });
   return passport;
 }

@@ -23,17 +23,20 @@ export function listSecurityEventsForUser(userId: number, limit: number, offset:
   return q<SecurityEventRow>("security_events").where({ user_id: userId }).orderBy("id", "desc").limit(limit).offset(offset);
 }
 
-/** True when the user has a sign-in recorded from this IP and user agent since `since`. */
-export async function hasSignInFromSince(userId: number, ip: string | null, userAgent: string | null, since: Date, q: Executor = db): Promise<boolean> {
-  const row = await q("security_events")
-    .where({ user_id: userId, action: "sign_in", ip, user_agent: userAgent })
-    .where("created_at", ">=", since)
-    .first("id");
-  return !!row;
-}
-
-/** True when the user has ever signed in (any recorded sign-in). */
-export async function hasAnySignIn(userId: number, q: Executor = db): Promise<boolean> {
-  const row = await q("security_events").where({ user_id: userId, action: "sign_in" }).first("id");
-  return !!row;
+/**
+ * What a new-device check needs in one query: whether the user ever signed in, and whether this IP
+ * and user agent are known (a live session of theirs, or a sign-in recorded since `since`).
+ */
+export async function findSignInHistory(
+  userId: number, ip: string | null, userAgent: string | null, since: Date, q: Executor = db,
+): Promise<{ signedInBefore: boolean; knownDevice: boolean }> {
+  const { rows } = await q.raw<{ rows: { signed_in_before: boolean; known_device: boolean }[] }>(
+    `SELECT EXISTS (SELECT 1 FROM security_events WHERE user_id = :userId AND action = 'sign_in') AS signed_in_before,
+       EXISTS (SELECT 1 FROM sessions WHERE user_id = :userId AND ended_at IS NULL AND expires_at > now()
+               AND ip IS NOT DISTINCT FROM :ip AND user_agent IS NOT DISTINCT FROM :userAgent)
+       OR EXISTS (SELECT 1 FROM security_events WHERE user_id = :userId AND action = 'sign_in' AND created_at >= :since
+               AND ip IS NOT DISTINCT FROM :ip AND user_agent IS NOT DISTINCT FROM :userAgent) AS known_device`,
+    { userId, ip, userAgent, since },
+  );
+  return { signedInBefore: rows[0]!.signed_in_before, knownDevice: rows[0]!.known_device };
 }

@@ -23,9 +23,12 @@ export function exportPendingLinks(userId: number, q: Executor = db) {
   return q("user_tokens").where({ user_id: userId }).orderBy("id").select("purpose", "email", "created_at", "expires_at");
 }
 
-/** Signed-in sessions (device, IP, dates), without the session ids. */
+/** Signed-in sessions, live and ended (device, IP, dates), without the session ids. */
 export function exportSessions(userId: number, q: Executor = db) {
-  return q("user_sessions").where({ user_id: userId }).orderBy("created_at").select("ip", "user_agent", "remember", "created_at", "last_seen_at");
+  return q("sessions")
+    .where({ user_id: userId })
+    .orderBy("signed_in_at")
+    .select("ip", "user_agent", "remember", "signed_in_at", "last_seen_at", "expires_at", "ended_at");
 }
 
 /** The whole security log, oldest first. */

@@ -1,25 +1,44 @@
-import { csrfSync } from "csrf-sync";
-import type { NextFunction, Request, Response } from "express";
+import crypto from "node:crypto";
+import cookieParser from "cookie-parser";
+import { doubleCsrf } from "csrf-csrf";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Config } from "../config";
 
 /**
- * CSRF protection: the synchronizer-token pattern with the token kept in the server-side session
- * (csrf-sync; the archived csurf did the same). Every POST form carries `_csrf`; a request without
- * the session's token gets the 403 page. The JSON API is not behind this: it never accepts the
- * session cookie, only bearer tokens, so a forged cross-site request carries no credentials.
+ * CSRF protection with signed double-submit cookies (csrf-csrf): every POST form carries `_csrf`,
+ * which must equal the value of an HttpOnly cookie that carries an HMAC made with our secret. The
+ * server keeps nothing, so showing a signed-out form (sign-in, sign-up) stores no session row: an
+ * anonymous visitor cannot grow the sessions table by loading pages.
+ *
+ * Signed in, the HMAC also covers the session id, so a cookie planted by a sibling subdomain or
+ * minted in the attacker's own session does not pass for the victim's; behind https the cookie has
+ * the __Host- prefix, which a subdomain cannot set at all. A new session id (sign-in, sign-out, a
+ * password change) makes earlier tokens worthless. The JSON API is not behind this: it never accepts
+ * the session cookie, only bearer tokens, so a forged cross-site request carries no credentials.
  */
-const { generateToken, csrfSynchronisedProtection } = csrfSync({
-  getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
-  errorConfig: { statusCode: 403, message: "The form expired or was not sent from this site.", code: "EBADCSRFTOKEN" },
-});
+export function createCsrf(config: Config, sessionSecret: string) {
+  // A key of its own, derived from the session secret, so neither use can stand in for the other.
+  const secret = crypto.createHmac("sha256", sessionSecret).update("gatehouse csrf").digest("base64url");
+  const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({
+    getSecret: () => secret,
+    getSessionIdentifier: (req) => (req.user ? req.sessionID : ""),
+    cookieName: config.secureCookies ? "__Host-gatehouse.csrf" : "gatehouse.csrf",
+    // Lax, like the session cookie: a link from a mail opens a form that can be posted.
+    cookieOptions: { sameSite: "lax", secure: config.secureCookies, httpOnly: true, path: "/" },
+    getCsrfTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
+    errorConfig: { statusCode: 403, message: "The form expired or was not sent from this site.", code: "EBADCSRFTOKEN" },
+  });
 
-/** Rejects state-changing requests without the session's CSRF token. */
-export const verifyCsrf = csrfSynchronisedProtection;
+  /**
+   * Offers `csrfToken()` to views. It is made once per response, so every form of a page carries
+   * the token of the one cookie sent with it.
+   */
+  function exposeCsrfToken(req: Request, res: Response, next: NextFunction) {
+    let token: string | undefined;
+    res.locals.csrfToken = () => (token ??= generateCsrfToken(req, res));
+    next();
+  }
 
-/**
- * Offers `csrfToken()` to views. It is a function so that a token (and so a session) is only created
- * for pages that actually render a form.
- */
-export function exposeCsrfToken(req: Request, res: Response, next: NextFunction) {
-  res.locals.csrfToken = () => generateToken(req);
-  next();
+  const readCookies: RequestHandler = cookieParser();
+  return { readCookies, exposeCsrfToken, verifyCsrf: doubleCsrfProtection as RequestHandler };
 }

@@ -1,32 +1,39 @@
 import type { Request } from "express";
 import type { UserRow } from "../db/users";
-import { deleteUserSession, insertUserSession } from "../db/user-sessions";
+import { REMEMBERED_SESSION_SECONDS } from "../db/sessions";
+import { recordSignIn } from "../services/sign-in";
 import { requestMeta } from "../services/request-meta";
-import { recordSecurityEvent } from "../services/security-log";
-import { noticeSignInFromNewDevice } from "../services/new-device-notice";
-import { markSessionSeen } from "./touch-session";
-import { REMEMBER_ME_MS } from "./session";
+import { HttpError } from "../lib/errors";
+import { sessionStoreOf } from "./session-store";
 
 /**
  * Starts a signed-in session. Passport regenerates the session first, so the id an attacker may have
  * planted before sign-in is worthless (no session fixation). "Keep me signed in" gives a 30-day
- * cookie; otherwise the cookie ends with the browser and the session after 30 idle minutes.
+ * cookie; otherwise the cookie ends with the browser. The row's user and lifetimes are written by
+ * recordSignIn, never by the session store, so only this path signs a session in.
  */
 export async function startSession(req: Request, user: UserRow, remember: boolean, method = "password"): Promise<void> {
   await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
-  if (remember) req.session.cookie.maxAge = REMEMBER_ME_MS;
+  if (remember) req.session.cookie.maxAge = REMEMBERED_SESSION_SECONDS * 1000;
   else req.session.cookie.expires = undefined;
-  const meta = requestMeta(req);
-  // Before this sign-in is recorded, so it does not count as having seen its own device.
-  await noticeSignInFromNewDevice(req.app.locals.config, user, meta);
-  await insertUserSession({ sid: req.sessionID, user_id: user.id, ip: meta.ip, user_agent: meta.userAgent, remember });
-  markSessionSeen(req);
-  await recordSecurityEvent(user.id, "sign_in", meta, { method });
+  const store = sessionStoreOf(req);
+  const session = { sid: req.sessionID, remember, data: store.dataOf(req) };
+  if (!(await recordSignIn(req.app.locals.config, user, session, method, requestMeta(req)))) {
+    throw new HttpError(409, "This sign-in was interrupted. Please sign in again.");
+  }
+  store.markStored(req);
 }
 
-/** Ends the current session (Passport regenerates it) and forgets our record of it. */
+/** Ends the current session: Passport regenerates it, and the store marks the old row ended. */
 export async function endSession(req: Request): Promise<void> {
-  const sid = req.sessionID;
   await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
-  await deleteUserSession(sid);
+}
+
+/**
+ * Gives the signed-in session a new id while keeping the user signed in and the session's data
+ * (flash messages, the "Keep me signed in" cookie). Done after a credential change so that a copy
+ * of the old cookie, wherever it leaked, no longer works.
+ */
+export async function renewSessionId(req: Request): Promise<void> {
+  await sessionStoreOf(req).renameSessionId(req);
 }

@@ -37,7 +37,7 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
     }),
   },
   sessions: {
-    tables: ["user_sessions"],
+    tables: ["sessions"],
     collect: (user, q) => exportSessions(user.id, q),
   },
   security_events: {

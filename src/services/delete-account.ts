@@ -1,6 +1,5 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
-import { deleteSessionsForUser } from "../db/user-sessions";
 import { deleteUser, lockUserById, type UserRow } from "../db/users";
 import { accountDeletedMail } from "../emails/account-deleted";
 import { enqueueMail } from "../emails/mail";
@@ -25,11 +24,9 @@ export const SET_PASSWORD_FIRST = "Set a password first: deleting your account a
  * Deletes an account for good. The owner proves it twice: the username typed again (against a
  * slip of the hand) and the current password (against a borrowed or stolen session).
  *
- * Then, in one transaction: the row is locked, the refusal rules are checked, the express-session
- * rows of every session are deleted (the foreign-key cascade only reaches our user_sessions records,
- * not connect-pg-simple's table), the goodbye mail is queued and the user row is deleted, which
- * cascades to every table keyed by the user (session records, mailed links, security log,
- * preferences, identities, tokens). Either all of it happens or none.
+ * Then, in one transaction: the row is locked, the refusal rules are checked, the goodbye mail is
+ * queued and the user row is deleted, which cascades to every table keyed by the user (sessions,
+ * mailed links, security log, preferences, identities, tokens). Either all of it happens or none.
  */
 export async function deleteAccount(ctx: AppContext, user: UserRow, input: DeleteAccountInput, meta: RequestMeta): Promise<DeleteAccountResult> {
   if (!user.password_hash) return { ok: false, errors: { _form: SET_PASSWORD_FIRST } };
@@ -49,7 +46,6 @@ export async function deleteAccount(ctx: AppContext, user: UserRow, input: Delet
     // memberships trigger would refuse the cascade at commit anyway; this check gives the reason.
     const soleOwned = await listOrganizationsSolelyOwnedBy(locked.id, trx);
     if (soleOwned.length > 0) return { ok: false, errors: { _form: lastOwnerDeletionMessage(soleOwned) } };
-    await deleteSessionsForUser(locked.id, undefined, trx);
     const goodbye = await accountDeletedMail({ to: locked.email, baseUrl: ctx.config.baseUrl, username: locked.username, ip: meta.ip, signupUrl: `${ctx.config.baseUrl}/signup` });
     await enqueueMail(goodbye, trx);
     await deleteUser(locked.id, trx);

@@ -1,7 +1,6 @@
 import type { Config } from "../config";
-import { db } from "../db/knex";
-import { hasAnySignIn, hasSignInFromSince } from "../db/security-events";
-import { userHasSessionFrom } from "../db/user-sessions";
+import { db, type Executor } from "../db/knex";
+import { findSignInHistory } from "../db/security-events";
 import type { UserRow } from "../db/users";
 import { enqueueMail } from "../emails/mail";
 import { newSignInMail } from "../emails/new-sign-in";
@@ -17,13 +16,12 @@ export const KNOWN_DEVICE_DAYS = 90;
  * seen in their live sessions or their sign-ins of the last 90 days, so a stolen password shows up
  * in the owner's inbox. The first sign-in of an account is not news and sends nothing. Security mail
  * cannot be turned off, so no preference is consulted. Call it before the new sign-in is recorded.
- * The worker sends the queued mail at its next poll (within a second).
+ * The mail is queued in the caller's transaction; the worker sends it at its next poll.
  */
-export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">, user: UserRow, meta: RequestMeta): Promise<boolean> {
-  if (!(await hasAnySignIn(user.id))) return false;
+export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">, user: UserRow, meta: RequestMeta, q: Executor = db): Promise<boolean> {
   const since = new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000);
-  if (await userHasSessionFrom(user.id, meta.ip, meta.userAgent)) return false;
-  if (await hasSignInFromSince(user.id, meta.ip, meta.userAgent, since)) return false;
+  const history = await findSignInHistory(user.id, meta.ip, meta.userAgent, since, q);
+  if (!history.signedInBefore || history.knownDevice) return false;
   const mail = await newSignInMail({
     to: user.email,
     baseUrl: config.baseUrl,
@@ -34,6 +32,6 @@ export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">,
     sessionsUrl: `${config.baseUrl}/settings/sessions`,
     resetUrl: `${config.baseUrl}/password/forgot`,
   });
-  await enqueueMail(mail, db);
+  await enqueueMail(mail, q);
   return true;
 }

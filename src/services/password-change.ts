@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
-import { deleteSessionsForUser } from "../db/user-sessions";
+import { endSessionsForUser } from "../db/sessions";
 import { deleteUserTokensForUser } from "../db/user-tokens";
 import { updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem, verifyPassword } from "../auth/passwords";
@@ -54,7 +54,7 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.password);
   const updated = await db.transaction(async (trx) => {
     const row = await updateUser(user.id, { password_hash: passwordHash }, trx);
-    await deleteSessionsForUser(row.id, keepSid, trx);
+    await endSessionsForUser(row.id, keepSid, trx);
     await deleteUserTokensForUser(row.id, "email_change", trx);
     await recordSecurityEvent(row.id, hadPassword ? "password.changed" : "password.set", meta, {}, trx);
     const mail = await passwordChangedMail({

@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
-import { deleteSessionsForUser } from "../db/user-sessions";
+import { endSessionsForUser } from "../db/sessions";
 import { consumeUserToken, deleteUserTokensForUser, findLiveUserToken, replaceUserToken } from "../db/user-tokens";
 import { findUserByEmail, findUserById, updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
@@ -60,7 +60,7 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
     const row = await consumeUserToken(tokenHash, "password_reset", trx);
     if (!row) return undefined;
     const updated = await updateUser(row.user_id, { password_hash: passwordHash, email_confirmed_at: owner.email_confirmed_at ?? new Date() }, trx);
-    await deleteSessionsForUser(updated.id, undefined, trx);
+    await endSessionsForUser(updated.id, undefined, trx);
     await deleteUserTokensForUser(updated.id, "email_change", trx);
     await recordSecurityEvent(updated.id, "password.reset", meta, {}, trx);
     const mail = await passwordChangedMail({

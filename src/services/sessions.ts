@@ -1,5 +1,5 @@
 import { db } from "../db/knex";
-import { deleteSessionForUser, deleteSessionsForUser, findSessionForUser, listLiveSessionsForUser } from "../db/user-sessions";
+import { endSessionForUser, endSessionsForUser, findLiveSessionForUser, listLiveSessionsForUser } from "../db/sessions";
 import type { UserRow } from "../db/users";
 import { describeUserAgent } from "../lib/user-agent";
 import type { RequestMeta } from "./request-meta";
@@ -23,7 +23,7 @@ export async function listSessionsForPage(userId: number, currentSid: string): P
     publicId: row.public_id,
     ...describeUserAgent(row.user_agent),
     ip: row.ip,
-    signedInAt: row.created_at,
+    signedInAt: row.signed_in_at,
     lastSeenAt: row.last_seen_at,
     current: row.sid === currentSid,
   }));
@@ -38,12 +38,12 @@ export type RevokeResult = { outcome: "revoked"; device: string } | { outcome: "
  * such: ending it is a sign-out, which the caller performs.
  */
 export async function revokeSession(user: UserRow, publicId: string, currentSid: string, meta: RequestMeta): Promise<RevokeResult> {
-  const row = await findSessionForUser(user.id, publicId);
+  const row = await findLiveSessionForUser(user.id, publicId);
   if (!row) return { outcome: "not_found" };
   if (row.sid === currentSid) return { outcome: "current" };
   const { browser, os } = describeUserAgent(row.user_agent);
   const revoked = await db.transaction(async (trx) => {
-    if (!(await deleteSessionForUser(user.id, row.sid, trx))) return false;
+    if (!(await endSessionForUser(user.id, row.sid, trx))) return false;
     await recordSecurityEvent(user.id, "session.revoked", meta, { ip: row.ip, device: `${browser} on ${os}` }, trx);
     return true;
   });
@@ -53,7 +53,7 @@ export async function revokeSession(user: UserRow, publicId: string, currentSid:
 /** Ends every session of this user but the current one. */
 export async function revokeOtherSessions(user: UserRow, currentSid: string, meta: RequestMeta): Promise<void> {
   await db.transaction(async (trx) => {
-    await deleteSessionsForUser(user.id, currentSid, trx);
+    await endSessionsForUser(user.id, currentSid, trx);
     await recordSecurityEvent(user.id, "session.revoked_others", meta, {}, trx);
   });
 }

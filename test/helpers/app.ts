@@ -6,6 +6,7 @@ import { createApp } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
 import type { AppContext } from "../../src/context";
 import { createLogger } from "../../src/lib/logger";
+import type { PgSessionStore } from "../../src/http/session-store";
 import { startMailWorker } from "../../src/services/mail-worker";
 import { resetData, setupTestDatabase, teardownTestDatabase } from "./db";
 import { Mailbox } from "./mailbox";
@@ -22,10 +23,11 @@ export interface TestApp {
  * database (emptied before each test), a real SMTP mailbox, and the app listening on a free port.
  * `env` adds or overrides environment variables for this app; an empty string unsets one (loadConfig
  * treats "" as unset), e.g. `{ SMTP_URL: "" }` for the development outbox. `logDestination` receives
- * the app's log lines instead of stdout. Read the returned object's fields inside tests (they are
+ * the app's log lines instead of stdout; `SessionStore` replaces the session store class (race tests
+ * stall its writes). Read the returned object's fields inside tests (they are
  * filled in by the `before` hook).
  */
-export function useTestApp(env: Record<string, string> = {}, opts: { logDestination?: DestinationStream } = {}): TestApp {
+export function useTestApp(env: Record<string, string> = {}, opts: { logDestination?: DestinationStream; SessionStore?: typeof PgSessionStore } = {}): TestApp {
   const t = {} as TestApp;
   let server: http.Server;
   let dbUrl: string;
@@ -49,7 +51,7 @@ export function useTestApp(env: Record<string, string> = {}, opts: { logDestinat
     });
     const logger = createLogger(t.config.logLevel, opts.logDestination);
     const worker = startMailWorker(t.config, logger);
-    const built = createApp({ config: t.config, logger, databaseUrl: dbUrl, sessionSecret: "test-secret-".padEnd(40, "x"), kickMail: worker.kick });
+    const built = createApp({ config: t.config, logger, sessionSecret: "test-secret-".padEnd(40, "x"), kickMail: worker.kick, SessionStore: opts.SessionStore });
     t.ctx = built.ctx;
     server.on("request", built.app);
     stopApp = async () => {

@@ -38,6 +38,21 @@ export class TestClient {
     return this.postRaw(target, { _csrf: token, ...fields });
   }
 
+  /**
+   * Like `submit`, then follows the redirect the moment its headers arrive, without waiting for the
+   * rest of the response, as browsers and HTTP clients that follow redirects do. Returns the page
+   * the redirect leads to.
+   */
+  async submitAndFollow(pagePath: string, fields: Record<string, string>, action?: string): Promise<Page> {
+    const page = await this.get(pagePath);
+    assert.equal(page.status, 200, `GET ${pagePath} answered ${page.status}`);
+    const target = action ?? new URL(pagePath, this.baseUrl).pathname;
+    const body = new URLSearchParams({ _csrf: csrfTokenFor(page.html, target), ...fields }).toString();
+    const res = await this.request("POST", target, body, {}, { waitForBody: false });
+    assert.equal(res.status, 302, `POST ${target} answered ${res.status}`);
+    return this.get(res.location!);
+  }
+
   /** The value of a cookie this client holds, if any. */
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
@@ -53,7 +68,8 @@ export class TestClient {
     this.cookies.set(name, value);
   }
 
-  async request(method: string, path: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<Page> {
+  /** One request; with `waitForBody: false` it returns when the headers are in (the body is dropped). */
+  async request(method: string, path: string, body?: string, extraHeaders: Record<string, string> = {}, opts = { waitForBody: true }): Promise<Page> {
     const headers: Record<string, string> = { "user-agent": this.userAgent, ...extraHeaders };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     if (body !== undefined) headers["content-type"] ??= "application/x-www-form-urlencoded";
@@ -66,7 +82,8 @@ export class TestClient {
       if (/expires=Thu, 01 Jan 1970/i.test(line) || value === "") this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    return { status: res.status, location: res.headers.get("location"), html: await res.text(), headers: res.headers };
+    const html = opts.waitForBody ? await res.text() : (void res.body?.cancel(), "");
+    return { status: res.status, location: res.headers.get("location"), html, headers: res.headers };
   }
 }
 

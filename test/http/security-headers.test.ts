@@ -57,13 +57,20 @@ describe("security headers over http", () => {
     }
   });
 
-  it("sets the session cookie HttpOnly and SameSite=Lax, without Secure on http", async () => {
-    const res = await new TestClient(t.baseUrl).get("/login");
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-    assert.ok(cookie);
-    assert.match(cookie, /HttpOnly/i);
-    assert.match(cookie, /SameSite=Lax/i);
-    assert.doesNotMatch(cookie, /Secure/i);
+  it("sets the CSRF and session cookies HttpOnly and SameSite=Lax, without Secure on http", async () => {
+    const user = await buildUser();
+    const client = new TestClient(t.baseUrl);
+    const page = await client.get("/login");
+    const csrf = page.headers.getSetCookie().find((c) => c.startsWith("gatehouse.csrf="));
+    const body = new URLSearchParams({ _csrf: csrfTokenFor(page.html, "/login"), login: user.username, password: user.password }).toString();
+    const res = await client.request("POST", "/login", body);
+    const session = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    for (const cookie of [csrf, session]) {
+      assert.ok(cookie);
+      assert.match(cookie, /HttpOnly/i);
+      assert.match(cookie, /SameSite=Lax/i);
+      assert.doesNotMatch(cookie, /Secure/i);
+    }
   });
 });
 
@@ -72,14 +79,16 @@ describe("security headers when BASE_URL is https", () => {
   const t = useTestApp({ BASE_URL: "https://gatehouse.example.test", TRUST_PROXY: "loopback" });
   const viaHttps = { "x-forwarded-proto": "https" };
 
-  it("marks the session cookie Secure, before and after sign-in", async () => {
+  it("marks the CSRF cookie Secure with the __Host- prefix, and the session cookie Secure", async () => {
     const user = await buildUser();
     const client = new TestClient(t.baseUrl);
     const page = await client.request("GET", "/login", undefined, viaHttps);
-    const first = page.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    const first = page.headers.getSetCookie().find((c) => c.startsWith("__Host-gatehouse.csrf="));
     assert.ok(first);
     assert.match(first, /;\s*Secure/i);
     assert.match(first, /HttpOnly/i);
+    assert.match(first, /Path=\//i);
+    assert.doesNotMatch(first, /Domain=/i);
     const body = new URLSearchParams({ _csrf: csrfTokenFor(page.html, "/login"), login: user.username, password: user.password }).toString();
     const res = await client.request("POST", "/login", body, viaHttps);
     assert.equal(res.status, 302);
@@ -95,7 +104,11 @@ describe("security headers when BASE_URL is https", () => {
   });
 
   it("never hands a session cookie to a plain-http request", async () => {
-    const res = await new TestClient(t.baseUrl).get("/login");
+    const user = await buildUser();
+    const client = new TestClient(t.baseUrl);
+    const page = await client.request("GET", "/login", undefined, viaHttps);
+    const body = new URLSearchParams({ _csrf: csrfTokenFor(page.html, "/login"), login: user.username, password: user.password }).toString();
+    const res = await client.request("POST", "/login", body);
     assert.equal(res.headers.getSetCookie().filter((c) => c.startsWith(`${SESSION_COOKIE}=`)).length, 0);
   });
 });

@@ -1,13 +1,13 @@
 import type { Request, Response } from "express";
 import type { AppContext } from "../../context";
 import { principalUser } from "../../auth/bearer";
-import { listLiveSessionsForUser } from "../../db/user-sessions";
+import { listLiveSessionsForUser } from "../../db/sessions";
 import { pageOf, sendPage } from "./pagination";
 import { presentSession } from "./presenters/session";
 
 /**
- * GET /api/v1/user/sessions — the caller's live browser sessions (user_sessions joined to
- * http_sessions, so ended or expired ones are left out), most recently active first, paginated.
+ * GET /api/v1/user/sessions — the caller's live browser sessions (ended or expired ones are left
+ * out), most recently active first, paginated.
  * A person has a handful of sessions, so the page is cut from the one owner-scoped query.
  */
 export function listSessions(ctx: AppContext) {

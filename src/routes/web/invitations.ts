@@ -24,8 +24,8 @@ function gone(res: Response) {
 /**
  * GET /invitations/:token — what the invitation is and what the visitor can do with it. A used,
  * revoked, replaced or expired link shows the same "no longer valid" page. Signed-out visitors are
- * offered sign-in and sign-up, and the path is kept in their session so that confirming a new
- * account's email brings them back here.
+ * offered sign-in and sign-up with the path as `next` (a page view stores nothing), so that signing
+ * in, or confirming a new account's email, brings them back here.
  */
 export async function showInvitation(req: Request, res: Response) {
   const token = String(req.params.token);
@@ -33,7 +33,6 @@ export async function showInvitation(req: Request, res: Response) {
   if (!view) return gone(res);
   const path = invitationPath(token);
   if (!req.user) {
-    req.session.returnTo = path;
     return res.render("invitations/show", { title: `Join ${view.org.name}`, ...view, path, state: "signed_out" });
   }
   const blocker = invitationBlocker(view.invitation, req.user);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { db } from "../../../src/db/knex";
 import { useTestApp } from "../../helpers/app";
-import { TestClient } from "../../helpers/client";
+import { csrfTokenFor, TestClient } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { SESSION_COOKIE } from "../../../src/http/session";
 
@@ -32,14 +33,31 @@ describe("sign in and sign out", () => {
     assert.doesNotMatch(wrong.html, /not the right password/);
   });
 
-  it("gives the session a new id at sign-in (no fixation)", async () => {
+  it("gives the session a new id at sign-in (no fixation), and ends the signed-out one", async () => {
     const user = await buildUser();
     const client = new TestClient(t.baseUrl);
-    await client.get("/login");
+    // A signed-out session that holds something (the "signed out" notice): the kind an attacker
+    // could plant in a victim's browser before the victim signs in.
+    const form = await client.get("/login");
+    await client.postRaw("/logout", { _csrf: csrfTokenFor(form.html, "/login") });
     const before = client.cookie(SESSION_COOKIE);
-    assert.ok(before, "the login form starts a session for its CSRF token");
+    assert.ok(before, "the sign-out notice is kept in a session");
     await loginAs(t.baseUrl, user, { client });
     assert.notEqual(client.cookie(SESSION_COOKIE), before);
+    const planted = new TestClient(t.baseUrl);
+    planted.setCookie(SESSION_COOKIE, before);
+    assert.equal((await planted.get("/settings/profile")).status, 302, "the planted id signs nobody in");
+  });
+
+  it("shows the sign-in and sign-up forms without storing anything", async () => {
+    const before = await db("sessions").count({ n: "*" }).first();
+    const client = new TestClient(t.baseUrl);
+    for (const path of ["/login", "/signup", "/password/forgot", "/"]) {
+      const page = await client.get(path);
+      assert.equal(page.status, 200, path);
+    }
+    assert.equal(client.cookie(SESSION_COOKIE), undefined);
+    assert.deepEqual(await db("sessions").count({ n: "*" }).first(), before);
   });
 
   it("sets a browser-session cookie by default and a 30-day cookie with Keep me signed in", async () => {

@@ -181,7 +181,7 @@ describe("password reset", () => {
       assert.match(page.location!, /^\/login/);
     }
     assert.equal((await bystander.get("/settings/profile")).status, 200, "other accounts keep their sessions");
-    assert.equal((await db("user_sessions").where({ user_id: user.id }).count({ n: "*" }))[0]!.n, 0);
+    assert.equal((await db("sessions").where({ user_id: user.id }).whereNull("ended_at").count({ n: "*" }))[0]!.n, 0);
   });
 
   it("cancels pending email changes", async () => {

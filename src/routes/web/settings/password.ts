@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { newPasswordSchema } from "../../../auth/passwords";
 import { flash } from "../../../http/flash";
-import { renewSessionId } from "../../../http/renew-session";
+import { renewSessionId } from "../../../http/sign-in";
 import { parseBody } from "../../../http/validate";
 import type { FieldErrors } from "../../../lib/errors";
 import { changePassword } from "../../../services/password-change";

@@ -145,8 +145,11 @@ describe("invitations", () => {
     const page = await visitor.get(path);
     assert.match(page.html, /Join Acme/);
     assert.match(page.html, new RegExp(`href="/login\\?next=${encodeURIComponent(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`));
-    assert.match(page.html, /href="\/signup"/);
-    const signup = await visitor.submit("/signup", { username: "newbie", email: "newbie@example.test", password: "a long enough passphrase here" });
+    const signupPath = `/signup?next=${encodeURIComponent(path)}`;
+    assert.ok(page.html.includes(`href="${signupPath}"`), "the sign-up link keeps the invitation");
+    const signupPage = await visitor.get(signupPath);
+    assert.ok(signupPage.html.includes(`name="next" value="${path}"`));
+    const signup = await visitor.submit(signupPath, { username: "newbie", email: "newbie@example.test", password: "a long enough passphrase here", next: path }, "/signup");
     assert.equal(signup.status, 200);
     const confirmMail = await t.mailbox.waitFor("newbie@example.test", (m) => /Confirm/.test(m.subject));
     const confirmPath = new URL(linkIn(confirmMail, "/email/confirm/")).pathname;

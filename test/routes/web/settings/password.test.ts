@@ -80,9 +80,9 @@ describe("settings: password", () => {
     stale.setCookie(SESSION_COOKIE, oldSid);
     assert.equal((await stale.get("/settings/profile")).status, 302, "the old session id no longer works");
 
-    const sessions = await db("user_sessions").where({ user_id: user.id }).select("sid");
+    const sessions = await db("sessions").where({ user_id: user.id }).whereNull("ended_at").select("sid");
     assert.equal(sessions.length, 1);
-    assert.equal(decodeURIComponent(here.cookie(SESSION_COOKIE)!).startsWith(`s:${sessions[0].sid}.`), true, "our record follows the new id");
+    assert.equal(decodeURIComponent(here.cookie(SESSION_COOKIE)!).startsWith(`s:${sessions[0].sid}.`), true, "the session row follows the new id");
     assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
     const event = await db("security_events").where({ user_id: user.id, action: "password.changed" }).first();
     assert.ok(event);

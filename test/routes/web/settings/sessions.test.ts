@@ -3,7 +3,6 @@ import { describe, it } from "node:test";
 import { db } from "../../../../src/db/knex";
 import { SESSION_COOKIE } from "../../../../src/http/session";
 import { useTestApp } from "../../../helpers/app";
-import { recordLastSeenWrite } from "../../../../src/http/touch-session";
 import { TestClient, csrfTokenFor } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 
@@ -33,8 +32,8 @@ describe("settings: sessions", () => {
     const here = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, FIREFOX_LINUX) });
     const phone = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, CHROME_WINDOWS) });
     const gone = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, SAFARI_IPHONE) });
-    // An expired session is not listed even though our record of it is still there.
-    await db("http_sessions").where({ sid: sidOf(gone) }).update({ expire: new Date(Date.now() - 60_000) });
+    // An expired session is not listed even though its row is still there.
+    await db("sessions").where({ sid: sidOf(gone) }).update({ expires_at: new Date(Date.now() - 60_000) });
 
     const page = await here.get("/settings/sessions");
     assert.equal(page.status, 200);
@@ -62,7 +61,7 @@ describe("settings: sessions", () => {
       const res = await attackerClient.postRaw(action, { _csrf: token });
       assert.equal(res.status, 404, action);
     }
-    assert.equal(await db("user_sessions").where({ user_id: victim.id }).count("* as n").first().then((r) => Number(r!.n)), 2);
+    assert.equal(await db("sessions").where({ user_id: victim.id }).whereNull("ended_at").count("* as n").first().then((r) => Number(r!.n)), 2);
     assert.ok(await isSignedIn(victimClient));
   });
 
@@ -101,7 +100,7 @@ describe("settings: sessions", () => {
   it("treats revoking this device's own session as signing out", async () => {
     const user = await buildUser();
     const here = await loginAs(t.baseUrl, user);
-    const row = await db("user_sessions").where({ sid: sidOf(here) }).first();
+    const row = await db("sessions").where({ sid: sidOf(here) }).first();
     const page = await here.get("/settings/sessions");
     const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
     const res = await here.postRaw(`/settings/sessions/${row.public_id}/revoke`, { _csrf: token });
@@ -109,35 +108,27 @@ describe("settings: sessions", () => {
     assert.equal(await isSignedIn(here), false);
   });
 
-  it("forgets its record of a session when the session store prunes it", async () => {
-    const user = await buildUser();
-    const client = await loginAs(t.baseUrl, user);
-    assert.ok(await db("user_sessions").where({ sid: sidOf(client) }).first());
-    // What connect-pg-simple's pruning does to expired sessions.
-    await db("http_sessions").where({ sid: sidOf(client) }).delete();
-    assert.equal(await db("user_sessions").where({ user_id: user.id }).first(), undefined);
-  });
-
-  it("writes last_seen_at at most once a minute per session", async () => {
+  it("writes last_seen_at at most once every few minutes per session, and only then pushes the idle expiry", async () => {
     const user = await buildUser();
     const client = await loginAs(t.baseUrl, user);
     const sid = sidOf(client);
-    const old = new Date("2026-01-01T00:00:00Z");
-    const lastSeen = async () => (await db("user_sessions").where({ sid }).first()).last_seen_at as Date;
+    const row = async () => (await db("sessions").where({ sid }).first()) as { last_seen_at: Date; expires_at: Date };
 
-    // Just signed in: the write made at sign-in is remembered, so requests do not write.
-    await db("user_sessions").where({ sid }).update({ last_seen_at: old });
+    // Seen a minute ago: requests write nothing.
+    const recent = new Date(Date.now() - 60_000);
+    const expiry = new Date(Date.now() + 20 * 60_000);
+    await db("sessions").where({ sid }).update({ last_seen_at: recent, expires_at: expiry });
     await client.get("/settings/profile");
-    assert.deepEqual(await lastSeen(), old);
+    await client.get("/settings/account");
+    assert.deepEqual(await row(), { ...(await row()), last_seen_at: recent, expires_at: expiry });
 
-    // Pretend the last write was two minutes ago: the next request writes, the one after does not.
-    recordLastSeenWrite(sid, Date.now() - 120_000);
+    // Seen six minutes ago: the next request marks it seen and gives it 30 idle minutes again.
+    await db("sessions").where({ sid }).update({ last_seen_at: new Date(Date.now() - 6 * 60_000) });
     await client.get("/settings/profile");
-    const touched = await lastSeen();
-    assert.ok(touched.getTime() > old.getTime(), "the stale session was touched");
-    await db("user_sessions").where({ sid }).update({ last_seen_at: old });
-    await client.get("/settings/profile");
-    assert.deepEqual(await lastSeen(), old, "a second request within the minute spends no write");
+    const touched = await row();
+    assert.ok(Date.now() - touched.last_seen_at.getTime() < 10_000, "the stale session was touched");
+    const idle = (touched.expires_at.getTime() - Date.now()) / 60_000;
+    assert.ok(idle > 29 && idle <= 30, `idle expiry in ${idle} minutes`);
   });
 
   it("needs a signed-in user and the form's CSRF token", async () => {
