@@ -79,5 +79,5 @@ export function createApp(opts: AppOptions) {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return { app, ctx, close: () => sessions.close() };
+  return { app, ctx, close: async () => { await ctx.limits.apiPerToken.close(); await sessions.close(); } };
 }
