@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from "express";
 import type { AppContext } from "../context";
-import { findLiveAccessTokenByHash, touchAccessToken, type AccessTokenRow } from "../db/access-tokens";
-import { findUserById, type UserRow } from "../db/users";
+import { touchAccessToken, type AccessTokenRow } from "../db/access-tokens";
+import { findLiveAccessTokenWithOwnerByHash, type LiveAccessToken } from "../db/access-token-owners";
+import type { UserRow } from "../db/users";
 import { consumeOrThrow } from "../http/rate-limits";
 import { HttpError } from "../lib/errors";
 import { ACCESS_TOKEN_PREFIXES, parseAccessToken } from "./access-token-format";
@@ -13,11 +14,14 @@ import { orgPrincipalFor, type OrganizationPrincipal, type TeamPrincipal } from 
  * Order of the checks, cheapest first:
  *   1. `Authorization: Bearer <token>` present, and the token well-formed with a valid checksum
  *      (parseAccessToken: no database query for garbage or guesses);
- *   2. one indexed lookup by SHA-256 hash that also excludes revoked and expired tokens;
- *   3. the principal is built from the row (for a personal token: its user, who must still exist).
+ *   2. one statement: an indexed lookup by SHA-256 hash that excludes revoked and expired tokens,
+ *      joined to whoever the token acts as (its user; or its organization and team);
+ *   3. the principal is built from that row (for a personal token: its user, who must still exist).
  * Every failure gives the same 401 (same header, same body), so a caller cannot tell a made-up
- * token from a revoked or expired one. Then the per-token rate limit, and last_used_at is touched
- * at most once a minute. No argon2 here: tokens carry 256 random bits, a fast hash is enough.
+ * token from a revoked or expired one. Then the per-token rate limit, decided in memory and shared
+ * across processes once a second (src/http/batched-rate-limit.ts), and last_used_at is touched at
+ * most once a minute, so a busy token's requests write nothing. No argon2 here: tokens carry 256
+ * random bits, a fast hash is enough.
  *
  * The authenticated caller is `req.principal`, a union on `kind`:
  *   { kind: "user", user, token }  — a personal access token (prefix gth_) acting as its user;
@@ -33,7 +37,7 @@ export interface UserPrincipal {
   token: AccessTokenRow;
 }
 
-/** Whoever a bearer token authenticates (organization and team tokens: issue 6, src/auth/org-principal.ts). */
+/** Whoever a bearer token authenticates (organization and team tokens: src/auth/org-principal.ts). */
 export type Principal = UserPrincipal | OrganizationPrincipal | TeamPrincipal;
 
 declare global {
@@ -62,12 +66,11 @@ function bearerTokenOf(req: Request): string | undefined {
   return match?.[1];
 }
 
-/** The principal a live token row stands for, or undefined when it stands for nobody any more. */
-async function principalFor(row: AccessTokenRow): Promise<Principal | undefined> {
-  // Organizations (issue 6): organization and team tokens act as the organization or team, never as a user.
-  if (row.token_prefix !== ACCESS_TOKEN_PREFIXES.personal) return orgPrincipalFor(row);
-  const user = await findUserById(row.user_id);
-  return user ? { kind: "user", user, token: row } : undefined;
+/** The principal a live token stands for, or undefined when it stands for nobody any more. */
+function principalFor(found: LiveAccessToken): Principal | undefined {
+  // Organization and team tokens act as the organization or team, never as a user.
+  if (found.token.token_prefix !== ACCESS_TOKEN_PREFIXES.personal) return orgPrincipalFor(found);
+  return found.user ? { kind: "user", user: found.user, token: found.token } : undefined;
 }
 
 /** Middleware: authenticates the request by bearer token (see the module comment) or answers 401. */
@@ -75,9 +78,10 @@ export function requireBearer(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const parsed = parseAccessToken(bearerTokenOf(req));
     if (!parsed.ok) return sendInvalidToken(res);
-    const row = await findLiveAccessTokenByHash(parsed.hash);
-    const principal = row && (await principalFor(row));
-    if (!row || !principal) return sendInvalidToken(res);
+    const found = await findLiveAccessTokenWithOwnerByHash(parsed.hash);
+    const principal = found && principalFor(found);
+    if (!found || !principal) return sendInvalidToken(res);
+    const row = found.token;
     await consumeOrThrow(ctx.limits.apiPerToken, String(row.id));
     // Skips the write entirely when the row already says "used within the last minute".
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() >= 60_000) await touchAccessToken(row.id);

@@ -1,6 +1,7 @@
 import type { AccessTokenRow } from "../db/access-tokens";
-import { findOrganizationById, type OrganizationRow } from "../db/organizations";
-import { findTeamInOrganization, type TeamRow } from "../db/teams";
+import type { LiveAccessToken } from "../db/access-token-owners";
+import type { OrganizationRow } from "../db/organizations";
+import type { TeamRow } from "../db/teams";
 import { ACCESS_TOKEN_PREFIXES } from "./access-token-format";
 
 /** An organization access token (gto_): acts as its organization, with an owner's reach, and as nobody. */
@@ -19,17 +20,13 @@ export interface TeamPrincipal {
 }
 
 /**
- * The principal of a live organization or team token, or undefined when its organization or team
- * is gone. Such a token never yields a user: it is not tied to one (user_id is empty by the
- * table's check), so nothing can make it act as a person.
+ * The principal of a live organization or team token (loaded with its organization and team), or
+ * undefined when its organization or team is gone. Such a token never yields a user: it is not tied
+ * to one (user_id is empty by the table's check), so nothing can make it act as a person.
  */
-export async function orgPrincipalFor(row: AccessTokenRow): Promise<OrganizationPrincipal | TeamPrincipal | undefined> {
-  const scoped = row as AccessTokenRow & { organization_id: number | null; team_id: number | null };
-  if (!scoped.organization_id) return undefined;
-  const organization = await findOrganizationById(scoped.organization_id);
-  if (!organization) return undefined;
-  if (row.token_prefix === ACCESS_TOKEN_PREFIXES.organization && scoped.team_id === null) return { kind: "organization", organization, token: row };
-  if (row.token_prefix !== ACCESS_TOKEN_PREFIXES.team || scoped.team_id === null) return undefined;
-  const team = await findTeamInOrganization(organization.id, scoped.team_id);
-  return team ? { kind: "team", organization, team, token: row } : undefined;
+export function orgPrincipalFor({ token, organization, team }: LiveAccessToken): OrganizationPrincipal | TeamPrincipal | undefined {
+  if (!token.organization_id || !organization) return undefined;
+  if (token.token_prefix === ACCESS_TOKEN_PREFIXES.organization && token.team_id === null) return { kind: "organization", organization, token };
+  if (token.token_prefix !== ACCESS_TOKEN_PREFIXES.team || token.team_id === null) return undefined;
+  return team ? { kind: "team", organization, team, token } : undefined;
 }

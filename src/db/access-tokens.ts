@@ -30,19 +30,6 @@ export async function insertAccessToken(
 }
 
 /**
- * The unrevoked, unexpired token with this hash, or undefined: the one indexed lookup of a bearer
- * check (token_hash is unique). Expiry is compared in the database, so a token stops working on the
- * first request after its expiry whatever the app server's clock says.
- */
-export function findLiveAccessTokenByHash(tokenHash: Buffer, q: Executor = db): Promise<AccessTokenRow | undefined> {
-  return q<AccessTokenRow>("access_tokens")
-    .where({ token_hash: tokenHash })
-    .whereNull("revoked_at")
-    .where((w) => w.whereNull("expires_at").orWhere("expires_at", ">", q.fn.now()))
-    .first();
-}
-
-/**
  * Sets last_used_at to now unless it was set less than a minute ago, so a busy token costs at most
  * one write a minute; the condition lives in the UPDATE so concurrent requests cannot both write.
  */
