@@ -81,10 +81,14 @@ export async function consumeOrThrow(limiter: RateLimiterPostgres | BatchedRateL
   }
 }
 
-/** Throws RateLimitedError when `key` has already used up its points, without consuming one. */
-export async function assertNotLimited(limiter: RateLimiterPostgres, key: string): Promise<void> {
+/**
+ * Throws RateLimitedError when `key` has already used up its points, without consuming one;
+ * otherwise gives back how many it has used.
+ */
+export async function assertNotLimited(limiter: RateLimiterPostgres, key: string): Promise<number> {
   const res = await limiter.get(key);
   if (res && res.consumedPoints >= limiter.points) throw new RateLimitedError(Math.ceil(res.msBeforeNext / 1000));
+  return res?.consumedPoints ?? 0;
 }
 
 /** Middleware consuming one point per request from the client IP. */

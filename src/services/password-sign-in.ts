@@ -11,14 +11,15 @@ import { assertNotLimited } from "../http/rate-limits";
  */
 export async function authenticateWithPassword(ctx: AppContext, login: string, password: string): Promise<UserRow | undefined> {
   const accountKey = login.trim().toLowerCase();
-  await assertNotLimited(ctx.limits.loginFailuresPerAccount, accountKey);
+  const failures = await assertNotLimited(ctx.limits.loginFailuresPerAccount, accountKey);
   const user = await findUserByLogin(login.trim());
   const ok = await verifyPassword(user?.password_hash, password);
   if (!user || !ok) {
     await ctx.limits.loginFailuresPerAccount.penalty(accountKey, 1);
     return undefined;
   }
-  await ctx.limits.loginFailuresPerAccount.delete(accountKey);
+  // Nothing to clear after a clean record: a sign-in spends no write on it.
+  if (failures > 0) await ctx.limits.loginFailuresPerAccount.delete(accountKey);
   if (needsRehash(user.password_hash!)) {
     return updateUser(user.id, { password_hash: await hashPassword(password) });
   }

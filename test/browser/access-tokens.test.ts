@@ -63,6 +63,22 @@ describe("access tokens and the CLI consent page in a real browser", () => {
     await context.close();
   });
 
+  it("creates twenty tokens in a row and shows each one the moment the page loads", async () => {
+    const user = await buildUser();
+    const { context, page } = await signedIn(user);
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      await page.goto("/settings/tokens");
+      await page.getByLabel("Description").fill(`Runner ${i}`);
+      await page.getByRole("button", { name: "Create token" }).click();
+      const token = (await page.getByTestId("new-token").innerText()).trim();
+      assert.match(token, /^gth_[0-9A-Za-z]{49}$/, `token ${i}`);
+      assert.ok(!seen.has(token), `token ${i} is new`);
+      seen.add(token);
+    }
+    await context.close();
+  });
+
   // Screenshots are for people to look at, not assertions: taken when SCREENSHOTS=1, so the suite
   // stays fast and does not depend on them.
   it("looks right in light and dark, on desktop and phone (screenshots to look at)", { skip: !process.env.SCREENSHOTS && "set SCREENSHOTS=1 to take them" }, async () => {
