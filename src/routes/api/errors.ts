@@ -4,7 +4,9 @@ import { ValidationError } from "../../lib/errors";
 /**
  * The API's own error replies: `{"error": {"code", "message", "fields"?}}`. Validation failures are
  * 422 with a message per field; everything else goes on to the app's error handler, which already
- * answers /api paths in the same JSON shape (and hides internals of 500s).
+ * answers /api paths in the same JSON shape (and hides internals of 500s). That includes a database
+ * outage, 503 `unavailable` with Retry-After: it is classified there once (isDatabaseUnavailable)
+ * for web pages and the API alike rather than here a second time.
  */
 export function apiErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction) {
   if (err instanceof ValidationError) {
