@@ -39,7 +39,7 @@ async function main() {
     });
     databaseUrl = embedded.url;
   }
-  connectDb(databaseUrl);
+  connectDb(databaseUrl, undefined, logger);
   const applied = await migrateLatest(db);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
 

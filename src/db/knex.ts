@@ -1,5 +1,6 @@
 import knex, { type Knex } from "knex";
 import pg from "pg";
+import type { Logger } from "../lib/logger";
 
 // timestamptz columns come back as Date objects (pg's default); bigint ids as JS numbers, since ours
 // stay far below 2^53 and numbers are what the rest of the code compares and serialises.
@@ -11,14 +12,50 @@ export let db: Knex;
 /** Executor accepted by every query function: the shared instance or an open transaction. */
 export type Executor = Knex | Knex.Transaction;
 
-/** Creates the shared Knex instance for a PostgreSQL URL and returns it. */
-export function connectDb(databaseUrl: string, poolMax = 10): Knex {
+/**
+ * How long a query waits for a pooled connection, and a new connection for the server, before it
+ * fails. Knex's default is 60 s, which during a database outage holds every request (and the
+ * browser or load balancer behind it) for a minute before the 503. Five seconds is still far above
+ * any wait in normal operation: requests hold a connection only for their queries (password
+ * hashing happens outside transactions), so queues drain in milliseconds (200 concurrent clients
+ * on a pool of five waited well under this), and a request that has waited 5 s is facing an
+ * overload that a quick 503 with Retry-After serves better than a longer queue.
+ */
+export const DB_CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Creates the shared Knex instance for a PostgreSQL URL and returns it.
+ *
+ * Surviving a database restart needs no more than this: Knex's pg dialect attaches an `error` and
+ * an `end` listener to every client it opens (knex/lib/dialects/postgres/index.js), so a server
+ * closing an idle connection marks that client disposed instead of raising an unhandled `error`
+ * event, and the pool's validation drops disposed clients and opens fresh ones on the next
+ * acquire. `connectionTimeoutMillis` bounds a connect attempt to a host that does not answer at all
+ * (node-postgres waits forever by default), so dead attempts do not pile up behind the pool.
+ * With a logger, Knex's own warnings (a dropped connection, a failed acquire) go into the app's
+ * structured log instead of raw multi-line text on the console.
+ */
+export function connectDb(databaseUrl: string, poolMax = 10, logger?: Logger): Knex {
   db = knex({
     client: "pg",
-    connection: databaseUrl,
+    connection: { connectionString: databaseUrl, connectionTimeoutMillis: DB_CONNECT_TIMEOUT_MS },
     pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: DB_CONNECT_TIMEOUT_MS,
+    ...(logger ? { log: knexLog(logger) } : {}),
   });
   return db;
+}
+
+function knexLog(logger: Logger): Knex.Logger {
+  // Knex appends the stack of the driver error; its first line says what happened, the rest is
+  // node-postgres's internals and would repeat on every failed acquire during an outage.
+  const text = (message: unknown) => (message instanceof Error ? message.message : String(message)).split("\n")[0];
+  return {
+    warn: (message) => logger.warn({ knex: text(message) }, "database warning"),
+    error: (message) => logger.error({ knex: text(message) }, "database error"),
+    deprecate: (method, alternative) => logger.warn({ knex: `${method} is deprecated, use ${alternative}` }, "database warning"),
+    debug: (message) => logger.debug({ knex: text(message) }, "database debug"),
+  };
 }
 
 /** Closes the shared instance's pool. */
