@@ -34,6 +34,21 @@ describe("health probes and error pages", () => {
     }
   });
 
+  it("answers /readyz with 503 instead of waiting when the database does not answer in time", async () => {
+    // A lock held by another transaction stalls the readiness check's read of the migrations table,
+    // like a database that accepts connections but does not answer.
+    const trx = await db.transaction();
+    try {
+      await trx.raw("LOCK TABLE knex_migrations IN ACCESS EXCLUSIVE MODE");
+      // The abort only stops a hung check from holding the file until the runner's time limit.
+      const res = await fetch(`${t.baseUrl}/readyz`, { signal: AbortSignal.timeout(30_000) });
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), { status: "database unreachable" });
+    } finally {
+      await trx.rollback();
+    }
+  });
+
   it("shows the styled 404 page for an unknown page, and JSON under /api", async () => {
     const res = await new TestClient(t.baseUrl).get("/no/such/page");
     assert.equal(res.status, 404);
