@@ -6,6 +6,10 @@ import type { Logger } from "../lib/logger";
 
 const POLL_MS = 1000;
 const BATCH = 20;
+// After a failed drain (typically: the database is down) the timer backs off, doubling from one
+// second up to this, so an outage costs a log line every few seconds rather than one a second,
+// and resumes within this long once the database is back.
+const MAX_BACKOFF_MS = 10_000;
 
 export interface MailWorker {
   /** Looks for due mail now instead of at the next poll. */
@@ -24,6 +28,8 @@ export function startMailWorker(config: Config, logger: Logger): MailWorker {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let failures = 0;
+  let resumeAt = 0;
 
   async function deliver(mail: OutboundMailRow) {
     if (transport) {
@@ -60,7 +66,19 @@ export function startMailWorker(config: Config, logger: Logger): MailWorker {
       return;
     }
     running = drain()
-      .catch((err) => logger.error({ err: (err as Error).message }, "mail worker failed"))
+      .then(() => {
+        if (failures > 0) logger.info({ failures }, "mail worker is sending again");
+        failures = 0;
+        resumeAt = 0;
+      })
+      .catch((err) => {
+        // Never rethrown: the worker lives as long as the process, and the mail stays queued in
+        // its table until a later drain succeeds.
+        failures += 1;
+        const retryInMs = Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** (failures - 1));
+        resumeAt = Date.now() + retryInMs;
+        logger.error({ err: (err as Error).message, failures, retryInMs }, "mail worker failed; will retry");
+      })
       .finally(() => {
         running = undefined;
         if (again) {
@@ -70,7 +88,11 @@ export function startMailWorker(config: Config, logger: Logger): MailWorker {
       });
   }
 
-  const timer = setInterval(kick, POLL_MS);
+  // A kick from a request that just committed mail ignores the backoff: that commit proves the
+  // database answers again.
+  const timer = setInterval(() => {
+    if (Date.now() >= resumeAt) kick();
+  }, POLL_MS);
   timer.unref();
   return {
     kick,
