@@ -11,6 +11,16 @@ import { startMailWorker } from "../../src/services/mail-worker";
 import { resetData, setupTestDatabase, teardownTestDatabase } from "./db";
 import { Mailbox } from "./mailbox";
 
+/** Where a test app's data lives: set up before the app starts, torn down after it stops. */
+export interface TestDatabase {
+  /** Connects the shared Knex instance to a migrated database and returns its URL. */
+  setup: () => Promise<string>;
+  teardown: (url: string) => Promise<void>;
+}
+
+/** The default: this file's own clone of the template database on the shared test server. */
+const templateClone: TestDatabase = { setup: setupTestDatabase, teardown: teardownTestDatabase };
+
 export interface TestApp {
   baseUrl: string;
   mailbox: Mailbox;
@@ -24,17 +34,22 @@ export interface TestApp {
  * `env` adds or overrides environment variables for this app; an empty string unsets one (loadConfig
  * treats "" as unset), e.g. `{ SMTP_URL: "" }` for the development outbox. `logDestination` receives
  * the app's log lines instead of stdout; `SessionStore` replaces the session store class (race tests
- * stall its writes). Read the returned object's fields inside tests (they are
- * filled in by the `before` hook).
+ * stall its writes). `database` replaces the shared test server with another one (a file that stops
+ * its own PostgreSQL must not stop everyone's). Read the returned object's fields inside tests (they
+ * are filled in by the `before` hook).
  */
-export function useTestApp(env: Record<string, string> = {}, opts: { logDestination?: DestinationStream; SessionStore?: typeof PgSessionStore } = {}): TestApp {
+export function useTestApp(
+  env: Record<string, string> = {},
+  opts: { logDestination?: DestinationStream; SessionStore?: typeof PgSessionStore; database?: TestDatabase } = {},
+): TestApp {
+  const database = opts.database ?? templateClone;
   const t = {} as TestApp;
   let server: http.Server;
   let dbUrl: string;
   let stopApp: () => Promise<void>;
 
   before(async () => {
-    dbUrl = await setupTestDatabase();
+    dbUrl = await database.setup();
     t.mailbox = new Mailbox();
     await t.mailbox.start();
     server = http.createServer();
@@ -70,7 +85,7 @@ export function useTestApp(env: Record<string, string> = {}, opts: { logDestinat
     await new Promise((resolve) => server.close(resolve));
     await stopApp();
     await t.mailbox.stop();
-    await teardownTestDatabase(dbUrl);
+    await database.teardown(dbUrl);
   });
 
   return t;
