@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import { useTestApp } from "../helpers/app";
-import { buildUser } from "../helpers/factories";
+import { buildUser, loginAs } from "../helpers/factories";
 import { ownPostgres } from "../helpers/own-postgres";
 import { apiRequest, buildAccessToken } from "../helpers/tokens";
 import { db } from "../../src/db/knex";
@@ -51,9 +51,16 @@ describe("database outage", () => {
     const page = () => get(() => fetch(`${t.baseUrl}/u/ada`, { redirect: "manual" }));
     const api = () => get(() => apiRequest(t.baseUrl, token, "GET", "/api/v1/user"));
     const ready = () => get(() => fetch(`${t.baseUrl}/readyz`));
-    const allThree = () => Promise.all([page(), api(), ready()]);
+    // A signed-in page: the session store's queries (and a session saved on the way) go through
+    // the same pool, so an outage while signed in must end as a 503 too.
+    const client = await loginAs(t.baseUrl, user);
+    const signedIn = async (): Promise<Answer> => {
+      const res = await client.get("/settings/profile");
+      return { status: res.status, headers: res.headers, body: res.html };
+    };
+    const allFour = () => Promise.all([page(), api(), ready(), signedIn()]);
 
-    for (const answer of await allThree()) assert.equal(answer.status, 200, answer.body);
+    for (const answer of await allFour()) assert.equal(answer.status, 200, answer.body);
 
     // Load across the restart: a few clients in a loop, so queries are in flight and connections
     // idle in the pool at the moment the server goes away. Every answer must be a 200 or a 503,
@@ -64,7 +71,7 @@ describe("database outage", () => {
     const load = Array.from({ length: 4 }, async () => {
       while (loading) {
         try {
-          for (const answer of await allThree()) seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
+          for (const answer of await allFour()) seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
         } catch (err) {
           dropped.push(String((err as Error).cause ?? err));
         }
@@ -76,7 +83,8 @@ describe("database outage", () => {
       await sleep(300);
       await pg.stop();
       try {
-        const [down, downApi, downReady] = await allThree();
+        const [down, downApi, downReady, downSignedIn] = await allFour();
+        assert.equal(downSignedIn!.status, 503);
         assert.equal(down.status, 503);
         assert.equal(down.headers.get("retry-after"), "5");
         assert.match(down.headers.get("content-type") ?? "", /text\/html/);
@@ -99,12 +107,12 @@ describe("database outage", () => {
 
       // Back up: the same requests succeed again within a generous deadline, the app untouched.
       const deadline = Date.now() + RECOVERY_DEADLINE_MS;
-      let answers = await allThree();
+      let answers = await allFour();
       while (answers.some((a) => a.status !== 200) && Date.now() < deadline) {
         await sleep(200);
-        answers = await allThree();
+        answers = await allFour();
       }
-      assert.deepEqual(answers.map((a) => a.status), [200, 200, 200], `still failing after the restart: ${answers.map((a) => a.body.slice(0, 200)).join(" | ")}`);
+      assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200], `still failing after the restart: ${answers.map((a) => a.body.slice(0, 200)).join(" | ")}`);
       assert.equal(JSON.parse(answers[1]!.body).data.username, "ada");
     } finally {
       // Also when an assertion above failed: a load left running would keep the file alive.
