@@ -7,6 +7,7 @@ import type { Logger } from "./lib/logger";
 import { createPassport } from "./auth/passport";
 import { createRateLimits } from "./http/rate-limits";
 import { createSessionMiddleware } from "./http/session";
+import { renderEjsView } from "./http/view-engine";
 import { PgSessionStore } from "./http/session-store";
 import { createCsrf } from "./http/csrf";
 import { exposeFlash } from "./http/flash";
@@ -40,6 +41,8 @@ export function createApp(opts: AppOptions) {
   const { config, logger } = opts;
   const ctx: AppContext = { config, logger, kickMail: opts.kickMail, limits: createRateLimits(config, db) };
   const app = express();
+  // Views render through EJS without its file-system check on every include (src/http/view-engine.ts).
+  app.engine("ejs", renderEjsView);
   app.set("view engine", "ejs");
   app.set("views", path.resolve(__dirname, "../views"));
   app.set("trust proxy", config.trustProxy ?? false);

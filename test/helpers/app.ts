@@ -1,4 +1,5 @@
 import http from "node:http";
+import type { Express } from "express";
 import type { AddressInfo } from "node:net";
 import type { DestinationStream } from "pino";
 import { after, before, beforeEach } from "node:test";
@@ -26,6 +27,8 @@ export interface TestApp {
   mailbox: Mailbox;
   ctx: AppContext;
   config: Config;
+  /** The Express app, for tests that change an app setting (e.g. `view cache`). */
+  app: Express;
 }
 
 /**
@@ -68,6 +71,7 @@ export function useTestApp(
     const worker = startMailWorker(t.config, logger);
     const built = createApp({ config: t.config, logger, sessionSecret: "test-secret-".padEnd(40, "x"), kickMail: worker.kick, SessionStore: opts.SessionStore });
     t.ctx = built.ctx;
+    t.app = built.app;
     server.on("request", built.app);
     stopApp = async () => {
       await worker.stop();
