@@ -1,3 +1,5 @@
+// First, before anything can start libuv's thread pool: it sizes the pool (see the module).
+import "./thread-pool";
 import path from "node:path";
 import { ConfigError, loadConfig } from "./config";
 import { createApp } from "./app";

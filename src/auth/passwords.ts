@@ -1,10 +1,17 @@
 import argon2 from "argon2";
 import { z } from "zod";
+import { Semaphore } from "../lib/semaphore";
+import { ARGON2_CONCURRENCY } from "../thread-pool";
 import { isCommonPassword } from "./common-passwords";
 
 /**
  * The one place argon2 is used. node-argon2 hashes on libuv's thread pool, never on the event loop,
  * so a burst of sign-ins does not stall other requests.
+ *
+ * At most one hash per core runs at once (see src/thread-pool.ts for the pool's size); the rest wait
+ * in order. Unbounded, a burst of sign-ins would take every pool thread, and file, DNS and crypto
+ * work of unrelated requests would queue behind it; it would not finish the sign-ins sooner either,
+ * since each hash keeps one core busy.
  *
  * Parameters are OWASP's argon2id recommendation (m=19 MiB, t=2, p=1). needsRehash() upgrades stored
  * hashes at the next successful sign-in when these change.
@@ -14,9 +21,12 @@ const OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, paralle
 /** Upper bound checked before hashing, so nobody can make us hash megabytes. */
 export const PASSWORD_MAX_LENGTH = 128;
 
+/** The argon2 slots; `running` and `queued` show the current load. */
+export const argon2Slots = new Semaphore(ARGON2_CONCURRENCY);
+
 /** Hashes a password with argon2id. */
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, OPTIONS);
+  return argon2Slots.run(() => argon2.hash(password, OPTIONS));
 }
 
 // A real hash of a random value: verifying against it costs the same as a real account's hash.
@@ -30,11 +40,12 @@ const dummyHash = hashPassword(`dummy-${Math.random()}-${Date.now()}`);
 export async function verifyPassword(hash: string | null | undefined, password: string): Promise<boolean> {
   if (password.length > PASSWORD_MAX_LENGTH) return false;
   if (!hash) {
-    await argon2.verify(await dummyHash, password).catch(() => false);
+    const dummy = await dummyHash;
+    await argon2Slots.run(() => argon2.verify(dummy, password)).catch(() => false);
     return false;
   }
   try {
-    return await argon2.verify(hash, password);
+    return await argon2Slots.run(() => argon2.verify(hash, password));
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import os from "node:os";
 import { describe, it, mock } from "node:test";
 import argon2 from "argon2";
 import { useTestApp } from "../helpers/app";
@@ -6,7 +7,7 @@ import { TestClient } from "../helpers/client";
 import { buildUser, loginAs } from "../helpers/factories";
 import { db } from "../../src/db/knex";
 import { insertUser } from "../../src/db/users";
-import { PASSWORD_MAX_LENGTH, hashPassword, needsRehash, newPasswordSchema, personalPasswordProblem, verifyPassword } from "../../src/auth/passwords";
+import { PASSWORD_MAX_LENGTH, argon2Slots, hashPassword, needsRehash, newPasswordSchema, personalPasswordProblem, verifyPassword } from "../../src/auth/passwords";
 
 /** Asserts a PHC-format hash is argon2id version 19 with OWASP's m=19456 KiB, t=2, p=1. */
 function assertOwaspArgon2id(hash: string) {
@@ -87,6 +88,45 @@ describe("password hashing", () => {
     assert.ok(personalPasswordProblem("I am Ana-Lima forever", "ana-lima", "x@example.test"));
     assert.ok(personalPasswordProblem("harbourmaster rules ok", "ana", "harbourmaster@example.test"));
     assert.equal(personalPasswordProblem("a long and quiet harbour", "ana-lima", "ana@example.test"), undefined);
+  });
+});
+
+describe("argon2 concurrency", () => {
+  it("runs at most one argon2 verification per core; the others wait their turn", async () => {
+    // Let the module's own dummy hash finish first: it holds a slot while it runs.
+    await verifyPassword(null, "a long and quiet harbour");
+    assert.equal(argon2Slots.running, 0);
+    const limit = argon2Slots.limit;
+    assert.equal(limit, os.availableParallelism());
+
+    // argon2.verify is replaced by a call that ends only when the test says so, so what runs at
+    // once is counted exactly, with no timing involved.
+    const finishers: (() => void)[] = [];
+    const verify = mock.method(argon2, "verify", () => new Promise<boolean>((resolve) => finishers.push(() => resolve(true))));
+    const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      const calls = Array.from({ length: limit + 2 }, () => verifyPassword("$argon2id$stored", "a long and quiet harbour"));
+      await settle();
+      assert.equal(verify.mock.callCount(), limit, "one verification per core has started");
+      assert.equal(argon2Slots.running, limit);
+      assert.equal(argon2Slots.queued, 2);
+
+      finishers.shift()!();
+      await settle();
+      assert.equal(verify.mock.callCount(), limit + 1, "a finished verification lets the next one start");
+      assert.equal(argon2Slots.running, limit);
+      assert.equal(argon2Slots.queued, 1);
+
+      while (finishers.length > 0) {
+        finishers.shift()!();
+        await settle();
+      }
+      assert.deepEqual(await Promise.all(calls), Array(limit + 2).fill(true));
+      assert.equal(verify.mock.callCount(), limit + 2);
+      assert.equal(argon2Slots.running, 0);
+    } finally {
+      verify.mock.restore();
+    }
   });
 });
 
