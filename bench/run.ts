@@ -1,87 +1,89 @@
-import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { performance } from "node:perf_hooks";
-import { createApp } from "../src/app";
-import { hashPassword, verifyPassword } from "../src/auth/passwords";
-import { loadConfig } from "../src/config";
-import { startEmbeddedPostgres } from "../src/db/embedded";
-import { connectDb, db, disconnectDb } from "../src/db/knex";
-import { migrateLatest } from "../src/db/migrate";
-import { insertUser } from "../src/db/users";
-import { createLogger } from "../src/lib/logger";
-import { hashToken, randomToken } from "../src/lib/tokens";
-import { TestClient } from "../test/helpers/client";
+import crypto from "node:crypto";
+import pg from "pg";
+import { hashPassword } from "../src/auth/passwords";
+import { BenchChild } from "./child";
+import { startBenchDatabase } from "./database";
+import { measureAppScenarios, measureBaselines, measureHealthz, withApp, type AppFigures } from "./phases";
+import { formatTable } from "./report";
+import { buildResults } from "./results";
+import type { LoadChildren } from "./scenarios";
+import { BENCH_PASSWORD, seedBenchIdentities } from "./seed-identities";
+import { FULL_SCALE, seedScale } from "./seed-scale";
+import { readBenchSettings } from "./settings";
 
 /**
- * `npm run bench`: measures hot paths against a baseline measured in the same run on the same
- * machine, so the numbers compare even though machines differ:
- *  - a signed-in page vs /healthz (no database): the cost of session + user loading + rendering,
- *    and the SQL statements the page issues;
- *  - a token check (SHA-256 + indexed lookup) vs an argon2 verification (why tokens never use argon2);
- *  - concurrent sign-ins vs concurrent /healthz requests while argon2 runs (the event loop stays free).
+ * `npm run bench`: a load benchmark whose figures are ratios to baselines measured in the same run
+ * on the same machine, so they compare across machines. Every server, the load generator and the
+ * argon2 meter run in processes of their own; all traffic stays on 127.0.0.1.
+ *
+ *   baselines  a bare Express 5 + EJS page as large as the settings page; raw argon2id
+ *              verifications at the app's parameters, 1, 2 and 4 in parallel; /healthz at rest
+ *   scenarios  the signed-in settings page over 1,000 sessions; the bearer API over 1,000 tokens;
+ *              password sign-ins with fresh pre-sessions; /healthz while sign-ins saturate argon2
+ *   scale      the first three again after growing the data to 1M users, 5M sessions, 1M tokens
+ *
+ * Each is warmed up, then measured BENCH_ROUNDS times for BENCH_SECONDS; the median is reported.
  */
-async function timeIt(label: string, n: number, fn: () => Promise<unknown>) {
-  for (let i = 0; i < Math.min(20, n); i++) await fn();
-  const start = performance.now();
-  for (let i = 0; i < n; i++) await fn();
-  const ms = (performance.now() - start) / n;
-  return { label, n, msPerOp: Number(ms.toFixed(3)) };
-}
+const log = (line: string) => console.log(line);
 
 async function main() {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-"));
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), port: 55999, database: "bench", persistent: false });
+  const settings = readBenchSettings();
+  log(`bench: ${settings.rounds} rounds of ${settings.seconds} s after ${settings.warmupSeconds} s of warm-up, ${settings.connections} connections, scale ${settings.scale}`);
+  const database = await startBenchDatabase();
+  const client = new pg.Client({ connectionString: database.url });
+  const started: BenchChild[] = [];
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      await Promise.all(started.map((c) => c.stop()));
+      await client.end().catch(() => {});
+      await database.stop();
+    })());
+  // Ctrl-C still removes the temporary database (gigabytes at full scale).
+  process.once("SIGINT", () => void cleanUp().finally(() => process.exit(130)));
   try {
-    connectDb(pg.url);
-    await migrateLatest(db);
-    const server = http.createServer();
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    const port = (server.address() as AddressInfo).port;
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ NODE_ENV: "test", PORT: String(port), BASE_URL: baseUrl, LOG_LEVEL: "silent", RATE_LIMIT_LOGIN_PER_IP: "100000" });
-    const { app, close } = createApp({ config, logger: createLogger("silent"), sessionSecret: "b".repeat(40), kickMail: () => {} });
-    server.on("request", app);
+    await client.connect();
+    const secret = crypto.randomBytes(32).toString("base64url");
+    const passwordHash = await hashPassword(BENCH_PASSWORD);
+    const identities = await seedBenchIdentities(client, settings.identities, passwordHash, secret);
+    const loads: LoadChildren = { main: await BenchChild.start("load.ts", {}), probe: await BenchChild.start("load.ts", {}) };
+    started.push(loads.main, loads.probe);
 
-    const password = "correct horse battery staple";
-    await insertUser({ username: "bench", email: "bench@example.test", password_hash: await hashPassword(password), email_confirmed_at: new Date() });
-    const client = new TestClient(baseUrl);
-    await client.submit("/login", { login: "bench", password });
+    const small = await withApp(database.url, secret, identities, async (app, pageBytes) => {
+      const baselines = await measureBaselines(settings, loads, pageBytes);
+      log(`app on small data (${settings.identities} users, sessions and tokens)`);
+      return { baselines, pageBytes, figures: await measureAppScenarios(settings, loads, app, identities), healthz: await measureHealthz(settings, loads, app, identities) };
+    });
 
-    let statements = 0;
-    db.on("query", () => statements++);
-    const page = await timeIt("GET /settings/profile (signed in)", 300, () => client.get("/settings/profile"));
-    const perPage = statements / (300 + 20);
-    const baseline = await timeIt("GET /healthz (baseline, no database)", 300, () => client.get("/healthz"));
-    db.removeAllListeners("query");
+    let scaled: AppFigures | undefined;
+    if (settings.scale > 0) {
+      const targets = {
+        users: Math.round(FULL_SCALE.users * settings.scale),
+        sessions: Math.round(FULL_SCALE.sessions * settings.scale),
+        tokens: Math.round(FULL_SCALE.tokens * settings.scale),
+      };
+      log(`seeding ${targets.users.toLocaleString("en-US")} users, ${targets.sessions.toLocaleString("en-US")} sessions, ${targets.tokens.toLocaleString("en-US")} tokens`);
+      await seedScale(client, targets, passwordHash, log);
+      log("app at scale (a fresh process)");
+      scaled = await withApp(database.url, secret, identities, (app) => measureAppScenarios(settings, loads, app, identities));
+    }
 
-    const token = randomToken();
-    const hash = await hashPassword(token);
-    const tokenCheck = await timeIt("token check: SHA-256 + indexed lookup", 300, () => db("user_tokens").where({ token_hash: hashToken(token) }).first());
-    const argon = await timeIt("argon2id verify (what a token check must not cost)", 20, () => verifyPassword(hash, token));
-
-    // The event loop stays responsive while argon2 works: /healthz latency during 8 parallel sign-ins.
-    const signIns = Array.from({ length: 8 }, () => new TestClient(baseUrl).submit("/login", { login: "bench", password }));
-    const during = await timeIt("GET /healthz during 8 concurrent sign-ins", 50, () => client.get("/healthz"));
-    await Promise.all(signIns);
-
-    const rows = [page, baseline, tokenCheck, argon, during];
-    console.table(rows);
-    console.log(`SQL statements per signed-in page through Knex: ${perPage.toFixed(2)} (plus the session store's read and touch)`);
-    console.log(`signed-in page / baseline: ${(page.msPerOp / baseline.msPerOp).toFixed(1)}x; argon2 / token check: ${(argon.msPerOp / tokenCheck.msPerOp).toFixed(0)}x; healthz during sign-ins / baseline: ${(during.msPerOp / baseline.msPerOp).toFixed(1)}x`);
-    server.closeAllConnections();
-    server.close();
-    await close();
-    await disconnectDb();
+    const results = buildResults(settings, { baselines: small.baselines, pageBytes: small.pageBytes, small: small.figures, healthz: small.healthz, scaled });
+    log("");
+    log(formatTable(results.rows));
+    log(results.peakLine);
+    log("SQL/op: statements the app sent to PostgreSQL per successful request (per sign-in: its GET and POST), counted at pg's Client#query.");
+    log("");
+    log(results.summary);
   } finally {
-    await pg.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
