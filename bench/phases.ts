@@ -30,8 +30,12 @@ export interface HealthzFigures {
 
 const log = (line: string) => console.log(line);
 
-/** Measures the baselines, each server or meter in a process of its own, stopped afterwards. */
-export async function measureBaselines(settings: BenchSettings, loads: LoadChildren, pageBytes: number): Promise<Baselines> {
+/**
+ * Measures the baselines, each server or meter in a process of its own, stopped afterwards. The
+ * bare page is requested with the same rotating session cookies as the signed-in page (it ignores
+ * them), so both loads cost the generator and the network the same per request.
+ */
+export async function measureBaselines(settings: BenchSettings, loads: LoadChildren, pageBytes: number, identities: BenchIdentities): Promise<Baselines> {
   log("baseline: argon2id verifications at the app's parameters");
   const meter = await BenchChild.start("argon2-rate.ts", {});
   let argon2: Baselines["argon2"];
@@ -45,7 +49,7 @@ export async function measureBaselines(settings: BenchSettings, loads: LoadChild
   const bare = await BenchChild.start("baseline-server.ts", { NODE_ENV: "production", PORT: String(port), BENCH_PAGE_BYTES: String(pageBytes) });
   try {
     const { bytes } = await bare.ask<{ bytes: number }>({ type: "size" }, 30);
-    return { argon2, bare: await measureGet(settings, loads.main, { url: `http://127.0.0.1:${port}` }, "/"), bareBytes: bytes };
+    return { argon2, bare: await measureGet(settings, loads.main, { url: `http://127.0.0.1:${port}` }, "/", { rotate: { header: "cookie", values: identities.cookies } }), bareBytes: bytes };
   } finally {
     await bare.stop();
   }

@@ -50,7 +50,7 @@ async function main() {
     started.push(loads.main, loads.probe);
 
     const small = await withApp(database.url, secret, identities, async (app, pageBytes) => {
-      const baselines = await measureBaselines(settings, loads, pageBytes);
+      const baselines = await measureBaselines(settings, loads, pageBytes, identities);
       log(`app on small data (${settings.identities} users, sessions and tokens)`);
       return { baselines, pageBytes, figures: await measureAppScenarios(settings, loads, app, identities), healthz: await measureHealthz(settings, loads, app, identities) };
     });
