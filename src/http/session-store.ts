@@ -25,7 +25,7 @@ type Callback = (err?: unknown) => void;
 const DERIVED_KEYS = new Set(["cookie", "passport"]);
 
 /** The data a session holds, as stored: everything but the cookie and the signed-in user. */
-function dataOf(sess: session.SessionData): Record<string, unknown> {
+function dataOf(sess: object): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(sess)) if (!DERIVED_KEYS.has(key)) data[key] = value;
   return data;
@@ -38,7 +38,10 @@ function dataOf(sess: session.SessionData): Record<string, unknown> {
  *  - set never upserts: a session read from the table is updated only while it is live, and only an
  *    id generated in this request is inserted. A request still running when its session was ended
  *    (sign-out, revocation, a password change) therefore cannot bring the session back;
- *  - touch writes at most once per SESSION_TOUCH_INTERVAL_MS per session, not on every request;
+ *  - markSeen writes at most once per SESSION_TOUCH_INTERVAL_MS per session, not on every request.
+ *    The store has no `touch`: express-session would then send every unchanged response in two
+ *    writes (all but its last byte, then the rest after touch), doubling the socket writes;
+ *    src/http/session.ts calls markSeen before the response instead;
  *  - destroy marks the row ended instead of deleting it, so late writes find the marker.
  * Writes that would store what the row already holds are skipped, so Passport's and express-session's
  * saves of the same data cost one statement at most.
@@ -90,7 +93,7 @@ export class PgSessionStore extends session.Store {
       const sess: SessionData = { ...(row.data as SessionData), cookie: this.cookieFor(row) };
       if (user) sess.passport = { user: user.id };
       // Handed to createSession below, which has the request; never stored.
-      pending.set(sess, { sid, json: JSON.stringify(row.data), stored: true, row, user });
+      pending.set(sess, { sid, json: JSON.stringify(dataOf(row.data)), stored: true, row, user });
       cb(null, sess);
     }, cb);
   }
@@ -118,11 +121,14 @@ export class PgSessionStore extends session.Store {
     }, cb);
   }
 
-  override touch(sid: string, sess: session.SessionData, cb: Callback = () => {}): void {
-    const req = (sess as { req?: Request }).req;
-    const row = req && this.states.get(req)?.row;
-    if (!row || row.sid !== sid || Date.now() - row.last_seen_at.getTime() < SESSION_TOUCH_INTERVAL_MS) return cb();
-    touchSession(sid).then(() => cb(), cb);
+  /**
+   * Marks the request's session as seen, pushing its idle expiry, when the row read for this request
+   * was last marked more than SESSION_TOUCH_INTERVAL_MS ago; otherwise writes nothing.
+   */
+  async markSeen(req: Request): Promise<void> {
+    const row = this.sessionRow(req);
+    if (!row || Date.now() - row.last_seen_at.getTime() < SESSION_TOUCH_INTERVAL_MS) return;
+    await touchSession(row.sid);
   }
 
   override destroy(sid: string, cb: Callback = () => {}): void {

@@ -44,14 +44,19 @@ export function createSessionMiddleware(config: Config, secret: string, logger: 
  * has finished saving, so a fast client could follow the redirect and read the session from before
  * this request: a missing flash message, a token shown once lost, a sign-in not yet visible. This is
  * the one place sessions are saved before a response; express-session's own save that follows finds
- * nothing left to write.
+ * nothing left to write. An unchanged session is marked as seen here, at most every few minutes.
  */
 function saveBeforeResponding(store: PgSessionStore): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const end = res.end;
     res.end = function (this: Response, ...args: unknown[]) {
       res.end = end;
-      if (res.headersSent || !store.needsWrite(req)) return end.apply(this, args as never);
+      if (res.headersSent) return end.apply(this, args as never);
+      if (!store.needsWrite(req)) {
+        // Keeping the idle expiry fresh is not worth failing a page for: a failed write is logged.
+        store.markSeen(req).catch((err) => req.log?.warn({ err }, "the session could not be marked as seen")).finally(() => end.apply(res, args as never));
+        return res;
+      }
       req.session.save((err) => {
         if (!err) return end.apply(res, args as never);
         req.log?.error({ err }, "the session could not be saved");
