@@ -52,22 +52,20 @@ const SESSION_COLUMNS = [
   "expires_at", "absolute_expires_at", "ended_at",
 ] as const;
 
+// Read on every request with a session cookie, so written out once rather than built each time.
+// users.* and the session's columns share names (id, created_at), so the session's come prefixed.
+const LIVE_SESSION_WITH_USER = `SELECT u.*, ${SESSION_COLUMNS.map((c) => `s.${c} AS "session$${c}"`).join(", ")}
+  FROM sessions AS s LEFT JOIN users AS u ON u.id = s.user_id
+  WHERE s.sid = ? AND s.ended_at IS NULL AND s.expires_at > now()`;
+
 /** The live session with this id and its signed-in user (undefined when signed out), in one query. */
 export async function findLiveSessionWithUser(sid: string, q: Executor = db): Promise<{ session: SessionRow; user?: UserRow } | undefined> {
-  // users.* and s.* share column names (id, created_at), so the session's columns come prefixed.
-  const row = await q("sessions as s")
-    .leftJoin("users as u", "u.id", "s.user_id")
-    .where("s.sid", sid)
-    .whereNull("s.ended_at")
-    .where("s.expires_at", ">", q.fn.now())
-    .first(
-      "u.*",
-      ...SESSION_COLUMNS.map((c) => `s.${c} as session$${c}`),
-    );
+  const { rows } = await q.raw<{ rows: Record<string, unknown>[] }>(LIVE_SESSION_WITH_USER, [sid]);
+  const row = rows[0];
   if (!row) return undefined;
   const session = {} as Record<string, unknown>;
   const user = {} as Record<string, unknown>;
-  for (const [key, value] of Object.entries(row as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(row)) {
     if (key.startsWith("session$")) session[key.slice(8)] = value;
     else user[key] = value;
   }
