@@ -1,14 +1,19 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { createApp } from "../src/app";
-import { loadConfig } from "../src/config";
-import { connectDb, disconnectDb } from "../src/db/knex";
-import { createLogger } from "../src/lib/logger";
 import { announceReady, serveParent } from "./child";
 import type { AppStats } from "./messages";
 import { countStatements, statementsSoFar } from "./statement-counter";
 
+// The app as production runs it: the JavaScript that `npm run build` compiled into dist/ (bench/run.ts
+// builds it first), not the TypeScript sources through tsx, whose loader and caches would add tens of
+// megabytes and some CPU that a production server does not have.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { createApp } = require("../dist/app") as typeof import("../src/app");
+const { loadConfig } = require("../dist/config") as typeof import("../src/config");
+const { connectDb, disconnectDb } = require("../dist/db/knex") as typeof import("../src/db/knex");
+const { createLogger } = require("../dist/lib/logger") as typeof import("../src/lib/logger");
+
 /**
- * The app under test, in its own process, started as src/server.ts starts it in production: config
+ * The app under test, in its own process, started as dist/server.js starts it in production: config
  * from the environment (NODE_ENV=production, DATABASE_URL, SESSION_SECRET), createApp(), listen.
  * Two differences: it listens on 127.0.0.1 only, and no mail worker runs (queued mail stays queued),
  * so the worker's polling does not count as statements of the requests measured.
@@ -23,7 +28,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   connectDb(config.databaseUrl!);
-  const { app, close } = createApp({ config, logger, databaseUrl: config.databaseUrl!, sessionSecret: config.sessionSecret!, kickMail: () => {} });
+  const { app, close } = createApp({ config, logger, sessionSecret: config.sessionSecret!, kickMail: () => {} });
   let inFlight = 0;
   const responses: Record<string, number> = {};
   const server = http.createServer();

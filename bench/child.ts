@@ -16,8 +16,10 @@ export class BenchChild {
 
   /** Starts `bench/<script>` under tsx and waits (at most `readySeconds`) for its "ready" message. */
   static async start(script: string, env: NodeJS.ProcessEnv, readySeconds = 60): Promise<BenchChild> {
-    // node --import tsx, not the tsx wrapper: the pid is then the process that serves, whose memory we read.
-    const proc = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, script)], {
+    // node itself, not the tsx wrapper: the pid is then the process that serves, whose memory we read.
+    // tsx's CommonJS hook only: `--import tsx` also starts Node's module-loader thread, a second V8
+    // heap that a production server does not have.
+    const proc = spawn(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, script)], {
       cwd: REPO,
       env: { ...Object.fromEntries(INHERITED.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])), ...env },
       stdio: ["ignore", "inherit", "inherit", "ipc"],

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
+import path from "node:path";
 import pg from "pg";
 import { hashPassword } from "../src/auth/passwords";
 import { BenchChild } from "./child";
@@ -29,6 +31,9 @@ const log = (line: string) => console.log(line);
 async function main() {
   const settings = readBenchSettings();
   log(`bench: ${settings.rounds} rounds of ${settings.seconds} s after ${settings.warmupSeconds} s of warm-up, ${settings.connections} connections, scale ${settings.scale}`);
+  // The app runs from dist/, as in production; building first measures the code as it is now.
+  log("building dist/ (npm run build)");
+  execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit", cwd: path.resolve(__dirname, "..") });
   const database = await startBenchDatabase();
   const client = new pg.Client({ connectionString: database.url });
   const started: BenchChild[] = [];

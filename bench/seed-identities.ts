@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type pg from "pg";
 import { generateAccessToken, ACCESS_TOKEN_PREFIXES } from "../src/auth/access-token-format";
-import { REMEMBER_ME_MS } from "../src/http/session";
+import { REMEMBERED_SESSION_SECONDS } from "../src/db/sessions";
 import { sessionCookieHeader } from "./session-cookie";
 
 /** The accounts, signed-in sessions and personal tokens the load rotates over. */
@@ -39,15 +39,13 @@ export async function seedBenchIdentities(client: pg.ClientBase, count: number, 
 
   // A "Keep me signed in" session, signed in a moment ago, valid for the whole run however long.
   const sids = ids.map(() => crypto.randomBytes(32).toString("base64url"));
-  const expires = new Date(Date.now() + REMEMBER_ME_MS);
-  const cookie = { originalMaxAge: REMEMBER_ME_MS, expires: expires.toISOString(), secure: false, httpOnly: true, path: "/", sameSite: "lax" };
-  // user_id decides who is signed in; data.passport mirrors it as express-session itself keeps it.
+  const expires = new Date(Date.now() + REMEMBERED_SESSION_SECONDS * 1000);
+  // user_id decides who is signed in; the cookie's lifetime follows the row, so data stays empty.
   await client.query(
     `INSERT INTO sessions (sid, data, user_id, remember, ip, user_agent, signed_in_at, expires_at, absolute_expires_at)
-     SELECT s.sid, jsonb_build_object('cookie', $3::jsonb, 'passport', jsonb_build_object('user', s.user_id)), s.user_id, true,
-            '127.0.0.1', $4, now(), $5::timestamptz, $5::timestamptz
+     SELECT s.sid, '{}', s.user_id, true, '127.0.0.1', $3, now(), $4::timestamptz, $4::timestamptz
      FROM unnest($1::text[], $2::bigint[]) AS s(sid, user_id)`,
-    [sids, ids, JSON.stringify(cookie), BENCH_USER_AGENT, expires],
+    [sids, ids, BENCH_USER_AGENT, expires],
   );
 
   const tokens = ids.map(() => generateAccessToken(ACCESS_TOKEN_PREFIXES.personal));

@@ -26,7 +26,7 @@ const USERS_SQL = `INSERT INTO users (username, email, password_hash, email_conf
  */
 const SESSIONS_SQL = `INSERT INTO sessions (sid, data, user_id, remember, ip, user_agent, created_at, signed_in_at, last_seen_at, expires_at, absolute_expires_at, ended_at)
   SELECT translate(encode(sha256(('filler-session-' || i)::bytea), 'base64'), '+/=', '-_'),
-         '{"cookie":{"originalMaxAge":null,"expires":null,"secure":false,"httpOnly":true,"path":"/","sameSite":"lax"}}'::jsonb,
+         '{}'::jsonb,
          CASE WHEN i % 5 = 0 THEN NULL ELSE $3::bigint + i % $4::bigint END,
          i % 2 = 0,
          '10.' || (i % 250) || '.' || (i / 250 % 250) || '.' || (i % 7),
