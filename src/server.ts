@@ -9,6 +9,7 @@ import { migrateLatest } from "./db/migrate";
 import { createLogger } from "./lib/logger";
 import { resolveSessionSecret } from "./session-secret";
 import { startMailWorker } from "./services/mail-worker";
+import { startUnconfirmedAccountPrune } from "./services/unconfirmed-accounts";
 import { startProviderEmulators, type ProviderEmulators } from "./dev/emulators";
 
 const DATA_DIR = path.resolve(__dirname, "../.data");
@@ -56,6 +57,7 @@ async function main() {
   }
 
   const mailWorker = startMailWorker(config, logger);
+  const stopAccountPrune = startUnconfirmedAccountPrune(logger);
   const { app, close } = createApp({
     config,
     logger,
@@ -74,6 +76,7 @@ async function main() {
     server.close();
     server.closeAllConnections();
     await mailWorker.stop();
+    stopAccountPrune();
     await emulators?.stop();
     await close();
     await disconnectDb();
