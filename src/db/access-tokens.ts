@@ -86,3 +86,23 @@ export function listLiveCliTokensForUser(userId: number, limit: number, q: Execu
     .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }])
     .limit(limit);
 }
+
+/** The user's personal tokens that still work (unrevoked, unexpired), newest first. */
+export function listLiveAccessTokensForUser(userId: number, q: Executor = db): Promise<AccessTokenRow[]> {
+  return q<AccessTokenRow>("access_tokens")
+    .where({ user_id: userId })
+    .whereNull("revoked_at")
+    .where((w) => w.whereNull("expires_at").orWhere("expires_at", ">", q.fn.now()))
+    .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }]);
+}
+
+/** Revokes every personal token of the user that still works; returns the revoked rows, newest first. */
+export async function revokeLiveAccessTokensForUser(userId: number, q: Executor = db): Promise<AccessTokenRow[]> {
+  const rows = await q<AccessTokenRow>("access_tokens")
+    .where({ user_id: userId })
+    .whereNull("revoked_at")
+    .where((w) => w.whereNull("expires_at").orWhere("expires_at", ">", q.fn.now()))
+    .update({ revoked_at: q.fn.now() as unknown as Date })
+    .returning("*");
+  return rows.sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || b.id - a.id);
+}

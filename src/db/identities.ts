@@ -10,6 +10,12 @@ export interface IdentityRow {
   avatar_url: string | null;
   created_at: Date;
   last_used_at: Date | null;
+  /**
+   * False when the identity was attached to an account whose address was not yet proven, by a
+   * provider that did not vouch for it: until the address's owner shows they hold this identity
+   * too, it cannot sign in to the unconfirmed account and goes when the address is proven.
+   */
+  vouched_for_address: boolean;
 }
 
 /** The identity with this provider and provider user id, whoever owns it, or undefined. */
@@ -29,7 +35,7 @@ export function findIdentityForUser(userId: number, id: number, q: Executor = db
 
 /** Links an identity to a user and returns the row. */
 export async function insertIdentity(
-  fields: Pick<IdentityRow, "user_id" | "provider" | "provider_user_id" | "provider_username" | "avatar_url">,
+  fields: Pick<IdentityRow, "user_id" | "provider" | "provider_user_id" | "provider_username" | "avatar_url"> & Partial<Pick<IdentityRow, "vouched_for_address">>,
   q: Executor = db,
 ): Promise<IdentityRow> {
   const [row] = await q<IdentityRow>("identities").insert({ ...fields, last_used_at: new Date() }).returning("*");
@@ -64,4 +70,19 @@ export async function lockUserForIdentityChange(userId: number, trx: Executor): 
 /** The user's identity at one provider, or undefined. */
 export function findIdentityForUserByProvider(userId: number, provider: string, q: Executor = db): Promise<IdentityRow | undefined> {
   return q<IdentityRow>("identities").where({ user_id: userId, provider }).first();
+}
+
+/** Deletes the user's identities that never vouched for the account's address; returns them. */
+export function deleteUnvouchedIdentitiesForUser(userId: number, q: Executor = db): Promise<IdentityRow[]> {
+  return q<IdentityRow>("identities").where({ user_id: userId, vouched_for_address: false }).delete().returning("*");
+}
+
+/** Deletes every identity of the user; returns them. */
+export function deleteIdentitiesForUser(userId: number, q: Executor = db): Promise<IdentityRow[]> {
+  return q<IdentityRow>("identities").where({ user_id: userId }).delete().returning("*");
+}
+
+/** Marks one of the user's identities as standing for the account's address. */
+export async function markIdentityVouchedForUser(userId: number, id: number, q: Executor = db): Promise<void> {
+  await q("identities").where({ user_id: userId, id }).update({ vouched_for_address: true });
 }

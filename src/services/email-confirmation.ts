@@ -1,10 +1,14 @@
 import type { AppContext } from "../context";
 import { db, type Executor } from "../db/knex";
-import { consumeUserToken, replaceUserToken } from "../db/user-tokens";
+import { consumeUserToken, findLiveUserToken, replaceUserToken } from "../db/user-tokens";
 import { findUserById, updateUser, type UserRow } from "../db/users";
 import { confirmEmailMail } from "../emails/confirm-email";
 import { enqueueMail } from "../emails/mail";
 import { hashToken, randomToken } from "../lib/tokens";
+import { countIdentitiesForUser, listIdentitiesForUser, type IdentityRow } from "../db/identities";
+import { settleUnvouchedIdentities, type ConfirmationSettlement, type HeldIdentity } from "./account-recovery";
+import { RESET_MINUTES } from "./password-reset";
+import type { RequestMeta } from "./request-meta";
 
 /** How long a confirmation link works. */
 export const CONFIRMATION_HOURS = 48;
@@ -36,18 +40,49 @@ export async function resendEmailConfirmation(ctx: AppContext, user: UserRow): P
   ctx.kickMail();
 }
 
+/** What confirming an address did. */
+export interface Confirmation extends ConfirmationSettlement {
+  user: UserRow;
+  /**
+   * Set when removing unproven identities left the account with no way to sign in: a fresh
+   * password-reset code for the person who just proved the address, to choose a password now.
+   */
+  resetToken?: string;
+}
+
 /**
  * Confirms an address with a mailed token. The token is consumed (single use) and only counts when
- * the account's address is still the one it was sent to. Returns the user, or undefined for an
- * unknown, used or expired link.
+ * the account's address is still the one it was sent to. In the same transaction, identities that
+ * were attached before the address was proven are settled (services/account-recovery.ts): kept
+ * only when this browser showed it holds them (`held`), removed otherwise. A reset code is handed
+ * out when that removal leaves no way in; following the mailed link proved the address, which is
+ * all a reset link proves too. Returns undefined for an unknown, used or expired link.
  */
-export async function confirmEmail(token: string): Promise<UserRow | undefined> {
+export async function confirmEmail(token: string, meta: RequestMeta, held?: HeldIdentity): Promise<Confirmation | undefined> {
   return db.transaction(async (trx) => {
     const row = await consumeUserToken(hashToken(token), "email_confirmation", trx);
     if (!row) return undefined;
     const user = await findUserById(row.user_id, trx);
     if (!user || user.email.toLowerCase() !== row.email?.toLowerCase()) return undefined;
-    if (user.email_confirmed_at) return user;
-    return updateUser(user.id, { email_confirmed_at: new Date() }, trx);
+    if (user.email_confirmed_at) return { user, kept: [], removed: [] };
+    const updated = await updateUser(user.id, { email_confirmed_at: new Date() }, trx);
+    const settlement = await settleUnvouchedIdentities(user.id, held, meta, trx);
+    if (settlement.removed.length === 0 || updated.password_hash || (await countIdentitiesForUser(user.id, trx)) > 0) return { user: updated, ...settlement };
+    const resetToken = randomToken();
+    await replaceUserToken(
+      { user_id: user.id, purpose: "password_reset", token_hash: hashToken(resetToken), email: updated.email, expires_at: new Date(Date.now() + RESET_MINUTES * 60_000) },
+      trx,
+    );
+    return { user: updated, ...settlement, resetToken };
   });
+}
+
+/**
+ * For the confirmation page: the identities attached to the link's account before its address was
+ * proven (what confirming may remove). Empty for an unknown, used or expired link.
+ */
+export async function listUnvouchedIdentitiesForConfirmation(token: string): Promise<IdentityRow[]> {
+  const row = await findLiveUserToken(hashToken(token), "email_confirmation");
+  if (!row) return [];
+  return (await listIdentitiesForUser(row.user_id)).filter((i) => !i.vouched_for_address);
 }

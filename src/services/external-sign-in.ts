@@ -13,7 +13,10 @@
  *     5. otherwise                                   -> linked; security event and notice mail.
  *
  *   Signing in or up (started from the sign-in or sign-up page):
- *     6. the identity is known (provider + provider user id) -> sign in to its account.
+ *     6. the identity is known (provider + provider user id) -> sign in to its account, unless the
+ *        account is unconfirmed and the identity never vouched for its address (it came from
+ *        branch 9): then refused until the mailed link is followed. Whoever typed the address may
+ *        not own it, and must not use an account created in someone else's name.
  *     7. unknown, and its VERIFIED email belongs to an account -> neither linked nor signed in: the
  *        person is told to sign in to that account and link from settings. Merging here is the
  *        "classic-federated merge" attack: whoever pre-registered the address (or whoever owns
@@ -21,7 +24,10 @@
  *     8. unknown, verified email, no such account    -> a new, confirmed account with this identity.
  *     9. unknown, no verified email                  -> the person is asked for an address; the new
  *        account stays unconfirmed until the mailed link is followed (and an address that has an
- *        account gets the same answer as a new one, like password sign-up).
+ *        account gets the same answer as a new one, like password sign-up). Its identity is
+ *        stored as not vouched for the address: when the address's owner confirms it from a
+ *        browser that does not hold the identity, or resets the password, the identity is removed
+ *        (services/account-recovery.ts), so a squatter's identity never rides along.
  *
  * Identities are matched only by (provider, provider user id), never by email, and an email the
  * provider does not mark verified never counts (the "non-verifying IdP" attack): it is not even kept.
@@ -54,7 +60,8 @@ export type SignInOutcome =
   | { kind: "signed_in"; user: UserRow }
   | { kind: "created"; user: UserRow }
   | { kind: "email_taken"; email: string }
-  | { kind: "needs_email" };
+  | { kind: "needs_email" }
+  | { kind: "unconfirmed" };
 
 /** The label of a provider ("GitHub") by its name. */
 export function providerLabel(name: string): string {
@@ -95,6 +102,7 @@ export async function signInWithIdentity(ctx: AppContext, profile: ExternalProfi
   if (identity) {
     // 6. Known identity: its account, whatever the provider now says the email is.
     const user = await findUserById(identity.user_id);
+    if (user && !user.email_confirmed_at && !identity.vouched_for_address) return { kind: "unconfirmed" };
     if (user) {
       await touchIdentity(identity.id, { provider_username: profile.username, avatar_url: profile.avatarUrl });
       return { kind: "signed_in", user };
@@ -155,7 +163,8 @@ async function createAccount(ctx: AppContext, profile: ExternalProfile, email: s
         { username, email, display_name: profile.displayName.slice(0, DISPLAY_NAME_MAX), email_confirmed_at: confirmedAt, password_hash: null },
         trx,
       );
-      await insertIdentity(identityFields(user.id, profile), trx);
+      // Vouched only when the provider vouched for the address (see branch 9).
+      await insertIdentity({ ...identityFields(user.id, profile), vouched_for_address: confirmedAt !== null }, trx);
       if (!confirmedAt) await issueEmailConfirmation(ctx, user, trx);
       return user;
     });

@@ -1,9 +1,9 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
-import { countIdentitiesForUser, deleteIdentityForUser, findIdentityForUser, listIdentitiesForUser, lockUserForIdentityChange } from "../db/identities";
+import { countIdentitiesForUser, deleteIdentityForUser, findIdentityForUser, lockUserForIdentityChange } from "../db/identities";
 import { findUserById } from "../db/users";
 import { enqueueMail } from "../emails/mail";
-import { noticeMail, providerLabel } from "./external-sign-in";
+import { noticeMail } from "./external-sign-in";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 
@@ -37,9 +37,4 @@ export async function unlinkIdentity(ctx: AppContext, userId: number, identityId
   });
   if (outcome.kind === "unlinked") ctx.kickMail();
   return outcome;
-}
-
-/** A user's identities with their provider labels, for the password-reset review list. */
-export async function listIdentitiesForReview(userId: number) {
-  return (await listIdentitiesForUser(userId)).map((i) => ({ ...i, label: providerLabel(i.provider) }));
 }

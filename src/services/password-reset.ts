@@ -10,6 +10,7 @@ import { passwordResetMail } from "../emails/password-reset";
 import { hashToken, randomToken } from "../lib/tokens";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
+import { applyResetChoices, type RecoverySummary, type ResetChoices } from "./account-recovery";
 
 /** How long a reset link works. */
 export const RESET_MINUTES = 60;
@@ -40,15 +41,17 @@ export async function findUserForResetToken(token: string): Promise<UserRow | un
   return row ? findUserById(row.user_id) : undefined;
 }
 
-export type ResetResult = { ok: true; user: UserRow } | { ok: false; reason: "invalid_link" } | { ok: false; reason: "weak"; message: string };
+export type ResetResult = { ok: true; user: UserRow; recovery: RecoverySummary } | { ok: false; reason: "invalid_link" } | { ok: false; reason: "weak"; message: string };
 
 /**
  * Sets a new password from a reset link. In one transaction: the link is consumed (single use), the
  * password replaced, every session of the account ended (whoever knew the old password is out),
  * pending email changes cancelled (an attacker may have started one), the event logged and the
  * owner notified. Following the mailed link proves the address, so it also counts as confirmation.
+ * A reset is a recovery: identities attached before the address was proven go, and the owner's
+ * `choices` (revoke every token, disconnect every identity) are applied (services/account-recovery.ts).
  */
-export async function resetPassword(ctx: AppContext, token: string, password: string, meta: RequestMeta): Promise<ResetResult> {
+export async function resetPassword(ctx: AppContext, token: string, password: string, meta: RequestMeta, choices: ResetChoices): Promise<ResetResult> {
   const tokenHash = hashToken(token);
   const pending = await findLiveUserToken(tokenHash, "password_reset");
   const owner = pending && (await findUserById(pending.user_id));
@@ -56,21 +59,22 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
   const personal = personalPasswordProblem(password, owner.username, owner.email);
   if (personal) return { ok: false, reason: "weak", message: personal };
   const passwordHash = await hashPassword(password);
-  const user = await db.transaction(async (trx) => {
+  const done = await db.transaction(async (trx) => {
     const row = await consumeUserToken(tokenHash, "password_reset", trx);
     if (!row) return undefined;
     const updated = await updateUser(row.user_id, { password_hash: passwordHash, email_confirmed_at: owner.email_confirmed_at ?? new Date() }, trx);
     await endSessionsForUser(updated.id, undefined, trx);
     await deleteUserTokensForUser(updated.id, "email_change", trx);
     await recordSecurityEvent(updated.id, "password.reset", meta, {}, trx);
+    const recovery = await applyResetChoices(updated.id, choices, meta, trx);
     const mail = await passwordChangedMail({
       to: updated.email, baseUrl: ctx.config.baseUrl, username: updated.username, how: "reset",
       resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
     });
     await enqueueMail(mail, trx);
-    return updated;
+    return { updated, recovery };
   });
-  if (!user) return { ok: false, reason: "invalid_link" };
+  if (!done) return { ok: false, reason: "invalid_link" };
   ctx.kickMail();
-  return { ok: true, user };
+  return { ok: true, user: done.updated, recovery: done.recovery };
 }

@@ -14,6 +14,8 @@ import { notFound } from "../../lib/errors";
 import { emailSchema } from "../../lib/handles";
 import { completeSignupWithEmail, linkIdentity, providerLabel, signInWithIdentity } from "../../services/external-sign-in";
 import { requestMeta } from "../../services/request-meta";
+import type { HeldIdentity } from "../../services/account-recovery";
+import { UNCONFIRMED_ACCOUNT_DAYS } from "../../services/unconfirmed-accounts";
 
 /** How long a started provider flow (and a pending sign-up waiting for an address) stays usable. */
 const FLOW_MS = 15 * 60_000;
@@ -24,6 +26,12 @@ declare module "express-session" {
     externalAuth?: { provider: ProviderName; intent: "login" | "link"; userId?: number; startedAt: number };
     /** A provider sign-up that still needs an email address (branch 9 of the decision tree). */
     pendingIdentity?: { profile: ExternalProfile; startedAt: number };
+    /**
+     * The identity this browser showed it holds for an account still waiting for its address to
+     * be confirmed. Following the confirmation link in this same browser keeps the identity (one
+     * person holds both the mailbox and the identity); anywhere else it is removed.
+     */
+    heldIdentity?: HeldIdentity;
   }
 }
 
@@ -139,6 +147,10 @@ async function finishSignIn(ctx: AppContext, req: Request, res: Response, profil
       return res.redirect("/");
     case "email_taken":
       return res.status(409).render("auth/provider-conflict", { title: "You already have an account", label, email: outcome.email });
+    case "unconfirmed":
+      // Branch 6: an identity that never vouched for the address cannot open the account yet.
+      req.session.heldIdentity = { provider: profile.provider, providerUserId: profile.id };
+      return res.status(403).render("auth/provider-unconfirmed", { title: "Confirm your email first", label, days: UNCONFIRMED_ACCOUNT_DAYS });
     case "needs_email":
       req.session.pendingIdentity = { profile, startedAt: Date.now() };
       return res.redirect(`/auth/${profile.provider}/email`);
@@ -185,6 +197,8 @@ export function submitProviderEmail(ctx: AppContext) {
     }
     await consumeOrThrow(ctx.limits.emailPerIp, req.ip ?? "unknown");
     delete req.session.pendingIdentity;
+    // Kept whatever the address led to, so the session says nothing about whether it had an account.
+    req.session.heldIdentity = { provider: profile.provider, providerUserId: profile.id };
     await completeSignupWithEmail(ctx, profile, parsed.data.email);
     res.render("auth/check-email", { title: "Check your email", email: parsed.data.email, reason: "signup" });
   };

@@ -8,7 +8,8 @@ import { consumeOrThrow } from "../../http/rate-limits";
 import { flash } from "../../http/flash";
 import { findUserForResetToken, requestPasswordReset, resetPassword } from "../../services/password-reset";
 import { requestMeta } from "../../services/request-meta";
-import { listIdentitiesForReview } from "../../services/identities";
+import { providerLabel } from "../../services/external-sign-in";
+import { listForResetReview, type RecoverySummary } from "../../services/account-recovery";
 
 const ForgotForm = z.object({ email: emailSchema });
 
@@ -34,34 +35,71 @@ export function submitForgot(ctx: AppContext) {
   };
 }
 
-/** GET /password/reset/:token — the new-password form, or "link expired". */
+/**
+ * The reset form's defaults. Revoking every personal access token is checked: a token works without
+ * a session or the password, so one made by whoever had the account would outlive the reset, and
+ * its description (chosen by its maker) cannot tell the owner whose it is; the cost of a wrong
+ * revocation is making a new token. Disconnecting every identity is not checked: each one is
+ * listed by its provider account name, which the owner recognises, linking one needed a confirmed
+ * address, a fresh sign-in and mailed a notice, and the ones that could be a squatter's (attached
+ * before the address was proven) are removed whatever is chosen.
+ */
+const RESET_DEFAULTS = { revoke_tokens: "yes" } as const;
+
+/** GET /password/reset/:token — the new-password form with what the reset keeps and ends, or "link expired". */
 export async function showReset(req: Request, res: Response) {
   const user = await findUserForResetToken(String(req.params.token));
   if (!user) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
-  res.render("auth/reset", { title: "Choose a new password", token: req.params.token, user, errors: {}, linkedIdentities: await listIdentitiesForReview(user.id) });
+  res.render("auth/reset", { title: "Choose a new password", token: req.params.token, user, errors: {}, values: RESET_DEFAULTS, ...(await listForResetReview(user.id)) });
+}
+
+/** The result message lines: what the reset ended and what it kept. */
+function resultMessages(recovery: RecoverySummary): string[] {
+  const lines = ["Your password has been changed and every session was signed out, this one included. Pending email changes were cancelled."];
+  const tokenNames = (rows: { description: string }[]) => rows.map((t) => `"${t.description}"`).join(", ");
+  if (recovery.tokensRevoked.length) lines.push(`Revoked ${recovery.tokensRevoked.length} personal access token${recovery.tokensRevoked.length === 1 ? "" : "s"}: ${tokenNames(recovery.tokensRevoked)}.`);
+  if (recovery.tokensKept.length) lines.push(`Kept ${recovery.tokensKept.length} personal access token${recovery.tokensKept.length === 1 ? "" : "s"}: ${tokenNames(recovery.tokensKept)}.`);
+  for (const i of recovery.identitiesRemoved) {
+    const why = i.unproven ? " (it was connected before your email address was confirmed)" : "";
+    lines.push(`Disconnected ${providerLabel(i.provider)} account ${i.provider_username}${why}.`);
+  }
+  for (const i of recovery.identitiesKept) lines.push(`${providerLabel(i.provider)} account ${i.provider_username} stays connected.`);
+  return lines;
 }
 
 /** POST /password/reset/:token — sets the new password, signs out everywhere, asks to sign in. */
 export function submitReset(ctx: AppContext) {
   const ResetForm = z
-    .object({ password: newPasswordSchema(ctx.config.passwordMinLength), password_confirmation: z.string() })
+    .object({
+      password: newPasswordSchema(ctx.config.passwordMinLength),
+      password_confirmation: z.string(),
+      // Checkboxes: present when ticked. Unticked ones are not sent at all, as browsers do.
+      revoke_tokens: z.literal("yes").optional(),
+      disconnect_identities: z.literal("yes").optional(),
+    })
     .refine((f) => f.password === f.password_confirmation, { path: ["password_confirmation"], message: "The two passwords do not match." });
   return async (req: Request, res: Response) => {
     const token = String(req.params.token);
     const user = await findUserForResetToken(token);
     if (!user) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
-    const rerender = (errors: Record<string, string>) =>
-      res.status(422).render("auth/reset", { title: "Choose a new password", token, user, errors });
+    const rerender = async (errors: Record<string, string>) =>
+      res.status(422).render("auth/reset", {
+        title: "Choose a new password", token, user, errors,
+        values: { revoke_tokens: req.body?.revoke_tokens, disconnect_identities: req.body?.disconnect_identities },
+        ...(await listForResetReview(user.id)),
+      });
     const parsed = parseBody(ResetForm, req.body);
     if (!parsed.ok) return rerender(parsed.errors);
-    const result = await resetPassword(ctx, token, parsed.data.password, requestMeta(req));
+    const choices = { revokeTokens: parsed.data.revoke_tokens === "yes", disconnectIdentities: parsed.data.disconnect_identities === "yes" };
+    const result = await resetPassword(ctx, token, parsed.data.password, requestMeta(req), choices);
     if (!result.ok) {
       if (result.reason === "weak") return rerender({ password: result.message });
       return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
     }
     // The reset ended every session, this browser's included; sign in again with the new password.
     req.session.regenerate(() => {
-      flash(req, "success", "Your password has been changed and every session was signed out. Sign in with your new password.");
+      for (const line of resultMessages(result.recovery)) flash(req, "success", line);
+      flash(req, "info", "Sign in with your new password.");
       res.redirect("/login");
     });
   };
