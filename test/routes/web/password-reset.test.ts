@@ -6,6 +6,8 @@ import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { db } from "../../../src/db/knex";
 import { hashToken, randomToken } from "../../../src/lib/tokens";
+import { insertIdentity, listIdentitiesForUser } from "../../../src/db/identities";
+import { apiRequest, buildAccessToken } from "../../helpers/tokens";
 
 const NEW_PASSWORD = "a brand new passphrase";
 
@@ -234,5 +236,82 @@ describe("password reset", () => {
     const res = await new TestClient(t.baseUrl).submit("/password/forgot", { email: "fresh@example.test" });
     assert.equal(res.status, 429);
     assert.match(res.html, /Too many attempts/);
+  });
+  describe("as a recovery: tokens and identities", () => {
+    /** The checkboxes the reset form ticks by default, as a browser would post them. */
+    function tickedBoxes(html: string): Record<string, string> {
+      return Object.fromEntries([...html.matchAll(/<input[^>]*type="checkbox"[^>]*>/g)].filter((m) => / checked/.test(m[0])).map((m) => [m[0].match(/name="([^"]+)"/)![1]!, m[0].match(/value="([^"]+)"/)![1]!]));
+    }
+
+    async function withTokenAndIdentity(password: string | null = "correct horse battery staple") {
+      const user = await buildUser({ password });
+      const { token } = await buildAccessToken(t.ctx, user, { description: "deploy bot" });
+      await t.mailbox.waitFor(user.email, (m) => /access token was created/.test(m.subject));
+      await insertIdentity({ user_id: user.id, provider: "gitlab", provider_user_id: "77", provider_username: "ana-gl", avatar_url: null });
+      return { user, token };
+    }
+
+    async function tokenWorks(token: string): Promise<boolean> {
+      return (await apiRequest(t.baseUrl, token, "GET", "/api/v1/user")).status === 200;
+    }
+
+    it("lists the tokens and identities, with revoking tokens ticked and disconnecting identities not", async () => {
+      const { user } = await withTokenAndIdentity();
+      const form = await new TestClient(t.baseUrl).get(await requestLink(user.email));
+      assert.match(form.html, /<strong>deploy bot<\/strong> <span class="identity-list__account">gth_/);
+      assert.match(form.html, /<strong>GitLab<\/strong> <span class="identity-list__account">ana-gl<\/span>/);
+      assert.deepEqual(tickedBoxes(form.html), { revoke_tokens: "yes" });
+      assert.match(form.html, /name="disconnect_identities" value="yes" >/);
+    });
+
+    it("by default revokes every token and keeps the identities, and the result says so", async () => {
+      const { user, token } = await withTokenAndIdentity();
+      const link = await requestLink(user.email);
+      const client = new TestClient(t.baseUrl);
+      const form = await client.get(link);
+      const res = await client.submit(link, { password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD, ...tickedBoxes(form.html) });
+      assert.equal(res.status, 302);
+      assert.equal(await tokenWorks(token), false);
+      assert.equal((await listIdentitiesForUser(user.id)).length, 1);
+      const login = await client.get("/login");
+      assert.match(login.html, /every session was signed out, this one included\. Pending email changes were cancelled\./);
+      assert.match(login.html, /Revoked 1 personal access token: &#34;deploy bot&#34;\./);
+      assert.match(login.html, /GitLab account ana-gl stays connected\./);
+      const events = await db("security_events").where({ user_id: user.id, action: "access_token.revoked" });
+      assert.equal(events[0]?.details.reason, "password_reset");
+    });
+
+    it("keeps the tokens working when the box is unticked, and says which were kept", async () => {
+      const { user, token } = await withTokenAndIdentity();
+      const client = new TestClient(t.baseUrl);
+      assert.equal((await reset(await requestLink(user.email), NEW_PASSWORD, NEW_PASSWORD, client)).status, 302);
+      assert.equal(await tokenWorks(token), true);
+      assert.match((await client.get("/login")).html, /Kept 1 personal access token: &#34;deploy bot&#34;\./);
+    });
+
+    it("disconnects every identity when asked, leaving the new password as the way in of a provider-only account", async () => {
+      const { user } = await withTokenAndIdentity(null);
+      const link = await requestLink(user.email);
+      const client = new TestClient(t.baseUrl);
+      const res = await client.submit(link, { password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD, disconnect_identities: "yes" });
+      assert.equal(res.status, 302);
+      assert.deepEqual(await listIdentitiesForUser(user.id), []);
+      assert.match((await client.get("/login")).html, /Disconnected GitLab account ana-gl\./);
+      assert.equal(await canSignIn(user.username, NEW_PASSWORD), true);
+      const events = await db("security_events").where({ user_id: user.id, action: "identity.unlinked" });
+      assert.equal(events[0]?.details.reason, "password_reset");
+    });
+
+    it("keeps the choices and the lists when the form comes back with an error", async () => {
+      const { user, token } = await withTokenAndIdentity();
+      const link = await requestLink(user.email);
+      const client = new TestClient(t.baseUrl);
+      const res = await client.submit(link, { password: NEW_PASSWORD, password_confirmation: "something else entirely", disconnect_identities: "yes" });
+      assert.equal(res.status, 422);
+      assert.deepEqual(tickedBoxes(res.html), { disconnect_identities: "yes" });
+      assert.match(res.html, /deploy bot/);
+      assert.equal(await tokenWorks(token), true);
+      assert.equal((await listIdentitiesForUser(user.id)).length, 1);
+    });
   });
 });
