@@ -16,6 +16,8 @@ import { securityHeaders } from "./http/security-headers";
 import { noStoreWhenSignedIn } from "./http/no-store";
 import { requestLogger } from "./http/request-logger";
 import { errorHandler, notFoundHandler } from "./http/errors";
+import { formBody } from "./http/body-parsers";
+import { rejectUnsafeUrl } from "./http/input-guard";
 import { healthRoutes } from "./routes/web/health";
 import { devMailRoutes } from "./routes/web/dev-mail";
 import { webRoutes } from "./routes/web";
@@ -56,6 +58,10 @@ export function createApp(opts: AppOptions) {
 
   app.use(requestLogger(logger));
   app.use(securityHeaders(config));
+  // Before anything reads the path or the query (static files, /api, /oauth, the web routes): a
+  // control character or a broken %-escape is a 400 here rather than a 500 from the router or the
+  // database (src/http/input-guard.ts).
+  app.use(rejectUnsafeUrl);
   app.use("/public", express.static(path.resolve(__dirname, "../public"), { maxAge: config.isProduction ? "1d" : 0 }));
   app.use(healthRoutes());
   // The JSON API sits before the session middleware: it never reads the session cookie, only bearer
@@ -65,7 +71,7 @@ export function createApp(opts: AppOptions) {
   // itself, with no cookie and no CSRF token, so they too sit before the session middleware.
   app.use(oauthRoutes(ctx));
 
-  app.use(express.urlencoded({ extended: false, limit: "32kb", parameterLimit: 100 }));
+  app.use(formBody({ limit: "32kb", parameterLimit: 100 }));
   const sessions = createSessionMiddleware(config, opts.sessionSecret, logger, opts.SessionStore);
   app.use(sessions.middleware);
   const passport = createPassport(ctx, (req) => sessions.store.signedInUser(req as express.Request));

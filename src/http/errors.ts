@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import { isDatabaseUnavailable } from "../db/unavailable";
-import { HttpError } from "../lib/errors";
+import { HttpError, type FieldErrors } from "../lib/errors";
+import { UnsafeInputError } from "./input-guard";
 import { RateLimitedError } from "./rate-limits";
 
 /** The 404 page for anything no route answered. */
@@ -25,11 +26,13 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   let message = "Something went wrong on our side.";
   let code = "internal";
   let title: string | undefined;
+  let fields: FieldErrors | undefined;
   const isJson = req.path.startsWith("/api/") || req.path.startsWith("/oauth/");
   if (err instanceof HttpError) {
     status = err.status;
     message = err.message;
     code = err.code;
+    if (err instanceof UnsafeInputError) fields = err.fields;
   } else if (e?.code === "EBADCSRFTOKEN") {
     status = 403;
     code = "bad_csrf";
@@ -56,7 +59,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.setHeader("Cache-Control", "no-store");
   }
   if (isJson) {
-    return res.status(status).json({ error: { code, message } });
+    return res.status(status).json({ error: fields ? { code, message, fields } : { code, message } });
   }
   res.status(status).render("errors/error", { title: title ?? titleFor(status), status, message, requestId: req.id });
 }

@@ -1,7 +1,8 @@
-import express, { Router, type NextFunction, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
 import { requireBearer, requireUserPrincipal } from "../../auth/bearer";
 import { apiErrorHandler, apiNotFound } from "./errors";
+import { jsonBody } from "../../http/body-parsers";
 import { serveOpenApi } from "./openapi";
 import { accountDetails, ping } from "./terraform";
 import { showUser, updateUserProfile } from "./user";
@@ -16,7 +17,7 @@ import { createOrgInvitation, deleteOrgInvitation, deleteOrgMember, listOrgInvit
  */
 export function apiRoutes(ctx: AppContext): Router {
   const api = Router();
-  api.use(express.json({ limit: "32kb" }));
+  api.use(jsonBody({ limit: "32kb" }));
   // Answers carry account data and secrets (a new token): no cache may keep them.
   api.use((_req: Request, res: Response, next: NextFunction) => {
     res.setHeader("Cache-Control", "no-store");

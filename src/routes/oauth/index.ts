@@ -1,5 +1,6 @@
-import express, { Router, type Request, type Response } from "express";
+import { Router, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
+import { formBody } from "../../http/body-parsers";
 import { limitByIp } from "../../http/rate-limits";
 import { CLI_CLIENT_ID, CLI_PORTS, redeemAuthorizationCode } from "../../services/cli-login";
 import { requestMeta } from "../../services/request-meta";
@@ -13,7 +14,7 @@ import { requestMeta } from "../../services/request-meta";
 export function oauthRoutes(ctx: AppContext): Router {
   const r = Router();
   r.get("/.well-known/terraform.json", serviceDiscovery);
-  r.post("/oauth/token", express.urlencoded({ extended: false, limit: "8kb", parameterLimit: 20 }), limitByIp(ctx.limits.loginPerIp), exchangeCode(ctx));
+  r.post("/oauth/token", formBody({ limit: "8kb", parameterLimit: 20 }), limitByIp(ctx.limits.loginPerIp), exchangeCode(ctx));
   return r;
 }
 
