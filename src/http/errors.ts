@@ -14,20 +14,57 @@ export function notFoundHandler(req: Request, res: Response) {
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /**
+ * What to say about a malformed request, by the `type` body-parser gives its errors. Our own words
+ * rather than the error's message: a parse error's message can quote the body it failed on.
+ */
+const BODY_ERRORS: Record<string, { code: string; message: string }> = {
+  "entity.too.large": { code: "too_large", message: "The request is too large." },
+  "parameters.too.many": { code: "too_large", message: "The form has too many fields." },
+  "entity.parse.failed": { code: "bad_request", message: "The request body could not be read: it is not valid for its content type." },
+  "encoding.unsupported": { code: "unsupported_encoding", message: "The request body's Content-Encoding is not supported (use gzip, deflate, br or none)." },
+  "charset.unsupported": { code: "unsupported_charset", message: "The request body's charset is not supported: send UTF-8." },
+  "request.aborted": { code: "bad_request", message: "The request was cut off before its body arrived." },
+  "request.size.invalid": { code: "bad_request", message: "The request body is not the length its Content-Length says." },
+};
+
+/**
+ * The answer to an error a library raised over a malformed request: it carries a 4xx status
+ * (http-errors' `status`/`statusCode` from body-parser, the router's URIError for a parameter that
+ * does not percent-decode), or undefined for anything else. The client sent something wrong, so
+ * the answer stays a 4xx instead of becoming a 500 that blames us and logs the error.
+ */
+export function describeClientError(err: unknown): { status: number; code: string; message: string } | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; code?: unknown };
+  const status = Number(e?.status ?? e?.statusCode);
+  if (!Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  const known = typeof e.type === "string" ? BODY_ERRORS[e.type] : undefined;
+  if (known) return { status, ...known };
+  if (err instanceof URIError) return { status, code: "malformed_url", message: "The address is not valid: it contains malformed percent-encoding." };
+  // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR): the body is not what its Content-Encoding says.
+  if (typeof e.code === "string" && e.code.startsWith("Z_")) {
+    return { status, code: "bad_request", message: "The request body could not be decompressed: it is not what its Content-Encoding says." };
+  }
+  return { status, code: "bad_request", message: "The request could not be read." };
+}
+
+/**
  * Turns errors into pages (or JSON under /api and /oauth, in the API's one error shape). Known
- * errors show their own message; anything else is a 500 that shows only the request id, so
- * internals never reach the browser. A database outage (isDatabaseUnavailable, whichever step hit
- * it: the session store, passport, a route) is a 503 with Retry-After and a page that says so,
- * because the request itself was fine and trying again shortly is the right thing to do.
+ * errors show their own message; a library error carrying a 4xx status (a malformed body, a broken
+ * %-escape) keeps that status with a message of ours; anything else is a 500 that shows only the
+ * request id, so internals never reach the browser. A database outage (isDatabaseUnavailable,
+ * whichever step hit it: the session store, passport, a route) is a 503 with Retry-After and a
+ * page that says so, because the request itself was fine and trying again shortly is the right
+ * thing to do. Only 5xx are logged, and never with the request body (src/lib/logger.ts).
  */
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction) {
-  const e = err as { code?: string; status?: number; statusCode?: number; type?: string };
+  const e = err as { code?: string };
   let status = 500;
   let message = "Something went wrong on our side.";
   let code = "internal";
   let title: string | undefined;
   let fields: FieldErrors | undefined;
   const isJson = req.path.startsWith("/api/") || req.path.startsWith("/oauth/");
+  const clientError = describeClientError(err);
   if (err instanceof HttpError) {
     status = err.status;
     message = err.message;
@@ -37,10 +74,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     status = 403;
     code = "bad_csrf";
     message = "This form expired or was not sent from this site. Go back, reload the page and try again.";
-  } else if (e?.type === "entity.too.large" || e?.type === "entity.parse.failed") {
-    status = e.statusCode ?? 400;
-    code = "bad_request";
-    message = e.type === "entity.too.large" ? "The request is too large." : "The request body could not be read.";
+  } else if (clientError) {
+    ({ status, code, message } = clientError);
   } else if (isDatabaseUnavailable(err)) {
     status = 503;
     code = "unavailable";
@@ -69,6 +104,8 @@ function titleFor(status: number): string {
     case 400: return "Bad request";
     case 403: return "Not allowed";
     case 404: return "Page not found";
+    case 413: return "Request too large";
+    case 415: return "Unsupported request";
     case 429: return "Slow down";
     default: return status >= 500 ? "Something went wrong" : "Request failed";
   }

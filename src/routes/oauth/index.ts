@@ -1,7 +1,9 @@
-import { Router, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
 import { formBody } from "../../http/body-parsers";
 import { limitByIp } from "../../http/rate-limits";
+import { describeClientError } from "../../http/errors";
+import { UnsafeInputError } from "../../http/input-guard";
 import { CLI_CLIENT_ID, CLI_PORTS, redeemAuthorizationCode } from "../../services/cli-login";
 import { requestMeta } from "../../services/request-meta";
 
@@ -15,6 +17,7 @@ export function oauthRoutes(ctx: AppContext): Router {
   const r = Router();
   r.get("/.well-known/terraform.json", serviceDiscovery);
   r.post("/oauth/token", formBody({ limit: "8kb", parameterLimit: 20 }), limitByIp(ctx.limits.loginPerIp), exchangeCode(ctx));
+  r.use("/oauth/token", tokenErrorHandler);
   return r;
 }
 
@@ -44,4 +47,17 @@ function exchangeCode(ctx: AppContext) {
     if (!result.ok) return res.status(result.status).json(result.body);
     res.json({ access_token: result.accessToken, token_type: "bearer" });
   };
+}
+
+/**
+ * A token request refused before its handler ran (a body that does not parse, too many fields, a
+ * control character) is answered in the RFC 6749 §5.2 shape OAuth clients read, with the status
+ * and message the app's error handler would give it; anything else (a rate limit, an outage, a
+ * 500) goes on to that handler.
+ */
+function tokenErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction) {
+  const refused = err instanceof UnsafeInputError ? { status: err.status, message: err.message } : describeClientError(err);
+  if (!refused || res.headersSent) return next(err);
+  res.setHeader("Cache-Control", "no-store");
+  res.status(refused.status).json({ error: "invalid_request", error_description: refused.message });
 }
