@@ -15,6 +15,7 @@ import { BatchedRateLimiter } from "./batched-rate-limit";
  */
 export interface RateLimits {
   loginPerIp: RateLimiterPostgres;
+  /** Password guesses per account and per text typed at sign-in: src/services/password-attempts.ts. */
   loginFailuresPerAccount: RateLimiterPostgres;
   signupPerIp: RateLimiterPostgres;
   emailPerIp: RateLimiterPostgres;
@@ -81,14 +82,28 @@ export async function consumeOrThrow(limiter: RateLimiterPostgres | BatchedRateL
   }
 }
 
+/** The outcome of reserving one point: whether it was within the limit, and when the window ends. */
+export interface Reservation {
+  ok: boolean;
+  retryAfterSeconds: number;
+}
+
 /**
- * Throws RateLimitedError when `key` has already used up its points, without consuming one;
- * otherwise gives back how many it has used.
+ * Reserves one point for `key` before the work it pays for, and says whether it was within the
+ * limit. The count goes up in one statement (an upsert that returns the new total), so requests
+ * racing each other are counted one after another: with a limit of 10, at most 10 of any number of
+ * parallel requests are ever told ok. Reading the count first and adding to it after the work would
+ * let every request of a burst pass the read before any of them counted. A point over the limit is
+ * counted too, which costs nothing: the key is already shut until its window ends.
  */
-export async function assertNotLimited(limiter: RateLimiterPostgres, key: string): Promise<number> {
-  const res = await limiter.get(key);
-  if (res && res.consumedPoints >= limiter.points) throw new RateLimitedError(Math.ceil(res.msBeforeNext / 1000));
-  return res?.consumedPoints ?? 0;
+export async function reservePoint(limiter: RateLimiterPostgres, key: string): Promise<Reservation> {
+  try {
+    const res = await limiter.consume(key);
+    return { ok: true, retryAfterSeconds: Math.ceil(res.msBeforeNext / 1000) };
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: Math.ceil(err.msBeforeNext / 1000) };
+    throw err;
+  }
 }
 
 /** Middleware consuming one point per request from the client IP. */

@@ -3,24 +3,15 @@ import { db } from "../db/knex";
 import { endSessionsForUser } from "../db/sessions";
 import { deleteUserTokensForUser } from "../db/user-tokens";
 import { updateUser, type UserRow } from "../db/users";
-import { hashPassword, personalPasswordProblem, verifyPassword } from "../auth/passwords";
+import { hashPassword, personalPasswordProblem } from "../auth/passwords";
 import { enqueueMail } from "../emails/mail";
 import { passwordChangedMail } from "../emails/password-changed";
-import { assertNotLimited } from "../http/rate-limits";
 import type { FieldErrors } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
+import { checkCurrentPassword } from "./reauthenticate";
 import { recordSecurityEvent } from "./security-log";
 
 export type PasswordChangeResult = { ok: true; user: UserRow } | { ok: false; errors: FieldErrors };
-
-/**
- * The keys the login form counts failures under for this account (it keys by the login typed:
- * username or email, lowercased). Wrong current passwords count under the same keys, so a stolen
- * session cannot be used to guess the password faster than the login form allows.
- */
-function guessKeys(user: UserRow): string[] {
-  return [user.username.toLowerCase(), user.email.toLowerCase()];
-}
 
 /**
  * Changes the password of a signed-in user, or sets a first one for an account without a password
@@ -41,13 +32,10 @@ export async function changePassword(
 ): Promise<PasswordChangeResult> {
   const hadPassword = user.password_hash !== null;
   if (hadPassword) {
-    const keys = guessKeys(user);
-    for (const key of keys) await assertNotLimited(ctx.limits.loginFailuresPerAccount, key);
-    if (!(await verifyPassword(user.password_hash, input.currentPassword ?? ""))) {
-      for (const key of keys) await ctx.limits.loginFailuresPerAccount.penalty(key, 1);
+    // The same per-account guess budget as the sign-in form (see checkCurrentPassword).
+    if (!(await checkCurrentPassword(ctx, user, input.currentPassword ?? ""))) {
       return { ok: false, errors: { current_password: "That is not your current password." } };
     }
-    for (const key of keys) await ctx.limits.loginFailuresPerAccount.delete(key);
   }
   const personal = personalPasswordProblem(input.password, user.username, user.email);
   if (personal) return { ok: false, errors: { password: personal } };

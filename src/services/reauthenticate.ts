@@ -1,19 +1,23 @@
 import type { AppContext } from "../context";
 import type { UserRow } from "../db/users";
 import { verifyPassword } from "../auth/passwords";
-import { assertNotLimited } from "../http/rate-limits";
+import { RateLimitedError } from "../http/rate-limits";
+import { clearPasswordAttempts, reserveAccountAttempt } from "./password-attempts";
 
 /**
- * Checks the signed-in user's current password before a sensitive change (email change, account
- * deletion). A stolen session cookie alone is then not enough to take the account over. Failures
- * count against the account in the failed-sign-in limiter (under their own key), so the form cannot
- * be used to guess the password faster than the login page allows.
+ * Checks the signed-in user's current password before a sensitive change (password change, email
+ * change, account deletion, on the web and the API). A stolen session cookie or token alone is then
+ * not enough to take the account over.
+ *
+ * Each check spends a guess from the same per-account budget as the sign-in form, reserved before
+ * argon2 runs (src/services/password-attempts.ts), so these forms cannot be used to guess the
+ * password faster than the login page allows, nor in parallel bursts. A used-up budget is a 429
+ * here: the asker is signed in, so there is no account's existence to hide.
  */
 export async function checkCurrentPassword(ctx: AppContext, user: Pick<UserRow, "id" | "password_hash">, password: string): Promise<boolean> {
-  const key = `reauth:${user.id}`;
-  await assertNotLimited(ctx.limits.loginFailuresPerAccount, key);
+  const turn = await reserveAccountAttempt(ctx, user.id);
+  if (!turn.ok) throw new RateLimitedError(turn.retryAfterSeconds);
   const ok = await verifyPassword(user.password_hash, password);
-  if (ok) await ctx.limits.loginFailuresPerAccount.delete(key);
-  else await ctx.limits.loginFailuresPerAccount.penalty(key, 1);
+  if (ok) await clearPasswordAttempts(ctx, user.id);
   return ok;
 }

@@ -122,7 +122,10 @@ describe("settings: password", () => {
     const right = await client.submit("/settings/password", { current_password: user.password, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
     assert.equal(right.status, 429);
     const login = await new TestClient(t.baseUrl).submit("/login", { login: user.email, password: user.password });
-    assert.equal(login.status, 429, "the login form is locked for the account too");
+    // Locked through another way in, the sign-in form answers like a wrong password (as for an
+    // unknown login) and does not sign in.
+    assert.equal(login.status, 422, "the login form is locked for the account too");
+    assert.match(login.html, /Incorrect username, email or password\./);
   });
 
   it("needs a signed-in user and the form's CSRF token", async () => {
