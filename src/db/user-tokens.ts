@@ -1,3 +1,4 @@
+import type { Knex } from "knex";
 import { db, type Executor } from "./knex";
 
 export type UserTokenPurpose = "email_confirmation" | "password_reset" | "email_change";
@@ -41,6 +42,31 @@ export async function consumeUserToken(tokenHash: Buffer, purpose: UserTokenPurp
     .where("expires_at", ">", q.fn.now())
     .delete()
     .returning("*");
+  return row;
+}
+
+/**
+ * Narrows a user_tokens query to codes mailed to the address their account has now. A link is only
+ * as good as the mailbox it went to: once the account has moved to another address, whoever reads
+ * the old one (a shared or recycled mailbox, the address's next owner) must not act on the account.
+ * Both columns are citext, so the comparison folds case as the unique index on users.email does.
+ */
+function mailedToCurrentAddress(query: Knex.QueryBuilder, q: Executor): Knex.QueryBuilder {
+  return query.whereExists(
+    q("users").select(q.raw("1")).whereRaw("users.id = user_tokens.user_id").whereRaw("users.email = user_tokens.email"),
+  );
+}
+
+/** Like findLiveUserToken, but only while the code's address is still its account's address. */
+export function findLiveUserTokenToCurrentAddress(tokenHash: Buffer, purpose: UserTokenPurpose, q: Executor = db): Promise<UserTokenRow | undefined> {
+  const query = q<UserTokenRow>("user_tokens").where({ token_hash: tokenHash, purpose }).where("expires_at", ">", q.fn.now());
+  return mailedToCurrentAddress(query, q).first() as Promise<UserTokenRow | undefined>;
+}
+
+/** Like consumeUserToken, but only while the code's address is still its account's address. */
+export async function consumeUserTokenToCurrentAddress(tokenHash: Buffer, purpose: UserTokenPurpose, q: Executor = db): Promise<UserTokenRow | undefined> {
+  const query = q<UserTokenRow>("user_tokens").where({ token_hash: tokenHash, purpose }).where("expires_at", ">", q.fn.now());
+  const [row] = (await mailedToCurrentAddress(query, q).delete().returning("*")) as UserTokenRow[];
   return row;
 }
 

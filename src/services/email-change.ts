@@ -85,8 +85,11 @@ export async function confirmEmailChange(token: string, meta: RequestMeta): Prom
       const user = await lockUserById(row.user_id, trx);
       if (!user || (await findUserByEmail(row.email, trx))) return undefined;
       const updated = await updateUser(user.id, { email: row.email, email_confirmed_at: new Date() }, trx);
-      // A confirmation link for the old address must not confirm anything any more.
+      // Links mailed to the old address die with it: a confirmation link must not confirm anything
+      // any more, and a reset link must not let whoever still reads the old mailbox (or gets the
+      // address next) set the password of an account that has moved away from it.
       await deleteUserTokensForUser(user.id, "email_confirmation", trx);
+      await deleteUserTokensForUser(user.id, "password_reset", trx);
       await recordSecurityEvent(user.id, "email.changed", meta, { from: user.email, to: row.email }, trx);
       return updated;
     });

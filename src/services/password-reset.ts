@@ -1,8 +1,8 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { endSessionsForUser } from "../db/sessions";
-import { consumeUserToken, deleteUserTokensForUser, findLiveUserToken, replaceUserToken } from "../db/user-tokens";
-import { findUserByEmail, findUserById, updateUser, type UserRow } from "../db/users";
+import { consumeUserTokenToCurrentAddress, deleteUserTokensForUser, findLiveUserTokenToCurrentAddress, replaceUserToken } from "../db/user-tokens";
+import { findUserByEmail, findUserById, lockUserById, updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
 import { enqueueMail } from "../emails/mail";
 import { passwordChangedMail } from "../emails/password-changed";
@@ -35,9 +35,13 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
   ctx.kickMail();
 }
 
-/** The account a live reset link belongs to, or undefined for an unknown, used or expired link. */
+/**
+ * The account a live reset link belongs to, or undefined for an unknown, used or expired link, and
+ * for a link mailed to an address the account no longer has: a reset link is proof of the mailbox
+ * it was sent to, and proves nothing once the account has moved to another one.
+ */
 export async function findUserForResetToken(token: string): Promise<UserRow | undefined> {
-  const row = await findLiveUserToken(hashToken(token), "password_reset");
+  const row = await findLiveUserTokenToCurrentAddress(hashToken(token), "password_reset");
   return row ? findUserById(row.user_id) : undefined;
 }
 
@@ -50,17 +54,20 @@ export type ResetResult = { ok: true; user: UserRow; recovery: RecoverySummary }
  * owner notified. Following the mailed link proves the address, so it also counts as confirmation.
  * A reset is a recovery: identities attached before the address was proven go, and the owner's
  * `choices` (revoke every token, disconnect every identity) are applied (services/account-recovery.ts).
+ * The account's row is locked first and the link consumed only while it was mailed to the account's
+ * current address, so a reset cannot slip past an email change confirmed at the same moment.
  */
 export async function resetPassword(ctx: AppContext, token: string, password: string, meta: RequestMeta, choices: ResetChoices): Promise<ResetResult> {
   const tokenHash = hashToken(token);
-  const pending = await findLiveUserToken(tokenHash, "password_reset");
+  const pending = await findLiveUserTokenToCurrentAddress(tokenHash, "password_reset");
   const owner = pending && (await findUserById(pending.user_id));
   if (!owner) return { ok: false, reason: "invalid_link" };
   const personal = personalPasswordProblem(password, owner.username, owner.email);
   if (personal) return { ok: false, reason: "weak", message: personal };
   const passwordHash = await hashPassword(password);
   const done = await db.transaction(async (trx) => {
-    const row = await consumeUserToken(tokenHash, "password_reset", trx);
+    await lockUserById(owner.id, trx);
+    const row = await consumeUserTokenToCurrentAddress(tokenHash, "password_reset", trx);
     if (!row) return undefined;
     const updated = await updateUser(row.user_id, { password_hash: passwordHash, email_confirmed_at: owner.email_confirmed_at ?? new Date() }, trx);
     await endSessionsForUser(updated.id, undefined, trx);
