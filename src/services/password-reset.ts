@@ -9,6 +9,7 @@ import { passwordChangedMail } from "../emails/password-changed";
 import { passwordResetMail } from "../emails/password-reset";
 import { hashToken, randomToken } from "../lib/tokens";
 import type { RequestMeta } from "./request-meta";
+import { clearPasswordAttempts } from "./password-attempts";
 import { recordSecurityEvent } from "./security-log";
 import { applyResetChoices, type RecoverySummary, type ResetChoices } from "./account-recovery";
 
@@ -55,7 +56,9 @@ export type ResetResult = { ok: true; user: UserRow; recovery: RecoverySummary }
  * A reset is a recovery: identities attached before the address was proven go, and the owner's
  * `choices` (revoke every token, disconnect every identity) are applied (services/account-recovery.ts).
  * The account's row is locked first and the link consumed only while it was mailed to the account's
- * current address, so a reset cannot slip past an email change confirmed at the same moment.
+ * current address, so a reset cannot slip past an email change confirmed at the same moment. The
+ * account's password-guess budget is given back: guesses at the old password are moot, and an owner
+ * locked out by someone else's guessing gets in again through the mailbox.
  */
 export async function resetPassword(ctx: AppContext, token: string, password: string, meta: RequestMeta, choices: ResetChoices): Promise<ResetResult> {
   const tokenHash = hashToken(token);
@@ -82,6 +85,7 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
     return { updated, recovery };
   });
   if (!done) return { ok: false, reason: "invalid_link" };
+  await clearPasswordAttempts(ctx, done.updated.id, [done.updated.username, done.updated.email]);
   ctx.kickMail();
   return { ok: true, user: done.updated, recovery: done.recovery };
 }

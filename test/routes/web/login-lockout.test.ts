@@ -4,6 +4,7 @@ import argon2 from "argon2";
 import { useTestApp } from "../../helpers/app";
 import { csrfTokenFor, TestClient, type Page } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
+import { linkIn } from "../../helpers/mailbox";
 import { apiRequest, buildAccessToken } from "../../helpers/tokens";
 import { findUserByUsername } from "../../../src/db/users";
 
@@ -179,5 +180,18 @@ describe("per-account lockout, from the attacker's side", () => {
     await parallelLogins(t.baseUrl, Array.from({ length: limit }, (_, i) => ({ login: user.email, password: `guess ${i}` })));
     const res = await client.submit("/settings/password", { current_password: user.password, password: "a brand new long passphrase", password_confirmation: "a brand new long passphrase" });
     assert.equal(res.status, 429);
+  });
+
+  it("lets the owner back in through a password reset: guesses at the old password are moot", async () => {
+    const user = await buildUser();
+    const limit = t.config.rateLimits.loginPerAccount;
+    await parallelLogins(t.baseUrl, Array.from({ length: limit }, (_, i) => ({ login: user.username, password: `guess ${i}` })));
+    assert.equal((await login(t.baseUrl, { login: user.email, password: user.password })).status, 422);
+    await new TestClient(t.baseUrl).submit("/password/forgot", { email: user.email });
+    const mail = await t.mailbox.waitFor(user.email, (m) => /Reset your Gatehouse password/.test(m.subject));
+    const link = new URL(linkIn(mail, "/password/reset/")).pathname;
+    const newPassword = "a brand new long passphrase";
+    assert.equal((await new TestClient(t.baseUrl).submit(link, { password: newPassword, password_confirmation: newPassword })).status, 302);
+    assert.equal((await login(t.baseUrl, { login: user.username, password: newPassword })).status, 302);
   });
 });
