@@ -1,13 +1,15 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
-import { db } from "../db/knex";
+import { db, type Executor } from "../db/knex";
+import { replaceUserToken } from "../db/user-tokens";
 import { findUserByEmail, findUserByUsername, insertUser } from "../db/users";
 import { hashPassword, newPasswordSchema, personalPasswordProblem } from "../auth/passwords";
 import { enqueueMail } from "../emails/mail";
 import { signupAttemptMail } from "../emails/signup-attempt";
 import { emailSchema, handleSchema } from "../lib/handles";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";
-import { issueEmailConfirmation } from "./email-confirmation";
+import { hashToken, randomToken } from "../lib/tokens";
+import { CONFIRMATION_HOURS, issueEmailConfirmation } from "./email-confirmation";
 
 /** The signup form: username, email, password. */
 export function signupForm(passwordMinLength: number) {
@@ -19,19 +21,32 @@ export type SignupInput = z.infer<ReturnType<typeof signupForm>>;
 /**
  * Creates a password account and mails the confirmation link.
  *
- * Signing up with an address that already has an account must look exactly like a new signup (same
- * page, same status, a password hash computed either way, one mail queued either way) so that the
- * form cannot be used to find out who has an account. The existing owner gets a notice instead; the
- * stranger's password is never stored. Usernames are public (profile URLs), so a taken username is
- * reported on its field.
+ * Signing up with an address that already has an account must look exactly like a new signup, so
+ * that the form cannot be used to find out who has an account: same page, same status, a password
+ * hash computed either way, one mail queued either way (the existing owner gets a notice instead of
+ * a link), and the stranger's password is never stored.
+ *
+ * The chosen username must leave the same trace too. A new address takes the username at once (the
+ * unconfirmed account holds it), so a second signup with that username is told "taken"; if a taken
+ * address left the username free, that second signup would tell the two cases apart. So on a taken
+ * address the username is held the way an unconfirmed account holds it, because it is one: a
+ * placeholder account (holdUsername) with no password, no identities, a random address on a domain
+ * no mail can reach, and a confirmation code nobody was given. It therefore takes the username
+ * under the same unique index (so requests racing for a username are settled the same way in both
+ * cases), nobody can ever sign in to it, confirm it or reset it, and it goes when unconfirmed
+ * accounts go, since it is one. Usernames are public (profile URLs), so a taken username is
+ * reported on its field, in both cases alike.
+ *
+ * What remains: a new address's account can be signed in to with the password just chosen (to see
+ * "confirm your email"); the placeholder cannot, because the squatter must never get in.
  */
 export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
   const personal = personalPasswordProblem(input.password, input.username, input.email);
   if (personal) return { ok: false, errors: { password: personal } };
   if (await findUserByUsername(input.username)) return { ok: false, errors: { username: "That username is taken. Choose another." } };
   const passwordHash = await hashPassword(input.password);
-  try {
-    await db.transaction(async (trx) => {
+  const attempt = () =>
+    db.transaction(async (trx) => {
       const existing = await findUserByEmail(input.email, trx);
       if (existing) {
         const mail = await signupAttemptMail({
@@ -42,16 +57,48 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
           resetUrl: `${ctx.config.baseUrl}/password/forgot`,
         });
         await enqueueMail(mail, trx);
+        await holdUsername(input.username, trx);
         return;
       }
       const user = await insertUser({ username: input.username, email: input.email, password_hash: passwordHash }, trx);
       await issueEmailConfirmation(ctx, user, trx);
     });
+  try {
+    try {
+      await attempt();
+    } catch (err) {
+      // Two signups for the same address at once: the loser runs again and now finds the winner's
+      // account, so it is answered like any signup with a taken address, its username held too.
+      // Were it simply answered, its username would be left free, as no taken address leaves it.
+      if (!isUniqueViolation(err, "users_email_unique")) throw err;
+      await attempt();
+    }
   } catch (err) {
     if (isUniqueViolation(err, "users_username_unique")) return { ok: false, errors: { username: "That username is taken. Choose another." } };
-    // Two signups for the same address at once: the loser is answered like any signup.
     if (!isUniqueViolation(err, "users_email_unique")) throw err;
   }
   ctx.kickMail();
   return { ok: true };
+}
+
+/**
+ * Holds `username` for a signup whose address already had an account, as an unconfirmed account
+ * would hold it (see signUp): an unconfirmed row without a password, at a random address of the
+ * .invalid top-level domain (RFC 2606: it never resolves, so nothing sent there reaches anyone),
+ * with a confirmation code whose secret is thrown away and which expires when a real one would.
+ * Throws the username's unique violation when it is taken, exactly as insertUser does.
+ */
+async function holdUsername(username: string, trx: Executor): Promise<void> {
+  const address = `${randomToken()}@username-hold.invalid`;
+  const user = await insertUser({ username, email: address, password_hash: null }, trx);
+  await replaceUserToken(
+    {
+      user_id: user.id,
+      purpose: "email_confirmation",
+      token_hash: hashToken(randomToken()),
+      email: address,
+      expires_at: new Date(Date.now() + CONFIRMATION_HOURS * 3600_000),
+    },
+    trx,
+  );
 }

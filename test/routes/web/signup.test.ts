@@ -180,7 +180,10 @@ describe("sign up", () => {
     await t.mailbox.waitFor("newcomer@example.test");
     assert.equal(t.mailbox.to(owner.email).length, 1, "the owner gets only the notice");
 
-    assert.equal(await findUserByUsername("stranger"), undefined);
+    const held = await findUserByUsername("stranger");
+    assert.ok(held, "the username is held as a new address's account would hold it");
+    assert.equal(held.password_hash, null, "the stranger's password is not stored");
+    assert.notEqual(held.email.toLowerCase(), owner.email);
     const stored = await db("users").where({ id: owner.id }).first();
     assert.equal(stored.password_hash, owner.password_hash);
     for (const login of ["owner@example.test", "owner", "stranger"]) {
