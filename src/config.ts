@@ -44,6 +44,12 @@ const EnvSchema = z.object({
   RATE_LIMIT_EMAIL_PER_ACCOUNT: positiveInt.default(3),
   RATE_LIMIT_WINDOW_MINUTES: positiveInt.default(15),
   RATE_LIMIT_API_PER_TOKEN: positiveInt.default(600),
+  // Mail that strangers receive (invitations) and what multiplies it (new organizations): counted
+  // per day, not per RATE_LIMIT_WINDOW_MINUTES, since the harm is the daily volume.
+  RATE_LIMIT_INVITATIONS_PER_ORG: positiveInt.default(30),
+  RATE_LIMIT_INVITATIONS_PER_INVITER: positiveInt.default(100),
+  RATE_LIMIT_INVITATIONS_PER_RECIPIENT: positiveInt.default(5),
+  RATE_LIMIT_ORGS_PER_ACCOUNT: positiveInt.default(10),
 });
 
 export interface Config {
@@ -71,6 +77,14 @@ export interface Config {
     emailPerIp: number;
     emailPerAccount: number;
     apiPerToken: number;
+    /** Invitations sent or resent per organization per hour. */
+    invitationsPerOrg: number;
+    /** Invitations sent or resent per inviter (person or organization token) per day, all organizations together. */
+    invitationsPerInviter: number;
+    /** Invitations mailed to one address per day, all organizations together. */
+    invitationsPerRecipient: number;
+    /** Organizations one account creates per day. */
+    orgsPerAccount: number;
   };
 }
 
@@ -151,6 +165,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       emailPerIp: e.RATE_LIMIT_EMAIL_PER_IP,
       emailPerAccount: e.RATE_LIMIT_EMAIL_PER_ACCOUNT,
       apiPerToken: e.RATE_LIMIT_API_PER_TOKEN,
+      invitationsPerOrg: e.RATE_LIMIT_INVITATIONS_PER_ORG,
+      invitationsPerInviter: e.RATE_LIMIT_INVITATIONS_PER_INVITER,
+      invitationsPerRecipient: e.RATE_LIMIT_INVITATIONS_PER_RECIPIENT,
+      orgsPerAccount: e.RATE_LIMIT_ORGS_PER_ACCOUNT,
     },
   };
 }

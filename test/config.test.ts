@@ -107,6 +107,20 @@ describe("configuration", () => {
     assert.ok(configError({ PASSWORD_MIN_LENGTH: "4" }).problems.some((p) => p.startsWith("PASSWORD_MIN_LENGTH")));
   });
 
+  it("reads the invitation and organization limits, with daily defaults", () => {
+    const defaults = loadConfig({}).rateLimits;
+    assert.deepEqual(
+      [defaults.invitationsPerOrg, defaults.invitationsPerInviter, defaults.invitationsPerRecipient, defaults.orgsPerAccount],
+      [30, 100, 5, 10],
+    );
+    const set = loadConfig({ RATE_LIMIT_INVITATIONS_PER_INVITER: "7", RATE_LIMIT_INVITATIONS_PER_RECIPIENT: "2", RATE_LIMIT_ORGS_PER_ACCOUNT: "1", RATE_LIMIT_INVITATIONS_PER_ORG: "9" }).rateLimits;
+    assert.deepEqual([set.invitationsPerOrg, set.invitationsPerInviter, set.invitationsPerRecipient, set.orgsPerAccount], [9, 7, 2, 1]);
+    const err = configError({ RATE_LIMIT_INVITATIONS_PER_RECIPIENT: "0", RATE_LIMIT_ORGS_PER_ACCOUNT: "many" });
+    for (const name of ["RATE_LIMIT_INVITATIONS_PER_RECIPIENT", "RATE_LIMIT_ORGS_PER_ACCOUNT"]) {
+      assert.ok(err.problems.some((p) => p.startsWith(name)), `${name} in ${err.problems.join("; ")}`);
+    }
+  });
+
   it("reads TRUST_PROXY as a hop count or a list", () => {
     assert.equal(loadConfig({ TRUST_PROXY: "1" }).trustProxy, 1);
     assert.equal(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).trustProxy, "loopback, 10.0.0.0/8");

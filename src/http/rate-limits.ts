@@ -21,13 +21,19 @@ export interface RateLimits {
   emailPerIp: RateLimiterPostgres;
   emailPerAccount: RateLimiterPostgres;
   apiPerToken: BatchedRateLimiter;
-  // Organizations (issue 6): invitations sent or resent per organization, so a compromised or
-  // careless admin account cannot turn the invitation form into a mail cannon.
+  // Mail to strangers. An invitation goes to an address that never asked for it, so three limits
+  // hold at once: per organization (a careless admin), per inviter across every organization (one
+  // account creating organizations to multiply the first limit), and per recipient address across
+  // every organization (many accounts ganging up on one inbox). Organizations per account caps how
+  // many organizations, and so how many per-organization allowances, one account can make.
   invitationsPerOrg: RateLimiterPostgres;
+  invitationsPerInviter: RateLimiterPostgres;
+  invitationsPerRecipient: RateLimiterPostgres;
+  orgsPerAccount: RateLimiterPostgres;
 }
 
-/** Organizations (issue 6): how many invitations one organization may send or resend per hour. */
-export const INVITATIONS_PER_ORG_PER_HOUR = 30;
+const HOUR = 3600;
+const DAY = 86_400;
 
 /** Creates the limiters on the given Knex instance. */
 export function createRateLimits(config: Config, knex: Knex): RateLimits {
@@ -50,8 +56,10 @@ export function createRateLimits(config: Config, knex: Knex): RateLimits {
     emailPerIp: make("email-ip", r.emailPerIp),
     emailPerAccount: make("email-account", r.emailPerAccount),
     apiPerToken: new BatchedRateLimiter({ knex, limit: r.apiPerToken, windowSeconds: 60 }),
-    // Organizations (issue 6): 30 invitations per organization per hour.
-    invitationsPerOrg: make("invitations-org", INVITATIONS_PER_ORG_PER_HOUR, 3600),
+    invitationsPerOrg: make("invitations-org", r.invitationsPerOrg, HOUR),
+    invitationsPerInviter: make("invitations-inviter", r.invitationsPerInviter, DAY),
+    invitationsPerRecipient: make("invitations-recipient", r.invitationsPerRecipient, DAY),
+    orgsPerAccount: make("orgs-account", r.orgsPerAccount, DAY),
   };
 }
 
@@ -64,7 +72,8 @@ export class RateLimitedError extends HttpError {
 
 function describeWait(seconds: number): string {
   if (seconds < 90) return `${Math.max(1, seconds)} seconds`;
-  return `${Math.ceil(seconds / 60)} minutes`;
+  if (seconds < 5400) return `${Math.ceil(seconds / 60)} minutes`;
+  return `${Math.ceil(seconds / 3600)} hours`;
 }
 
 /** Consumes one point for `key`, throwing RateLimitedError when the limit is exhausted. */
@@ -104,6 +113,17 @@ export async function reservePoint(limiter: RateLimiterPostgres, key: string): P
     if (err instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: Math.ceil(err.msBeforeNext / 1000) };
     throw err;
   }
+}
+
+/**
+ * Consumes one point from each limiter for its key, or none when any of them is already used up:
+ * all are checked first, so a refusal by one limit (say the recipient's) does not also spend the
+ * caller's allowance under the others. Two requests at the same moment may both pass the check;
+ * each consume still refuses once its own limit is reached.
+ */
+export async function consumeAllOrThrow(checks: [RateLimiterPostgres, string][]): Promise<void> {
+  for (const [limiter, key] of checks) await assertNotLimited(limiter, key);
+  for (const [limiter, key] of checks) await consumeOrThrow(limiter, key);
 }
 
 /** Middleware consuming one point per request from the client IP. */

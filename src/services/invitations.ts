@@ -18,7 +18,7 @@ import { findUserById, type UserRow } from "../db/users";
 import { enqueueMail } from "../emails/mail";
 import { organizationInvitationMail } from "../emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../emails/organization-member-joined";
-import { consumeOrThrow } from "../http/rate-limits";
+import { consumeAllOrThrow } from "../http/rate-limits";
 import { emailSchema } from "../lib/handles";
 import { isUniqueViolation, notFound, type FieldErrors } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
@@ -50,6 +50,28 @@ function newLink(ctx: AppContext) {
   return { token, hash: hashToken(token), url: `${ctx.config.baseUrl}/invitations/${token}`, expiresAt: new Date(Date.now() + INVITATION_DAYS * 86_400_000) };
 }
 
+/** Who sends an invitation: a person (by user id), or the organization itself through its token (id null). */
+export interface Inviter {
+  id: number | null;
+  name: string;
+}
+
+/**
+ * Spends one invitation from each allowance: the organization's, the inviter's across all
+ * organizations, and the recipient address's across all organizations. The last two are why an
+ * account cannot mail an inbox without limit by creating organizations, nor can many accounts
+ * together: the address, not the organization, is the victim. An organization's tokens together
+ * count as one inviter.
+ */
+async function spendInvitation(ctx: AppContext, org: OrganizationRow, inviter: Inviter, email: string) {
+  const { invitationsPerOrg, invitationsPerInviter, invitationsPerRecipient } = ctx.limits;
+  await consumeAllOrThrow([
+    [invitationsPerOrg, String(org.id)],
+    [invitationsPerInviter, inviter.id !== null ? `user:${inviter.id}` : `org:${org.id}`],
+    [invitationsPerRecipient, email.trim().toLowerCase()],
+  ]);
+}
+
 async function queueInvitationMail(ctx: AppContext, org: OrganizationRow, inviter: string, inv: Pick<InvitationRow, "email" | "role">, url: string, q = db) {
   await enqueueMail(
     await organizationInvitationMail({ to: inv.email, baseUrl: ctx.config.baseUrl, orgName: org.name, inviter, role: inv.role, url, days: INVITATION_DAYS }),
@@ -59,14 +81,14 @@ async function queueInvitationMail(ctx: AppContext, org: OrganizationRow, invite
 
 /**
  * Invites an address with a role and optional teams (admins and owners, never above their own
- * role), limited per organization. Whether the address already has an account is never looked at:
+ * role), limited per organization, inviter and recipient (spendInvitation). Whether the address already has an account is never looked at:
  * the answer and the mail are the same either way, so the form cannot be used to find accounts.
  */
 export async function createInvitation(
   ctx: AppContext,
   org: OrganizationRow,
   actor: Actor | null,
-  inviter: { id: number | null; name: string },
+  inviter: Inviter,
   input: InvitationInput,
 ): Promise<{ ok: true; invitation: InvitationRow } | { ok: false; errors: FieldErrors }> {
   if (!canManageInvitations(actor)) throw forbidden();
@@ -75,7 +97,7 @@ export async function createInvitation(
   const teams = await filterTeamIdsInOrganization(org.id, wanted);
   if (teams.length !== wanted.length) return { ok: false, errors: { teams: "Choose teams of this organization." } };
   if (await findPendingInvitationForEmail(org.id, input.email)) return { ok: false, errors: { email: PENDING_EXISTS } };
-  await consumeOrThrow(ctx.limits.invitationsPerOrg, String(org.id));
+  await spendInvitation(ctx, org, inviter, input.email);
   const link = newLink(ctx);
   try {
     const invitation = await db.transaction(async (trx) => {
@@ -95,16 +117,16 @@ export async function createInvitation(
 }
 
 /** Mails a new link for a pending invitation; the old link stops working and the 7 days start again. */
-export async function resendInvitation(ctx: AppContext, org: OrganizationRow, actor: Actor | null, inviterName: string, id: number): Promise<InvitationRow> {
+export async function resendInvitation(ctx: AppContext, org: OrganizationRow, actor: Actor | null, inviter: Inviter, id: number): Promise<InvitationRow> {
   const inv = await findPendingInvitationInOrganization(org.id, id);
   if (!inv) throw notFound("Invitation");
   // Admins cannot touch owners: that includes invitations that would make someone an owner.
   if (!canInviteWithRole(actor, inv.role)) throw forbidden();
-  await consumeOrThrow(ctx.limits.invitationsPerOrg, String(org.id));
+  await spendInvitation(ctx, org, inviter, inv.email);
   const link = newLink(ctx);
   await db.transaction(async (trx) => {
     await renewInvitation(inv.id, link.hash, link.expiresAt, trx);
-    await queueInvitationMail(ctx, org, inviterName, inv, link.url, trx);
+    await queueInvitationMail(ctx, org, inviter.name, inv, link.url, trx);
   });
   ctx.kickMail();
   return inv;

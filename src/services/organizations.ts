@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { findMembership, insertMembership } from "../db/memberships";
 import {
@@ -10,6 +11,7 @@ import {
   type OrganizationRow,
 } from "../db/organizations";
 import type { UserRow } from "../db/users";
+import { consumeOrThrow } from "../http/rate-limits";
 import { handleSchema } from "../lib/handles";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";
 import { canDeleteOrganization, canUpdateOrganization, type Actor } from "../policies/organizations";
@@ -31,10 +33,12 @@ const SLUG_TAKEN = "That name is taken by a user or an organization. Choose anot
  * Creates an organization with its creator as the first owner, in one transaction (the database
  * also refuses an organization that ends its creating transaction without an owner). A slug must be
  * free among usernames and slugs: checked here for a clear message, and again by the database
- * triggers for the race between two requests.
+ * triggers for the race between two requests. Limited per account and day: every organization
+ * brings its own invitation allowance, so unlimited organizations would mean unlimited mail.
  */
-export async function createOrganization(user: UserRow, input: z.infer<typeof OrganizationForm>): Promise<OrgResult> {
+export async function createOrganization(ctx: AppContext, user: UserRow, input: z.infer<typeof OrganizationForm>): Promise<OrgResult> {
   if (await isHandleTaken(input.slug)) return { ok: false, errors: { slug: SLUG_TAKEN } };
+  await consumeOrThrow(ctx.limits.orgsPerAccount, String(user.id));
   try {
     const org = await db.transaction(async (trx) => {
       const created = await insertOrganization({ slug: input.slug, name: input.name }, trx);

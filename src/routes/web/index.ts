@@ -90,7 +90,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   const member = [requireConfirmed, loadOrg];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
   r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
-  r.post("/orgs/new", requireConfirmed, orgs.submitNewOrganization);
+  r.post("/orgs/new", requireConfirmed, orgs.submitNewOrganization(ctx));
   r.get("/orgs/:org", member, orgs.showOrganization);
   r.get("/orgs/:org/leave", member, orgs.showLeave);
   r.post("/orgs/:org/leave", member, orgs.submitLeave);

@@ -49,7 +49,7 @@ export function submitInvitation(ctx: AppContext) {
 /** POST /orgs/:org/invitations/:id/resend — mails a new link; the old one stops working. */
 export function submitResendInvitation(ctx: AppContext) {
   return async (req: Request, res: Response) => {
-    const inv = await resendInvitation(ctx, req.org!, req.membership!, req.user!.username, idParam(req.params.id));
+    const inv = await resendInvitation(ctx, req.org!, req.membership!, { id: req.user!.id, name: req.user!.username }, idParam(req.params.id));
     flash(req, "success", `A new invitation link was sent to ${inv.email}. The previous link no longer works.`);
     res.redirect(orgPath(req.org!.slug, "/invitations"));
   };
