@@ -2,6 +2,7 @@ import path from "node:path";
 import ejs from "ejs";
 import { insertOutboundMail } from "../db/outbound-mails";
 import type { Executor } from "../db/knex";
+import { cleanMultilineText, cleanName } from "../lib/display-text";
 
 const EMAIL_VIEWS = path.resolve(__dirname, "../../views/emails");
 
@@ -19,18 +20,36 @@ export interface MailCommon {
   baseUrl: string;
 }
 
+/** Every string among a mail's variables made one clean line (arrays and plain objects too; dates and numbers as they are). */
+function cleanVars<T>(value: T): T {
+  if (typeof value === "string") return cleanName(value) as T;
+  if (Array.isArray(value)) return value.map(cleanVars) as T;
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanVars(v)])) as T;
+  }
+  return value;
+}
+
 /**
  * Declares an email: its template name under views/emails/ (both `<name>.text.ejs` and
  * `<name>.html.ejs`) and its subject. Returns a function that renders it for given variables.
+ *
+ * Mail carries names other people chose (organization, team, inviter, provider account), so the
+ * display-name character rule is applied here again, whatever the forms already refused: every
+ * variable becomes one line without control or bidi characters, the subject too (a CR or LF there
+ * would start a header line of the sender's choosing; an override would make it read otherwise),
+ * and the rendered bodies lose any such character but their own line breaks. Names that were stored
+ * before the rule existed, or that reach a mail by a path no form guards, are covered all the same.
  */
 export function defineMail<Vars extends object>(name: string, subject: (vars: Vars) => string) {
-  return async (vars: Vars & MailCommon): Promise<RenderedMail> => {
-    const locals = { ...vars, subject: subject(vars) };
+  return async (raw: Vars & MailCommon): Promise<RenderedMail> => {
+    const vars = cleanVars(raw);
+    const locals = { ...vars, subject: cleanName(subject(vars)) };
     const [text, html] = await Promise.all([
       ejs.renderFile(path.join(EMAIL_VIEWS, `${name}.text.ejs`), locals, { root: EMAIL_VIEWS }),
       ejs.renderFile(path.join(EMAIL_VIEWS, `${name}.html.ejs`), locals, { root: EMAIL_VIEWS }),
     ]);
-    return { to: vars.to, subject: locals.subject, text: text.trim() + "\n", html };
+    return { to: vars.to, subject: locals.subject, text: cleanMultilineText(text).trim() + "\n", html: cleanMultilineText(html) };
   };
 }
 

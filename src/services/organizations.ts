@@ -12,15 +12,18 @@ import {
 } from "../db/organizations";
 import type { UserRow } from "../db/users";
 import { consumeOrThrow } from "../http/rate-limits";
+import { nameSchema } from "../lib/display-text";
 import { handleSchema } from "../lib/handles";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";
 import { canDeleteOrganization, canUpdateOrganization, type Actor } from "../policies/organizations";
 import { forbidden } from "./org-errors";
 
-const nameSchema = z.string().trim().min(1, "Enter a name.").max(64, "Use at most 64 characters.");
+// An organization's name is shown to strangers (invitation mail subjects, the invitation page), so
+// it obeys the same character rule as display names.
+const orgNameSchema = nameSchema(64, "Enter a name.");
 
 /** The form that creates an organization, and the API body: display name and URL slug. */
-export const OrganizationForm = z.object({ name: nameSchema, slug: handleSchema });
+export const OrganizationForm = z.object({ name: orgNameSchema, slug: handleSchema });
 
 /** The settings form: new name and slug. */
 export const OrganizationSettingsForm = OrganizationForm;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { db } from "../db/knex";
 import { updateUser, type UserRow } from "../db/users";
+import { nameSchema, UNSAFE_IN_TEXT } from "../lib/display-text";
 import { LINK_MAX_LENGTH, normaliseHttpUrl } from "../lib/profile-links";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
@@ -13,9 +14,9 @@ export const LINKS_MAX = 4;
 /** Names of the link inputs on the profile form, one per allowed link. */
 export const LINK_FIELDS = ["link_1", "link_2", "link_3", "link_4"] as const;
 
-// Control characters (other than the bio's line breaks) have no business in a name or bio and can
-// be used to spoof what a profile seems to say.
-const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// Control and bidi characters (other than the bio's line breaks) have no business in a name or bio
+// and can be used to spoof what a profile seems to say: the rule is shared with every other name
+// (src/lib/display-text.ts).
 const codePoints = (s: string) => [...s].length;
 
 const linkField = z
@@ -32,17 +33,12 @@ const linkField = z
  */
 export const ProfileForm = z
   .object({
-    display_name: z
-      .string()
-      .trim()
-      .refine((v) => codePoints(v) <= DISPLAY_NAME_MAX, `Use at most ${DISPLAY_NAME_MAX} characters.`)
-      .refine((v) => !CONTROL.test(v) && !v.includes("\n"), "Use letters, digits, spaces and punctuation only.")
-      .default(""),
+    display_name: nameSchema(DISPLAY_NAME_MAX).default(""),
     bio: z
       .string()
       .transform((v) => v.replace(/\r\n?/g, "\n").trim())
       .refine((v) => codePoints(v) <= BIO_MAX, `Use at most ${BIO_MAX} characters.`)
-      .refine((v) => !CONTROL.test(v), "Use plain text only.")
+      .refine((v) => !UNSAFE_IN_TEXT.test(v), "Use plain text only.")
       .default(""),
     link_1: linkField,
     link_2: linkField,

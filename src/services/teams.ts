@@ -13,12 +13,13 @@ import {
 } from "../db/teams";
 import { findUserByUsername } from "../db/users";
 import type { OrganizationRow } from "../db/organizations";
+import { nameSchema } from "../lib/display-text";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";
 import { canManageTeamMembers, canManageTeams, type Actor } from "../policies/organizations";
 import { forbidden } from "./org-errors";
 
-/** The team create and rename form: a name, unique in the organization. */
-export const TeamForm = z.object({ name: z.string().trim().min(1, "Enter a team name.").max(64, "Use at most 64 characters.") });
+/** The team create and rename form: a name, unique in the organization, under the display-name character rule. */
+export const TeamForm = z.object({ name: nameSchema(64, "Enter a team name.") });
 
 /** The add-member form: the username of an organization member. */
 export const TeamMemberForm = z.object({ username: z.string().trim().min(1, "Enter the username of a member of this organization.").max(39, "Usernames have at most 39 characters.") });

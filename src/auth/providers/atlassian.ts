@@ -1,6 +1,6 @@
 import AtlassianStrategy from "passport-atlassian-oauth2";
 import type { ProviderConfig } from "../../config";
-import { deliverProfile, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
+import { deliverProfile, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
 
 const DEFAULT_AUTH_URL = "https://auth.atlassian.com";
 const DEFAULT_API_URL = "https://api.atlassian.com";
@@ -18,12 +18,12 @@ export interface AtlassianUser {
 
 /** Maps Atlassian's /me to a profile; the address counts only with `email_verified: true`. */
 export function mapAtlassianProfile(user: AtlassianUser): ExternalProfile {
-  const nickname = str(user.nickname) ?? str(user.name) ?? "";
+  const nickname = providerName(user.nickname) ?? providerName(user.name) ?? "";
   return {
     provider: "atlassian",
     id: requireId(user.account_id, "Atlassian"),
     username: nickname,
-    displayName: str(user.name) ?? nickname,
+    displayName: providerName(user.name) ?? nickname,
     avatarUrl: str(user.picture) ?? null,
     verifiedEmail: user.email_verified === true ? (str(user.email) ?? null) : null,
   };

@@ -1,6 +1,6 @@
 import { Strategy as GitHubStrategy } from "passport-github2";
 import type { ProviderConfig } from "../../config";
-import { deliverProfile, fetchProviderJson, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
+import { deliverProfile, fetchProviderJson, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
 
 const DEFAULT_URL = "https://github.com";
 const DEFAULT_API_URL = "https://api.github.com";
@@ -28,12 +28,12 @@ export interface GitHubEmail {
 export function mapGitHubProfile(user: GitHubUser, emails: GitHubEmail[]): ExternalProfile {
   const verified = emails.filter((e) => e.verified === true && typeof e.email === "string" && !e.email.endsWith("@users.noreply.github.com"));
   const chosen = verified.find((e) => e.primary) ?? verified[0];
-  const login = str(user.login) ?? "";
+  const login = providerName(user.login) ?? "";
   return {
     provider: "github",
     id: requireId(user.id, "GitHub"),
     username: login,
-    displayName: str(user.name) ?? login,
+    displayName: providerName(user.name) ?? login,
     avatarUrl: str(user.avatar_url) ?? null,
     verifiedEmail: chosen?.email ?? null,
   };

@@ -1,6 +1,6 @@
 import { Strategy as GitLabStrategy } from "passport-gitlab2";
 import type { ProviderConfig } from "../../config";
-import { deliverProfile, fetchProviderJson, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
+import { deliverProfile, fetchProviderJson, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
 
 const DEFAULT_URL = "https://gitlab.com";
 
@@ -21,12 +21,12 @@ export interface GitLabUser {
  * confirmed, so the address counts only when both are present.
  */
 export function mapGitLabProfile(user: GitLabUser): ExternalProfile {
-  const username = str(user.username) ?? "";
+  const username = providerName(user.username) ?? "";
   return {
     provider: "gitlab",
     id: requireId(user.id, "GitLab"),
     username,
-    displayName: str(user.name) ?? username,
+    displayName: providerName(user.name) ?? username,
     avatarUrl: str(user.avatar_url) ?? null,
     verifiedEmail: str(user.email) && str(user.confirmed_at) ? str(user.email)! : null,
   };

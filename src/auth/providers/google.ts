@@ -1,6 +1,6 @@
 import OAuth2Strategy, { InternalOAuthError, type StrategyOptions, type VerifyFunction } from "passport-oauth2";
 import type { ProviderConfig } from "../../config";
-import { deliverProfile, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
+import { deliverProfile, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
 
 /** Google's OpenID Connect userinfo claims (the ones we read). */
 export interface GoogleUserInfo {
@@ -23,8 +23,8 @@ export function mapGoogleProfile(info: GoogleUserInfo): ExternalProfile {
   return {
     provider: "google",
     id: requireId(info.sub, "Google"),
-    username: email?.split("@")[0] ?? str(info.given_name) ?? str(info.name) ?? "",
-    displayName: str(info.name) ?? str(info.given_name) ?? "",
+    username: providerName(email?.split("@")[0]) ?? providerName(info.given_name) ?? providerName(info.name) ?? "",
+    displayName: providerName(info.name) ?? providerName(info.given_name) ?? "",
     avatarUrl: str(info.picture) ?? null,
     verifiedEmail: verified && email ? email : null,
   };

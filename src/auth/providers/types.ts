@@ -1,5 +1,6 @@
 import type { Strategy } from "passport-strategy";
 import type { ProviderConfig, ProviderName } from "../../config";
+import { cleanName } from "../../lib/display-text";
 
 /**
  * What Gatehouse keeps of a person at an external provider, whatever the provider. `verifiedEmail`
@@ -56,6 +57,18 @@ export function deliverProfile(map: () => ExternalProfile, done: ProfileDone): v
 export function str(value: unknown): string | undefined {
   if (typeof value === "number") return String(value);
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/**
+ * A name field of a provider's JSON (account name, display name), cleaned by the display-name
+ * character rule, or undefined when nothing is left. Cleaned rather than refused: the person did not
+ * type it here, and a bidi override in a GitHub name must not stop them signing in. It is cleaned at
+ * the mapping, so everything downstream (a new account's display name, the identity's account name
+ * in settings, security mail) only ever sees the clean name.
+ */
+export function providerName(value: unknown): string | undefined {
+  const raw = str(value);
+  return raw === undefined ? undefined : cleanName(raw) || undefined;
 }
 
 /** Throws when the provider's answer lacks its user id; nothing may be keyed by an empty id. */

@@ -87,4 +87,18 @@ describe("provider profile mapping", () => {
     assert.equal(usernameFromProviderName("日本"), "user");
     assert.equal(usernameFromProviderName("a".repeat(60)).length, 39);
   });
+  it("cleans names from every provider by the display-name rule instead of refusing the sign-in", () => {
+    const evil = "Ana\u202Egnp.exe\r\nBcc: x\u200E";
+    const clean = "Anagnp.exe Bcc: x";
+    const github = mapGitHubProfile({ id: 1, login: "ana\u2066", name: evil }, []);
+    assert.deepEqual([github.username, github.displayName], ["ana", clean]);
+    const gitlab = mapGitLabProfile({ id: 2, username: "ana\u0000lab", name: evil });
+    assert.deepEqual([gitlab.username, gitlab.displayName], ["analab", clean]);
+    const atlassian = mapAtlassianProfile({ account_id: "x", nickname: "\u202Bnick", name: evil });
+    assert.deepEqual([atlassian.username, atlassian.displayName], ["nick", clean]);
+    const google = mapGoogleProfile({ sub: "3", name: evil, email: "g\u202Eo@example.test", email_verified: true });
+    assert.deepEqual([google.username, google.displayName], ["go", clean]);
+    // A name made only of such characters falls back like a missing one.
+    assert.equal(mapGitHubProfile({ id: 4, login: "octo", name: "\u202E\u200F" }, []).displayName, "octo");
+  });
 });
