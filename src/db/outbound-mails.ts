@@ -2,6 +2,8 @@ import { db, type Executor } from "./knex";
 
 export interface OutboundMailRow {
   id: number;
+  /** The account the mail is for; null for mail to an address as such (invitations) and older rows. */
+  user_id: number | null;
   to: string;
   subject: string;
   text: string | null;
@@ -14,7 +16,7 @@ export interface OutboundMailRow {
 }
 
 /** Queues a rendered mail for the worker. */
-export async function insertOutboundMail(mail: Pick<OutboundMailRow, "to" | "subject" | "text" | "html">, q: Executor = db): Promise<void> {
+export async function insertOutboundMail(mail: Pick<OutboundMailRow, "user_id" | "to" | "subject" | "text" | "html">, q: Executor = db): Promise<void> {
   await q("outbound_mails").insert(mail);
 }
 

@@ -41,9 +41,13 @@ export function exportNotificationPreferences(userId: number, q: Executor = db) 
   return q("notification_preferences").where({ user_id: userId }).orderBy("category").select("category", "email", "updated_at");
 }
 
-/** Mails queued or sent to an address: subject and dates only (bodies hold live links). */
-export function exportMailsTo(address: string, q: Executor = db) {
-  return q("outbound_mails").whereRaw('lower("to") = lower(?)', [address]).orderBy("id").select("to", "subject", "created_at", "sent_at");
+/**
+ * Mails queued for this account: subject and dates only (bodies hold live links). By the account,
+ * never by address: the address may have belonged to someone else when earlier mail went to it,
+ * and that mail is theirs, not this account's.
+ */
+export function exportMailsFor(userId: number, q: Executor = db) {
+  return q("outbound_mails").where({ user_id: userId }).orderBy("id").select("to", "subject", "created_at", "sent_at");
 }
 
 /** Linked external identities (provider, the provider's id and name), no provider tokens. */

@@ -7,6 +7,8 @@ import { cleanMultilineText, cleanName } from "../lib/display-text";
 const EMAIL_VIEWS = path.resolve(__dirname, "../../views/emails");
 
 export interface RenderedMail {
+  /** The account this mail is for (see MailCommon.userId). */
+  userId: number | null;
   to: string;
   subject: string;
   text: string;
@@ -15,6 +17,12 @@ export interface RenderedMail {
 
 /** What every email template receives besides its own variables. */
 export interface MailCommon {
+  /**
+   * The account the mail is for, or null for mail to an address as such (an invitation). Required,
+   * so every caller decides: "Export my data" lists an account's mail by it, never by address,
+   * because an address can have belonged to someone else when earlier mail went to it.
+   */
+  userId: number | null;
   to: string;
   /** Public base URL (config BASE_URL); every link in every mail is built from it. */
   baseUrl: string;
@@ -49,11 +57,11 @@ export function defineMail<Vars extends object>(name: string, subject: (vars: Va
       ejs.renderFile(path.join(EMAIL_VIEWS, `${name}.text.ejs`), locals, { root: EMAIL_VIEWS }),
       ejs.renderFile(path.join(EMAIL_VIEWS, `${name}.html.ejs`), locals, { root: EMAIL_VIEWS }),
     ]);
-    return { to: vars.to, subject: locals.subject, text: cleanMultilineText(text).trim() + "\n", html: cleanMultilineText(html) };
+    return { userId: raw.userId, to: vars.to, subject: locals.subject, text: cleanMultilineText(text).trim() + "\n", html: cleanMultilineText(html) };
   };
 }
 
 /** Queues a rendered mail in the caller's transaction; the mail worker sends it after commit. */
 export function enqueueMail(mail: RenderedMail, q?: Executor): Promise<void> {
-  return insertOutboundMail(mail, q);
+  return insertOutboundMail({ user_id: mail.userId, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html }, q);
 }

@@ -61,6 +61,7 @@ export async function createPersonalAccessToken(
     // A security notice: wantsEmail always says yes to this category, even if other mail is off.
     if (await wantsEmail(user.id, "security", trx)) {
       const mail = await accessTokenCreatedMail({
+        userId: user.id,
         to: user.email,
         baseUrl: ctx.config.baseUrl,
         username: user.username,

@@ -1,7 +1,7 @@
 import { db, type Executor } from "../db/knex";
 import type { UserRow } from "../db/users";
 import {
-  exportAccessTokens, exportAccount, exportAuthorizationCodes, exportIdentities, exportInvitations, exportMailsTo, exportMemberships,
+  exportAccessTokens, exportAccount, exportAuthorizationCodes, exportIdentities, exportInvitations, exportMailsFor, exportMemberships,
   exportNotificationPreferences, exportPendingLinks, exportProfile, exportSecurityEvents, exportSessions, exportTeamMemberships,
 } from "../db/user-data-export";
 import { gravatarUrl } from "../lib/avatar";
@@ -29,11 +29,11 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
     collect: async (user, q) => ({ ...(await exportProfile(user.id, q)), avatar_url: gravatarUrl(user.email) }),
   },
   emails: {
-    tables: ["users", "user_tokens"],
+    tables: ["users", "user_tokens", "outbound_mails"],
     collect: async (user, q) => ({
       addresses: [{ email: user.email, primary: true, confirmed_at: user.email_confirmed_at }],
       pending_links: await exportPendingLinks(user.id, q),
-      mails_sent: await exportMailsTo(user.email, q),
+      mails_sent: await exportMailsFor(user.id, q),
     }),
   },
   sessions: {

@@ -46,7 +46,7 @@ export async function deleteAccount(ctx: AppContext, user: UserRow, input: Delet
     // memberships trigger would refuse the cascade at commit anyway; this check gives the reason.
     const soleOwned = await listOrganizationsSolelyOwnedBy(locked.id, trx);
     if (soleOwned.length > 0) return { ok: false, errors: { _form: lastOwnerDeletionMessage(soleOwned) } };
-    const goodbye = await accountDeletedMail({ to: locked.email, baseUrl: ctx.config.baseUrl, username: locked.username, ip: meta.ip, signupUrl: `${ctx.config.baseUrl}/signup` });
+    const goodbye = await accountDeletedMail({ userId: locked.id, to: locked.email, baseUrl: ctx.config.baseUrl, username: locked.username, ip: meta.ip, signupUrl: `${ctx.config.baseUrl}/signup` });
     await enqueueMail(goodbye, trx);
     await deleteUser(locked.id, trx);
     return { ok: true };

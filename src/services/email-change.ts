@@ -47,11 +47,11 @@ export async function requestEmailChange(ctx: AppContext, user: UserRow, newEmai
     );
     const holder = await findUserByEmail(newEmail, trx);
     const toNew = holder
-      ? await emailChangeTakenMail({ to: holder.email, baseUrl, username: holder.username, resetUrl: `${baseUrl}/password/forgot` })
-      : await emailChangeConfirmMail({ to: newEmail, baseUrl, username: user.username, url: `${baseUrl}/email/confirm/${token}`, minutes: EMAIL_CHANGE_MINUTES });
+      ? await emailChangeTakenMail({ userId: holder.id, to: holder.email, baseUrl, username: holder.username, resetUrl: `${baseUrl}/password/forgot` })
+      : await emailChangeConfirmMail({ userId: user.id, to: newEmail, baseUrl, username: user.username, url: `${baseUrl}/email/confirm/${token}`, minutes: EMAIL_CHANGE_MINUTES });
     await enqueueMail(toNew, trx);
     const notice = await emailChangeNoticeMail({
-      to: user.email, baseUrl, username: user.username, newEmail, minutes: EMAIL_CHANGE_MINUTES,
+      userId: user.id, to: user.email, baseUrl, username: user.username, newEmail, minutes: EMAIL_CHANGE_MINUTES,
       accountUrl: `${baseUrl}/settings/account`, resetUrl: `${baseUrl}/password/forgot`, ip: meta.ip,
     });
     await enqueueMail(notice, trx);

@@ -30,7 +30,7 @@ export async function issueEmailConfirmation(ctx: AppContext, user: Pick<UserRow
     q,
   );
   const url = `${ctx.config.baseUrl}/email/confirm/${token}`;
-  await enqueueMail(await confirmEmailMail({ to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, hours: CONFIRMATION_HOURS }), q);
+  await enqueueMail(await confirmEmailMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, hours: CONFIRMATION_HOURS }), q);
 }
 
 /** Sends a fresh confirmation link to a signed-in, unconfirmed user. */

@@ -132,6 +132,7 @@ export async function completeSignupWithEmail(ctx: AppContext, profile: External
   const owner = await findUserByEmail(email);
   if (owner) {
     const mail = await signupAttemptMail({
+      userId: owner.id,
       to: owner.email,
       baseUrl: ctx.config.baseUrl,
       username: owner.username,
@@ -192,8 +193,9 @@ function identityFields(userId: number, profile: ExternalProfile) {
 }
 
 /** The security notice for a linked or unlinked identity. */
-export async function noticeMail(ctx: AppContext, user: Pick<UserRow, "email" | "username">, action: "linked" | "unlinked", identity: IdentityRow, meta: RequestMeta) {
+export async function noticeMail(ctx: AppContext, user: Pick<UserRow, "id" | "email" | "username">, action: "linked" | "unlinked", identity: IdentityRow, meta: RequestMeta) {
   return identityChangedMail({
+    userId: user.id,
     to: user.email,
     baseUrl: ctx.config.baseUrl,
     username: user.username,

@@ -74,7 +74,7 @@ async function spendInvitation(ctx: AppContext, org: OrganizationRow, inviter: I
 
 async function queueInvitationMail(ctx: AppContext, org: OrganizationRow, inviter: string, inv: Pick<InvitationRow, "email" | "role">, url: string, q = db) {
   await enqueueMail(
-    await organizationInvitationMail({ to: inv.email, baseUrl: ctx.config.baseUrl, orgName: org.name, inviter, role: inv.role, url, days: INVITATION_DAYS }),
+    await organizationInvitationMail({ userId: null, to: inv.email, baseUrl: ctx.config.baseUrl, orgName: org.name, inviter, role: inv.role, url, days: INVITATION_DAYS }),
     q,
   );
 }
@@ -194,6 +194,7 @@ export async function acceptInvitation(ctx: AppContext, token: string, user: Use
         if (!manager) continue;
         await enqueueMail(
           await organizationMemberJoinedMail({
+            userId: manager.id,
             to: manager.email,
             baseUrl: ctx.config.baseUrl,
             recipient: manager.username,

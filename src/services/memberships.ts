@@ -43,6 +43,7 @@ async function notifyMember(ctx: AppContext, org: OrganizationRow, userId: numbe
   if (!user) return;
   await enqueueMail(
     await organizationMembershipChangedMail({
+      userId: user.id,
       to: user.email,
       baseUrl: ctx.config.baseUrl,
       recipient: user.username,

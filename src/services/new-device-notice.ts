@@ -23,6 +23,7 @@ export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">,
   const history = await findSignInHistory(user.id, meta.ip, meta.userAgent, since, q);
   if (!history.signedInBefore || history.knownDevice) return false;
   const mail = await newSignInMail({
+    userId: user.id,
     to: user.email,
     baseUrl: config.baseUrl,
     username: user.username,

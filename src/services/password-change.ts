@@ -46,7 +46,7 @@ export async function changePassword(
     await deleteUserTokensForUser(row.id, "email_change", trx);
     await recordSecurityEvent(row.id, hadPassword ? "password.changed" : "password.set", meta, {}, trx);
     const mail = await passwordChangedMail({
-      to: row.email, baseUrl: ctx.config.baseUrl, username: row.username, how: "changed",
+      userId: row.id, to: row.email, baseUrl: ctx.config.baseUrl, username: row.username, how: "changed",
       resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
     });
     await enqueueMail(mail, trx);

@@ -31,7 +31,7 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
       trx,
     );
     const url = `${ctx.config.baseUrl}/password/reset/${token}`;
-    await enqueueMail(await passwordResetMail({ to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, minutes: RESET_MINUTES }), trx);
+    await enqueueMail(await passwordResetMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, minutes: RESET_MINUTES }), trx);
   });
   ctx.kickMail();
 }
@@ -78,7 +78,7 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
     await recordSecurityEvent(updated.id, "password.reset", meta, {}, trx);
     const recovery = await applyResetChoices(updated.id, choices, meta, trx);
     const mail = await passwordChangedMail({
-      to: updated.email, baseUrl: ctx.config.baseUrl, username: updated.username, how: "reset",
+      userId: updated.id, to: updated.email, baseUrl: ctx.config.baseUrl, username: updated.username, how: "reset",
       resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
     });
     await enqueueMail(mail, trx);

@@ -50,6 +50,7 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
       const existing = await findUserByEmail(input.email, trx);
       if (existing) {
         const mail = await signupAttemptMail({
+          userId: existing.id,
           to: existing.email,
           baseUrl: ctx.config.baseUrl,
           username: existing.username,
