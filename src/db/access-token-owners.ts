@@ -21,7 +21,7 @@ export interface LiveAccessToken {
 // added here too, or this does not compile.
 const USER_COLUMNS: Record<keyof UserRow, true> = {
   id: true, username: true, email: true, email_confirmed_at: true, password_hash: true, display_name: true,
-  bio: true, links: true, profile_public: true, created_at: true, updated_at: true,
+  bio: true, links: true, profile_public: true, gravatar_public: true, created_at: true, updated_at: true,
 };
 const ORGANIZATION_COLUMNS: Record<keyof OrganizationRow, true> = { id: true, slug: true, name: true, created_at: true, updated_at: true };
 const TEAM_COLUMNS: Record<keyof TeamRow, true> = { id: true, organization_id: true, name: true, created_at: true, updated_at: true };

@@ -11,6 +11,8 @@ export interface UserRow {
   bio: string;
   links: string[];
   profile_public: boolean;
+  /** Whether the public profile shows the Gravatar image (its URL holds a hash of the email address). */
+  gravatar_public: boolean;
   created_at: Date;
   updated_at: Date;
 }

@@ -45,12 +45,14 @@ export const ProfileForm = z
     link_3: linkField,
     link_4: linkField,
     profile_public: z.literal("on", "Tick the box or leave it empty.").optional(),
+    gravatar_public: z.literal("on", "Tick the box or leave it empty.").optional(),
   })
   .transform((f) => ({
     display_name: f.display_name,
     bio: f.bio,
     links: LINK_FIELDS.map((k) => f[k]).filter((v) => v !== "").map((v) => normaliseHttpUrl(v)!),
     profile_public: f.profile_public === "on",
+    gravatar_public: f.gravatar_public === "on",
   }));
 
 export type ProfileInput = z.infer<typeof ProfileForm>;

@@ -25,6 +25,7 @@ export const UserResource = z
     bio: z.string(),
     links: z.array(z.string()),
     profile_public: z.boolean(),
+    gravatar_public: z.boolean().meta({ description: "Whether the public profile shows the Gravatar image, whose URL holds a hash of the email address" }),
     pending_email: z.string().nullable().meta({ description: "An email change waiting for its confirmation link to be followed" }),
     created_at: timestamp,
     updated_at: timestamp,
@@ -119,6 +120,7 @@ export const PatchUserBody = z.strictObject({
   bio: z.string("Use a string.").optional(),
   links: z.array(z.string("Use strings."), "Use a list of web addresses.").max(LINKS_MAX, `Use at most ${LINKS_MAX} links.`).optional(),
   profile_public: z.boolean("Use true or false.").optional(),
+  gravatar_public: z.boolean("Use true or false.").optional(),
   email: emailSchema.optional(),
   current_password: z.string("Use a string.").max(1024, "That password is too long.").optional().meta({ description: "Required with email" }),
 });

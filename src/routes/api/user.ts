@@ -27,13 +27,14 @@ export async function showUser(req: Request, res: Response) {
  * The profile as it would be after the patch, checked by the web form's own schema (same limits,
  * same refusal of control characters and non-http links). Undefined when no profile field is sent.
  */
-function patchedProfile(user: UserRow, body: { display_name?: string; bio?: string; links?: string[]; profile_public?: boolean }): ProfileInput | undefined {
-  if (body.display_name === undefined && body.bio === undefined && body.links === undefined && body.profile_public === undefined) return undefined;
+function patchedProfile(user: UserRow, body: { display_name?: string; bio?: string; links?: string[]; profile_public?: boolean; gravatar_public?: boolean }): ProfileInput | undefined {
+  if (body.display_name === undefined && body.bio === undefined && body.links === undefined && body.profile_public === undefined && body.gravatar_public === undefined) return undefined;
   const links = body.links ?? user.links;
   const form: Record<string, string | undefined> = {
     display_name: body.display_name ?? user.display_name,
     bio: body.bio ?? user.bio,
     profile_public: (body.profile_public ?? user.profile_public) ? "on" : undefined,
+    gravatar_public: (body.gravatar_public ?? user.gravatar_public) ? "on" : undefined,
   };
   LINK_FIELDS.forEach((field, i) => (form[field] = links[i] ?? ""));
   const parsed = ProfileForm.safeParse(form);

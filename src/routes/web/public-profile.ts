@@ -7,7 +7,9 @@ import { linkLabel } from "../../lib/profile-links";
 /**
  * GET /u/:username — a user's public profile. Private profiles, unconfirmed accounts and unknown
  * names all get the same 404, so the page does not tell whether an account exists unless its owner
- * chose to show it. The email address is never shown.
+ * chose to show it. The email address is never shown, nor a hash of it: the Gravatar image (whose
+ * URL is the address's SHA-256, which anyone can match against addresses they know) appears only
+ * when the owner turned it on; otherwise the initials do.
  */
 export async function showPublicProfile(req: Request, res: Response) {
   const user = await findUserByUsername(String(req.params.username));
@@ -21,7 +23,7 @@ export async function showPublicProfile(req: Request, res: Response) {
       links: user.links.map((href) => ({ href, label: linkLabel(href) })),
       joined: user.created_at,
     },
-    avatar: { url: gravatarUrl(user.email), initials: initials(user.display_name, user.username) },
+    avatar: { url: user.gravatar_public ? gravatarUrl(user.email) : null, initials: initials(user.display_name, user.username) },
     isOwner: req.user?.id === user.id,
   });
 }

@@ -16,6 +16,7 @@ export function presentUser(user: UserRow, pendingEmail: string | null): z.infer
     bio: user.bio ?? "",
     links: user.links ?? [],
     profile_public: user.profile_public ?? false,
+    gravatar_public: user.gravatar_public ?? false,
     pending_email: pendingEmail,
     created_at: user.created_at.toISOString(),
     updated_at: user.updated_at.toISOString(),

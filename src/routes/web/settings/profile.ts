@@ -9,7 +9,7 @@ import { requestMeta } from "../../../services/request-meta";
 
 /** The form's values as stored: one input per link slot. */
 function storedValues(user: UserRow): Record<string, string> {
-  const values: Record<string, string> = { display_name: user.display_name, bio: user.bio, profile_public: user.profile_public ? "on" : "" };
+  const values: Record<string, string> = { display_name: user.display_name, bio: user.bio, profile_public: user.profile_public ? "on" : "", gravatar_public: user.gravatar_public ? "on" : "" };
   LINK_FIELDS.forEach((name, i) => (values[name] = user.links[i] ?? ""));
   return values;
 }

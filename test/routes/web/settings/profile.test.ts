@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
@@ -112,9 +113,33 @@ describe("profile settings and the public profile", () => {
     assert.match(page.html, /Builds platforms\./);
     assert.match(page.html, /<a href="https:\/\/ana\.example\.org\/" rel="nofollow ugc noopener">ana\.example\.org<\/a>/);
     assert.match(page.html, /<a href="https:\/\/code\.example\.org\/ana" rel="nofollow ugc noopener">code\.example\.org\/ana<\/a>/);
-    assert.match(page.html, /src="https:\/\/www\.gravatar\.com\/avatar\/[0-9a-f]{64}\?s=160&amp;d=404"/);
     assert.match(page.html, /class="avatar__initials">AL</);
     assert.doesNotMatch(page.html, /pub-ana@example\.test/);
+  });
+
+  it("keeps the Gravatar image, and with it a hash of the address, off the public profile until its owner turns it on", async () => {
+    const user = await buildUser({ username: "hash-ana", email: "Hash-Ana@example.test" });
+    // What an attacker computes for every address they know, to find whose profile this is.
+    const hash = crypto.createHash("sha256").update("hash-ana@example.test").digest("hex");
+    const client = await loginAs(t.baseUrl, user);
+    await client.submit("/settings/profile", VALID);
+    const hidden = await new TestClient(t.baseUrl).get("/u/hash-ana");
+    assert.equal(hidden.status, 200);
+    assert.ok(!hidden.html.includes(hash), "no hash of the address by default");
+    assert.doesNotMatch(hidden.html, /gravatar\.com\/avatar/);
+    assert.match(hidden.html, /class="avatar__initials">AL</);
+    // The owner still sees their own Gravatar in settings, with the choice explained.
+    const settings = await client.get("/settings/profile");
+    assert.ok(settings.html.includes(hash));
+    assert.doesNotMatch(settings.html, /name="gravatar_public" value="on"[^>]*checked/);
+
+    await client.submit("/settings/profile", { ...VALID, gravatar_public: "on" });
+    assert.match((await client.get("/settings/profile")).html, /name="gravatar_public" value="on"[^>]*checked/);
+    const shown = await new TestClient(t.baseUrl).get("/u/hash-ana");
+    assert.ok(shown.html.includes(`src="https://www.gravatar.com/avatar/${hash}?s=160&amp;d=404"`));
+    // Saving the profile without the box turns it off again.
+    await client.submit("/settings/profile", VALID);
+    assert.ok(!(await new TestClient(t.baseUrl).get("/u/hash-ana")).html.includes(hash));
   });
 
   it("answers 404 for private profiles, unconfirmed accounts and unknown names", async () => {
