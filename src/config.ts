@@ -27,6 +27,7 @@ const url = z.url({ protocol: /^https?$/ });
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be an IP address or host name, like 127.0.0.1 or 0.0.0.0").optional(),
   BASE_URL: url.optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -56,6 +57,14 @@ export interface Config {
   env: "development" | "production" | "test";
   isProduction: boolean;
   port: number;
+  /**
+   * The address to listen on; undefined means every interface. Development listens on 127.0.0.1
+   * unless HOST says otherwise: a laptop's app has a generated session secret and, without SMTP_URL,
+   * an outbox at /dev/mail that shows every mailed link (resets included) to whoever can reach it,
+   * so it must not answer the café's network. Production listens on all interfaces, as a container
+   * or a host behind a proxy needs.
+   */
+  host: string | undefined;
   baseUrl: string;
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
@@ -145,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     isProduction,
     port: e.PORT,
+    host: e.HOST ?? (isProduction ? undefined : "127.0.0.1"),
     baseUrl,
     secureCookies: baseUrl.startsWith("https://"),
     databaseUrl: e.DATABASE_URL,

@@ -64,9 +64,9 @@ async function main() {
     sessionSecret: resolveSessionSecret(config, DATA_DIR),
     kickMail: mailWorker.kick,
   });
-  const server = app.listen(config.port, () => {
-    logger.info({ url: config.baseUrl, port: config.port }, "Gatehouse is listening");
-  });
+  // config.host: loopback only in development unless HOST says otherwise (see Config.host).
+  const onListening = () => logger.info({ url: config.baseUrl, host: config.host ?? "all interfaces", port: config.port }, "Gatehouse is listening");
+  const server = config.host === undefined ? app.listen(config.port, onListening) : app.listen(config.port, config.host, onListening);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -121,6 +121,16 @@ describe("configuration", () => {
     }
   });
 
+  it("listens on 127.0.0.1 in development and on all interfaces in production, unless HOST says otherwise", () => {
+    assert.equal(loadConfig({}).host, "127.0.0.1");
+    assert.equal(loadConfig({ NODE_ENV: "test" }).host, "127.0.0.1");
+    assert.equal(loadConfig(PRODUCTION).host, undefined);
+    assert.equal(loadConfig({ HOST: "0.0.0.0" }).host, "0.0.0.0");
+    assert.equal(loadConfig({ ...PRODUCTION, HOST: "10.0.0.5" }).host, "10.0.0.5");
+    assert.equal(loadConfig({ HOST: "::1" }).host, "::1");
+    assert.ok(configError({ HOST: "0.0.0.0; rm -rf" }).problems.some((p) => p.startsWith("HOST")));
+  });
+
   it("reads TRUST_PROXY as a hop count or a list", () => {
     assert.equal(loadConfig({ TRUST_PROXY: "1" }).trustProxy, 1);
     assert.equal(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).trustProxy, "loopback, 10.0.0.0/8");
