@@ -7,6 +7,11 @@
  * Roles: owners can do everything; admins manage members, teams and invitations but cannot touch
  * owners, delete the organization or manage its tokens; members see the member list and teams.
  * Nobody grants a role above their own.
+ *
+ * Owners are made, unmade and invited by people only. An organization token reaches as far as an
+ * owner otherwise, but a token is a secret that leaks (CI logs, a laptop): if it could add an owner
+ * of its holder's choosing, or demote and remove the owners, one leak would hand the organization
+ * to a stranger and lock its people out. A token is an actor with `viaToken` set.
  */
 
 /** A role in an organization, from most to least powerful. */
@@ -19,6 +24,8 @@ export const ORG_ROLES: readonly OrgRole[] = ["owner", "admin", "member"];
 export interface Actor {
   role: OrgRole;
   user_id: number;
+  /** Set for an organization or team token acting on the API: it is nobody, so it never touches owners. */
+  viaToken?: boolean;
 }
 
 /** The part of a team membership the team policies look at. */
@@ -35,6 +42,8 @@ export function roleAtLeast(role: OrgRole, than: OrgRole): boolean {
 
 const isAdmin = (actor: Actor | null): actor is Actor => actor !== null && roleAtLeast(actor.role, "admin");
 const isOwner = (actor: Actor | null): actor is Actor => actor?.role === "owner";
+/** An owner who is a person: the only actor that may make, unmake or invite owners. */
+const isOwnerInPerson = (actor: Actor | null): actor is Actor => isOwner(actor) && actor.viaToken !== true;
 
 /** Any member may see the organization, its members and its teams. */
 export function canViewOrganization(actor: Actor | null): boolean {
@@ -49,18 +58,19 @@ export function canManageMembers(actor: Actor | null): boolean {
 /**
  * Changing `target`'s role to `role`: admins and owners only; only owners touch owners; nobody
  * grants above their own role; nobody changes their own role here (owners step down by leaving or
- * after handing ownership to someone else, which the last-owner rule checks).
+ * after handing ownership to someone else, which the last-owner rule checks). Making someone an
+ * owner or changing an owner's role is for owners in person, never a token.
  */
 export function canChangeRole(actor: Actor | null, target: Actor, role: OrgRole): boolean {
   if (!isAdmin(actor) || actor.user_id === target.user_id) return false;
-  if (target.role === "owner" && !isOwner(actor)) return false;
+  if ((target.role === "owner" || role === "owner") && !isOwnerInPerson(actor)) return false;
   return roleAtLeast(actor.role, role);
 }
 
-/** Removing `target` from the organization: admins remove admins and members, only owners remove owners; leaving yourself is canLeaveOrganization. */
+/** Removing `target` from the organization: admins remove admins and members, only owners in person remove owners; leaving yourself is canLeaveOrganization. */
 export function canRemoveMember(actor: Actor | null, target: Actor): boolean {
   if (!isAdmin(actor) || actor.user_id === target.user_id) return false;
-  return target.role !== "owner" || isOwner(actor);
+  return target.role !== "owner" || isOwnerInPerson(actor);
 }
 
 /** Any member may leave (the last-owner rule is checked against the data, in the service). */
@@ -73,8 +83,9 @@ export function canManageInvitations(actor: Actor | null): boolean {
   return isAdmin(actor);
 }
 
-/** Inviting with `role`: admins and owners, never above their own role. */
+/** Inviting with `role` (and resending or revoking such an invitation): admins and owners, never above their own role; owners are invited by owners in person. */
 export function canInviteWithRole(actor: Actor | null, role: OrgRole): boolean {
+  if (role === "owner") return isOwnerInPerson(actor);
   return isAdmin(actor) && roleAtLeast(actor.role, role);
 }
 
@@ -110,8 +121,7 @@ export function canManageOrganizationTokens(actor: Actor | null): boolean {
 
 /** The roles this actor may hand out (in forms: the options of the role select). */
 export function grantableRoles(actor: Actor | null): OrgRole[] {
-  if (!isAdmin(actor)) return [];
-  return ORG_ROLES.filter((r) => roleAtLeast(actor.role, r));
+  return ORG_ROLES.filter((r) => canInviteWithRole(actor, r));
 }
 
 /** The answers views need for the organization pages, from the same functions. */

@@ -24,7 +24,7 @@ import { isUniqueViolation, notFound, type FieldErrors } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
 import { canInviteWithRole, canManageInvitations, ORG_ROLES, type Actor, type OrgRole } from "../policies/organizations";
 import { wantsEmail } from "./notification-preferences";
-import { forbidden } from "./org-errors";
+import { forbidden, ownersInPerson } from "./org-errors";
 
 /** How long an invitation link works. */
 export const INVITATION_DAYS = 7;
@@ -92,6 +92,7 @@ export async function createInvitation(
   input: InvitationInput,
 ): Promise<{ ok: true; invitation: InvitationRow } | { ok: false; errors: FieldErrors }> {
   if (!canManageInvitations(actor)) throw forbidden();
+  if (input.role === "owner" && actor?.viaToken) throw ownersInPerson();
   if (!canInviteWithRole(actor, input.role)) return { ok: false, errors: { role: "You cannot invite someone with a role above your own." } };
   const wanted = [...new Set(input.teams)];
   const teams = await filterTeamIdsInOrganization(org.id, wanted);

@@ -15,7 +15,7 @@ import { organizationMembershipChangedMail } from "../emails/organization-member
 import { notFound } from "../lib/errors";
 import { canChangeRole, canLeaveOrganization, canRemoveMember, type Actor, type OrgRole } from "../policies/organizations";
 import { wantsEmail } from "./notification-preferences";
-import { forbidden, guardLastOwner, LAST_OWNER_MESSAGE, OrgRuleError } from "./org-errors";
+import { forbidden, guardLastOwner, LAST_OWNER_MESSAGE, ownersInPerson, OrgRuleError } from "./org-errors";
 
 /**
  * Membership changes. Each one runs in a transaction that first locks the organization row, then
@@ -27,9 +27,12 @@ import { forbidden, guardLastOwner, LAST_OWNER_MESSAGE, OrgRuleError } from "./o
 /** Who acts: a signed-in member (by user id) or, on the API, the organization's or a team's own token. */
 export type OrgActor = { kind: "user"; userId: number; username: string } | { kind: "organization" } | { kind: "team" };
 
-/** The policy actor for a token: an organization token reaches as far as an owner, a team token as a member; neither is a user. */
+/**
+ * The policy actor for a token: an organization token reaches as far as an owner, a team token as a
+ * member; neither is a user, and neither touches owners (viaToken, see src/policies/organizations.ts).
+ */
 export function tokenActor(kind: "organization" | "team"): Actor {
-  return { role: kind === "organization" ? "owner" : "member", user_id: 0 };
+  return { role: kind === "organization" ? "owner" : "member", user_id: 0, viaToken: true };
 }
 
 async function freshActor(org: OrganizationRow, actor: OrgActor, trx: Executor) {
@@ -55,6 +58,9 @@ async function notifyMember(ctx: AppContext, org: OrganizationRow, userId: numbe
   );
 }
 
+/** The 403 for a refused change: tokens that reached for an owner are told that owners are for people. */
+const refusal = (actor: OrgActor, touchesOwner: boolean) => (actor.kind !== "user" && touchesOwner ? ownersInPerson() : forbidden());
+
 const actorName = (actor: OrgActor, org: OrganizationRow) => (actor.kind === "user" ? actor.username : `${org.name} (API token)`);
 
 /** Changes a member's role; the target is looked up inside this organization only (another org's id is a 404). */
@@ -64,7 +70,7 @@ export async function changeMemberRole(ctx: AppContext, org: OrganizationRow, ac
       await lockOrganization(org.id, trx);
       const target = await findMembershipInOrganization(org.id, membershipId, trx);
       if (!target) throw notFound("Member");
-      if (!canChangeRole(await freshActor(org, actor, trx), target, role)) throw forbidden();
+      if (!canChangeRole(await freshActor(org, actor, trx), target, role)) throw refusal(actor, target.role === "owner" || role === "owner");
       if (target.role === role) return target;
       if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw new OrgRuleError(LAST_OWNER_MESSAGE, "last_owner");
       await updateMembershipRole(target.id, role, trx);
@@ -83,7 +89,7 @@ export async function removeMember(ctx: AppContext, org: OrganizationRow, actor:
       await lockOrganization(org.id, trx);
       const target = await findMembershipInOrganization(org.id, membershipId, trx);
       if (!target) throw notFound("Member");
-      if (!canRemoveMember(await freshActor(org, actor, trx), target)) throw forbidden();
+      if (!canRemoveMember(await freshActor(org, actor, trx), target)) throw refusal(actor, target.role === "owner");
       if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw new OrgRuleError(LAST_OWNER_MESSAGE, "last_owner");
       await deleteMembership(target.id, trx);
       await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "removed" }, trx);

@@ -26,6 +26,10 @@ export async function guardLastOwner<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** 403 for an organization token that tried to make, change, remove or invite an owner (a person's decision only). */
+export const ownersInPerson = () =>
+  new HttpError(403, "Only an owner, signed in as a person, can make, change, remove or invite owners; an organization token cannot.", "owners_in_person");
+
 /** 403 for a member whose role does not allow the action. */
 export const forbidden = () => new HttpError(403, "Your role in this organization does not allow that.");
 

@@ -51,6 +51,26 @@ describe("organization policies (role x action)", () => {
     assert.equal(p.canRemoveMember({ role: "owner", user_id: 1 }, { role: "owner", user_id: 1 }), false, "removing yourself is leaving");
   });
 
+  it("keeps owners out of an organization token's reach: it makes, unmakes and invites no owner", () => {
+    const token = { role: "owner" as const, user_id: 0, viaToken: true };
+    const table: [string, boolean][] = [
+      ["member -> admin", p.canChangeRole(token, target("member"), "admin")],
+      ["admin -> member", p.canChangeRole(token, target("admin"), "member")],
+      ["member -> owner", p.canChangeRole(token, target("member"), "owner")],
+      ["owner -> admin", p.canChangeRole(token, target("owner"), "admin")],
+      ["remove member", p.canRemoveMember(token, target("member"))],
+      ["remove owner", p.canRemoveMember(token, target("owner"))],
+      ["invite admin", p.canInviteWithRole(token, "admin")],
+      ["invite owner", p.canInviteWithRole(token, "owner")],
+    ];
+    assert.deepEqual(table, [
+      ["member -> admin", true], ["admin -> member", true], ["member -> owner", false], ["owner -> admin", false],
+      ["remove member", true], ["remove owner", false], ["invite admin", true], ["invite owner", false],
+    ]);
+    assert.deepEqual(p.grantableRoles(token), ["admin", "member"]);
+    assert.deepEqual(p.grantableRoles(actor("owner")), ["owner", "admin", "member"]);
+  });
+
   it("invites with a role no higher than the actor's", () => {
     const table: [OrgRole | null, OrgRole, boolean][] = [
       ["owner", "owner", true], ["owner", "admin", true], ["owner", "member", true],

@@ -132,10 +132,17 @@ export function openApiDocument(ctx: AppContext): JsonObject {
       title: "Gatehouse API",
       version: "1",
       description: [
-        "Authenticate every request with a personal access token: `Authorization: Bearer <token>`. The session cookie is never accepted here.",
+        "Authenticate every request with a token: `Authorization: Bearer <token>`. The session cookie is never accepted here.",
+        [
+          "Three kinds of token, each with its own reach:",
+          "- **Personal** (`gth_…`): acts as its user, on every endpoint, with that user's role in each organization.",
+          "- **Organization** (`gto_…`, created by an owner): acts as its organization and as no user (the `/api/v1/user` endpoints answer 403). Under `/api/v1/orgs/<its org>` it reads members and invitations, changes the roles of admins and members, removes them and invites admins and members. It cannot make anyone an owner, change or remove an owner, or invite an owner (403 `owners_in_person`): that is for owners in person, so a leaked token cannot take the organization over.",
+          "- **Team** (`gtt_…`): acts as its team and only reads its organization and members.",
+          "A token of one organization sees no other organization (404).",
+        ].join("\n"),
         "Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`; validation errors are 422 with one message per field in `fields`.",
         "Lists take `?page=` (from 1) and `?per_page=` (1..100, default 30) and answer `{\"data\": [...], \"meta\": {\"page\", \"per_page\", \"total\", \"total_pages\"}}` with a `Link` header (first, prev, next, last).",
-        "Requests are rate limited per token; over the limit the answer is 429 with `Retry-After`.",
+        "Requests are rate limited per token; over the limit the answer is 429 with `Retry-After`. Invitations are also limited per organization, per inviter and per recipient address (429 with `Retry-After`).",
       ].join("\n\n"),
     },
     servers: [{ url: ctx.config.baseUrl }],
@@ -143,7 +150,7 @@ export function openApiDocument(ctx: AppContext): JsonObject {
     tags: [{ name: "user" }, { name: "tokens" }, { name: "sessions" }, { name: "terraform" }],
     paths: userPaths(),
     components: {
-      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A personal access token (gth_...)" } },
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A personal (gth_...), organization (gto_...) or team (gtt_...) access token; see the description above for what each may do" } },
       schemas: componentSchemas(),
     },
   };

@@ -130,16 +130,43 @@ describe("organization API", () => {
     assert.equal((await call(token, "GET", `/api/v1/orgs/${other.slug}`)).status, 404);
     assert.equal((await call(token, "GET", "/api/v1/user")).status, 403, "not a user");
     assert.equal((await call(token, "GET", "/api/v1/user/tokens")).status, 403);
-    const promote = await call(token, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "owner" });
+    const promote = await call(token, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "admin" });
     assert.equal(promote.status, 200);
-    // The last-owner rule holds for tokens too.
-    await call(token, "DELETE", `/api/v1/orgs/${org.slug}/members/${await membershipId(org, owner)}`);
-    const last = await call(token, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "member" });
-    assert.equal(last.status, 409);
-    assert.equal((await last.json()).error.code, "last_owner");
     const invite = await call(token, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "bot-invite@example.test", role: "member" });
     assert.equal(invite.status, 201);
     assert.equal((await db("invitations").first()).inviter_id, null);
+  });
+
+  it("never lets an organization token make, demote, remove or invite an owner: that is for people", async () => {
+    // The holder of a leaked token tries to take the organization over.
+    const owner = await buildUser();
+    const accomplice = await buildUser();
+    const org = await buildOrg(owner);
+    const accompliceId = await addMember(org, accomplice, "member");
+    const ownerId = await membershipId(org, owner);
+    const token = await orgToken(org);
+    const attempts: [string, string, unknown][] = [
+      ["PATCH", `/members/${accompliceId}`, { role: "owner" }],
+      ["PATCH", `/members/${ownerId}`, { role: "admin" }],
+      ["PATCH", `/members/${ownerId}`, { role: "member" }],
+      ["DELETE", `/members/${ownerId}`, undefined],
+      ["POST", "/invitations", { email: "attacker@example.test", role: "owner" }],
+    ];
+    for (const [method, path, body] of attempts) {
+      const res = await call(token, method, `/api/v1/orgs/${org.slug}${path}`, body);
+      assert.equal(res.status, 403, `${method} ${path} ${JSON.stringify(body)}`);
+      assert.equal((await res.json()).error.code, "owners_in_person");
+    }
+    assert.equal(await roleOf(org, owner), "owner");
+    assert.equal(await roleOf(org, accomplice), "member");
+    assert.equal((await db("invitations").where({ organization_id: org.id })).length, 0);
+    assert.equal(t.mailbox.messages.length, 0, "nobody was mailed");
+    // A person who is an owner still can, with a personal token.
+    const { token: personal } = await buildAccessToken(t.ctx, owner);
+    assert.equal((await call(personal, "PATCH", `/api/v1/orgs/${org.slug}/members/${accompliceId}`, { role: "owner" })).status, 200);
+    assert.equal((await call(personal, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "co-owner@example.test", role: "owner" })).status, 201);
+    // Once the accomplice is an owner the token still cannot remove them.
+    assert.equal((await call(token, "DELETE", `/api/v1/orgs/${org.slug}/members/${accompliceId}`)).status, 403);
   });
 
   it("lets a team token read its organization but change nothing; revoked tokens get 401", async () => {
