@@ -47,7 +47,7 @@ export const github: ProviderDefinition = {
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const base = config.urls.GITHUB_URL ?? DEFAULT_URL;
     const api = apiUrl(config);
-    return new GitHubStrategy(
+    return tokenErrorsFromBody(new GitHubStrategy(
       {
         clientID: config.clientId,
         clientSecret: config.clientSecret,
@@ -73,9 +73,31 @@ export const github: ProviderDefinition = {
         }));
         deliverProfile(() => mapGitHubProfile(profile._json as GitHubUser, emails), done);
       },
-    );
+    ));
   },
 };
+
+type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string, results?: Record<string, unknown>) => void;
+interface TokenClient {
+  getOAuthAccessToken(code: string, params: Record<string, unknown>, callback: TokenCallback): void;
+}
+
+/**
+ * GitHub answers a used or invented code with HTTP 200 and an `error` field, which passport-oauth2
+ * turns into a bare "Failed to obtain access token". Handed on as the error response it is, it
+ * becomes a TokenError carrying GitHub's code, so the callback can tell the browser's bad code (4xx)
+ * from a failing provider (5xx) as it does for the other providers (src/auth/providers/callback-errors.ts).
+ */
+function tokenErrorsFromBody(strategy: GitHubStrategy): GitHubStrategy {
+  const client = (strategy as unknown as { _oauth2: TokenClient })._oauth2;
+  const original = client.getOAuthAccessToken.bind(client);
+  client.getOAuthAccessToken = (code, params, callback) =>
+    original(code, params, (err, accessToken, refreshToken, results) => {
+      if (!err && !accessToken && typeof results?.error === "string") return callback({ statusCode: 400, data: JSON.stringify(results) });
+      callback(err, accessToken, refreshToken, results);
+    });
+  return strategy;
+}
 
 function apiUrl(config: ProviderConfig): string {
   return config.urls.GITHUB_API_URL ?? (config.urls.GITHUB_URL ? `${config.urls.GITHUB_URL}/api/v3` : DEFAULT_API_URL);

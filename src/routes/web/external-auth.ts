@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import { z } from "zod";
 import type { createPassport } from "../../auth/passport";
 import { findEnabledProvider } from "../../auth/providers";
+import { callbackFailureStatus } from "../../auth/providers/callback-errors";
 import type { ExternalProfile } from "../../auth/providers/types";
 import type { ProviderName } from "../../config";
 import type { AppContext } from "../../context";
@@ -102,8 +103,12 @@ export function handleProviderCallback(ctx: AppContext, passport: PassportInstan
     }
     passport.authenticate(provider.name, { session: false }, (err: unknown, profile: ExternalProfile | false) => {
       if (err) {
-        req.log.warn({ provider: provider.name, err: (err as Error).message }, "provider sign-in failed");
-        return fail(502, `${label} sign-in did not work`, `We could not complete the sign-in with ${label}: it refused the request or could not be reached. Please try again in a moment.`);
+        // A used, expired or invented code is what the browser brought (4xx); only a provider that
+        // fails or cannot be reached is a 5xx, which operators watch (src/auth/providers/callback-errors.ts).
+        const status = callbackFailureStatus(err);
+        req.log.warn({ provider: provider.name, status, err: (err as Error).message }, "provider sign-in failed");
+        if (status === 400) return fail(400, "This sign-in link has expired", `This ${label} sign-in could not be completed: the code it came back with was already used, has expired or is not valid. Start again.`);
+        return fail(status, `${label} sign-in did not work`, `We could not complete the sign-in with ${label}: it refused the request or could not be reached. Please try again in a moment.`);
       }
       if (!profile) {
         return fail(400, "This sign-in link has expired", `This ${label} sign-in could not be verified as the one started in this browser. Start again.`);

@@ -207,8 +207,15 @@ describe("sign-in and sign-up with an external provider", () => {
     const callback = new URL(await gl.decide(await startProviderFlow(client, "gitlab"), "approve", { login: "badcode" }));
     callback.searchParams.set("code", "not-a-real-code");
     const badCode = await followCallback(client, callback.toString());
-    assert.equal(badCode.status, 502);
-    assert.match(badCode.html, /GitLab sign-in did not work/);
+    assert.equal(badCode.status, 400, "a bad code is what the browser sent, not a provider failure");
+    assert.match(badCode.html, /already used, has expired or is not valid/);
+    // GitHub reports a bad code with HTTP 200 and an error field: the same answer.
+    const ghClient = new TestClient(t.baseUrl);
+    const ghCallback = new URL(await emu.byName.github.decide(await startProviderFlow(ghClient, "github"), "approve", { login: "badcode" }));
+    ghCallback.searchParams.set("code", "not-a-real-code");
+    const ghBadCode = await followCallback(ghClient, ghCallback.toString());
+    assert.equal(ghBadCode.status, 400);
+    assert.match(ghBadCode.html, /already used, has expired or is not valid/);
 
     for (const name of ["github", "google"] as const) {
       emu.byName[name].failUserApi = true;
