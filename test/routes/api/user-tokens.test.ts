@@ -157,7 +157,7 @@ describe("API: the user, tokens and sessions", () => {
     assert.equal(data.display_name, "Ana Lima");
     assert.equal(data.email_confirmed, true);
     assert.equal(data.password_hash, undefined);
-    assert.deepEqual(Object.keys(data).sort(), ["bio", "created_at", "display_name", "email", "email_confirmed", "id", "links", "pending_email", "profile_public", "updated_at", "username"]);
+    assert.deepEqual(Object.keys(data).sort(), ["bio", "created_at", "display_name", "email", "email_confirmed", "gravatar_public", "id", "links", "pending_email", "profile_public", "updated_at", "username"]);
   });
 
   it("creates a token whose secret is in the 201 only, with a notice mail, and lists it", async () => {
