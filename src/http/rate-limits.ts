@@ -122,7 +122,10 @@ export async function reservePoint(limiter: RateLimiterPostgres, key: string): P
  * each consume still refuses once its own limit is reached.
  */
 export async function consumeAllOrThrow(checks: [RateLimiterPostgres, string][]): Promise<void> {
-  for (const [limiter, key] of checks) await assertNotLimited(limiter, key);
+  for (const [limiter, key] of checks) {
+    const used = await limiter.get(key);
+    if (used && used.consumedPoints >= limiter.points) throw new RateLimitedError(Math.ceil(used.msBeforeNext / 1000));
+  }
   for (const [limiter, key] of checks) await consumeOrThrow(limiter, key);
 }
 
