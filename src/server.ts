@@ -46,7 +46,7 @@ async function main() {
   const applied = await migrateLatest(db);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
-  // Development aid (issue 4): local emulators of GitHub, GitLab, Atlassian and Google on ports
+  // Development aid: local emulators of GitHub, GitLab, Atlassian and Google on ports
   // 3150-3153, replacing any configured provider. Config refuses DEV_PROVIDER_EMULATORS in
   // production; the isProduction check here is the second lock on that door.
   let emulators: ProviderEmulators | undefined;

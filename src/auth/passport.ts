@@ -19,7 +19,7 @@ export function createPassport(ctx: AppContext, signedInUser: (req: IncomingMess
       authenticateWithPassword(ctx, login, password).then((user) => done(null, user ?? false), done);
     }),
   );
-  // External providers (issue 4): one strategy per configured provider.
+  // External providers: one strategy per configured provider.
   registerProviderStrategies(passport, ctx.config);
   passport.serializeUser((user, done) => done(null, (user as Express.User).id));
   // With three parameters Passport passes the request first.

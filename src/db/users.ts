@@ -7,7 +7,7 @@ export interface UserRow {
   email_confirmed_at: Date | null;
   password_hash: string | null;
   display_name: string;
-  /** Public-profile fields (issue 3): plain-text bio, up to 4 http(s) links, opt-in visibility. */
+  /** Public-profile fields: plain-text bio, up to 4 http(s) links, opt-in visibility. */
   bio: string;
   links: string[];
   profile_public: boolean;

@@ -22,7 +22,7 @@ export function securityHeaders(config: Config) {
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
-        // Plus the configured sign-in providers (issue 4): their buttons post here, then redirect there.
+        // Plus the configured sign-in providers: their buttons post here, then redirect there.
         formAction: ["'self'", ...authorizationOrigins(config)],
         frameAncestors: ["'none'"],
         ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),

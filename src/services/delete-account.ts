@@ -42,7 +42,7 @@ export async function deleteAccount(ctx: AppContext, user: UserRow, input: Delet
     if (!locked) return { ok: false, errors: { _form: "This account no longer exists." } };
     // Rules that refuse a deletion are checked here, against the locked row and in the same
     // transaction as the delete, so nothing they depend on can change in between.
-    // Organizations (issue 6): the last owner of an organization must hand it over first. The
+    // Organizations: the last owner of an organization must hand it over first. The
     // memberships trigger would refuse the cascade at commit anyway; this check gives the reason.
     const soleOwned = await listOrganizationsSolelyOwnedBy(locked.id, trx);
     if (soleOwned.length > 0) return { ok: false, errors: { _form: lastOwnerDeletionMessage(soleOwned) } };

@@ -8,6 +8,13 @@ export const DEFAULT_PASSWORD = "correct horse battery staple";
 
 let counter = 0;
 
+// argon2 is slow on purpose; a test suite that builds hundreds of users hashes each password once.
+const hashes = new Map<string, Promise<string>>();
+function hashOnce(password: string): Promise<string> {
+  if (!hashes.has(password)) hashes.set(password, hashPassword(password));
+  return hashes.get(password)!;
+}
+
 /** Inserts a user straight into the database; confirmed unless `confirmed: false`. */
 export async function buildUser(opts: { username?: string; email?: string; password?: string | null; confirmed?: boolean; displayName?: string } = {}): Promise<UserRow & { password: string }> {
   counter += 1;
@@ -17,7 +24,7 @@ export async function buildUser(opts: { username?: string; email?: string; passw
   const user = await insertUser({
     username,
     email: opts.email ?? `${username.toLowerCase()}@example.test`,
-    password_hash: password === null ? null : await hashPassword(password),
+    password_hash: password === null ? null : await hashOnce(password),
     display_name: opts.displayName ?? "",
     email_confirmed_at: opts.confirmed === false ? null : new Date(),
   });

@@ -38,7 +38,7 @@ function routeMap(ctx: AppContext): Router {
   // Public description of the API
   r.get("/v1/openapi.json", serveOpenApi(ctx));
 
-  // The token's user, personal tokens and sessions (issue 5)
+  // The token's user, personal tokens and sessions
   r.get("/v1/user", asUser, showUser);
   r.patch("/v1/user", asUser, updateUserProfile(ctx));
   r.get("/v1/user/tokens", asUser, listTokens(ctx));
@@ -47,11 +47,11 @@ function routeMap(ctx: AppContext): Router {
   r.delete("/v1/user/tokens/:id", asUser, deleteToken);
   r.get("/v1/user/sessions", asUser, listSessions(ctx));
 
-  // HCP Terraform-compatible token checks for `terraform login` clients (issue 5)
+  // HCP Terraform-compatible token checks for `terraform login` clients
   r.get("/v2/ping", asUser, ping);
   r.get("/v2/account/details", asUser, accountDetails);
 
-  // Organizations, members, invitations (issue 6)
+  // Organizations, members, invitations
   // Any bearer kind: personal tokens act as their (member) user, organization and team tokens as
   // their organization or team; loadApiOrg answers 404 for organizations the caller is not part of.
   const inOrg = [bearer, loadApiOrg];

@@ -47,7 +47,7 @@ function componentSchemas(): Record<string, JsonObject> {
   );
 }
 
-/** Path items of the personal (issue 5) endpoints. */
+/** Path items of the personal endpoints. */
 function userPaths(): Record<string, JsonObject> {
   return {
     "/api/v1/user": {

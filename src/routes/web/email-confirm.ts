@@ -44,7 +44,7 @@ export async function submitConfirmEmail(req: Request, res: Response) {
     flash(req, "info", "Choose a password to sign in to your account.");
     return res.redirect(`/password/reset/${result.resetToken}`);
   }
-  // Organizations (issue 6): someone who signed up from an invitation goes back to it (through
+  // Organizations: someone who signed up from an invitation goes back to it (through
   // sign-in when needed). Only a path on this site is followed.
   const returnTo = safeNextPath(req.session.returnTo, "");
   delete req.session.returnTo;

@@ -5,7 +5,7 @@ import { listOrganizationsForUser } from "../../db/memberships";
 export async function showHome(req: Request, res: Response) {
   if (!req.user) return res.render("home/landing", { title: "Welcome" });
   if (!req.user.email_confirmed_at) return res.render("auth/confirm-pending", { title: "Confirm your email" });
-  // Organizations (issue 6): the home page lists the user's organizations.
+  // Organizations: the home page lists the user's organizations.
   const organizations = await listOrganizationsForUser(req.user.id);
   res.render("home/index", { title: "Home", organizations });
 }

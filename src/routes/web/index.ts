@@ -47,7 +47,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/password/reset/:token", showReset);
   r.post("/password/reset/:token", submitReset(ctx));
 
-  // Settings (issue 3): profile, account, password, sessions, notifications
+  // Settings: profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));
   r.get("/settings/profile", requireConfirmed, showProfileSettings);
   r.post("/settings/profile", requireConfirmed, submitProfileSettings);
@@ -66,7 +66,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/settings/notifications", requireConfirmed, showNotificationSettings);
   r.post("/settings/notifications", requireConfirmed, submitNotificationSettings);
 
-  // External identities (issue 4)
+  // External identities
   r.get("/auth/:provider", showProviderStart(ctx));
   r.post("/auth/:provider", limitByIp(limits.loginPerIp), startProviderAuth(ctx, passport));
   r.get("/auth/:provider/callback", handleProviderCallback(ctx, passport));
@@ -76,7 +76,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
   r.post("/settings/identities/:id/delete", requireConfirmed, submitUnlinkIdentity(ctx));
 
-  // Access tokens and CLI sign-in (issue 5)
+  // Access tokens and CLI sign-in
   r.get("/settings/tokens", requireConfirmed, showTokens);
   r.post("/settings/tokens", requireConfirmed, submitCreateToken(ctx));
   r.get("/settings/tokens/:id/revoke", requireConfirmed, showRevokeToken);
@@ -85,7 +85,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/cli/login", requireConfirmed, showCliLogin);
   r.post("/cli/login", requireConfirmed, submitCliLogin(ctx));
 
-  // Organizations, teams, invitations (issue 6)
+  // Organizations, teams, invitations
   // loadOrg answers 404 to anyone who is not a member; authorize answers 403 to members without the role.
   const member = [requireConfirmed, loadOrg];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
