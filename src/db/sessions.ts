@@ -1,5 +1,5 @@
-import { db, type Executor } from "./knex";
-import type { UserRow } from "./users";
+import { db, preparedRaw, type Executor } from "./knex";
+import { USER_COLUMNS, type UserRow } from "./users";
 
 /**
  * Browser sessions (the `sessions` table). Two kinds of writer touch a row, and they never write
@@ -52,15 +52,16 @@ const SESSION_COLUMNS = [
   "expires_at", "absolute_expires_at", "ended_at",
 ] as const;
 
-// Read on every request with a session cookie, so written out once rather than built each time.
-// users.* and the session's columns share names (id, created_at), so the session's come prefixed.
-const LIVE_SESSION_WITH_USER = `SELECT u.*, ${SESSION_COLUMNS.map((c) => `s.${c} AS "session$${c}"`).join(", ")}
+// Read on every request with a session cookie, so written out once rather than built each time, and
+// prepared once per connection (preparedRaw, which also explains why every column is named). The
+// user's and the session's columns share names (id, created_at), so the session's come prefixed.
+const LIVE_SESSION_WITH_USER = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(", ")}, ${SESSION_COLUMNS.map((c) => `s.${c} AS "session$${c}"`).join(", ")}
   FROM sessions AS s LEFT JOIN users AS u ON u.id = s.user_id
   WHERE s.sid = ? AND s.ended_at IS NULL AND s.expires_at > now()`;
 
 /** The live session with this id and its signed-in user (undefined when signed out), in one query. */
 export async function findLiveSessionWithUser(sid: string, q: Executor = db): Promise<{ session: SessionRow; user?: UserRow } | undefined> {
-  const { rows } = await q.raw<{ rows: Record<string, unknown>[] }>(LIVE_SESSION_WITH_USER, [sid]);
+  const { rows } = await preparedRaw<{ rows: Record<string, unknown>[] }>(q, "live-session-with-user", LIVE_SESSION_WITH_USER, [sid]);
   const row = rows[0];
   if (!row) return undefined;
   const session = {} as Record<string, unknown>;

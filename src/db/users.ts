@@ -17,6 +17,16 @@ export interface UserRow {
   updated_at: Date;
 }
 
+/**
+ * Every column of UserRow, for statements that name their columns instead of `users.*` (prepared
+ * statements, joins whose tables share column names). A column added to UserRow must be added here
+ * too, or this does not compile.
+ */
+export const USER_COLUMNS = Object.keys({
+  id: true, username: true, email: true, email_confirmed_at: true, password_hash: true, display_name: true,
+  bio: true, links: true, profile_public: true, gravatar_public: true, created_at: true, updated_at: true,
+} satisfies Record<keyof UserRow, true>) as (keyof UserRow)[];
+
 /** The user with this id, or undefined. */
 export function findUserById(id: number, q: Executor = db): Promise<UserRow | undefined> {
   return q<UserRow>("users").where({ id }).first();
