@@ -1,4 +1,5 @@
 import { checkApp, startApp, type RunningApp } from "./app-process";
+import { cookiesAfterFirstVisit } from "./browser-cookies";
 import { BenchChild } from "./child";
 import { freePort } from "./free-port";
 import { peakRss } from "./memory";
@@ -55,11 +56,15 @@ export async function measureBaselines(settings: BenchSettings, loads: LoadChild
   }
 }
 
-/** Starts the app, checks the seeded identities work, runs `work`, and stops the app. */
+/**
+ * Starts the app, checks the seeded identities work, gives each seeded session the cookies its first
+ * page set (as a browser keeps them), runs `work`, and stops the app.
+ */
 export async function withApp<T>(databaseUrl: string, secret: string, identities: BenchIdentities, work: (app: RunningApp, pageBytes: number) => Promise<T>): Promise<T> {
   const app = await startApp(databaseUrl, secret);
   try {
     const pageBytes = await checkApp(app, identities);
+    identities.cookies = await cookiesAfterFirstVisit(app.url, "/settings/profile", identities.cookies);
     const rss = peakRss(app.child.pid);
     if (rss !== undefined) log(`  app started (pid ${app.child.pid}), ${(rss / 1024 / 1024).toFixed(0)} MB resident after start-up and one page`);
     return await work(app, pageBytes);
