@@ -51,7 +51,7 @@ export function createApp(opts: AppOptions) {
   app.disable("x-powered-by");
   app.locals.config = config;
   app.locals.settingsSections = SETTINGS_SECTIONS;
-  // The configured external providers, for the sign-in and sign-up buttons (issue 4).
+  // The configured external providers, for the sign-in and sign-up buttons.
   app.locals.authProviders = enabledProviders(config);
   // Defaults for pages rendered before the per-request locals exist (errors early in the chain).
   Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "" });
@@ -67,7 +67,7 @@ export function createApp(opts: AppOptions) {
   // The JSON API sits before the session middleware: it never reads the session cookie, only bearer
   // tokens, so CSRF cannot apply to it and a token never authenticates a web page.
   app.use("/api", apiRoutes(ctx));
-  // CLI sign-in (issue 5): service discovery and the OAuth token endpoint are called by the CLI
+  // CLI sign-in: service discovery and the OAuth token endpoint are called by the CLI
   // itself, with no cookie and no CSRF token, so they too sit before the session middleware.
   app.use(oauthRoutes(ctx));
 
