@@ -1,5 +1,5 @@
 import { BenchChild } from "./child";
-import { freePort } from "./free-port";
+import { freePort } from "../test/helpers/free-port";
 import type { BenchIdentities } from "./seed-identities";
 
 /** The app under test and where it listens. */

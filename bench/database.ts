@@ -4,7 +4,7 @@ import path from "node:path";
 import { startEmbeddedPostgres } from "../src/db/embedded";
 import { connectDb, db, disconnectDb } from "../src/db/knex";
 import { migrateLatest } from "../src/db/migrate";
-import { freePort } from "./free-port";
+import { freePort } from "../test/helpers/free-port";
 
 /** A throw-away migrated database for one bench run. */
 export interface BenchDatabase {

@@ -1,7 +1,7 @@
 import { checkApp, startApp, type RunningApp } from "./app-process";
 import { cookiesAfterFirstVisit } from "./browser-cookies";
 import { BenchChild } from "./child";
-import { freePort } from "./free-port";
+import { freePort } from "../test/helpers/free-port";
 import { peakRss } from "./memory";
 import {
   measureApi, measureArgon2, measureGet, measureHealthzAtRest, measureHealthzBesideSignIns, measureSignedIn, measureSignIns, type LoadChildren, type Measured,

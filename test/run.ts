@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded";
 import { connectDb, disconnectDb, db } from "../src/db/knex";
 import { migrateLatest } from "../src/db/migrate";
+import { freePort } from "./helpers/free-port";
 
 /**
  * `npm test`: starts an embedded PostgreSQL when DATABASE_URL is unset, migrates a template database
@@ -14,17 +14,6 @@ import { migrateLatest } from "../src/db/migrate";
  * its own database (test/helpers/db.ts), so files run in parallel without sharing data.
  */
 const TEMPLATE = "gatehouse_test_template";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
 
 function findTestFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

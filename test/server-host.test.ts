@@ -5,27 +5,11 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
+
+import { adminQuery } from "./helpers/db";
+import { freePort } from "./helpers/free-port";
 
 const ROOT = path.resolve(__dirname, "..");
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: process.env.GATEHOUSE_TEST_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** This machine's first address that is not loopback: where a neighbour on the network would connect. */
 function networkAddress(): string | undefined {

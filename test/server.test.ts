@@ -2,34 +2,17 @@ import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import knex, { type Knex } from "knex";
-import pg from "pg";
 import { migrationsAreCurrent } from "../src/db/migrate";
 
+import { adminQuery } from "./helpers/db";
+import { freePort } from "./helpers/free-port";
+
 const ROOT = path.resolve(__dirname, "..");
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: process.env.GATEHOUSE_TEST_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** Resolves once the child has written `text` to stdout; rejects if it exits first. */
 function waitForOutput(child: ChildProcess, text: string, output: string[]): Promise<void> {

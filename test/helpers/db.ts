@@ -39,3 +39,14 @@ export async function resetData(): Promise<void> {
   if (rows.length === 0) return;
   await db.raw(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(", ")} RESTART IDENTITY CASCADE`);
 }
+
+/** Runs one statement on the test server's admin connection (creating or dropping databases). */
+export async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: process.env.GATEHOUSE_TEST_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}

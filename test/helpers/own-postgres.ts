@@ -1,9 +1,9 @@
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/db/embedded";
 import { connectDb, db, disconnectDb } from "../../src/db/knex";
+import { freePort } from "./free-port";
 import { migrateLatest } from "../../src/db/migrate";
 import { createLogger } from "../../src/lib/logger";
 import type { TestDatabase } from "./app";
@@ -14,17 +14,6 @@ export interface OwnPostgres extends TestDatabase {
   stop: () => Promise<void>;
   /** Starts it again on the same data directory and port, so the app's URL stays valid. */
   start: () => Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = (srv.address() as net.AddressInfo);
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
 }
 
 /**
