@@ -5,7 +5,7 @@ import type { AppContext } from "./context";
 import { db } from "./db/knex";
 import type { Logger } from "./lib/logger";
 import { createPassport } from "./auth/passport";
-import { createRateLimits } from "./http/rate-limits";
+import { createRateLimits } from "./services/rate-limits";
 import { createSessionMiddleware } from "./http/session";
 import { renderEjsView } from "./http/view-engine";
 import { PgSessionStore } from "./http/session-store";

@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import type { Logger } from "./lib/logger";
-import type { RateLimits } from "./http/rate-limits";
+import type { RateLimits } from "./services/rate-limits";
 
 /** What routes and services share for the life of the process. */
 export interface AppContext {

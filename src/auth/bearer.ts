@@ -3,7 +3,7 @@ import type { AppContext } from "../context";
 import { touchAccessToken, type AccessTokenRow } from "../db/access-tokens";
 import { findLiveAccessTokenWithOwnerByHash, type LiveAccessToken } from "../db/access-token-owners";
 import type { UserRow } from "../db/users";
-import { consumeOrThrow } from "../http/rate-limits";
+import { consumeOrThrow } from "../services/rate-limits";
 import { HttpError } from "../lib/errors";
 import { ACCESS_TOKEN_PREFIXES, parseAccessToken } from "./access-token-format";
 import { orgPrincipalFor, type OrganizationPrincipal, type TeamPrincipal } from "./org-principal";

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import { isDatabaseUnavailable } from "../db/unavailable";
 import { HttpError, type FieldErrors } from "../lib/errors";
 import { UnsafeInputError } from "./input-guard";
-import { RateLimitedError } from "./rate-limits";
+import { RateLimitedError } from "../services/rate-limits";
 
 /** The 404 page for anything no route answered. */
 export function notFoundHandler(req: Request, res: Response) {

@@ -2,7 +2,7 @@ import type { Request } from "express";
 import type { UserRow } from "../db/users";
 import { REMEMBERED_SESSION_SECONDS } from "../db/sessions";
 import { recordSignIn } from "../services/sign-in";
-import { requestMeta } from "../services/request-meta";
+import { requestMeta } from "./request-meta";
 import { HttpError } from "../lib/errors";
 import { sessionStoreOf } from "./session-store";
 

@@ -18,7 +18,7 @@ import { findUserById, type UserRow } from "../db/users";
 import { enqueueMail } from "../emails/mail";
 import { organizationInvitationMail } from "../emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../emails/organization-member-joined";
-import { consumeAllOrThrow } from "../http/rate-limits";
+import { consumeAllOrThrow } from "./rate-limits";
 import { emailSchema } from "../lib/handles";
 import { isUniqueViolation, notFound, type FieldErrors } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";

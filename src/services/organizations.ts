@@ -11,7 +11,7 @@ import {
   type OrganizationRow,
 } from "../db/organizations";
 import type { UserRow } from "../db/users";
-import { consumeOrThrow } from "../http/rate-limits";
+import { consumeOrThrow } from "./rate-limits";
 import { nameSchema } from "../lib/display-text";
 import { handleSchema } from "../lib/handles";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";

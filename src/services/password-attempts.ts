@@ -1,5 +1,5 @@
 import type { AppContext } from "../context";
-import { RateLimitedError, reservePoint, type Reservation } from "../http/rate-limits";
+import { RateLimitedError, reservePoint, type Reservation } from "./rate-limits";
 
 /**
  * The one budget of password guesses per account (RATE_LIMIT_LOGIN_PER_ACCOUNT per window), shared

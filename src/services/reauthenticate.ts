@@ -1,7 +1,7 @@
 import type { AppContext } from "../context";
 import type { UserRow } from "../db/users";
 import { verifyPassword } from "../auth/passwords";
-import { RateLimitedError } from "../http/rate-limits";
+import { RateLimitedError } from "./rate-limits";
 import { clearPasswordAttempts, reserveAccountAttempt } from "./password-attempts";
 
 /**

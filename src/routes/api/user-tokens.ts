@@ -4,7 +4,7 @@ import { principalUser } from "../../auth/bearer";
 import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUser } from "../../db/access-tokens";
 import { notFound } from "../../lib/errors";
 import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken } from "../../services/access-tokens";
-import { requestMeta } from "../../services/request-meta";
+import { requestMeta } from "../../http/request-meta";
 import { validBody } from "./body";
 import { pageOf, sendPage } from "./pagination";
 import { presentAccessToken, presentNewAccessToken } from "./presenters/access-token";

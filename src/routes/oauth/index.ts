@@ -5,7 +5,7 @@ import { limitByIp } from "../../http/rate-limits";
 import { describeClientError } from "../../http/errors";
 import { UnsafeInputError } from "../../http/input-guard";
 import { CLI_CLIENT_ID, CLI_PORTS, redeemAuthorizationCode } from "../../services/cli-login";
-import { requestMeta } from "../../services/request-meta";
+import { requestMeta } from "../../http/request-meta";
 
 /**
  * The machine-facing half of the CLI sign-in (see services/cli-login.ts): service discovery and the

@@ -4,7 +4,7 @@ import { allowFormActionTo } from "../../http/form-action-csp";
 import { deviceLabel } from "../../lib/user-agent";
 import { DEFAULT_TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";
 import { approveCliLogin, checkAuthorizationRequest, redirectWith, type CheckedAuthorization } from "../../services/cli-login";
-import { requestMeta } from "../../services/request-meta";
+import { requestMeta } from "../../http/request-meta";
 import { recordSecurityEvent } from "../../services/security-log";
 
 /** Names of the CLIs we know, for the consent page. */

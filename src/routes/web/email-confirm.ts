@@ -3,8 +3,8 @@ import type { AppContext } from "../../context";
 import { listUnvouchedIdentitiesForConfirmation, resendEmailConfirmation } from "../../services/email-confirmation";
 import { providerLabel } from "../../services/external-sign-in";
 import { useEmailLink } from "../../services/email-links";
-import { requestMeta } from "../../services/request-meta";
-import { consumeOrThrow } from "../../http/rate-limits";
+import { requestMeta } from "../../http/request-meta";
+import { consumeOrThrow } from "../../services/rate-limits";
 import { flash } from "../../http/flash";
 import { safeNextPath } from "../../http/safe-redirect";
 

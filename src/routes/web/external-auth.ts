@@ -8,13 +8,13 @@ import type { ProviderName } from "../../config";
 import type { AppContext } from "../../context";
 import { findIdentityForUserByProvider } from "../../db/identities";
 import { flash } from "../../http/flash";
-import { consumeOrThrow } from "../../http/rate-limits";
+import { consumeOrThrow } from "../../services/rate-limits";
 import { startSession } from "../../http/sign-in";
 import { keptValues, parseBody } from "../../http/validate";
 import { notFound } from "../../lib/errors";
 import { emailSchema } from "../../lib/handles";
 import { completeSignupWithEmail, linkIdentity, providerLabel, signInWithIdentity } from "../../services/external-sign-in";
-import { requestMeta } from "../../services/request-meta";
+import { requestMeta } from "../../http/request-meta";
 import type { HeldIdentity } from "../../services/account-recovery";
 import { UNCONFIRMED_ACCOUNT_DAYS } from "../../services/unconfirmed-accounts";
 

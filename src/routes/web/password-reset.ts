@@ -4,10 +4,10 @@ import type { AppContext } from "../../context";
 import { newPasswordSchema } from "../../auth/passwords";
 import { emailSchema } from "../../lib/handles";
 import { parseBody, keptValues } from "../../http/validate";
-import { consumeOrThrow } from "../../http/rate-limits";
+import { consumeOrThrow } from "../../services/rate-limits";
 import { flash } from "../../http/flash";
 import { findUserForResetToken, requestPasswordReset, resetPassword } from "../../services/password-reset";
-import { requestMeta } from "../../services/request-meta";
+import { requestMeta } from "../../http/request-meta";
 import { providerLabel } from "../../services/external-sign-in";
 import { listForResetReview, type RecoverySummary } from "../../services/account-recovery";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../../context";
 import type { UserRow } from "../../../db/users";
 import { flash } from "../../../http/flash";
-import { consumeOrThrow } from "../../../http/rate-limits";
+import { consumeOrThrow } from "../../../services/rate-limits";
 import { keptValues, parseBody } from "../../../http/validate";
 import type { FieldErrors } from "../../../lib/errors";
 import { emailSchema, handleSchema } from "../../../lib/handles";
@@ -11,7 +11,7 @@ import { exportUserData } from "../../../services/data-export";
 import { deleteAccount, SET_PASSWORD_FIRST } from "../../../services/delete-account";
 import { cancelEmailChange, pendingEmailChange, requestEmailChange } from "../../../services/email-change";
 import { checkCurrentPassword } from "../../../services/reauthenticate";
-import { requestMeta } from "../../../services/request-meta";
+import { requestMeta } from "../../../http/request-meta";
 import { recordSecurityEvent } from "../../../services/security-log";
 import { changeUsername } from "../../../services/username-change";
 

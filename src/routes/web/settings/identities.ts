@@ -6,7 +6,7 @@ import { flash } from "../../../http/flash";
 import { notFound } from "../../../lib/errors";
 import { providerLabel } from "../../../services/external-sign-in";
 import { isLastSignInMethod, unlinkIdentity } from "../../../services/identities";
-import { requestMeta } from "../../../services/request-meta";
+import { requestMeta } from "../../../http/request-meta";
 
 function identityId(req: Request): number {
   const id = String(req.params.id);

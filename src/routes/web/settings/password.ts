@@ -7,7 +7,7 @@ import { renewSessionId } from "../../../http/sign-in";
 import { parseBody } from "../../../http/validate";
 import type { FieldErrors } from "../../../lib/errors";
 import { changePassword } from "../../../services/password-change";
-import { requestMeta } from "../../../services/request-meta";
+import { requestMeta } from "../../../http/request-meta";
 
 const MISMATCH = { path: ["password_confirmation"], message: "The two passwords do not match." };
 

@@ -5,7 +5,7 @@ import { keptValues, parseBody } from "../../../http/validate";
 import type { FieldErrors } from "../../../lib/errors";
 import { gravatarUrl, initials } from "../../../lib/avatar";
 import { BIO_MAX, DISPLAY_NAME_MAX, LINK_FIELDS, ProfileForm, updateProfile } from "../../../services/profile";
-import { requestMeta } from "../../../services/request-meta";
+import { requestMeta } from "../../../http/request-meta";
 
 /** The form's values as stored: one input per link slot. */
 function storedValues(user: UserRow): Record<string, string> {

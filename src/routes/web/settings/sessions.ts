@@ -6,7 +6,7 @@ import { notFound } from "../../../lib/errors";
 import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { listSessionsForPage, revokeOtherSessions, revokeSession } from "../../../services/sessions";
 import { listLiveCliTokensForUser } from "../../../db/access-tokens";
-import { requestMeta } from "../../../services/request-meta";
+import { requestMeta } from "../../../http/request-meta";
 
 const PublicId = z.uuid();
 

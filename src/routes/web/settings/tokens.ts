@@ -8,7 +8,7 @@ import { keptValues, parseBody } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
 import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../../services/access-tokens";
-import { requestMeta } from "../../../services/request-meta";
+import { requestMeta } from "../../../http/request-meta";
 
 declare module "express-session" {
   interface SessionData {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { db } from "../../src/db/knex";
-import { BatchedRateLimiter } from "../../src/http/batched-rate-limit";
+import { BatchedRateLimiter } from "../../src/services/batched-rate-limit";
 import { resetData, setupTestDatabase, teardownTestDatabase } from "../helpers/db";
 
 /**
