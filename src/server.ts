@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from "./config";
 import { createApp } from "./app";
 import { connectDb, db, disconnectDb } from "./db/knex";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
+import { logEmbeddedPlacement } from "./db/embedded-log";
 import { migrateLatest } from "./db/migrate";
 import { createLogger } from "./lib/logger";
 import { resolveSessionSecret } from "./session-secret";
@@ -32,13 +33,14 @@ async function main() {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    logger.info({ dataDir: path.join(DATA_DIR, "postgres"), port: config.embeddedPgPort }, "DATABASE_URL is unset: starting the embedded PostgreSQL");
     embedded = await startEmbeddedPostgres({
       dataDir: path.join(DATA_DIR, "postgres"),
       port: config.embeddedPgPort,
       database: "gatehouse",
       persistent: true,
       onLog: (line) => logger.debug({ postgres: line }),
+      onPlaced: (placement) => logEmbeddedPlacement(logger, placement, config.embeddedPgPort),
+      ownProcessGroup: true,
     });
     databaseUrl = embedded.url;
   }
