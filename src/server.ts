@@ -45,7 +45,7 @@ async function main() {
     databaseUrl = embedded.url;
   }
   connectDb(databaseUrl, undefined, logger);
-  const applied = await migrateLatest(db);
+  const applied = await migrateLatest(db, () => logger.info("another process is applying migrations: waiting for it"));
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
   // Development aid: local emulators of GitHub, GitLab, Atlassian and Google on ports
