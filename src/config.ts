@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   DEV_PROVIDER_EMULATORS: z.enum(["0", "1"]).default("0"),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(10),
@@ -77,6 +78,8 @@ export interface Config {
   passwordMinLength: number;
   embeddedPgPort: number;
   devProviderEmulators: boolean;
+  /** How long a SIGTERM or SIGINT waits for requests in flight and the mail worker's current send. */
+  shutdownGraceMs: number;
   providers: Partial<Record<ProviderName, ProviderConfig>>;
   rateLimits: {
     windowSeconds: number;
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     devProviderEmulators: e.DEV_PROVIDER_EMULATORS === "1",
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     providers,
     rateLimits: {
       windowSeconds,
