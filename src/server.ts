@@ -9,6 +9,7 @@ import { logEmbeddedPlacement } from "./db/embedded-log";
 import { migrateLatest } from "./db/migrate";
 import { createLogger } from "./lib/logger";
 import { drainHttpServer } from "./http/drain";
+import { startMetricsServer } from "./metrics/server";
 import { resolveSessionSecret } from "./session-secret";
 import { startMailWorker } from "./services/mail-worker";
 import { startUnconfirmedAccountPrune } from "./services/unconfirmed-accounts";
@@ -72,6 +73,7 @@ async function main() {
   // config.host: loopback only in development unless HOST says otherwise (see Config.host).
   const onListening = () => logger.info({ url: config.baseUrl, host: config.host ?? "all interfaces", port: config.port }, "Gatehouse is listening");
   const server = config.host === undefined ? app.listen(config.port, onListening) : app.listen(config.port, config.host, onListening);
+  const metrics = config.metrics ? await startMetricsServer(config.metrics, logger) : undefined;
 
   /**
    * SIGTERM (an orchestrator, `docker stop`) or SIGINT (Ctrl-C): stop accepting connections, let the
@@ -97,6 +99,7 @@ async function main() {
     if (http.cut > 0) logger.warn({ connections: http.cut }, "requests still running at the end of the grace period were cut");
     if (mail === "timeout") logger.warn("the mail worker was still sending at the end of the grace period; unsent mail stays queued");
     stopAccountPrune();
+    await metrics?.close();
     await emulators?.stop();
     await close();
     // A query still waiting (a request cut above, blocked on a lock) would hold the pool open for as
