@@ -6,6 +6,7 @@ import { createApp } from "./app";
 import { connectDb, db, disconnectDb } from "./db/knex";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
 import { logEmbeddedPlacement } from "./db/embedded-log";
+import { EmbeddedPostgresUnavailable } from "./db/embedded-placement";
 import { migrateLatest } from "./db/migrate";
 import { createLogger } from "./lib/logger";
 import { drainHttpServer } from "./http/drain";
@@ -120,6 +121,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // What the operator must fix (no user to run the embedded database as, say) is said in a sentence.
+  console.error(err instanceof EmbeddedPostgresUnavailable ? err.message : err);
   process.exit(1);
 });

@@ -128,18 +128,26 @@ export async function placeEmbeddedPostgres(requestedDataDir: string): Promise<P
   // user, who must enter it; the data folder itself stays private to that user (initdb makes it 0700).
   fs.chmodSync(path.dirname(requestedDataDir), 0o755);
   const binariesReachable = canReach(runAs, path.join(packaged.nativeDir, "bin", "postgres"), "-x");
-  const dataReachable = canReach(runAs, path.dirname(requestedDataDir), "-d");
-  const nativeDir = binariesReachable ? packaged.nativeDir : copyBinaries(packaged.nativeDir, packaged.version);
-  let dataDir = requestedDataDir;
-  if (!dataReachable) {
-    const home = path.join(RUNTIME_ROOT, "data", shortHash(path.resolve(requestedDataDir)));
-    ensureOpenFolder(RUNTIME_ROOT);
-    ensureOpenFolder(path.dirname(home));
-    ensureOpenFolder(home);
-    // For the operator who finds the folder: which checkout it belongs to.
-    fs.writeFileSync(path.join(home, "SOURCE"), `Embedded PostgreSQL data of ${path.resolve(requestedDataDir)}\n`);
-    dataDir = path.join(home, "postgres");
+  const home = path.join(RUNTIME_ROOT, "data", shortHash(path.resolve(requestedDataDir)));
+  const movedData = path.join(home, "postgres");
+  // A cluster that moved once stays where it is, even if the checkout became reachable since (a
+  // chmod): starting an empty one in the checkout would look like lost data.
+  const alreadyMoved = !fs.existsSync(path.join(requestedDataDir, "PG_VERSION")) && fs.existsSync(path.join(movedData, "PG_VERSION"));
+  const dataReachable = !alreadyMoved && canReach(runAs, path.dirname(requestedDataDir), "-d");
+  try {
+    const nativeDir = binariesReachable ? packaged.nativeDir : copyBinaries(packaged.nativeDir, packaged.version);
+    if (!dataReachable) {
+      ensureOpenFolder(RUNTIME_ROOT);
+      ensureOpenFolder(path.dirname(home));
+      ensureOpenFolder(home);
+      // For the operator who finds the folder: which checkout it belongs to.
+      fs.writeFileSync(path.join(home, "SOURCE"), `Embedded PostgreSQL data of ${path.resolve(requestedDataDir)}\n`);
+    }
+    const moved = binariesReachable && dataReachable ? undefined : { binaries: !binariesReachable, data: !dataReachable, requestedDataDir };
+    return { nativeDir, dataDir: dataReachable ? requestedDataDir : movedData, runAs, moved };
+  } catch (err) {
+    throw new EmbeddedPostgresUnavailable(
+      `As root the embedded PostgreSQL runs as the "${runAs.name}" user, who cannot enter this checkout, and ${RUNTIME_ROOT} could not be prepared for it instead (${(err as Error).message}). Make ${RUNTIME_ROOT} writable for root, move the checkout where that user can enter it, run as a normal user, or set DATABASE_URL.`,
+    );
   }
-  const moved = binariesReachable && dataReachable ? undefined : { binaries: !binariesReachable, data: !dataReachable, requestedDataDir };
-  return { nativeDir, dataDir, runAs, moved };
 }
