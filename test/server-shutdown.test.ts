@@ -5,6 +5,8 @@ import net from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
+import { SMTPServer } from "smtp-server";
+import type { AddressInfo } from "node:net";
 
 import { ACCESS_TOKEN_PREFIXES, generateAccessToken } from "../src/auth/access-token-format";
 import { adminQuery } from "./helpers/db";
@@ -155,5 +157,47 @@ describe("graceful shutdown on SIGTERM", () => {
     assert.match(output, /"connections":1,"msg":"requests still running at the end of the grace period were cut"/);
     assert.match(output, /database connections still busy after the grace period are dropped/);
     assert.match(output, /"msg":"stopped"/);
+  });
+  it("lets the mail worker finish the send in flight, which is then marked sent, before it exits", async () => {
+    // An SMTP server that takes the mail's data and answers only when the test says so.
+    let release: () => void = () => {};
+    let receiving: () => void = () => {};
+    const sendInFlight = new Promise<void>((resolve) => (receiving = resolve));
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS", "AUTH"],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        stream.resume();
+        stream.once("end", () => {
+          release = () => callback();
+          receiving();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+      const url = await newDatabase();
+      const server = await startServer(url, { SMTP_URL: smtpUrl });
+      children.push(server.child);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ id: number }>("INSERT INTO outbound_mails (\"to\", subject, text) VALUES ('someone@example.test', 'Hello', 'Hi') RETURNING id");
+        await sendInFlight;
+        server.child.kill("SIGTERM");
+        await untilOutput(server, "shutting down");
+        release();
+        assert.equal(await server.exited, 0, server.output.join(""));
+        const sent = await client.query<{ sent_at: Date | null }>("SELECT sent_at FROM outbound_mails WHERE id = $1", [rows[0].id]);
+        assert.notEqual(sent.rows[0].sent_at, null, "the mail accepted during shutdown is marked sent, so it is not sent again");
+        assert.doesNotMatch(server.output.join(""), /mail worker was still sending/);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
   });
 });
