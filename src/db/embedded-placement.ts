@@ -48,12 +48,12 @@ export async function packagedNativeDir(): Promise<{ nativeDir: string; version:
   return { nativeDir, version };
 }
 
-/** The ids of the "postgres" user, created as a system user when missing. */
-function runAsUser(): { uid: number; gid: number; name: string } {
+/** The ids of the user the server runs as as root ("postgres"), created as a system user when missing. */
+export function runAsUser(name = RUN_AS_USER): { uid: number; gid: number; name: string } {
   const ids = () => ({
-    uid: Number(execFileSync("id", ["-u", RUN_AS_USER], { stdio: ["ignore", "pipe", "ignore"] }).toString()),
-    gid: Number(execFileSync("id", ["-g", RUN_AS_USER], { stdio: ["ignore", "pipe", "ignore"] }).toString()),
-    name: RUN_AS_USER,
+    uid: Number(execFileSync("id", ["-u", name], { stdio: ["ignore", "pipe", "ignore"] }).toString()),
+    gid: Number(execFileSync("id", ["-g", name], { stdio: ["ignore", "pipe", "ignore"] }).toString()),
+    name,
   });
   try {
     return ids();
@@ -61,12 +61,13 @@ function runAsUser(): { uid: number; gid: number; name: string } {
     // No such user yet: a fresh container or CI machine.
   }
   try {
-    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", RUN_AS_USER], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name], { stdio: ["ignore", "ignore", "pipe"] });
     return ids();
   } catch (err) {
-    const why = err instanceof Error && "stderr" in err ? String((err as { stderr: Buffer }).stderr).trim() : String(err);
+    const { stderr, code, message } = err as { stderr?: Buffer | null; code?: string; message: string };
+    const why = stderr?.length ? stderr.toString().trim() : code === "ENOENT" ? "useradd is not available" : message;
     throw new EmbeddedPostgresUnavailable(
-      `PostgreSQL cannot run as root, and there is no "${RUN_AS_USER}" user to run the embedded one as, nor could one be created (useradd: ${why || "not available"}). Create a "${RUN_AS_USER}" user, run Gatehouse as a normal user, or set DATABASE_URL to a PostgreSQL server.`,
+      `PostgreSQL cannot run as root, and there is no "${name}" user to run the embedded one as, nor could one be created (${why}). Create a "${name}" user, run Gatehouse as a normal user, or set DATABASE_URL to a PostgreSQL server.`,
     );
   }
 }
