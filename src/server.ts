@@ -89,6 +89,8 @@ async function main() {
       process.exit(1);
     }
     stopping = true;
+    // First, before anything is logged: once the log says so, new connections are refused.
+    const draining = drainHttpServer(server, config.shutdownGraceMs);
     logger.info({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, "shutting down: refusing new connections, finishing requests in flight");
     // Should a step hang (a pool that never drains, a database that never stops), exit anyway.
     setTimeout(() => {
@@ -96,7 +98,7 @@ async function main() {
       process.exit(1);
     }, config.shutdownGraceMs + 10_000).unref();
     const graceOver = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), config.shutdownGraceMs).unref());
-    const [http, mail] = await Promise.all([drainHttpServer(server, config.shutdownGraceMs), Promise.race([mailWorker.stop().then(() => "stopped" as const), graceOver])]);
+    const [http, mail] = await Promise.all([draining, Promise.race([mailWorker.stop().then(() => "stopped" as const), graceOver])]);
     if (http.cut > 0) logger.warn({ connections: http.cut }, "requests still running at the end of the grace period were cut");
     if (mail === "timeout") logger.warn("the mail worker was still sending at the end of the grace period; unsent mail stays queued");
     stopAccountPrune();
