@@ -1,5 +1,6 @@
 import client from "prom-client";
 import { db } from "../db/knex";
+import { RequestHistogram } from "./request-histogram";
 
 /**
  * Gatehouse's Prometheus metrics, in a registry of its own (served by src/metrics/server.ts on
@@ -14,13 +15,11 @@ export const registry = new client.Registry();
  * One observation per request (src/metrics/http.ts). Its `_count` series is the request count by
  * route and status, so there is no separate request counter to update on the hot path.
  */
-export const httpRequestDuration = new client.Histogram({
-  name: "gatehouse_http_request_duration_seconds",
-  help: "Time from a request's arrival to the end of its response, by method, route pattern and status",
-  labelNames: ["method", "route", "status"] as const,
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  registers: [registry],
-});
+export const httpRequestDuration = new RequestHistogram(
+  "gatehouse_http_request_duration_seconds",
+  "Time from a request's arrival to the end of its response, by method, route pattern and status",
+);
+registry.registerMetric(httpRequestDuration as unknown as client.Metric);
 
 export const signIns = new client.Counter({
   name: "gatehouse_sign_ins_total",
@@ -65,13 +64,16 @@ interface MailQueue {
  */
 let queueRead: Promise<MailQueue | undefined> | undefined;
 function readMailQueue(): Promise<MailQueue | undefined> {
-  queueRead ??= db
-    .raw<{ rows: MailQueue[] }>(
-      `SELECT count(*)::int AS depth,
-              count(*) FILTER (WHERE attempts > 0)::int AS failing,
-              coalesce(sum(attempts), 0)::int AS attempts,
-              coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
-         FROM outbound_mails WHERE sent_at IS NULL`,
+  // Started inside then(), so a pool not connected yet (db undefined) is a failed read like any other.
+  queueRead ??= Promise.resolve()
+    .then(() =>
+      db.raw<{ rows: MailQueue[] }>(
+        `SELECT count(*)::int AS depth,
+                count(*) FILTER (WHERE attempts > 0)::int AS failing,
+                coalesce(sum(attempts), 0)::int AS attempts,
+                coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
+           FROM outbound_mails WHERE sent_at IS NULL`,
+      ),
     )
     .then((result) => result.rows[0], () => undefined)
     .finally(() => (queueRead = undefined));
