@@ -39,7 +39,7 @@ declare module "express-session" {
 type PassportInstance = ReturnType<typeof createPassport>;
 
 function enabledOr404(ctx: AppContext, req: Request) {
-  const provider = findEnabledProvider(ctx.config, String(req.params.provider));
+  const provider = findEnabledProvider(ctx.config, String(req.params.provider), ctx.settings.current());
   if (!provider) throw notFound();
   return provider;
 }

@@ -34,7 +34,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/", showHome);
 
   // Password accounts
-  r.get("/signup", showSignup);
+  r.get("/signup", showSignup(ctx));
   r.post("/signup", limitByIp(limits.signupPerIp), submitSignup(ctx));
   r.get("/login", showLogin);
   r.post("/login", limitByIp(limits.loginPerIp), submitLogin(passport));
