@@ -78,6 +78,22 @@ export async function startEmbeddedPostgres(opts: {
   };
 }
 
+/**
+ * The URL of the embedded PostgreSQL already running on `dataDir` (a live `npm start`), or
+ * undefined when none runs there. The admin command line uses it to work beside the server.
+ */
+export function runningEmbeddedPostgresUrl(dataDir: string, port: number, database: string): string | undefined {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return undefined;
+  try {
+    process.kill(Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]), 0);
+  } catch (err) {
+    // EPERM: the process exists but belongs to another user (the "postgres" user, as root).
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 function removeStalePidFile(dataDir: string) {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return;
