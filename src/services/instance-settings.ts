@@ -135,16 +135,20 @@ export class InstanceSettings {
   }
 
   /**
-   * Stores new values and, in the same transaction, whatever `alsoInTransaction` writes (the audit
-   * entry); this process uses them from the commit on, the others within RELOAD_INTERVAL_MS.
+   * Changes the stored settings: `work` gets the stored values as the database has them now (read
+   * under a lock, so concurrent changes apply one after the other and none is lost) and the
+   * transaction, writes what else belongs with the change (the audit entry), and returns the new
+   * values, or undefined to write nothing. This process uses them from the commit on, the others
+   * within RELOAD_INTERVAL_MS.
    */
-  async update(values: InstanceSettingsValues, alsoInTransaction: (trx: Executor) => Promise<void>): Promise<void> {
+  async change(work: (stored: InstanceSettingsValues, trx: Executor) => Promise<InstanceSettingsValues | undefined>): Promise<void> {
     const row = await db.transaction(async (trx) => {
-      const saved = await saveInstanceSettings(toRow(values), trx);
-      await alsoInTransaction(trx);
-      return saved;
+      // An advisory lock rather than FOR UPDATE: before the first save there is no row to lock.
+      await trx.raw("SELECT pg_advisory_xact_lock(hashtext('gatehouse.instance_settings'))");
+      const next = await work(fromRow(await findInstanceSettings(trx)), trx);
+      return next ? saveInstanceSettings(toRow(next), trx) : undefined;
     });
-    this.stored = fromRow(row);
+    if (row) this.stored = fromRow(row);
   }
 }
 
