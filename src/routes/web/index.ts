@@ -129,7 +129,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // Site administration. requireSiteAdmin answers the plain 404 page to everyone but a signed-in,
   // confirmed, unsuspended site admin; further steps for the whole area (re-authentication) go in `asAdmin`.
   const asAdmin = [requireSiteAdmin];
-  r.get("/admin", asAdmin, (_req, res) => res.redirect("/admin/users"));
+  r.get("/admin", asAdmin, admin.showAdminHome);
   r.get("/admin/users", asAdmin, admin.showUsers);
   r.get("/admin/users/:id", asAdmin, admin.showUser);
   for (const action of ["suspend", "unsuspend", "resend-confirmation", "confirm-email", "sign-out", "delete", "grant-admin", "revoke-admin"] as const) {

@@ -1,5 +1,5 @@
 /** The admin area's page handlers (/admin/...), one file per section. */
-export { showUsers, showUser } from "./users";
+export { showAdminHome, showUsers, showUser } from "./users";
 export { showUserAction, submitUserAction } from "./user-actions";
 export { showOrganizations, showOrganization, showDeleteOrganization, submitDeleteOrganization } from "./organizations";
 export { showInstanceSettings, submitInstanceSettings } from "./settings";

@@ -17,6 +17,11 @@ import { actionsFor } from "./user-actions";
 /** How many of a user's tokens and security events the user page shows (newest first). */
 const SHOWN = 20;
 
+/** GET /admin — the admin area starts with its users. */
+export function showAdminHome(_req: Request, res: Response) {
+  res.redirect("/admin/users");
+}
+
 /** GET /admin/users — every account, searchable by username, email or name, with its state; paginated. */
 export async function showUsers(req: Request, res: Response) {
   const q = searchOf(req);
