@@ -14,7 +14,8 @@ const INVITATION_PATH = /^\/invitations\/([A-Za-z0-9_-]{16,128})$/;
 
 /**
  * Whether the instance settings let a new account be made with `email`, coming from `nextPath`
- * (the invitation page a sign-up started from, if any). Undefined when allowed.
+ * (the invitation page a sign-up started from, if any). Undefined when allowed. Without `email`
+ * (showing the form), whether the form can succeed at all.
  *
  * By invitation only, the sign-up must come from a pending, unexpired invitation to this same
  * address (acceptance demands the same address anyway), so one invitation cannot open accounts for
@@ -23,8 +24,10 @@ const INVITATION_PATH = /^\/invitations\/([A-Za-z0-9_-]{16,128})$/;
  */
 export async function signupRefusal(settings: InstanceSettingsValues, email: string | undefined, nextPath?: string): Promise<SignupRefusal | undefined> {
   if (settings.signupMode === "closed") return { field: "_form", message: SIGNUP_CLOSED };
-  if (settings.signupMode === "invite_only" && !(email && (await invitedAddress(nextPath)) === email.toLowerCase())) {
-    return { field: "_form", message: SIGNUP_INVITE_ONLY };
+  if (settings.signupMode === "invite_only") {
+    // Without an address yet (the form's GET), a live invitation is enough to show the form.
+    const invited = await invitedAddress(nextPath);
+    if (!invited || (email !== undefined && invited !== email.toLowerCase())) return { field: "_form", message: SIGNUP_INVITE_ONLY };
   }
   if (email && !emailDomainAllowed(settings, email)) return { field: "email", message: domainRefusal(settings) };
   return undefined;
