@@ -71,8 +71,6 @@ export function createApp(opts: AppOptions) {
   app.use(rejectUnsafeUrl);
   app.use("/public", express.static(path.resolve(__dirname, "../public"), { maxAge: config.isProduction ? "1d" : 0 }));
   app.use(healthRoutes());
-  // The instance settings are read once before the first request that may need them.
-  app.use((_req, _res, next) => void settings.ready().then(() => next(), next));
   // The JSON API sits before the session middleware: it never reads the session cookie, only bearer
   // tokens, so CSRF cannot apply to it and a token never authenticates a web page.
   app.use("/api", apiRoutes(ctx));
@@ -80,6 +78,10 @@ export function createApp(opts: AppOptions) {
   // itself, with no cookie and no CSRF token, so they too sit before the session middleware.
   app.use(oauthRoutes(ctx));
 
+  // The instance settings are read once, before the first web request (sessions, sign-in, sign-up
+  // and their pages use them); the API reads them only in its admin settings endpoints, which wait
+  // for them there, so an API request never pays for the first read.
+  app.use((_req, _res, next) => void settings.ready().then(() => next(), next));
   app.use(formBody({ limit: "32kb", parameterLimit: 100 }));
   const sessions = createSessionMiddleware(config, opts.sessionSecret, logger, opts.SessionStore);
   app.use(sessions.middleware);

@@ -82,13 +82,17 @@ function sendSettings(ctx: AppContext, res: Response) {
 
 /** GET /api/v1/admin/settings — the effective instance settings. */
 export function showAdminSettings(ctx: AppContext) {
-  return (_req: Request, res: Response) => sendSettings(ctx, res);
+  return async (_req: Request, res: Response) => {
+    await ctx.settings.ready();
+    sendSettings(ctx, res);
+  };
 }
 
 /** PATCH /api/v1/admin/settings — changes any of them (locked ones are refused with 422). */
 export function updateAdminSettings(ctx: AppContext) {
   return async (req: Request, res: Response) => {
     const body = validBody(InstanceSettingsBody, req.body);
+    await ctx.settings.ready();
     const result = await updateInstanceSettings(ctx, apiAdminContext(req, requestMeta(req)), body);
     if (!result.ok) throw new ValidationError(result.errors);
     sendSettings(ctx, res);
