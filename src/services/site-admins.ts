@@ -37,9 +37,14 @@ export async function changeSiteAdmin(admin: AdminContext, userId: number, grant
  * other at once cannot both succeed.
  */
 export async function guardLastActiveAdmin(user: UserRow, trx: Parameters<typeof lockSiteAdminChanges>[0]): Promise<void> {
-  if (!user.is_site_admin || user.suspended_at) return;
+  if (await isLastActiveAdmin(user, trx)) throw new SiteAdminRuleError(409, LAST_ADMIN_MESSAGE, "last_admin");
+}
+
+/** True when `user` is the only active site admin (under the site-admin lock, held until the transaction ends). */
+export async function isLastActiveAdmin(user: UserRow, trx: Parameters<typeof lockSiteAdminChanges>[0]): Promise<boolean> {
+  if (!user.is_site_admin || user.suspended_at) return false;
   await lockSiteAdminChanges(trx);
-  if ((await countActiveSiteAdmins(trx)) <= 1) throw new SiteAdminRuleError(409, LAST_ADMIN_MESSAGE, "last_admin");
+  return (await countActiveSiteAdmins(trx)) <= 1;
 }
 
 /** The command-line actor of `npm run admin` and of ADMIN_USERNAMES. */

@@ -132,10 +132,10 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/admin", asAdmin, admin.showAdminHome);
   r.get("/admin/users", asAdmin, admin.showUsers);
   r.get("/admin/users/:id", asAdmin, admin.showUser);
-  for (const action of ["suspend", "unsuspend", "resend-confirmation", "confirm-email", "sign-out", "delete", "grant-admin", "revoke-admin"] as const) {
-    r.get(`/admin/users/:id/${action}`, asAdmin, admin.showUserAction(action));
-    r.post(`/admin/users/:id/${action}`, asAdmin, admin.submitUserAction(ctx, action));
-  }
+  // :action is one of suspend, unsuspend, resend-confirmation, confirm-email, sign-out, delete,
+  // grant-admin, revoke-admin (routes/web/admin/user-actions.ts); anything else is a 404.
+  r.get("/admin/users/:id/:action", asAdmin, admin.showUserAction);
+  r.post("/admin/users/:id/:action", asAdmin, admin.submitUserAction(ctx));
   r.get("/admin/orgs", asAdmin, admin.showOrganizations);
   r.get("/admin/orgs/:org", asAdmin, admin.showOrganization);
   r.get("/admin/orgs/:org/delete", asAdmin, admin.showDeleteOrganization);

@@ -110,22 +110,29 @@ function renderConfirm(res: Response, user: UserRow, action: UserAction, status 
   });
 }
 
-/** GET /admin/users/:id/<action> — what the action will do, and the button that does it. */
-export function showUserAction(action: UserAction) {
-  return async (req: Request, res: Response) => {
-    const user = await targetOf(req);
-    if (!ACTIONS[action].applies(user, req.user!)) throw notFound();
-    renderConfirm(res, user, action);
-  };
+/** The :action route parameter, or a 404 for anything that is not an action. */
+function actionOf(req: Request): UserAction {
+  const action = String(req.params.action);
+  if (!Object.hasOwn(ACTIONS, action)) throw notFound();
+  return action as UserAction;
+}
+
+/** GET /admin/users/:id/:action — what the action will do, and the button that does it. */
+export async function showUserAction(req: Request, res: Response) {
+  const action = actionOf(req);
+  const user = await targetOf(req);
+  if (!ACTIONS[action].applies(user, req.user!)) throw notFound();
+  renderConfirm(res, user, action);
 }
 
 /**
- * POST /admin/users/:id/<action> — does it, records it in the admin audit log (in the service's
+ * POST /admin/users/:id/:action — does it, records it in the admin audit log (in the service's
  * transaction) and goes back to the user's page. A rule that refuses it (the last admin, the last
  * owner of an organization) re-renders the page with the reason.
  */
-export function submitUserAction(ctx: AppContext, action: UserAction) {
+export function submitUserAction(ctx: AppContext) {
   return async (req: Request, res: Response) => {
+    const action = actionOf(req);
     const user = await targetOf(req);
     const admin = adminContext(req);
     const back = `/admin/users/${user.id}`;

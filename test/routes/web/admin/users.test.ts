@@ -183,6 +183,19 @@ describe("admin: users", () => {
     assert.equal((await client.get(`/admin/users/${root.id}/suspend`)).status, 404, "nor suspend themselves");
   });
 
+  it("the last site admin cannot delete their own account either", async () => {
+    const root = await buildAdmin({ username: "root" });
+    const client = await loginAs(t.baseUrl, root);
+    const refused = await client.submit("/settings/account", { username_confirmation: "root", password: root.password }, "/settings/account/delete");
+    assert.equal(refused.status, 422);
+    assert.match(refused.html, /You are the last site admin/);
+    assert.ok(await db("users").where({ id: root.id }).first());
+    await buildAdmin();
+    const ok = await client.submit("/settings/account", { username_confirmation: "root", password: root.password }, "/settings/account/delete");
+    assert.equal(ok.status, 302);
+    assert.equal(await db("users").where({ id: root.id }).first(), undefined);
+  });
+
   it("two admins revoking each other at the same moment: one of them stays", async () => {
     for (let round = 0; round < 5; round++) {
       await db("users").delete();
