@@ -9,7 +9,8 @@ import { sessionStoreOf } from "./session-store";
 /**
  * Starts a signed-in session. Passport regenerates the session first, so the id an attacker may have
  * planted before sign-in is worthless (no session fixation). "Keep me signed in" gives a cookie for
- * the instance's remembered lifetime (30 days by default); otherwise the cookie ends with the browser. The row's user and lifetimes are written by
+ * the instance's remembered lifetime (30 days by default); otherwise the cookie ends with the
+ * browser. The row's user and lifetimes (the instance settings', read from memory) are written by
  * recordSignIn, never by the session store, so only this path signs a session in.
  */
 export async function startSession(req: Request, user: UserRow, remember: boolean, method = "password"): Promise<void> {
