@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { InstanceSettingsValues } from "./services/instance-settings";
 
 /**
  * The only reader of process.env. Every variable is validated here; a bad one stops start-up with a
@@ -41,6 +42,16 @@ const EnvSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be an IP address or host name, like 127.0.0.1 or 0.0.0.0").optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  // Instance settings (src/services/instance-settings.ts): each one set here wins over what admins
+  // store on /admin/settings, and the page shows it locked.
+  SIGNUP_MODE: z.enum(["open", "invite_only", "closed"]).optional(),
+  SIGNUP_EMAIL_DOMAINS: z.string().regex(/^[a-z0-9.,\s-]+$/i, "must be a comma-separated list of domains, like example.com,example.org").optional(),
+  SIGN_IN_PROVIDERS: z.string().regex(/^(\s*(github|gitlab|atlassian|google|none)\s*,?)+$/, "must be a comma-separated list of github, gitlab, atlassian, google (or none)").optional(),
+  REQUIRE_TWO_FACTOR: z.enum(["0", "1"]).optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(1440).optional(),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).optional(),
+  SESSION_REMEMBER_DAYS: z.coerce.number().int().min(1).max(365).optional(),
+  ADMIN_USERNAMES: z.string().regex(/^[A-Za-z0-9_,\s-]+$/, "must be a comma-separated list of usernames").optional(),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(10),
@@ -88,6 +99,10 @@ export interface Config {
   /** How long a SIGTERM or SIGINT waits for requests in flight and the mail worker's current send. */
   shutdownGraceMs: number;
   providers: Partial<Record<ProviderName, ProviderConfig>>;
+  /** Usernames made site admins at every start (ADMIN_USERNAMES). */
+  adminUsernames: string[];
+  /** The instance settings the environment sets; each wins over the stored value (locked on /admin/settings). */
+  instanceSettingsFromEnv: Partial<InstanceSettingsValues>;
   rateLimits: {
     windowSeconds: number;
     loginPerIp: number;
@@ -132,6 +147,28 @@ function readProviders(env: Record<string, string | undefined>, problems: string
     if (id && secret) providers[name] = { clientId: id, clientSecret: secret, urls: overrides };
   }
   return providers;
+}
+
+/** A comma-separated list as trimmed, lower-cased, non-empty items. */
+function commaList(value: string): string[] {
+  return value.split(",").map((item) => item.trim().toLowerCase()).filter(Boolean);
+}
+
+/** The instance settings set by the environment (only those set: the rest stay editable). */
+function settingsFromEnv(e: z.infer<typeof EnvSchema>, set: Record<string, unknown>): Partial<InstanceSettingsValues> {
+  const out: Partial<InstanceSettingsValues> = {};
+  if (e.SIGNUP_MODE) out.signupMode = e.SIGNUP_MODE;
+  if (e.SIGNUP_EMAIL_DOMAINS !== undefined) out.signupEmailDomains = commaList(e.SIGNUP_EMAIL_DOMAINS);
+  if (e.SIGN_IN_PROVIDERS !== undefined) {
+    const shown = commaList(e.SIGN_IN_PROVIDERS);
+    out.hiddenProviders = (Object.keys(PROVIDERS) as ProviderName[]).filter((p) => !shown.includes(p));
+  }
+  if (set.PASSWORD_MIN_LENGTH !== undefined) out.passwordMinLength = e.PASSWORD_MIN_LENGTH;
+  if (e.REQUIRE_TWO_FACTOR) out.requireTwoFactor = e.REQUIRE_TWO_FACTOR === "1";
+  if (e.SESSION_IDLE_MINUTES !== undefined) out.sessionIdleMinutes = e.SESSION_IDLE_MINUTES;
+  if (e.SESSION_MAX_HOURS !== undefined) out.sessionMaxHours = e.SESSION_MAX_HOURS;
+  if (e.SESSION_REMEMBER_DAYS !== undefined) out.rememberedSessionDays = e.SESSION_REMEMBER_DAYS;
+  return out;
 }
 
 function parseTrustProxy(value: string | undefined): string | number | undefined {
@@ -181,6 +218,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST ?? (isProduction ? undefined : "127.0.0.1") },
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     providers,
+    adminUsernames: e.ADMIN_USERNAMES ? e.ADMIN_USERNAMES.split(",").map((u) => u.trim()).filter(Boolean) : [],
+    instanceSettingsFromEnv: settingsFromEnv(e, cleaned),
     rateLimits: {
       windowSeconds,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,

@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import type { UserRow } from "../db/users";
-import { REMEMBERED_SESSION_SECONDS } from "../db/sessions";
+import type { InstanceSettings } from "../services/instance-settings";
 import { recordSignIn } from "../services/sign-in";
 import { requestMeta } from "./request-meta";
 import { HttpError } from "../lib/errors";
@@ -8,16 +8,18 @@ import { sessionStoreOf } from "./session-store";
 
 /**
  * Starts a signed-in session. Passport regenerates the session first, so the id an attacker may have
- * planted before sign-in is worthless (no session fixation). "Keep me signed in" gives a 30-day
- * cookie; otherwise the cookie ends with the browser. The row's user and lifetimes are written by
+ * planted before sign-in is worthless (no session fixation). "Keep me signed in" gives a cookie for
+ * the instance's remembered lifetime (30 days by default); otherwise the cookie ends with the
+ * browser. The row's user and lifetimes (the instance settings', read from memory) are written by
  * recordSignIn, never by the session store, so only this path signs a session in.
  */
 export async function startSession(req: Request, user: UserRow, remember: boolean, method = "password"): Promise<void> {
   await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
-  if (remember) req.session.cookie.maxAge = REMEMBERED_SESSION_SECONDS * 1000;
+  const lifetimes = (req.app.locals.instanceSettings as InstanceSettings).sessionLifetimes();
+  if (remember) req.session.cookie.maxAge = lifetimes.rememberedSeconds * 1000;
   else req.session.cookie.expires = undefined;
   const store = sessionStoreOf(req);
-  const session = { sid: req.sessionID, remember, data: store.dataOf(req) };
+  const session = { sid: req.sessionID, remember, data: store.dataOf(req), lifetimes };
   if (!(await recordSignIn(req.app.locals.config, user, session, method, requestMeta(req)))) {
     throw new HttpError(409, "This sign-in was interrupted. Please sign in again.");
   }

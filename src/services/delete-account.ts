@@ -8,6 +8,7 @@ import type { RequestMeta } from "./request-meta";
 import { checkCurrentPassword } from "./reauthenticate";
 import { listOrganizationsSolelyOwnedBy } from "../db/memberships";
 import { lastOwnerDeletionMessage } from "./org-errors";
+import { isLastActiveAdmin, LAST_ADMIN_MESSAGE } from "./site-admins";
 
 /** What the owner typed to confirm the deletion. */
 export interface DeleteAccountInput {
@@ -46,6 +47,8 @@ export async function deleteAccount(ctx: AppContext, user: UserRow, input: Delet
     // memberships trigger would refuse the cascade at commit anyway; this check gives the reason.
     const soleOwned = await listOrganizationsSolelyOwnedBy(locked.id, trx);
     if (soleOwned.length > 0) return { ok: false, errors: { _form: lastOwnerDeletionMessage(soleOwned) } };
+    // The instance keeps a site admin who can sign in: the last one makes another first.
+    if (await isLastActiveAdmin(locked, trx)) return { ok: false, errors: { _form: LAST_ADMIN_MESSAGE.replace(/^This is/, "You are") } };
     const goodbye = await accountDeletedMail({ userId: locked.id, to: locked.email, baseUrl: ctx.config.baseUrl, username: locked.username, ip: meta.ip, signupUrl: `${ctx.config.baseUrl}/signup` });
     await enqueueMail(goodbye, trx);
     await deleteUser(locked.id, trx);

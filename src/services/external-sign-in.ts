@@ -21,13 +21,18 @@
  *        person is told to sign in to that account and link from settings. Merging here is the
  *        "classic-federated merge" attack: whoever pre-registered the address (or whoever owns
  *        the identity) would share the account.
- *     8. unknown, verified email, no such account    -> a new, confirmed account with this identity.
+ *     8. unknown, verified email, no such account    -> a new, confirmed account with this identity,
+ *        unless the instance settings refuse new accounts (sign-up closed or by invitation only,
+ *        or the address outside the allowed domains: services/signup-gate.ts).
  *     9. unknown, no verified email                  -> the person is asked for an address; the new
  *        account stays unconfirmed until the mailed link is followed (and an address that has an
  *        account gets the same answer as a new one, like password sign-up). Its identity is
  *        stored as not vouched for the address: when the address's owner confirms it from a
  *        browser that does not hold the identity, or resets the password, the identity is removed
- *        (services/account-recovery.ts), so a squatter's identity never rides along.
+ *        (services/account-recovery.ts), so a squatter's identity never rides along. The same
+ *        instance rules as in 8 apply: the mode before the address is asked for, the domain to the
+ *        address typed.
+ *   A known identity of a suspended account (6) is refused with a message saying so.
  *
  * Identities are matched only by (provider, provider user id), never by email, and an email the
  * provider does not mark verified never counts (the "non-verifying IdP" attack): it is not even kept.
@@ -46,6 +51,7 @@ import { issueEmailConfirmation } from "./email-confirmation";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 import { freeUsername, randomVariant } from "./provider-usernames";
+import { providerSignupRefusal } from "./signup-gate";
 
 const DISPLAY_NAME_MAX = 64;
 
@@ -61,7 +67,9 @@ export type SignInOutcome =
   | { kind: "created"; user: UserRow }
   | { kind: "email_taken"; email: string }
   | { kind: "needs_email" }
-  | { kind: "unconfirmed" };
+  | { kind: "unconfirmed" }
+  | { kind: "suspended" }
+  | { kind: "signup_refused"; message: string };
 
 /** The label of a provider ("GitHub") by its name. */
 export function providerLabel(name: string): string {
@@ -103,14 +111,21 @@ export async function signInWithIdentity(ctx: AppContext, profile: ExternalProfi
     // 6. Known identity: its account, whatever the provider now says the email is.
     const user = await findUserById(identity.user_id);
     if (user && !user.email_confirmed_at && !identity.vouched_for_address) return { kind: "unconfirmed" };
+    if (user?.suspended_at) return { kind: "suspended" };
     if (user) {
       await touchIdentity(identity.id, { provider_username: profile.username, avatar_url: profile.avatarUrl });
       return { kind: "signed_in", user };
     }
   }
-  if (!profile.verifiedEmail) return { kind: "needs_email" }; // 9.
+  if (!profile.verifiedEmail) {
+    // 9. The instance's sign-up mode is checked before an address is asked for.
+    const refused = providerSignupRefusal(ctx.settings.current(), undefined);
+    return refused ? { kind: "signup_refused", message: refused.message } : { kind: "needs_email" };
+  }
   // 7. Told, not merged (see the tree above).
   if (await findUserByEmail(profile.verifiedEmail)) return { kind: "email_taken", email: profile.verifiedEmail };
+  const refused = providerSignupRefusal(ctx.settings.current(), profile.verifiedEmail);
+  if (refused) return { kind: "signup_refused", message: refused.message };
   // 8. A new account, confirmed: the provider vouched for the address.
   try {
     const user = await createAccount(ctx, profile, profile.verifiedEmail, new Date());

@@ -6,6 +6,7 @@ import { noticeSignInFromNewDevice } from "./new-device-notice";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 import { signIns } from "../metrics/registry";
+import type { SessionLifetimes } from "./instance-settings";
 
 export interface NewSession {
   /** The id generated for this sign-in (never the one the browser came with: no session fixation). */
@@ -13,6 +14,8 @@ export interface NewSession {
   remember: boolean;
   /** What the session already holds (kept through sign-in by some flows). */
   data: Record<string, unknown>;
+  /** The instance's session lifetimes at sign-in. */
+  lifetimes: SessionLifetimes;
 }
 
 /**
@@ -25,7 +28,7 @@ export async function recordSignIn(config: Pick<Config, "baseUrl">, user: UserRo
   try {
     await db.transaction(async (trx) => {
       await noticeSignInFromNewDevice(config, user, meta, trx);
-      const row = { sid: session.sid, userId: user.id, remember: session.remember, ip: meta.ip, userAgent: meta.userAgent, data: session.data };
+      const row = { sid: session.sid, userId: user.id, remember: session.remember, ip: meta.ip, userAgent: meta.userAgent, data: session.data, lifetimes: session.lifetimes };
       if (!(await signInSession(row, trx))) throw new SessionEnded();
       await recordSecurityEvent(user.id, "sign_in", meta, { method }, trx);
     });

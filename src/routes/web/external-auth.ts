@@ -18,6 +18,8 @@ import { requestMeta } from "../../http/request-meta";
 import type { HeldIdentity } from "../../services/account-recovery";
 import { UNCONFIRMED_ACCOUNT_DAYS } from "../../services/unconfirmed-accounts";
 import { signIns } from "../../metrics/registry";
+import { providerSignupRefusal } from "../../services/signup-gate";
+import { SUSPENDED_MESSAGE } from "../../services/suspension";
 
 /** How long a started provider flow (and a pending sign-up waiting for an address) stays usable. */
 const FLOW_MS = 15 * 60_000;
@@ -40,7 +42,7 @@ declare module "express-session" {
 type PassportInstance = ReturnType<typeof createPassport>;
 
 function enabledOr404(ctx: AppContext, req: Request) {
-  const provider = findEnabledProvider(ctx.config, String(req.params.provider));
+  const provider = findEnabledProvider(ctx.config, String(req.params.provider), ctx.settings.current());
   if (!provider) throw notFound();
   return provider;
 }
@@ -159,6 +161,10 @@ async function finishSignIn(ctx: AppContext, req: Request, res: Response, profil
       // Branch 6: an identity that never vouched for the address cannot open the account yet.
       req.session.heldIdentity = { provider: profile.provider, providerUserId: profile.id };
       return res.status(403).render("auth/provider-unconfirmed", { title: "Confirm your email first", label, days: UNCONFIRMED_ACCOUNT_DAYS });
+    case "suspended":
+      return res.status(403).render("auth/provider-error", { title: "Account suspended", heading: "Account suspended", message: SUSPENDED_MESSAGE, retry: "/login" });
+    case "signup_refused":
+      return res.status(403).render("auth/provider-error", { title: "No new accounts", heading: "No new accounts", message: outcome.message, retry: "/login" });
     case "needs_email":
       req.session.pendingIdentity = { profile, startedAt: Date.now() };
       return res.redirect(`/auth/${profile.provider}/email`);
@@ -202,6 +208,11 @@ export function submitProviderEmail(ctx: AppContext) {
     const parsed = parseBody(EmailForm, req.body);
     if (!parsed.ok) {
       return res.status(422).render("auth/provider-email", { title: "Add your email address", label: provider.label, provider: provider.name, profile, values: keptValues(req.body), errors: parsed.errors });
+    }
+    // The instance's rules again: the settings may have changed since the address was asked for.
+    const refused = providerSignupRefusal(ctx.settings.current(), parsed.data.email);
+    if (refused) {
+      return res.status(refused.field === "email" ? 422 : 403).render("auth/provider-email", { title: "Add your email address", label: provider.label, provider: provider.name, profile, values: keptValues(req.body), errors: { [refused.field]: refused.message } });
     }
     await consumeOrThrow(ctx.limits.emailPerIp, req.ip ?? "unknown");
     delete req.session.pendingIdentity;

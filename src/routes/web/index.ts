@@ -26,6 +26,8 @@ import { authorize, loadOrg } from "../../http/load-org";
 import * as can from "../../policies/organizations";
 import { handleProviderCallback, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
 import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
+import * as admin from "./admin";
+import { requireSiteAdmin } from "../../http/require-site-admin";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -34,7 +36,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/", showHome);
 
   // Password accounts
-  r.get("/signup", showSignup);
+  r.get("/signup", showSignup(ctx));
   r.post("/signup", limitByIp(limits.signupPerIp), submitSignup(ctx));
   r.get("/login", showLogin);
   r.post("/login", limitByIp(limits.loginPerIp), submitLogin(passport));
@@ -123,6 +125,24 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/invitations/:token/accept", requireUser, submitAcceptInvitation(ctx));
   r.post("/invitations/:token/decline", requireUser, submitDeclineInvitation);
   r.post("/invitations/:token/switch", submitSwitchAccount);
+
+  // Site administration. requireSiteAdmin answers the plain 404 page to everyone but a signed-in,
+  // confirmed, unsuspended site admin; further steps for the whole area (re-authentication) go in `asAdmin`.
+  const asAdmin = [requireSiteAdmin];
+  r.get("/admin", asAdmin, admin.showAdminHome);
+  r.get("/admin/users", asAdmin, admin.showUsers);
+  r.get("/admin/users/:id", asAdmin, admin.showUser);
+  // :action is one of suspend, unsuspend, resend-confirmation, confirm-email, sign-out, delete,
+  // grant-admin, revoke-admin (routes/web/admin/user-actions.ts); anything else is a 404.
+  r.get("/admin/users/:id/:action", asAdmin, admin.showUserAction);
+  r.post("/admin/users/:id/:action", asAdmin, admin.submitUserAction(ctx));
+  r.get("/admin/orgs", asAdmin, admin.showOrganizations);
+  r.get("/admin/orgs/:org", asAdmin, admin.showOrganization);
+  r.get("/admin/orgs/:org/delete", asAdmin, admin.showDeleteOrganization);
+  r.post("/admin/orgs/:org/delete", asAdmin, admin.submitDeleteOrganization);
+  r.get("/admin/settings", asAdmin, admin.showInstanceSettings(ctx));
+  r.post("/admin/settings", asAdmin, admin.submitInstanceSettings(ctx));
+  r.get("/admin/audit", asAdmin, admin.showAudit);
 
   return r;
 }

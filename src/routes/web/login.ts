@@ -6,6 +6,7 @@ import { parseBody } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
 import { endSession, startSession } from "../../http/sign-in";
 import { flash } from "../../http/flash";
+import { SUSPENDED_MESSAGE } from "../../services/suspension";
 
 const LoginForm = z.object({
   login: z.string().trim().min(1, "Enter your username or email address.").max(254, "That is too long to be a username or email."),
@@ -34,6 +35,8 @@ export function submitLogin(passport: ReturnType<typeof createPassport>) {
       if (!user) {
         return res.status(422).render("auth/login", { title: "Sign in", values, errors: { _form: "Incorrect username, email or password." } });
       }
+      // Said only after the right password, so it tells nobody else that the account exists.
+      if (user.suspended_at) return res.status(403).render("auth/login", { title: "Sign in", values, errors: { _form: SUSPENDED_MESSAGE } });
       startSession(req, user, parsed.data.remember === "on")
         .then(() => res.redirect(safeNextPath(parsed.data.next)))
         .catch(next);

@@ -69,9 +69,10 @@ function resultMessages(recovery: RecoverySummary): string[] {
 
 /** POST /password/reset/:token — sets the new password, signs out everywhere, asks to sign in. */
 export function submitReset(ctx: AppContext) {
-  const ResetForm = z
+  // Built per request: the minimum length is an instance setting an admin can change.
+  const resetForm = (minLength: number) => z
     .object({
-      password: newPasswordSchema(ctx.config.passwordMinLength),
+      password: newPasswordSchema(minLength),
       password_confirmation: z.string(),
       // Checkboxes: present when ticked. Unticked ones are not sent at all, as browsers do.
       revoke_tokens: z.literal("yes").optional(),
@@ -88,7 +89,7 @@ export function submitReset(ctx: AppContext) {
         values: { revoke_tokens: req.body?.revoke_tokens, disconnect_identities: req.body?.disconnect_identities },
         ...(await listForResetReview(user.id)),
       });
-    const parsed = parseBody(ResetForm, req.body);
+    const parsed = parseBody(resetForm(ctx.settings.current().passwordMinLength), req.body);
     if (!parsed.ok) return rerender(parsed.errors);
     const choices = { revokeTokens: parsed.data.revoke_tokens === "yes", disconnectIdentities: parsed.data.disconnect_identities === "yes" };
     const result = await resetPassword(ctx, token, parsed.data.password, requestMeta(req), choices);

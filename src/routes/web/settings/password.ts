@@ -27,21 +27,26 @@ export function showPasswordSettings(req: Request, res: Response) {
  * rules to the new one, ends every other session and gives this one a new id.
  */
 export function submitPasswordSettings(ctx: AppContext) {
-  const newPassword = newPasswordSchema(ctx.config.passwordMinLength);
-  const ChangeForm = z
-    .object({
-      current_password: z.string().min(1, "Enter your current password.").max(1024, "That password is too long."),
-      password: newPassword,
-      password_confirmation: z.string(),
-    })
-    .refine((f) => f.password === f.password_confirmation, MISMATCH);
-  const SetForm = z
-    .object({ password: newPassword, password_confirmation: z.string() })
-    .refine((f) => f.password === f.password_confirmation, MISMATCH);
+  // Built per request: the minimum length is an instance setting an admin can change.
+  const forms = (minLength: number) => {
+    const newPassword = newPasswordSchema(minLength);
+    const ChangeForm = z
+      .object({
+        current_password: z.string().min(1, "Enter your current password.").max(1024, "That password is too long."),
+        password: newPassword,
+        password_confirmation: z.string(),
+      })
+      .refine((f) => f.password === f.password_confirmation, MISMATCH);
+    const SetForm = z
+      .object({ password: newPassword, password_confirmation: z.string() })
+      .refine((f) => f.password === f.password_confirmation, MISMATCH);
+    return { ChangeForm, SetForm };
+  };
 
   return async (req: Request, res: Response) => {
     const user = req.user!;
     const hasPassword = user.password_hash !== null;
+    const { ChangeForm, SetForm } = forms(ctx.settings.current().passwordMinLength);
     const parsed = parseBody<z.ZodType<{ current_password?: string; password: string }>>(hasPassword ? ChangeForm : SetForm, req.body);
     if (!parsed.ok) return render(req, res, parsed.errors, 422);
     const input = { currentPassword: parsed.data.current_password, password: parsed.data.password };

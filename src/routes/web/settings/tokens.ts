@@ -9,6 +9,7 @@ import { notFound } from "../../../lib/errors";
 import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../../services/access-tokens";
 import { requestMeta } from "../../../http/request-meta";
+import { canCreateAdminToken } from "../../../policies/admin";
 
 declare module "express-session" {
   interface SessionData {
@@ -38,6 +39,8 @@ const TokenForm = z.object({
     EXPIRY_CHOICES.map(([value]) => value) as [string, ...string[]],
     `Choose ${TOKEN_EXPIRY_DAYS.join(", ")} days or no expiry.`,
   ),
+  // A checkbox, sent only when ticked; offered to site admins only (the service checks again).
+  admin: z.literal("on").optional(),
 });
 
 /** One row of the tokens table, formatted for the page. */
@@ -47,6 +50,7 @@ function tokenView(row: AccessTokenRow, now: Date) {
     id: row.id,
     description: row.description,
     display: displayAccessToken(row.token_prefix, row.last4),
+    admin: row.admin,
     viaCli: row.created_via === "cli",
     created: day(row.created_at),
     lastUsed: row.last_used_at ? { text: timeAgo(row.last_used_at, now), full: formatUtc(row.last_used_at), iso: row.last_used_at.toISOString() } : undefined,
@@ -75,6 +79,7 @@ async function renderTokens(req: Request, res: Response, status: number, extra: 
     page,
     pages,
     expiryChoices: EXPIRY_CHOICES,
+    offerAdminTokens: canCreateAdminToken(user),
     errors: extra.errors ?? {},
     values: extra.values ?? { expires_in_days: String(DEFAULT_TOKEN_EXPIRY_DAYS) },
   });
@@ -94,7 +99,7 @@ export function submitCreateToken(ctx: AppContext) {
     const parsed = parseBody(TokenForm, req.body);
     if (!parsed.ok) return renderTokens(req, res, 422, { errors: parsed.errors, values: keptValues(req.body) });
     const days = parsed.data.expires_in_days === "none" ? null : Number(parsed.data.expires_in_days);
-    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: parsed.data.description, expiresInDays: days, via: "web" }, requestMeta(req));
+    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: parsed.data.description, expiresInDays: days, via: "web", admin: parsed.data.admin === "on" }, requestMeta(req));
     req.session.newAccessToken = { id: row.id, token };
     flash(req, "success", `Token “${row.description}” created.`);
     res.redirect("/settings/tokens");
