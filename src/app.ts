@@ -30,7 +30,6 @@ export interface AppOptions {
   config: Config;
   logger: Logger;
   sessionSecret: string;
-  kickMail: () => void;
   /** The session store class; tests pass a subclass that stalls writes to provoke races. */
   SessionStore?: typeof PgSessionStore;
 }
@@ -41,7 +40,7 @@ export interface AppOptions {
  */
 export function createApp(opts: AppOptions) {
   const { config, logger } = opts;
-  const ctx: AppContext = { config, logger, kickMail: opts.kickMail, limits: createRateLimits(config, db) };
+  const ctx: AppContext = { config, logger, limits: createRateLimits(config, db) };
   const app = express();
   // Views render through EJS without its file-system check on every include (src/http/view-engine.ts).
   app.engine("ejs", renderEjsView);

@@ -6,7 +6,5 @@ import type { RateLimits } from "./services/rate-limits";
 export interface AppContext {
   config: Config;
   logger: Logger;
-  /** Wakes the mail worker after a transaction that queued mail has committed. */
-  kickMail: () => void;
   limits: RateLimits;
 }

@@ -1,4 +1,8 @@
 import { db, type Executor } from "./knex";
+import { notify } from "./notifications";
+
+/** The channel on which a queued mail wakes the mail workers (see insertOutboundMail). */
+export const OUTBOUND_MAIL_CHANNEL = "outbound_mails";
 
 export interface OutboundMailRow {
   id: number;
@@ -15,9 +19,14 @@ export interface OutboundMailRow {
   created_at: Date;
 }
 
-/** Queues a rendered mail for the worker. */
+/**
+ * Queues a rendered mail and wakes the mail workers. In the caller's transaction both take effect at
+ * its commit: a rolled-back transaction leaves no mail and wakes nobody, and a committed one's mail
+ * is sent at once, by whichever worker locks it first.
+ */
 export async function insertOutboundMail(mail: Pick<OutboundMailRow, "user_id" | "to" | "subject" | "text" | "html">, q: Executor = db): Promise<void> {
   await q("outbound_mails").insert(mail);
+  await notify(OUTBOUND_MAIL_CHANNEL, q);
 }
 
 /**

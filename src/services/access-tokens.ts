@@ -75,7 +75,6 @@ export async function createPersonalAccessToken(
     }
     return inserted;
   });
-  ctx.kickMail();
   return { row, token: generated.token };
 }
 

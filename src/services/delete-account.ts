@@ -51,9 +51,6 @@ export async function deleteAccount(ctx: AppContext, user: UserRow, input: Delet
     await deleteUser(locked.id, trx);
     return { ok: true };
   });
-  if (result.ok) {
-    ctx.logger.info({ userId: user.id }, "account deleted");
-    ctx.kickMail();
-  }
+  if (result.ok) ctx.logger.info({ userId: user.id }, "account deleted");
   return result;
 }

@@ -57,7 +57,6 @@ export async function requestEmailChange(ctx: AppContext, user: UserRow, newEmai
     await enqueueMail(notice, trx);
     await recordSecurityEvent(user.id, "email.change_requested", meta, { email: newEmail }, trx);
   });
-  ctx.kickMail();
 }
 
 /** Cancels the user's pending email change; its link stops working. True when there was one. */

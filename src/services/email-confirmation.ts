@@ -37,7 +37,6 @@ export async function issueEmailConfirmation(ctx: AppContext, user: Pick<UserRow
 export async function resendEmailConfirmation(ctx: AppContext, user: UserRow): Promise<void> {
   if (user.email_confirmed_at) return;
   await db.transaction((trx) => issueEmailConfirmation(ctx, user, trx));
-  ctx.kickMail();
 }
 
 /** What confirming an address did. */

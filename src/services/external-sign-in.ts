@@ -86,7 +86,6 @@ export async function linkIdentity(ctx: AppContext, userId: number, profile: Ext
       await enqueueMail(await noticeMail(ctx, user, "linked", identity, meta), trx);
       return { kind: "linked", identity };
     });
-    if (outcome.kind === "linked") ctx.kickMail();
     return outcome;
   } catch (err) {
     // Someone linked the same identity at the same moment: the unique constraint decided.
@@ -140,7 +139,6 @@ export async function completeSignupWithEmail(ctx: AppContext, profile: External
       resetUrl: `${ctx.config.baseUrl}/password/forgot`,
     });
     await enqueueMail(mail);
-    ctx.kickMail();
     return;
   }
   try {
@@ -178,7 +176,6 @@ async function createAccount(ctx: AppContext, profile: ExternalProfile, email: s
     if (!isUniqueViolation(err, "users_username_unique")) throw err;
     user = await insert(randomVariant(username));
   }
-  if (!confirmedAt) ctx.kickMail();
   return user;
 }
 

@@ -35,6 +35,5 @@ export async function unlinkIdentity(ctx: AppContext, userId: number, identityId
     await enqueueMail(await noticeMail(ctx, user, "unlinked", removed, meta), trx);
     return { kind: "unlinked", provider: removed.provider };
   });
-  if (outcome.kind === "unlinked") ctx.kickMail();
   return outcome;
 }

@@ -109,7 +109,6 @@ export async function createInvitation(
       await queueInvitationMail(ctx, org, inviter.name, row, link.url, trx);
       return row;
     });
-    ctx.kickMail();
     return { ok: true, invitation };
   } catch (err) {
     if (isUniqueViolation(err, "invitations_pending_unique")) return { ok: false, errors: { email: PENDING_EXISTS } };
@@ -129,7 +128,6 @@ export async function resendInvitation(ctx: AppContext, org: OrganizationRow, ac
     await renewInvitation(inv.id, link.hash, link.expiresAt, trx);
     await queueInvitationMail(ctx, org, inviter.name, inv, link.url, trx);
   });
-  ctx.kickMail();
   return inv;
 }
 
@@ -210,7 +208,6 @@ export async function acceptInvitation(ctx: AppContext, token: string, user: Use
     }
     return { ok: true, org, alreadyMember: !added };
   });
-  ctx.kickMail();
   return result;
 }
 

@@ -1,10 +1,14 @@
 import nodemailer from "nodemailer";
 import type { Config } from "../config";
 import { db } from "../db/knex";
-import { lockDueOutboundMails, markOutboundMailFailed, markOutboundMailSent, type OutboundMailRow } from "../db/outbound-mails";
+import { lockDueOutboundMails, markOutboundMailFailed, markOutboundMailSent, OUTBOUND_MAIL_CHANNEL, type OutboundMailRow } from "../db/outbound-mails";
+import { listen } from "../db/notifications";
 import type { Logger } from "../lib/logger";
 
-const POLL_MS = 1000;
+// Queued mail wakes the worker through a notification at its transaction's commit
+// (insertOutboundMail); the poll is the fallback for what no notification announces: retries that
+// fall due, and mail queued while the listening connection was down.
+const POLL_MS = 5000;
 const BATCH = 20;
 // After a failed drain (typically: the database is down) the timer backs off, doubling from one
 // second up to this, so an outage costs a log line every few seconds rather than one a second,
@@ -12,8 +16,6 @@ const BATCH = 20;
 const MAX_BACKOFF_MS = 10_000;
 
 export interface MailWorker {
-  /** Looks for due mail now instead of at the next poll. */
-  kick: () => void;
   stop: () => Promise<void>;
 }
 
@@ -88,17 +90,17 @@ export function startMailWorker(config: Config, logger: Logger): MailWorker {
       });
   }
 
-  // A kick from a request that just committed mail ignores the backoff: that commit proves the
-  // database answers again.
+  // A notification ignores the backoff: the commit that sent it proves the database answers again.
+  const listener = listen(OUTBOUND_MAIL_CHANNEL, kick, logger);
   const timer = setInterval(() => {
     if (Date.now() >= resumeAt) kick();
   }, POLL_MS);
   timer.unref();
   return {
-    kick,
     async stop() {
       stopped = true;
       clearInterval(timer);
+      await listener.stop();
       await running;
       transport?.close();
     },

@@ -78,7 +78,6 @@ export async function changeMemberRole(ctx: AppContext, org: OrganizationRow, ac
       return { ...target, role };
     }),
   );
-  ctx.kickMail();
   return updated;
 }
 
@@ -95,7 +94,6 @@ export async function removeMember(ctx: AppContext, org: OrganizationRow, actor:
       await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "removed" }, trx);
     }),
   );
-  ctx.kickMail();
 }
 
 /** The user leaves the organization; the last owner cannot until someone else is an owner. */

@@ -52,6 +52,5 @@ export async function changePassword(
     await enqueueMail(mail, trx);
     return row;
   });
-  ctx.kickMail();
   return { ok: true, user: updated };
 }

@@ -33,7 +33,6 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
     const url = `${ctx.config.baseUrl}/password/reset/${token}`;
     await enqueueMail(await passwordResetMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, minutes: RESET_MINUTES }), trx);
   });
-  ctx.kickMail();
 }
 
 /**
@@ -86,6 +85,5 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
   });
   if (!done) return { ok: false, reason: "invalid_link" };
   await clearPasswordAttempts(ctx, done.updated.id, [done.updated.username, done.updated.email]);
-  ctx.kickMail();
   return { ok: true, user: done.updated, recovery: done.recovery };
 }

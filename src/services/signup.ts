@@ -78,7 +78,6 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
     if (isUniqueViolation(err, "users_username_unique")) return { ok: false, errors: { username: "That username is taken. Choose another." } };
     if (!isUniqueViolation(err, "users_email_unique")) throw err;
   }
-  ctx.kickMail();
   return { ok: true };
 }
 
