@@ -6,6 +6,7 @@ import { db } from "./db/knex";
 import type { Logger } from "./lib/logger";
 import { createPassport } from "./auth/passport";
 import { createRateLimits } from "./services/rate-limits";
+import { createMailer } from "./emails/mailer";
 import { createSessionMiddleware } from "./http/session";
 import { renderEjsView } from "./http/view-engine";
 import { PgSessionStore } from "./http/session-store";
@@ -40,7 +41,7 @@ export interface AppOptions {
  */
 export function createApp(opts: AppOptions) {
   const { config, logger } = opts;
-  const ctx: AppContext = { config, logger, limits: createRateLimits(config, db) };
+  const ctx: AppContext = { config, logger, mail: createMailer(config), limits: createRateLimits(config, db) };
   const app = express();
   // Views render through EJS without its file-system check on every include (src/http/view-engine.ts).
   app.engine("ejs", renderEjsView);
@@ -49,6 +50,7 @@ export function createApp(opts: AppOptions) {
   app.set("trust proxy", config.trustProxy ?? false);
   app.disable("x-powered-by");
   app.locals.config = config;
+  app.locals.mail = ctx.mail;
   app.locals.settingsSections = SETTINGS_SECTIONS;
   // The configured external providers, for the sign-in and sign-up buttons.
   app.locals.authProviders = enabledProviders(config);

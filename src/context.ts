@@ -1,4 +1,5 @@
 import type { Config } from "./config";
+import type { Mailer } from "./emails/mailer";
 import type { Logger } from "./lib/logger";
 import type { RateLimits } from "./services/rate-limits";
 
@@ -6,5 +7,7 @@ import type { RateLimits } from "./services/rate-limits";
 export interface AppContext {
   config: Config;
   logger: Logger;
+  /** Queues mail in the caller's transaction, with links built on the configured base URL. */
+  mail: Mailer;
   limits: RateLimits;
 }

@@ -10,5 +10,4 @@ export const accessTokenCreatedMail = defineMail<{
   how: string;
   expiresOn: string | null;
   ip: string | null;
-  tokensUrl: string;
-}>("access-token-created", () => "A new access token was created for your Gatehouse account");
+}>("access-token-created", () => "A new access token was created for your Gatehouse account", () => ({ tokensUrl: "/settings/tokens" }));

@@ -7,6 +7,8 @@ export const identityChangedMail = defineMail<{
   providerLabel: string;
   providerUsername: string;
   ip: string | null;
-  settingsUrl: string;
-  resetUrl: string;
-}>("identity-changed", (v) => (v.action === "linked" ? `${v.providerLabel} was connected to your Gatehouse account` : `${v.providerLabel} was disconnected from your Gatehouse account`));
+}>(
+  "identity-changed",
+  (v) => (v.action === "linked" ? `${v.providerLabel} was connected to your Gatehouse account` : `${v.providerLabel} was disconnected from your Gatehouse account`),
+  () => ({ settingsUrl: "/settings/identities", resetUrl: "/password/forgot" }),
+);

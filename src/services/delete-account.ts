@@ -2,7 +2,6 @@ import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { deleteUser, lockUserById, type UserRow } from "../db/users";
 import { accountDeletedMail } from "../emails/account-deleted";
-import { enqueueMail } from "../emails/mail";
 import type { FieldErrors } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
 import { checkCurrentPassword } from "./reauthenticate";
@@ -46,8 +45,7 @@ export async function deleteAccount(ctx: AppContext, user: UserRow, input: Delet
     // memberships trigger would refuse the cascade at commit anyway; this check gives the reason.
     const soleOwned = await listOrganizationsSolelyOwnedBy(locked.id, trx);
     if (soleOwned.length > 0) return { ok: false, errors: { _form: lastOwnerDeletionMessage(soleOwned) } };
-    const goodbye = await accountDeletedMail({ userId: locked.id, to: locked.email, baseUrl: ctx.config.baseUrl, username: locked.username, ip: meta.ip, signupUrl: `${ctx.config.baseUrl}/signup` });
-    await enqueueMail(goodbye, trx);
+    await ctx.mail.queue(accountDeletedMail({ userId: locked.id, to: locked.email, username: locked.username, ip: meta.ip }), trx);
     await deleteUser(locked.id, trx);
     return { ok: true };
   });

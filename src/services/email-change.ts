@@ -5,7 +5,6 @@ import { findUserByEmail, lockUserById, updateUser, type UserRow } from "../db/u
 import { emailChangeConfirmMail } from "../emails/email-change-confirm";
 import { emailChangeNoticeMail } from "../emails/email-change-notice";
 import { emailChangeTakenMail } from "../emails/email-change-taken";
-import { enqueueMail } from "../emails/mail";
 import { isUniqueViolation } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
 import type { RequestMeta } from "./request-meta";
@@ -39,7 +38,6 @@ export async function pendingEmailChange(userId: number): Promise<PendingEmailCh
  */
 export async function requestEmailChange(ctx: AppContext, user: UserRow, newEmail: string, meta: RequestMeta): Promise<void> {
   const token = randomToken();
-  const { baseUrl } = ctx.config;
   await db.transaction(async (trx) => {
     await replaceUserToken(
       { user_id: user.id, purpose: "email_change", token_hash: hashToken(token), email: newEmail, expires_at: new Date(Date.now() + EMAIL_CHANGE_MINUTES * 60_000) },
@@ -47,14 +45,11 @@ export async function requestEmailChange(ctx: AppContext, user: UserRow, newEmai
     );
     const holder = await findUserByEmail(newEmail, trx);
     const toNew = holder
-      ? await emailChangeTakenMail({ userId: holder.id, to: holder.email, baseUrl, username: holder.username, resetUrl: `${baseUrl}/password/forgot` })
-      : await emailChangeConfirmMail({ userId: user.id, to: newEmail, baseUrl, username: user.username, url: `${baseUrl}/email/confirm/${token}`, minutes: EMAIL_CHANGE_MINUTES });
-    await enqueueMail(toNew, trx);
-    const notice = await emailChangeNoticeMail({
-      userId: user.id, to: user.email, baseUrl, username: user.username, newEmail, minutes: EMAIL_CHANGE_MINUTES,
-      accountUrl: `${baseUrl}/settings/account`, resetUrl: `${baseUrl}/password/forgot`, ip: meta.ip,
-    });
-    await enqueueMail(notice, trx);
+      ? emailChangeTakenMail({ userId: holder.id, to: holder.email, username: holder.username })
+      : emailChangeConfirmMail({ userId: user.id, to: newEmail, username: user.username, token, minutes: EMAIL_CHANGE_MINUTES });
+    await ctx.mail.queue(toNew, trx);
+    const notice = emailChangeNoticeMail({ userId: user.id, to: user.email, username: user.username, newEmail, minutes: EMAIL_CHANGE_MINUTES, ip: meta.ip });
+    await ctx.mail.queue(notice, trx);
     await recordSecurityEvent(user.id, "email.change_requested", meta, { email: newEmail }, trx);
   });
 }

@@ -3,7 +3,6 @@ import { db, type Executor } from "../db/knex";
 import { consumeUserToken, findLiveUserToken, replaceUserToken } from "../db/user-tokens";
 import { findUserById, updateUser, type UserRow } from "../db/users";
 import { confirmEmailMail } from "../emails/confirm-email";
-import { enqueueMail } from "../emails/mail";
 import { hashToken, randomToken } from "../lib/tokens";
 import { countIdentitiesForUser, listIdentitiesForUser, type IdentityRow } from "../db/identities";
 import { settleUnvouchedIdentities, type ConfirmationSettlement, type HeldIdentity } from "./account-recovery";
@@ -29,8 +28,7 @@ export async function issueEmailConfirmation(ctx: AppContext, user: Pick<UserRow
     },
     q,
   );
-  const url = `${ctx.config.baseUrl}/email/confirm/${token}`;
-  await enqueueMail(await confirmEmailMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, hours: CONFIRMATION_HOURS }), q);
+  await ctx.mail.queue(confirmEmailMail({ userId: user.id, to: user.email, username: user.username, token, hours: CONFIRMATION_HOURS }), q);
 }
 
 /** Sends a fresh confirmation link to a signed-in, unconfirmed user. */

@@ -4,7 +4,6 @@ import { endSessionsForUser } from "../db/sessions";
 import { deleteUserTokensForUser } from "../db/user-tokens";
 import { updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
-import { enqueueMail } from "../emails/mail";
 import { passwordChangedMail } from "../emails/password-changed";
 import type { FieldErrors } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
@@ -45,11 +44,7 @@ export async function changePassword(
     await endSessionsForUser(row.id, keepSid, trx);
     await deleteUserTokensForUser(row.id, "email_change", trx);
     await recordSecurityEvent(row.id, hadPassword ? "password.changed" : "password.set", meta, {}, trx);
-    const mail = await passwordChangedMail({
-      userId: row.id, to: row.email, baseUrl: ctx.config.baseUrl, username: row.username, how: "changed",
-      resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
-    });
-    await enqueueMail(mail, trx);
+    await ctx.mail.queue(passwordChangedMail({ userId: row.id, to: row.email, username: row.username, how: "changed", ip: meta.ip }), trx);
     return row;
   });
   return { ok: true, user: updated };

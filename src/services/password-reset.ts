@@ -4,7 +4,6 @@ import { endSessionsForUser } from "../db/sessions";
 import { consumeUserTokenToCurrentAddress, deleteUserTokensForUser, findLiveUserTokenToCurrentAddress, replaceUserToken } from "../db/user-tokens";
 import { findUserByEmail, findUserById, lockUserById, updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
-import { enqueueMail } from "../emails/mail";
 import { passwordChangedMail } from "../emails/password-changed";
 import { passwordResetMail } from "../emails/password-reset";
 import { hashToken, randomToken } from "../lib/tokens";
@@ -30,8 +29,7 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
       { user_id: user.id, purpose: "password_reset", token_hash: hashToken(token), email: user.email, expires_at: new Date(Date.now() + RESET_MINUTES * 60_000) },
       trx,
     );
-    const url = `${ctx.config.baseUrl}/password/reset/${token}`;
-    await enqueueMail(await passwordResetMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, minutes: RESET_MINUTES }), trx);
+    await ctx.mail.queue(passwordResetMail({ userId: user.id, to: user.email, username: user.username, token, minutes: RESET_MINUTES }), trx);
   });
 }
 
@@ -76,11 +74,7 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
     await deleteUserTokensForUser(updated.id, "email_change", trx);
     await recordSecurityEvent(updated.id, "password.reset", meta, {}, trx);
     const recovery = await applyResetChoices(updated.id, choices, meta, trx);
-    const mail = await passwordChangedMail({
-      userId: updated.id, to: updated.email, baseUrl: ctx.config.baseUrl, username: updated.username, how: "reset",
-      resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
-    });
-    await enqueueMail(mail, trx);
+    await ctx.mail.queue(passwordChangedMail({ userId: updated.id, to: updated.email, username: updated.username, how: "reset", ip: meta.ip }), trx);
     return { updated, recovery };
   });
   if (!done) return { ok: false, reason: "invalid_link" };

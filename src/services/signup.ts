@@ -4,7 +4,6 @@ import { db, type Executor } from "../db/knex";
 import { replaceUserToken } from "../db/user-tokens";
 import { findUserByEmail, findUserByUsername, insertUser } from "../db/users";
 import { hashPassword, newPasswordSchema, personalPasswordProblem } from "../auth/passwords";
-import { enqueueMail } from "../emails/mail";
 import { signupAttemptMail } from "../emails/signup-attempt";
 import { emailSchema, handleSchema } from "../lib/handles";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";
@@ -49,15 +48,7 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
     db.transaction(async (trx) => {
       const existing = await findUserByEmail(input.email, trx);
       if (existing) {
-        const mail = await signupAttemptMail({
-          userId: existing.id,
-          to: existing.email,
-          baseUrl: ctx.config.baseUrl,
-          username: existing.username,
-          loginUrl: `${ctx.config.baseUrl}/login`,
-          resetUrl: `${ctx.config.baseUrl}/password/forgot`,
-        });
-        await enqueueMail(mail, trx);
+        await ctx.mail.queue(signupAttemptMail({ userId: existing.id, to: existing.email, username: existing.username }), trx);
         await holdUsername(input.username, trx);
         return;
       }
