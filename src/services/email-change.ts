@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
-import { consumeUserToken, deleteUserTokensForUser, findPendingUserTokenForUser, replaceUserToken } from "../db/user-tokens";
+import { consumeEmailCode, deleteEmailCodesForUser, findPendingEmailCodeForUser, replaceEmailCode } from "../db/email-codes";
 import { findUserByEmail, lockUserById, updateUser, type UserRow } from "../db/users";
 import { emailChangeConfirmMail } from "../emails/email-change-confirm";
 import { emailChangeNoticeMail } from "../emails/email-change-notice";
@@ -21,7 +21,7 @@ export interface PendingEmailChange {
 
 /** The user's pending (unexpired) email change, or undefined. */
 export async function pendingEmailChange(userId: number): Promise<PendingEmailChange | undefined> {
-  const row = await findPendingUserTokenForUser(userId, "email_change");
+  const row = await findPendingEmailCodeForUser(userId, "email_change");
   return row?.email ? { email: row.email, expiresAt: row.expires_at } : undefined;
 }
 
@@ -39,7 +39,7 @@ export async function pendingEmailChange(userId: number): Promise<PendingEmailCh
 export async function requestEmailChange(ctx: AppContext, user: UserRow, newEmail: string, meta: RequestMeta): Promise<void> {
   const token = randomToken();
   await db.transaction(async (trx) => {
-    await replaceUserToken(
+    await replaceEmailCode(
       { user_id: user.id, purpose: "email_change", token_hash: hashToken(token), email: newEmail, expires_at: new Date(Date.now() + EMAIL_CHANGE_MINUTES * 60_000) },
       trx,
     );
@@ -57,8 +57,8 @@ export async function requestEmailChange(ctx: AppContext, user: UserRow, newEmai
 /** Cancels the user's pending email change; its link stops working. True when there was one. */
 export async function cancelEmailChange(userId: number, meta: RequestMeta): Promise<boolean> {
   return db.transaction(async (trx) => {
-    const pending = await findPendingUserTokenForUser(userId, "email_change", trx);
-    await deleteUserTokensForUser(userId, "email_change", trx);
+    const pending = await findPendingEmailCodeForUser(userId, "email_change", trx);
+    await deleteEmailCodesForUser(userId, "email_change", trx);
     if (pending) await recordSecurityEvent(userId, "email.change_cancelled", meta, { email: pending.email }, trx);
     return !!pending;
   });
@@ -74,7 +74,7 @@ export async function cancelEmailChange(userId: number, meta: RequestMeta): Prom
 export async function confirmEmailChange(token: string, meta: RequestMeta): Promise<UserRow | undefined> {
   try {
     return await db.transaction(async (trx) => {
-      const row = await consumeUserToken(hashToken(token), "email_change", trx);
+      const row = await consumeEmailCode(hashToken(token), "email_change", trx);
       if (!row?.email) return undefined;
       const user = await lockUserById(row.user_id, trx);
       if (!user || (await findUserByEmail(row.email, trx))) return undefined;
@@ -82,8 +82,8 @@ export async function confirmEmailChange(token: string, meta: RequestMeta): Prom
       // Links mailed to the old address die with it: a confirmation link must not confirm anything
       // any more, and a reset link must not let whoever still reads the old mailbox (or gets the
       // address next) set the password of an account that has moved away from it.
-      await deleteUserTokensForUser(user.id, "email_confirmation", trx);
-      await deleteUserTokensForUser(user.id, "password_reset", trx);
+      await deleteEmailCodesForUser(user.id, "email_confirmation", trx);
+      await deleteEmailCodesForUser(user.id, "password_reset", trx);
       await recordSecurityEvent(user.id, "email.changed", meta, { from: user.email, to: row.email }, trx);
       return updated;
     });

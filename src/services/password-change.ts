@@ -1,7 +1,7 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { endSessionsForUser } from "../db/sessions";
-import { deleteUserTokensForUser } from "../db/user-tokens";
+import { deleteEmailCodesForUser } from "../db/email-codes";
 import { updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
 import { passwordChangedMail } from "../emails/password-changed";
@@ -42,7 +42,7 @@ export async function changePassword(
   const updated = await db.transaction(async (trx) => {
     const row = await updateUser(user.id, { password_hash: passwordHash }, trx);
     await endSessionsForUser(row.id, keepSid, trx);
-    await deleteUserTokensForUser(row.id, "email_change", trx);
+    await deleteEmailCodesForUser(row.id, "email_change", trx);
     await recordSecurityEvent(row.id, hadPassword ? "password.changed" : "password.set", meta, {}, trx);
     await ctx.mail.queue(passwordChangedMail({ userId: row.id, to: row.email, username: row.username, how: "changed", ip: meta.ip }), trx);
     return row;

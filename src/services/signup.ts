@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
 import { db, type Executor } from "../db/knex";
-import { replaceUserToken } from "../db/user-tokens";
+import { replaceEmailCode } from "../db/email-codes";
 import { findUserByEmail, findUserByUsername, insertUser } from "../db/users";
 import { hashPassword, newPasswordSchema, personalPasswordProblem } from "../auth/passwords";
 import { signupAttemptMail } from "../emails/signup-attempt";
@@ -82,7 +82,7 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
 async function holdUsername(username: string, trx: Executor): Promise<void> {
   const address = `${randomToken()}@username-hold.invalid`;
   const user = await insertUser({ username, email: address, password_hash: null }, trx);
-  await replaceUserToken(
+  await replaceEmailCode(
     {
       user_id: user.id,
       purpose: "email_confirmation",

@@ -160,7 +160,7 @@ describe("account settings: username, export, deletion", () => {
       assert.match(landing.html, /Create an account/);
 
       assert.equal(await findUserById(user.id), undefined);
-      for (const table of ["sessions", "user_tokens", "security_events"]) {
+      for (const table of ["sessions", "email_codes", "security_events"]) {
         assert.equal((await db(table).where({ user_id: user.id })).length, 0, table);
       }
       const goodbye = await t.mailbox.waitFor("leaver@example.test", (m) => /was deleted/.test(m.subject));
