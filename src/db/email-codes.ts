@@ -1,11 +1,12 @@
 import type { Knex } from "knex";
 import { db, type Executor } from "./knex";
 
-// One-time codes mailed to an address: email confirmation, password reset and email change links.
-// Only a code's SHA-256 is stored (token_hash); one live code per account and purpose. Personal
-// access tokens, a different thing, are in access-tokens.ts.
+// One-time codes mailed to an address: email confirmation, password reset and email change links,
+// and the "This wasn't me" links of security mails. Only a code's SHA-256 is stored (token_hash).
+// An account has one live code per purpose, except not_me: every security mail has its own.
+// Personal access tokens, a different thing, are in access-tokens.ts.
 
-export type EmailCodePurpose = "email_confirmation" | "password_reset" | "email_change";
+export type EmailCodePurpose = "email_confirmation" | "password_reset" | "email_change" | "not_me";
 
 export interface EmailCodeRow {
   id: number;
@@ -19,13 +20,23 @@ export interface EmailCodeRow {
 
 /**
  * Stores a new mailed code for (user, purpose), replacing any earlier one, so only the newest link
- * works.
+ * works. (The conflict target names the partial unique index, which leaves not_me codes out.)
  */
 export async function replaceEmailCode(
-  fields: Pick<EmailCodeRow, "user_id" | "purpose" | "token_hash" | "email" | "expires_at">,
+  fields: Pick<EmailCodeRow, "user_id" | "purpose" | "token_hash" | "email" | "expires_at"> & { purpose: Exclude<EmailCodePurpose, "not_me"> },
   q: Executor = db,
 ): Promise<void> {
-  await q("email_codes").insert(fields).onConflict(["user_id", "purpose"]).merge();
+  await q.raw(
+    `INSERT INTO email_codes (user_id, purpose, token_hash, email, expires_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (user_id, purpose) WHERE purpose <> 'not_me'
+     DO UPDATE SET token_hash = excluded.token_hash, email = excluded.email, expires_at = excluded.expires_at`,
+    [fields.user_id, fields.purpose, fields.token_hash, fields.email, fields.expires_at],
+  );
+}
+
+/** Stores one more "This wasn't me" code for a security mail, beside the account's others. */
+export async function insertNotMeCode(fields: Pick<EmailCodeRow, "user_id" | "token_hash" | "email" | "expires_at">, q: Executor = db): Promise<void> {
+  await q("email_codes").insert({ ...fields, purpose: "not_me" });
 }
 
 /** The unexpired code with this hash and purpose, or undefined. */

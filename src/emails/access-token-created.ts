@@ -1,10 +1,10 @@
-import { defineMail } from "./mail";
+import { defineSecurityMail } from "./mail";
 
 /**
  * The security notice sent whenever an access token is created (settings page, API or CLI sign-in),
  * so that a token minted by someone else with the account is noticed and can be revoked.
  */
-export const accessTokenCreatedMail = defineMail<{
+export const accessTokenCreatedMail = defineSecurityMail<{
   username: string;
   description: string;
   how: string;

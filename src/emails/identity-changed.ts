@@ -1,7 +1,7 @@
-import { defineMail } from "./mail";
+import { defineSecurityMail } from "./mail";
 
 /** Security notice: an external identity was linked to or removed from the account. */
-export const identityChangedMail = defineMail<{
+export const identityChangedMail = defineSecurityMail<{
   username: string;
   action: "linked" | "unlinked";
   providerLabel: string;

@@ -18,8 +18,10 @@ export interface MailAddress {
 
 /** A mail with its variables, ready to be rendered by the mailer (src/emails/mailer.ts). */
 export interface MailDraft extends MailAddress {
-  /** Renders subject and bodies, with every link made absolute on `baseUrl`. */
-  render: (baseUrl: string) => RenderedMail;
+  /** A security notice: the mailer adds its "This wasn't me" link (see defineSecurityMail). */
+  securityNotice: boolean;
+  /** Renders subject and bodies, with every link (its own and `extraLinks`, all paths) made absolute on `baseUrl`. */
+  render: (baseUrl: string, extraLinks?: Record<string, string>) => RenderedMail;
 }
 
 export interface RenderedMail {
@@ -31,16 +33,21 @@ export interface RenderedMail {
 type Locals = Record<string, unknown>;
 type Render = (locals: Locals) => string;
 
-// Each template file is read and compiled once per process, at its first use, and include() is
-// resolved here without EJS's file-system lookups (as src/http/view-engine.ts does for pages).
-// An edited email template therefore shows after a restart.
+// Each template file is read and compiled once per process, when its email is declared (partials
+// at their first use), and include() is resolved here without EJS's file-system lookups (as
+// src/http/view-engine.ts does for pages). An edited email template therefore shows after a restart.
 const compiled = new Map<string, Render>();
+
+// `<%= %>` escapes for HTML in .html.ejs files only: a plain-text part is not HTML, and escaping
+// there would show "O&#39;Brien" to the reader.
+const asPlainText = (value: unknown) => (value === undefined || value === null ? "" : String(value));
 
 function template(file: string): Render {
   const hit = compiled.get(file);
   if (hit) return hit;
   const fn = ejs.compile(fs.readFileSync(file, "utf8"), { filename: file, client: true });
-  const render: Render = (locals) => fn(locals, ejs.escapeXML, (name, data) => template(path.resolve(path.dirname(file), name))({ ...locals, ...data }));
+  const escape = file.endsWith(".text.ejs") ? asPlainText : ejs.escapeXML;
+  const render: Render = (locals) => fn(locals, escape, (name, data) => template(path.resolve(path.dirname(file), name))({ ...locals, ...data }));
   compiled.set(file, render);
   return render;
 }
@@ -69,17 +76,28 @@ function cleanVars<T>(value: T): T {
  * and the rendered bodies lose any such character but their own line breaks. Names that were stored
  * before the rule existed, or that reach a mail by a path no form guards, are covered all the same.
  */
-export function defineMail<Vars extends object>(name: string, subject: (vars: Vars) => string, links: (vars: Vars) => Record<string, string> = () => ({})) {
+export function defineMail<Vars extends object>(name: string, subject: (vars: Vars) => string, links: (vars: Vars) => Record<string, string> = () => ({}), securityNotice = false) {
   const text = template(path.join(EMAIL_VIEWS, `${name}.text.ejs`));
   const html = template(path.join(EMAIL_VIEWS, `${name}.html.ejs`));
   return (raw: Vars & MailAddress): MailDraft => ({
     userId: raw.userId,
     to: raw.to,
-    render(baseUrl) {
+    securityNotice,
+    render(baseUrl, extraLinks = {}) {
       const vars = cleanVars(raw);
-      const absolute = Object.fromEntries(Object.entries(links(vars)).map(([key, linkPath]) => [key, `${baseUrl}${linkPath}`]));
+      const absolute = Object.fromEntries(Object.entries({ ...links(vars), ...extraLinks }).map(([key, linkPath]) => [key, `${baseUrl}${linkPath}`]));
       const locals = { ...vars, ...absolute, baseUrl, subject: cleanName(subject(vars)) };
       return { subject: locals.subject, text: cleanMultilineText(text(locals)).trim() + "\n", html: cleanMultilineText(html(locals)) };
     },
   });
+}
+
+/**
+ * Declares a security notice (a sign-in, a password, address, identity or token change): like
+ * defineMail, and the mailer gives each one a "This wasn't me" link with a one-time code of its own,
+ * which templates show as `notMeUrl` (views/emails/partials/not-me.*.ejs). The mail must be for an
+ * account (userId set).
+ */
+export function defineSecurityMail<Vars extends object>(name: string, subject: (vars: Vars) => string, links: (vars: Vars) => Record<string, string> = () => ({})) {
+  return defineMail<Vars>(name, subject, links, true);
 }

@@ -19,6 +19,7 @@ describe("the email codes table", () => {
       "email_codes_id_seq",
       "email_codes_pkey",
       "email_codes_token_hash_unique",
+      "email_codes_user_id_idx",
       "email_codes_user_id_purpose_unique",
     ]);
     const { rows: constraints } = await db.raw<{ rows: { conname: string }[] }>(
@@ -29,7 +30,6 @@ describe("the email codes table", () => {
       "email_codes_purpose",
       "email_codes_token_hash_unique",
       "email_codes_user_id_foreign",
-      "email_codes_user_id_purpose_unique",
     ]);
   });
 });

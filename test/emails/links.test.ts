@@ -40,7 +40,8 @@ const MAILS: [string, MailDraft, string[]][] = [
 describe("links in every mail", () => {
   for (const [name, draft, paths] of MAILS) {
     it(`${name}: every link is built on the base URL it is rendered with`, () => {
-      const mail = draft.render(BASE);
+      const mail = draft.render(BASE, draft.securityNotice ? { notMeUrl: "/not-me/code789" } : {});
+      if (draft.securityNotice) paths.push("/not-me/code789");
       const hrefs = [...mail.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, "&"));
       const texts: string[] = mail.text.match(/https?:\/\/[^\s<>"]+/g) ?? [];
       for (const link of [...hrefs, ...texts]) assert.ok(link === BASE || link.startsWith(`${BASE}/`), `${name} links to ${link}`);
@@ -50,4 +51,12 @@ describe("links in every mail", () => {
       }
     });
   }
+});
+
+describe("mail text", () => {
+  it("shows names as typed in the text part, and escaped in the HTML part", () => {
+    const mail = accessTokenCreatedMail({ ...to, username: "ana", description: `O'Brien's <laptop> & "CI"`, how: "on the settings page", expiresOn: null, ip: null }).render(BASE, { notMeUrl: "/not-me/x" });
+    assert.ok(mail.text.includes(`O'Brien's <laptop> & "CI"`), mail.text);
+    assert.ok(mail.html.includes("O&#39;Brien&#39;s &lt;laptop&gt; &amp; &#34;CI&#34;"), mail.html);
+  });
 });
