@@ -6,6 +6,7 @@ import { db } from "./db/knex";
 import type { Logger } from "./lib/logger";
 import { createPassport } from "./auth/passport";
 import { createRateLimits } from "./services/rate-limits";
+import { createMailer } from "./emails/mailer";
 import { createSessionMiddleware } from "./http/session";
 import { renderEjsView } from "./http/view-engine";
 import { PgSessionStore } from "./http/session-store";
@@ -32,7 +33,6 @@ export interface AppOptions {
   config: Config;
   logger: Logger;
   sessionSecret: string;
-  kickMail: () => void;
   /** The session store class; tests pass a subclass that stalls writes to provoke races. */
   SessionStore?: typeof PgSessionStore;
 }
@@ -46,7 +46,7 @@ export function createApp(opts: AppOptions) {
   const settings = new InstanceSettings(config, logger);
   // Tests change the settings through the app, which reloads at once; no timer to race with them.
   if (config.env !== "test") settings.startReloading();
-  const ctx: AppContext = { config, logger, kickMail: opts.kickMail, limits: createRateLimits(config, db), settings };
+  const ctx: AppContext = { config, logger, mail: createMailer(config), limits: createRateLimits(config, db), settings };
   const app = express();
   // Views render through EJS without its file-system check on every include (src/http/view-engine.ts).
   app.engine("ejs", renderEjsView);
@@ -55,6 +55,7 @@ export function createApp(opts: AppOptions) {
   app.set("trust proxy", config.trustProxy ?? false);
   app.disable("x-powered-by");
   app.locals.config = config;
+  app.locals.mail = ctx.mail;
   app.locals.settingsSections = SETTINGS_SECTIONS;
   // The configured external providers the instance settings show, for the sign-in and sign-up
   // buttons, and the password rule's minimum for form hints: read at each render, from memory.

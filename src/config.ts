@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).default("Gatehouse <no-reply@localhost>"),
+  MAIL_GIVE_UP_HOURS: positiveInt.default(24),
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
@@ -86,6 +87,8 @@ export interface Config {
   sessionSecret?: string;
   smtpUrl?: string;
   mailFrom: string;
+  /** How long the mail worker keeps retrying a mail the SMTP server does not take before marking it failed. */
+  mailGiveUpHours: number;
   trustProxy?: string | number;
   logLevel: string;
   passwordMinLength: number;
@@ -210,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: e.SESSION_SECRET,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    mailGiveUpHours: e.MAIL_GIVE_UP_HOURS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,

@@ -75,7 +75,6 @@ async function main() {
     config,
     logger,
     sessionSecret: resolveSessionSecret(config, DATA_DIR),
-    kickMail: mailWorker.kick,
   });
   // config.host: loopback only in development unless HOST says otherwise (see Config.host).
   const onListening = () => logger.info({ url: config.baseUrl, host: config.host ?? "all interfaces", port: config.port }, "Gatehouse is listening");

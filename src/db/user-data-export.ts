@@ -20,7 +20,7 @@ export function exportProfile(userId: number, q: Executor = db) {
 
 /** The mailed links waiting to be used (purpose, address, dates), without their hashes. */
 export function exportPendingLinks(userId: number, q: Executor = db) {
-  return q("user_tokens").where({ user_id: userId }).orderBy("id").select("purpose", "email", "created_at", "expires_at");
+  return q("email_codes").where({ user_id: userId }).orderBy("id").select("purpose", "email", "created_at", "expires_at");
 }
 
 /** Signed-in sessions, live and ended (device, IP, dates), without the session ids. */

@@ -20,7 +20,7 @@ export async function startSession(req: Request, user: UserRow, remember: boolea
   else req.session.cookie.expires = undefined;
   const store = sessionStoreOf(req);
   const session = { sid: req.sessionID, remember, data: store.dataOf(req), lifetimes };
-  if (!(await recordSignIn(req.app.locals.config, user, session, method, requestMeta(req)))) {
+  if (!(await recordSignIn(req.app.locals.mail, user, session, method, requestMeta(req)))) {
     throw new HttpError(409, "This sign-in was interrupted. Please sign in again.");
   }
   store.markStored(req);

@@ -4,7 +4,6 @@ import { insertAccessToken, revokeAccessTokenForUser, type AccessTokenOrigin, ty
 import { db } from "../db/knex";
 import type { UserRow } from "../db/users";
 import { accessTokenCreatedMail } from "../emails/access-token-created";
-import { enqueueMail } from "../emails/mail";
 import { wantsEmail } from "./notification-preferences";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
@@ -72,22 +71,19 @@ export async function createPersonalAccessToken(
     await recordSecurityEvent(user.id, "access_token.created", meta, { token_id: inserted.id, description: inserted.description, via: input.via, admin: inserted.admin }, trx);
     // A security notice: wantsEmail always says yes to this category, even if other mail is off.
     if (await wantsEmail(user.id, "security", trx)) {
-      const mail = await accessTokenCreatedMail({
+      const mail = accessTokenCreatedMail({
         userId: user.id,
         to: user.email,
-        baseUrl: ctx.config.baseUrl,
         username: user.username,
         description: inserted.description,
         how: HOW[input.via],
         expiresOn: expiresAt ? expiresAt.toISOString().slice(0, 10) : null,
         ip: meta.ip,
-        tokensUrl: `${ctx.config.baseUrl}/settings/tokens`,
       });
-      await enqueueMail(mail, trx);
+      await ctx.mail.queue(mail, trx);
     }
     return inserted;
   });
-  ctx.kickMail();
   return { row, token: generated.token };
 }
 

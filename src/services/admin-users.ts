@@ -2,10 +2,9 @@ import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { listOrganizationsSolelyOwnedBy } from "../db/memberships";
 import { endSessionsForUser } from "../db/sessions";
-import { deleteUserTokensForUser } from "../db/user-tokens";
+import { deleteEmailCodesForUser } from "../db/email-codes";
 import { deleteUser, lockUserById, updateUser, type UserRow } from "../db/users";
 import { accountDeletedByAdminMail } from "../emails/account-deleted-by-admin";
-import { enqueueMail } from "../emails/mail";
 import { HttpError } from "../lib/errors";
 import { recordAdminAction, type AdminContext } from "./admin-audit";
 import { issueEmailConfirmation } from "./email-confirmation";
@@ -35,7 +34,6 @@ export async function resendConfirmationAsAdmin(ctx: AppContext, admin: AdminCon
     await recordAdminAction(admin, "user.confirmation_resent", target(user), { email: user.email }, trx);
     return user;
   });
-  ctx.kickMail();
   return user;
 }
 
@@ -48,7 +46,7 @@ export async function markEmailConfirmedAsAdmin(admin: AdminContext, userId: num
     const user = await lockedOr404(userId, trx);
     if (user.email_confirmed_at) return user;
     const row = await updateUser(user.id, { email_confirmed_at: new Date() }, trx);
-    await deleteUserTokensForUser(user.id, "email_confirmation", trx);
+    await deleteEmailCodesForUser(user.id, "email_confirmation", trx);
     await recordSecurityEvent(user.id, "email.confirmed_by_admin", admin.meta, { email: user.email }, trx);
     await recordAdminAction(admin, "user.email_confirmed", target(user), { email: user.email }, trx);
     return row;
@@ -83,12 +81,10 @@ export async function deleteUserAsAdmin(ctx: AppContext, admin: AdminContext, us
       return { ok: false as const, message: `${user.username} is the last owner of ${names}. Make someone else an owner (or delete the organization) first.` };
     }
     await guardLastActiveAdmin(user, trx);
-    const goodbye = await accountDeletedByAdminMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username });
-    await enqueueMail(goodbye, trx);
+    await ctx.mail.queue(accountDeletedByAdminMail({ userId: user.id, to: user.email, username: user.username }), trx);
     await recordAdminAction(admin, "user.deleted", target(user), { email: user.email }, trx);
     await deleteUser(user.id, trx);
     return { ok: true as const, user };
   });
-  if (result.ok) ctx.kickMail();
   return result;
 }

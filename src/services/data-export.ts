@@ -29,7 +29,7 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
     collect: async (user, q) => ({ ...(await exportProfile(user.id, q)), avatar_url: gravatarUrl(user.email) }),
   },
   emails: {
-    tables: ["users", "user_tokens", "outbound_mails"],
+    tables: ["users", "email_codes", "outbound_mails"],
     collect: async (user, q) => ({
       addresses: [{ email: user.email, primary: true, confirmed_at: user.email_confirmed_at }],
       pending_links: await exportPendingLinks(user.id, q),

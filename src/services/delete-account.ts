@@ -2,7 +2,6 @@ import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { deleteUser, lockUserById, type UserRow } from "../db/users";
 import { accountDeletedMail } from "../emails/account-deleted";
-import { enqueueMail } from "../emails/mail";
 import type { FieldErrors } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
 import { checkCurrentPassword } from "./reauthenticate";
@@ -49,14 +48,10 @@ export async function deleteAccount(ctx: AppContext, user: UserRow, input: Delet
     if (soleOwned.length > 0) return { ok: false, errors: { _form: lastOwnerDeletionMessage(soleOwned) } };
     // The instance keeps a site admin who can sign in: the last one makes another first.
     if (await isLastActiveAdmin(locked, trx)) return { ok: false, errors: { _form: LAST_ADMIN_MESSAGE.replace(/^This is/, "You are") } };
-    const goodbye = await accountDeletedMail({ userId: locked.id, to: locked.email, baseUrl: ctx.config.baseUrl, username: locked.username, ip: meta.ip, signupUrl: `${ctx.config.baseUrl}/signup` });
-    await enqueueMail(goodbye, trx);
+    await ctx.mail.queue(accountDeletedMail({ userId: locked.id, to: locked.email, username: locked.username, ip: meta.ip }), trx);
     await deleteUser(locked.id, trx);
     return { ok: true };
   });
-  if (result.ok) {
-    ctx.logger.info({ userId: user.id }, "account deleted");
-    ctx.kickMail();
-  }
+  if (result.ok) ctx.logger.info({ userId: user.id }, "account deleted");
   return result;
 }

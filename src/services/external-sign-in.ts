@@ -41,7 +41,6 @@ import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { findIdentityByProviderId, findIdentityForUserByProvider, insertIdentity, lockUserForIdentityChange, touchIdentity, type IdentityRow } from "../db/identities";
 import { findUserByEmail, findUserById, insertUser, type UserRow } from "../db/users";
-import { enqueueMail } from "../emails/mail";
 import { identityChangedMail } from "../emails/identity-changed";
 import { signupAttemptMail } from "../emails/signup-attempt";
 import { isUniqueViolation } from "../lib/errors";
@@ -91,10 +90,9 @@ export async function linkIdentity(ctx: AppContext, userId: number, profile: Ext
       if (await findIdentityForUserByProvider(user.id, profile.provider, trx)) return { kind: "refused", reason: "provider_taken" };
       const identity = await insertIdentity(identityFields(user.id, profile), trx);
       await recordSecurityEvent(user.id, "identity.linked", meta, { provider: profile.provider, account: profile.username }, trx);
-      await enqueueMail(await noticeMail(ctx, user, "linked", identity, meta), trx);
+      await ctx.mail.queue(noticeMail(user, "linked", identity, meta), trx);
       return { kind: "linked", identity };
     });
-    if (outcome.kind === "linked") ctx.kickMail();
     return outcome;
   } catch (err) {
     // Someone linked the same identity at the same moment: the unique constraint decided.
@@ -146,16 +144,7 @@ export async function signInWithIdentity(ctx: AppContext, profile: ExternalProfi
 export async function completeSignupWithEmail(ctx: AppContext, profile: ExternalProfile, email: string): Promise<void> {
   const owner = await findUserByEmail(email);
   if (owner) {
-    const mail = await signupAttemptMail({
-      userId: owner.id,
-      to: owner.email,
-      baseUrl: ctx.config.baseUrl,
-      username: owner.username,
-      loginUrl: `${ctx.config.baseUrl}/login`,
-      resetUrl: `${ctx.config.baseUrl}/password/forgot`,
-    });
-    await enqueueMail(mail);
-    ctx.kickMail();
+    await ctx.mail.queue(signupAttemptMail({ userId: owner.id, to: owner.email, username: owner.username }));
     return;
   }
   try {
@@ -193,7 +182,6 @@ async function createAccount(ctx: AppContext, profile: ExternalProfile, email: s
     if (!isUniqueViolation(err, "users_username_unique")) throw err;
     user = await insert(randomVariant(username));
   }
-  if (!confirmedAt) ctx.kickMail();
   return user;
 }
 
@@ -208,17 +196,14 @@ function identityFields(userId: number, profile: ExternalProfile) {
 }
 
 /** The security notice for a linked or unlinked identity. */
-export async function noticeMail(ctx: AppContext, user: Pick<UserRow, "id" | "email" | "username">, action: "linked" | "unlinked", identity: IdentityRow, meta: RequestMeta) {
+export function noticeMail(user: Pick<UserRow, "id" | "email" | "username">, action: "linked" | "unlinked", identity: IdentityRow, meta: RequestMeta) {
   return identityChangedMail({
     userId: user.id,
     to: user.email,
-    baseUrl: ctx.config.baseUrl,
     username: user.username,
     action,
     providerLabel: providerLabel(identity.provider),
     providerUsername: identity.provider_username,
     ip: meta.ip,
-    settingsUrl: `${ctx.config.baseUrl}/settings/identities`,
-    resetUrl: `${ctx.config.baseUrl}/password/forgot`,
   });
 }

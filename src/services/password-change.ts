@@ -1,10 +1,9 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { endSessionsForUser } from "../db/sessions";
-import { deleteUserTokensForUser } from "../db/user-tokens";
+import { deleteEmailCodesForUser } from "../db/email-codes";
 import { updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
-import { enqueueMail } from "../emails/mail";
 import { passwordChangedMail } from "../emails/password-changed";
 import type { FieldErrors } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
@@ -43,15 +42,10 @@ export async function changePassword(
   const updated = await db.transaction(async (trx) => {
     const row = await updateUser(user.id, { password_hash: passwordHash }, trx);
     await endSessionsForUser(row.id, keepSid, trx);
-    await deleteUserTokensForUser(row.id, "email_change", trx);
+    await deleteEmailCodesForUser(row.id, "email_change", trx);
     await recordSecurityEvent(row.id, hadPassword ? "password.changed" : "password.set", meta, {}, trx);
-    const mail = await passwordChangedMail({
-      userId: row.id, to: row.email, baseUrl: ctx.config.baseUrl, username: row.username, how: "changed",
-      resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
-    });
-    await enqueueMail(mail, trx);
+    await ctx.mail.queue(passwordChangedMail({ userId: row.id, to: row.email, username: row.username, how: "changed", ip: meta.ip }), trx);
     return row;
   });
-  ctx.kickMail();
   return { ok: true, user: updated };
 }

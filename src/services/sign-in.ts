@@ -1,7 +1,7 @@
-import type { Config } from "../config";
 import { db } from "../db/knex";
 import { signInSession } from "../db/sessions";
 import type { UserRow } from "../db/users";
+import type { Mailer } from "../emails/mailer";
 import { noticeSignInFromNewDevice } from "./new-device-notice";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
@@ -24,10 +24,10 @@ export interface NewSession {
  * row, and the security-log entry. False when the session row could not be signed in (it ended
  * meanwhile); nothing is then recorded.
  */
-export async function recordSignIn(config: Pick<Config, "baseUrl">, user: UserRow, session: NewSession, method: string, meta: RequestMeta): Promise<boolean> {
+export async function recordSignIn(mailer: Mailer, user: UserRow, session: NewSession, method: string, meta: RequestMeta): Promise<boolean> {
   try {
     await db.transaction(async (trx) => {
-      await noticeSignInFromNewDevice(config, user, meta, trx);
+      await noticeSignInFromNewDevice(mailer, user, meta, trx);
       const row = { sid: session.sid, userId: user.id, remember: session.remember, ip: meta.ip, userAgent: meta.userAgent, data: session.data, lifetimes: session.lifetimes };
       if (!(await signInSession(row, trx))) throw new SessionEnded();
       await recordSecurityEvent(user.id, "sign_in", meta, { method }, trx);

@@ -3,7 +3,6 @@ import { db } from "../db/knex";
 import { endSessionsForUser } from "../db/sessions";
 import { lockUserById, updateUser, type UserRow } from "../db/users";
 import { accountSuspendedMail } from "../emails/account-suspended";
-import { enqueueMail } from "../emails/mail";
 import { HttpError } from "../lib/errors";
 import { recordAdminAction, type AdminContext } from "./admin-audit";
 import { recordSecurityEvent } from "./security-log";
@@ -31,10 +30,9 @@ export async function suspendUser(ctx: AppContext, admin: AdminContext, userId: 
     const ended = await endSessionsForUser(user.id, undefined, trx);
     await recordSecurityEvent(user.id, "account.suspended", admin.meta, {}, trx);
     await recordAdminAction(admin, "user.suspended", { type: "user", id: user.id, label: user.username }, { reason, sessions_ended: ended }, trx);
-    await enqueueMail(await accountSuspendedMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, reason }), trx);
+    await ctx.mail.queue(accountSuspendedMail({ userId: user.id, to: user.email, username: user.username, reason }), trx);
     return row;
   });
-  ctx.kickMail();
   return updated;
 }
 

@@ -33,6 +33,8 @@ describe("loggablePath", () => {
       ["/password/reset/abcDEF123_-xyz", "/password/reset/[redacted]"],
       ["/password/reset/abcDEF123_-xyz/", "/password/reset/[redacted]/"],
       ["/invitations/abcDEF123/accept", "/invitations/[redacted]/accept"],
+      ["/not-me/abcDEF123_-xyz", "/not-me/[redacted]"],
+      ["/Not-Me/abcDEF123", "/Not-Me/[redacted]"],
       ["/PASSWORD/Reset/abcDEF123", "/PASSWORD/Reset/[redacted]"],
       ["/settings/profile", "/settings/profile"],
       ["/password/forgot", "/password/forgot"],

@@ -8,6 +8,7 @@ import { showLogin, submitLogin, submitLogout } from "./login";
 import { showSignup, submitSignup } from "./signup";
 import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
 import { showForgot, showReset, submitForgot, submitReset } from "./password-reset";
+import { showNotMe, submitNotMe } from "./not-me";
 import { showProfileSettings, submitProfileSettings } from "./settings/profile";
 import {
   showAccountSettings, submitCancelEmailChange, submitDataExport, submitDeleteAccount, submitEmailChange, submitUsernameChange,
@@ -48,6 +49,8 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/password/forgot", submitForgot(ctx));
   r.get("/password/reset/:token", showReset);
   r.post("/password/reset/:token", submitReset(ctx));
+  r.get("/not-me/:token", showNotMe);
+  r.post("/not-me/:token", limitByIp(limits.loginPerIp), submitNotMe(ctx));
 
   // Settings: profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));

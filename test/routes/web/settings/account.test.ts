@@ -83,7 +83,12 @@ describe("account settings: username, export, deletion", () => {
       assert.equal(data.profile.public, undefined);
       assert.equal(data.profile.profile_public, true);
       assert.equal(data.emails.addresses[0].email, "exporter@example.test");
-      assert.deepEqual(data.emails.pending_links.map((l: { purpose: string; email: string }) => [l.purpose, l.email]), [["email_change", "next@example.test"]]);
+      // The email change, and the "This wasn't me" links of its notice and of the token's notice.
+      assert.deepEqual(data.emails.pending_links.map((l: { purpose: string; email: string }) => [l.purpose, l.email]), [
+        ["email_change", "next@example.test"],
+        ["not_me", "exporter@example.test"],
+        ["not_me", "exporter@example.test"],
+      ]);
       assert.ok(data.emails.mails_sent.some((m: { subject: string }) => /change of your Gatehouse email/.test(m.subject)));
       assert.equal(data.sessions.length, 1);
       assert.match(data.sessions[0].user_agent, /TestClient/);
@@ -160,7 +165,7 @@ describe("account settings: username, export, deletion", () => {
       assert.match(landing.html, /Create an account/);
 
       assert.equal(await findUserById(user.id), undefined);
-      for (const table of ["sessions", "user_tokens", "security_events"]) {
+      for (const table of ["sessions", "email_codes", "security_events"]) {
         assert.equal((await db(table).where({ user_id: user.id })).length, 0, table);
       }
       const goodbye = await t.mailbox.waitFor("leaver@example.test", (m) => /was deleted/.test(m.subject));

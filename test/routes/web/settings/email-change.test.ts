@@ -156,7 +156,7 @@ describe("changing the email address", () => {
     assert.equal(fieldError(wrong.html, "current_password"), "That is not your current password.");
     assert.equal(inputValue(wrong.html, "email"), "other@example.test");
     assert.doesNotMatch(wrong.html, /not my password at all/);
-    assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
+    assert.equal(await db("email_codes").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
     assert.equal(t.mailbox.messages.length, 0);
   });
 
@@ -173,7 +173,7 @@ describe("changing the email address", () => {
     const post = await client.postRaw("/settings/account/email", { _csrf: csrf, email: "x@example.test", current_password: "anything" });
     assert.equal(post.status, 422);
     assert.match(post.html, /Set a password first/);
-    assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
+    assert.equal(await db("email_codes").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
   });
 
   it("requires sign-in and the CSRF token", async () => {

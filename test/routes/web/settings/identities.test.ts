@@ -4,7 +4,7 @@ import { db } from "../../../../src/db/knex";
 import { insertIdentity, listIdentitiesForUser } from "../../../../src/db/identities";
 import { findUserByEmail } from "../../../../src/db/users";
 import { hashToken, randomToken } from "../../../../src/lib/tokens";
-import { replaceUserToken } from "../../../../src/db/user-tokens";
+import { replaceEmailCode } from "../../../../src/db/email-codes";
 import { useTestApp } from "../../../helpers/app";
 import { TestClient } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
@@ -143,7 +143,7 @@ describe("linked identities settings", () => {
     const user = await buildUser({ username: "resetter" });
     await insertIdentity({ user_id: user.id, provider: "github", provider_user_id: "gh-77", provider_username: "suspicious-gh", avatar_url: null });
     const token = randomToken();
-    await replaceUserToken({ user_id: user.id, purpose: "password_reset", token_hash: hashToken(token), email: user.email, expires_at: new Date(Date.now() + 3600_000) });
+    await replaceEmailCode({ user_id: user.id, purpose: "password_reset", token_hash: hashToken(token), email: user.email, expires_at: new Date(Date.now() + 3600_000) });
     const page = await new TestClient(t.baseUrl).get(`/password/reset/${token}`);
     assert.equal(page.status, 200);
     assert.match(page.html, /Linked identities/);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { db } from "../../../../src/db/knex";
-import { replaceUserToken } from "../../../../src/db/user-tokens";
+import { replaceEmailCode } from "../../../../src/db/email-codes";
 import { findUserById } from "../../../../src/db/users";
 import { SESSION_COOKIE } from "../../../../src/http/session";
 import { hashToken } from "../../../../src/lib/tokens";
@@ -57,7 +57,7 @@ describe("settings: password", () => {
     const user = await buildUser();
     const here = await loginAs(t.baseUrl, user, { remember: true });
     const elsewhere = await loginAs(t.baseUrl, user);
-    await replaceUserToken({ user_id: user.id, purpose: "email_change", token_hash: hashToken("pending-change"), email: "new@example.test", expires_at: new Date(Date.now() + 3_600_000) });
+    await replaceEmailCode({ user_id: user.id, purpose: "email_change", token_hash: hashToken("pending-change"), email: "new@example.test", expires_at: new Date(Date.now() + 3_600_000) });
     const oldSid = here.cookie(SESSION_COOKIE)!;
 
     const res = await here.submit("/settings/password", { current_password: user.password, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
@@ -83,7 +83,7 @@ describe("settings: password", () => {
     const sessions = await db("sessions").where({ user_id: user.id }).whereNull("ended_at").select("sid");
     assert.equal(sessions.length, 1);
     assert.equal(decodeURIComponent(here.cookie(SESSION_COOKIE)!).startsWith(`s:${sessions[0].sid}.`), true, "the session row follows the new id");
-    assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
+    assert.equal(await db("email_codes").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
     const event = await db("security_events").where({ user_id: user.id, action: "password.changed" }).first();
     assert.ok(event);
 
