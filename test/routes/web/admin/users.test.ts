@@ -128,7 +128,7 @@ describe("admin: users", () => {
     assert.equal((await act(client, grace.id, "confirm-email")).status, 302);
     const row = await db("users").where({ id: grace.id }).first();
     assert.ok(row.email_confirmed_at);
-    assert.equal((await db("user_tokens").where({ user_id: grace.id, purpose: "email_confirmation" })).length, 0, "the mailed link no longer works");
+    assert.equal((await db("email_codes").where({ user_id: grace.id, purpose: "email_confirmation" })).length, 0, "the mailed link no longer works");
     // Neither is offered (nor possible) for a confirmed address.
     assert.equal((await client.get(`/admin/users/${grace.id}/resend-confirmation`)).status, 404);
   });
