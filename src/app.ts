@@ -25,6 +25,7 @@ import { apiRoutes } from "./routes/api";
 import { oauthRoutes } from "./routes/oauth";
 import { SETTINGS_SECTIONS } from "./http/settings-sections";
 import { enabledProviders } from "./auth/providers";
+import { createSecretBox } from "./auth/secret-box";
 
 export interface AppOptions {
   config: Config;
@@ -41,7 +42,7 @@ export interface AppOptions {
  */
 export function createApp(opts: AppOptions) {
   const { config, logger } = opts;
-  const ctx: AppContext = { config, logger, kickMail: opts.kickMail, limits: createRateLimits(config, db) };
+  const ctx: AppContext = { config, logger, kickMail: opts.kickMail, limits: createRateLimits(config, db), secretBox: createSecretBox(opts.sessionSecret) };
   const app = express();
   // Views render through EJS without its file-system check on every include (src/http/view-engine.ts).
   app.engine("ejs", renderEjsView);

@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   DEV_PROVIDER_EMULATORS: z.enum(["0", "1"]).default("0"),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
+  RATE_LIMIT_TWO_FACTOR_PER_ACCOUNT: positiveInt.default(5),
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(10),
   RATE_LIMIT_EMAIL_PER_IP: positiveInt.default(10),
   RATE_LIMIT_EMAIL_PER_ACCOUNT: positiveInt.default(3),
@@ -82,6 +83,7 @@ export interface Config {
     windowSeconds: number;
     loginPerIp: number;
     loginPerAccount: number;
+    twoFactorPerAccount: number;
     signupPerIp: number;
     emailPerIp: number;
     emailPerAccount: number;
@@ -171,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      twoFactorPerAccount: e.RATE_LIMIT_TWO_FACTOR_PER_ACCOUNT,
       signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
       emailPerIp: e.RATE_LIMIT_EMAIL_PER_IP,
       emailPerAccount: e.RATE_LIMIT_EMAIL_PER_ACCOUNT,

@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import type { Logger } from "./lib/logger";
 import type { RateLimits } from "./services/rate-limits";
+import type { SecretBox } from "./auth/secret-box";
 
 /** What routes and services share for the life of the process. */
 export interface AppContext {
@@ -9,4 +10,6 @@ export interface AppContext {
   /** Wakes the mail worker after a transaction that queued mail has committed. */
   kickMail: () => void;
   limits: RateLimits;
+  /** Encrypts TOTP secrets and hashes recovery codes with keys derived from SESSION_SECRET. */
+  secretBox: SecretBox;
 }

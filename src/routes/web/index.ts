@@ -26,6 +26,10 @@ import { authorize, loadOrg } from "../../http/load-org";
 import * as can from "../../policies/organizations";
 import { handleProviderCallback, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
 import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
+import { requireRecentAuth } from "../../http/recent-auth";
+import { showTwoFactorLogin, submitCancelTwoFactorLogin, submitTwoFactorLogin } from "./two-factor-login";
+import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
+import * as security from "./settings/security";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -65,6 +69,22 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/settings/sessions/:id/revoke", requireConfirmed, submitRevokeSession);
   r.get("/settings/notifications", requireConfirmed, showNotificationSettings);
   r.post("/settings/notifications", requireConfirmed, submitNotificationSettings);
+
+  // Two-factor sign-in, re-authentication ("sudo mode") and security settings. `sudo` asks for a
+  // fresh proof of identity (10 minutes) before the action; `sudo2` asks for the second factor.
+  const sudo = (returnTo: string) => requireRecentAuth({ returnTo });
+  const sudo2 = requireRecentAuth({ returnTo: "/settings/security", secondFactor: true });
+  r.get("/login/two-factor", showTwoFactorLogin);
+  r.post("/login/two-factor", limitByIp(limits.loginPerIp), submitTwoFactorLogin(ctx));
+  r.post("/login/two-factor/cancel", submitCancelTwoFactorLogin);
+  r.get("/settings/reauthenticate", requireConfirmed, showReauthenticate(ctx));
+  r.post("/settings/reauthenticate", requireConfirmed, limitByIp(limits.loginPerIp), submitReauthenticate(ctx));
+  r.get("/settings/security", requireConfirmed, security.showSecuritySettings(ctx));
+  r.post("/settings/security/totp/setup", requireConfirmed, sudo("/settings/security"), security.submitTotpSetup(ctx));
+  r.post("/settings/security/totp/enable", requireConfirmed, sudo("/settings/security"), security.submitTotpEnable(ctx));
+  r.get("/settings/security/recovery-codes", requireConfirmed, security.showRecoveryCodes);
+  r.post("/settings/security/recovery-codes", requireConfirmed, sudo2, security.submitRegenerateRecoveryCodes(ctx));
+  r.post("/settings/security/disable", requireConfirmed, sudo2, security.submitDisableTwoFactor);
 
   // External identities
   r.get("/auth/:provider", showProviderStart(ctx));
