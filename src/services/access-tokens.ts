@@ -21,6 +21,8 @@ export interface NewAccessToken {
   via: AccessTokenOrigin;
   /** For CLI sign-ins: the OAuth client id and the host the sign-in was approved from. */
   cli?: { client: string; host: string | null };
+  /** May the new token create tokens through the API (offered on the settings page only). */
+  canCreateTokens?: boolean;
 }
 
 const HOW: Record<AccessTokenOrigin, string> = {
@@ -54,6 +56,7 @@ export async function createPersonalAccessToken(
         expires_at: expiresAt,
         cli_client: input.cli?.client ?? null,
         cli_host: input.cli?.host ?? null,
+        can_create_tokens: input.canCreateTokens ?? false,
       },
       trx,
     );

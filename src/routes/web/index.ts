@@ -1,4 +1,4 @@
-import { Router } from "express";
+import { Router, type Request } from "express";
 import type { createPassport } from "../../auth/passport";
 import type { AppContext } from "../../context";
 import { limitByIp } from "../../http/rate-limits";
@@ -34,6 +34,11 @@ import * as security from "./settings/security";
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
   const { limits } = ctx;
+  // Sensitive actions need a fresh proof of identity (10 minutes; src/http/recent-auth.ts): `sudo`
+  // sends the browser to /settings/reauthenticate and back to the page named; `sudo2` asks for
+  // the second factor itself.
+  const sudo = (returnTo: string | ((req: Request) => string)) => requireRecentAuth({ returnTo });
+  const sudo2 = requireRecentAuth({ returnTo: "/settings/security", secondFactor: true });
 
   r.get("/", showHome);
 
@@ -58,22 +63,19 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/u/:username", showPublicProfile);
   r.get("/settings/account", requireConfirmed, showAccountSettings);
   r.post("/settings/account/username", requireConfirmed, submitUsernameChange);
-  r.post("/settings/account/email", requireConfirmed, submitEmailChange(ctx));
+  r.post("/settings/account/email", requireConfirmed, sudo("/settings/account"), submitEmailChange(ctx));
   r.post("/settings/account/email/cancel", requireConfirmed, submitCancelEmailChange);
   r.post("/settings/account/export", requireConfirmed, submitDataExport(ctx));
-  r.post("/settings/account/delete", requireConfirmed, submitDeleteAccount(ctx));
+  r.post("/settings/account/delete", requireConfirmed, sudo("/settings/account"), submitDeleteAccount(ctx));
   r.get("/settings/password", requireConfirmed, showPasswordSettings);
-  r.post("/settings/password", requireConfirmed, submitPasswordSettings(ctx));
+  r.post("/settings/password", requireConfirmed, sudo("/settings/password"), submitPasswordSettings(ctx));
   r.get("/settings/sessions", requireConfirmed, showSessionsSettings);
   r.post("/settings/sessions/revoke-others", requireConfirmed, submitRevokeOtherSessions);
   r.post("/settings/sessions/:id/revoke", requireConfirmed, submitRevokeSession);
   r.get("/settings/notifications", requireConfirmed, showNotificationSettings);
   r.post("/settings/notifications", requireConfirmed, submitNotificationSettings);
 
-  // Two-factor sign-in, re-authentication ("sudo mode") and security settings. `sudo` asks for a
-  // fresh proof of identity (10 minutes) before the action; `sudo2` asks for the second factor.
-  const sudo = (returnTo: string) => requireRecentAuth({ returnTo });
-  const sudo2 = requireRecentAuth({ returnTo: "/settings/security", secondFactor: true });
+  // Two-factor sign-in, re-authentication ("sudo mode") and security settings
   r.get("/login/two-factor", showTwoFactorLogin);
   r.post("/login/two-factor", limitByIp(limits.loginPerIp), submitTwoFactorLogin(ctx));
   r.post("/login/two-factor/cancel", submitCancelTwoFactorLogin);
@@ -88,22 +90,22 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
 
   // External identities
   r.get("/auth/:provider", showProviderStart(ctx));
-  r.post("/auth/:provider", limitByIp(limits.loginPerIp), startProviderAuth(ctx, passport));
+  r.post("/auth/:provider", limitByIp(limits.loginPerIp), requireRecentAuth({ when: isLinkIntent, returnTo: "/settings/identities" }), startProviderAuth(ctx, passport));
   r.get("/auth/:provider/callback", handleProviderCallback(ctx, passport));
   r.get("/auth/:provider/email", showProviderEmail(ctx));
   r.post("/auth/:provider/email", submitProviderEmail(ctx));
   r.get("/settings/identities", requireConfirmed, showIdentitySettings(ctx));
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
-  r.post("/settings/identities/:id/delete", requireConfirmed, submitUnlinkIdentity(ctx));
+  r.post("/settings/identities/:id/delete", requireConfirmed, sudo("/settings/identities"), submitUnlinkIdentity(ctx));
 
   // Access tokens and CLI sign-in
   r.get("/settings/tokens", requireConfirmed, showTokens);
-  r.post("/settings/tokens", requireConfirmed, submitCreateToken(ctx));
+  r.post("/settings/tokens", requireConfirmed, sudo("/settings/tokens"), submitCreateToken(ctx));
   r.get("/settings/tokens/:id/revoke", requireConfirmed, showRevokeToken);
   r.post("/settings/tokens/:id/revoke", requireConfirmed, submitRevokeToken);
   r.get("/oauth/authorization", startCliAuthorization);
-  r.get("/cli/login", requireConfirmed, showCliLogin);
-  r.post("/cli/login", requireConfirmed, submitCliLogin(ctx));
+  r.get("/cli/login", requireConfirmed, sudo((req) => req.originalUrl), showCliLogin);
+  r.post("/cli/login", requireConfirmed, sudo(cliConsentPath), submitCliLogin(ctx));
 
   // Organizations, teams, invitations
   // loadOrg answers 404 to anyone who is not a member; authorize answers 403 to members without the role.
@@ -134,7 +136,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.submitRevokeInvitation);
   r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.showOrgSettings);
   r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.submitOrgSettings);
-  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), orgs.submitDeleteOrganization);
+  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), orgs.submitDeleteOrganization);
   r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
@@ -146,3 +148,19 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
 
   return r;
 }
+
+/** Whether POST /auth/:provider starts linking (a sensitive action) rather than a sign-in. */
+const isLinkIntent = (req: Request) => req.body?.intent === "link" && Boolean(req.user);
+
+/** The consent page a CLI approval was posted from, rebuilt from the form's fields. */
+function cliConsentPath(req: Request): string {
+  const query = new URLSearchParams();
+  for (const key of ["client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method", "state"]) {
+    const value = req.body?.[key];
+    if (typeof value === "string") query.set(key, value);
+  }
+  return `/cli/login?${query.toString()}`;
+}
+
+/** An organization's settings page, where its deletion is asked for. */
+const orgSettingsPath = (req: Request) => `/orgs/${encodeURIComponent(String(req.params.org))}/settings`;
