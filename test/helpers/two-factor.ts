@@ -51,3 +51,11 @@ export async function submitPassword(client: TestClient, user: { username: strin
 export async function submitCode(client: TestClient, code: string) {
   return client.submit("/login/two-factor", { code });
 }
+
+/** Makes the user's sessions' last proof of identity `ageMs` old, as if that much time had passed. */
+export async function ageRecentAuth(userId: number, ageMs: number): Promise<void> {
+  const { db } = await import("../../src/db/knex");
+  await db("sessions").where({ user_id: userId }).whereRaw("data->'recentAuth' IS NOT NULL").update({
+    data: db.raw("jsonb_set(data, '{recentAuth,at}', to_jsonb(?::bigint))", [Date.now() - ageMs]),
+  });
+}
