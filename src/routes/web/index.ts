@@ -30,6 +30,8 @@ import { requireRecentAuth } from "../../http/recent-auth";
 import { showTwoFactorLogin, submitCancelTwoFactorLogin, submitTwoFactorLogin } from "./two-factor-login";
 import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
 import * as security from "./settings/security";
+import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
+import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-policy";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -109,13 +111,15 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
 
   // Organizations, teams, invitations
   // loadOrg answers 404 to anyone who is not a member; authorize answers 403 to members without the role.
-  const member = [requireConfirmed, loadOrg];
+  // An organization that requires 2FA shows members without it only the overview (and leaving).
+  const member = [requireConfirmed, loadOrg, requireOrgTwoFactor];
+  const memberWithout2fa = [requireConfirmed, loadOrg, noteOrgTwoFactor];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
   r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
   r.post("/orgs/new", requireConfirmed, orgs.submitNewOrganization(ctx));
-  r.get("/orgs/:org", member, orgs.showOrganization);
-  r.get("/orgs/:org/leave", member, orgs.showLeave);
-  r.post("/orgs/:org/leave", member, orgs.submitLeave);
+  r.get("/orgs/:org", memberWithout2fa, orgs.showOrganization);
+  r.get("/orgs/:org/leave", memberWithout2fa, orgs.showLeave);
+  r.post("/orgs/:org/leave", memberWithout2fa, orgs.submitLeave);
   r.get("/orgs/:org/members", member, orgs.showMembers);
   r.post("/orgs/:org/members/:id/role", member, authorize(can.canManageMembers), orgs.submitRoleChange(ctx));
   r.get("/orgs/:org/members/:id/remove", member, authorize(can.canManageMembers), orgs.showRemoveMember);
@@ -134,7 +138,8 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/invitations/:id/resend", member, authorize(can.canManageInvitations), orgs.submitResendInvitation(ctx));
   r.get("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.showRevokeInvitation);
   r.post("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.submitRevokeInvitation);
-  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.showOrgSettings);
+  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, orgs.showOrgSettings);
+  r.post("/orgs/:org/settings/two-factor", member, authorize(can.canRequireTwoFactor), submitTwoFactorPolicy);
   r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.submitOrgSettings);
   r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), orgs.submitDeleteOrganization);
   r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
