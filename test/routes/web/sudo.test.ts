@@ -36,9 +36,9 @@ describe("re-authentication before sensitive actions (sudo mode)", () => {
     const passwordHashBefore = (await db("users").where({ id: user.id }).first()).password_hash;
     await ageRecentAuth(user.id, ELEVEN_MINUTES);
     const attempts: [string, string, Record<string, string>, string][] = [
-      [pages.password, "/settings/password", { current_password: user.password, password: "an entirely new passphrase", password_confirmation: "an entirely new passphrase" }, "/settings/password"],
-      [pages.account, "/settings/account/email", { email: "thief@example.test", current_password: user.password }, "/settings/account"],
-      [pages.account, "/settings/account/delete", { username_confirmation: user.username, password: user.password }, "/settings/account"],
+      [pages.password, "/settings/password", { password: "an entirely new passphrase", password_confirmation: "an entirely new passphrase" }, "/settings/password"],
+      [pages.account, "/settings/account/email", { email: "thief@example.test" }, "/settings/account"],
+      [pages.account, "/settings/account/delete", { username_confirmation: user.username }, "/settings/account"],
       [pages.tokens, "/settings/tokens", { description: "planted", expires_in_days: "none" }, "/settings/tokens"],
       [pages.identities, `/settings/identities/${identity.id}/delete`, {}, "/settings/identities"],
       [pages.security, "/settings/security/totp/setup", {}, "/settings/security"],
