@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 
-// Recovery codes: ten per user, each usable once. Only an HMAC-SHA-256 of each code is stored
-// (keyed with a key derived from SESSION_SECRET), so the table alone cannot be searched for the
-// codes offline. A used code keeps its row with used_at set, so "N left" counts and the single use
+// Recovery codes: ten per user, each usable once. Only the SHA-256 of each 80-bit code is stored,
+// too many possibilities to search offline; not keyed with SESSION_SECRET, so that the codes still
+// work after it changes (they are the way back in when the encrypted TOTP secret no longer opens). A used code keeps its row with used_at set, so "N left" counts and the single use
 // is one conditional UPDATE. Regenerating deletes the whole set first.
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable("recovery_codes", (t) => {

@@ -10,6 +10,6 @@ export interface AppContext {
   /** Wakes the mail worker after a transaction that queued mail has committed. */
   kickMail: () => void;
   limits: RateLimits;
-  /** Encrypts TOTP secrets and hashes recovery codes with keys derived from SESSION_SECRET. */
+  /** Encrypts TOTP secrets with a key derived from SESSION_SECRET. */
   secretBox: SecretBox;
 }

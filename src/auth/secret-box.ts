@@ -1,30 +1,27 @@
 import crypto from "node:crypto";
 
 /**
- * Encryption and keyed hashing of second-factor secrets at rest, with keys derived from
- * SESSION_SECRET (each use its own key, so none can stand in for another, nor for the CSRF or
- * cookie keys).
+ * Encryption of TOTP secrets at rest, with a key derived from SESSION_SECRET (its own key, so it
+ * cannot stand in for the CSRF or cookie keys, nor they for it).
  *
  * Why encrypt the TOTP secret rather than only keep it out of logs and exports: whoever reads it
  * can make codes for ever, and database dumps and backups travel further than the app's
  * environment. With the key outside the database, a dump alone gives nothing. The price: changing
  * SESSION_SECRET makes stored TOTP secrets unreadable (those accounts then sign in with a recovery
- * code and set up their app again), which the README says next to the variable.
+ * code and set up their app again), which the README says next to the variable. Recovery codes are
+ * therefore hashed without this key (src/auth/totp.ts): they are the way back in after a rotation.
  */
 export interface SecretBox {
   /** AES-256-GCM of `plain`, as "v1.<iv>.<ciphertext+tag>" (base64url parts). */
   seal(plain: string): string;
   /** The plain text of a sealed value, or undefined when it was sealed under another key or altered. */
   open(sealed: string): string | undefined;
-  /** HMAC-SHA-256 of a recovery code: the stored form, useless without the key. */
-  hashRecoveryCode(code: string): Buffer;
 }
 
 /** The secret box for an app, from its session secret. */
 export function createSecretBox(sessionSecret: string): SecretBox {
   const derive = (purpose: string) => crypto.createHmac("sha256", sessionSecret).update(purpose).digest();
   const encryptionKey = derive("gatehouse totp secret encryption");
-  const recoveryKey = derive("gatehouse recovery code hash");
   return {
     seal(plain) {
       const iv = crypto.randomBytes(12);
@@ -43,9 +40,6 @@ export function createSecretBox(sessionSecret: string): SecretBox {
       } catch {
         return undefined;
       }
-    },
-    hashRecoveryCode(code) {
-      return crypto.createHmac("sha256", recoveryKey).update(code).digest();
     },
   };
 }

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { generateSecret, generateURI, verify } from "otplib";
 import QRCode from "qrcode";
+import { hashToken } from "../lib/tokens";
 
 /**
  * TOTP (RFC 6238) as every authenticator app speaks it: SHA-1, 6 digits, 30-second steps, a
@@ -48,18 +49,25 @@ export async function totpStepOf(secret: string, code: string, epochSeconds = Ma
 
 // Crockford's base32 alphabet: no i, l, o or u, so a code read aloud or copied by hand survives.
 const RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
-const RECOVERY_CODE_LENGTH = 12; // 60 bits each
+// 80 bits each: enough that the SHA-256 stored for each cannot be searched offline (2^80 hashes),
+// short enough to type from paper.
+const RECOVERY_CODE_LENGTH = 16;
 
 /** How many recovery codes a set has. */
 export const RECOVERY_CODE_COUNT = 10;
 
-/** A set of fresh recovery codes, formatted for people ("k3m9-x2ab-7qwe"). */
+/** A set of fresh recovery codes, formatted for people ("k3m9-x2ab-7qwe-5tzn"). */
 export function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
     const bytes = crypto.randomBytes(RECOVERY_CODE_LENGTH);
     const chars = Array.from(bytes, (b) => RECOVERY_ALPHABET[b & 31]).join("");
-    return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
+    return chars.match(/.{4}/g)!.join("-");
   });
+}
+
+/** The stored form of a (normalized) recovery code: its SHA-256, like every other random token. */
+export function hashRecoveryCode(code: string): Buffer {
+  return hashToken(code);
 }
 
 /**

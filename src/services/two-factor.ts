@@ -8,7 +8,7 @@ import {
 import { countUnusedRecoveryCodesForUser, deleteRecoveryCodesForUser, replaceRecoveryCodesForUser, useRecoveryCodeForUser } from "../db/recovery-codes";
 import { enqueueMail } from "../emails/mail";
 import { recoveryCodeUsedMail } from "../emails/recovery-code-used";
-import { looksLikeTotpCode, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, totpQrDataUrl, totpStepOf, totpUri } from "../auth/totp";
+import { hashRecoveryCode, looksLikeTotpCode, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, totpQrDataUrl, totpStepOf, totpUri } from "../auth/totp";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 import { clearTwoFactorAttempts, reserveTwoFactorAttempt } from "./two-factor-attempts";
@@ -50,7 +50,7 @@ export async function enableTotp(ctx: AppContext, user: Pick<UserRow, "id">, cod
   const recoveryCodes = newRecoveryCodes();
   const enabled = await db.transaction(async (trx) => {
     if (!(await enableTotpForUser(user.id, row.secret_encrypted, step, trx))) return false;
-    await replaceRecoveryCodesForUser(user.id, recoveryCodes.map((c) => ctx.secretBox.hashRecoveryCode(normalizeRecoveryCode(c)!)), trx);
+    await replaceRecoveryCodesForUser(user.id, recoveryCodes.map((c) => hashRecoveryCode(normalizeRecoveryCode(c)!)), trx);
     const ended = await endSessionsForUser(user.id, currentSid, trx);
     await recordSecurityEvent(user.id, "two_factor.enabled", meta, { method: "totp", sessions_ended: ended }, trx);
     return true;
@@ -69,12 +69,12 @@ export async function disableTwoFactor(user: Pick<UserRow, "id">, meta: RequestM
 }
 
 /** A new set of recovery codes; the old set stops working in the same transaction. Undefined when 2FA is off. */
-export async function regenerateRecoveryCodes(ctx: AppContext, user: Pick<UserRow, "id">, meta: RequestMeta): Promise<string[] | undefined> {
+export async function regenerateRecoveryCodes(user: Pick<UserRow, "id">, meta: RequestMeta): Promise<string[] | undefined> {
   const codes = newRecoveryCodes();
   const done = await db.transaction(async (trx) => {
     const row = await findTotpCredentialForUser(user.id, trx);
     if (!row?.enabled_at) return false;
-    await replaceRecoveryCodesForUser(user.id, codes.map((c) => ctx.secretBox.hashRecoveryCode(normalizeRecoveryCode(c)!)), trx);
+    await replaceRecoveryCodesForUser(user.id, codes.map((c) => hashRecoveryCode(normalizeRecoveryCode(c)!)), trx);
     await recordSecurityEvent(user.id, "two_factor.recovery_codes_regenerated", meta, {}, trx);
     return true;
   });
@@ -118,7 +118,7 @@ async function useRecoveryCode(ctx: AppContext, user: Pick<UserRow, "id" | "emai
   const code = normalizeRecoveryCode(typed);
   if (!code) return undefined;
   const used = await db.transaction(async (trx) => {
-    if (!(await useRecoveryCodeForUser(user.id, ctx.secretBox.hashRecoveryCode(code), trx))) return false;
+    if (!(await useRecoveryCodeForUser(user.id, hashRecoveryCode(code), trx))) return false;
     const left = await countUnusedRecoveryCodesForUser(user.id, trx);
     const mail = await recoveryCodeUsedMail({
       userId: user.id,

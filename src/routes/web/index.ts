@@ -87,7 +87,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/settings/security/totp/setup", requireConfirmed, sudo("/settings/security"), security.submitTotpSetup(ctx));
   r.post("/settings/security/totp/enable", requireConfirmed, sudo("/settings/security"), security.submitTotpEnable(ctx));
   r.get("/settings/security/recovery-codes", requireConfirmed, security.showRecoveryCodes);
-  r.post("/settings/security/recovery-codes", requireConfirmed, sudo2, security.submitRegenerateRecoveryCodes(ctx));
+  r.post("/settings/security/recovery-codes", requireConfirmed, sudo2, security.submitRegenerateRecoveryCodes);
   r.post("/settings/security/disable", requireConfirmed, sudo2, security.submitDisableTwoFactor);
 
   // External identities

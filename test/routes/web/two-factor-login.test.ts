@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { describe, it } from "node:test";
 import { db } from "../../../src/db/knex";
 import { SESSION_COOKIE } from "../../../src/http/session";
+import { hashRecoveryCode } from "../../../src/auth/totp";
 import { useTestApp } from "../../helpers/app";
 import { csrfTokenFor, fieldError, TestClient } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
@@ -198,9 +199,9 @@ describe("the second step of sign-in", () => {
 
     // Down to 2: the mail warns.
     await db("recovery_codes").where({ user_id: user.id }).whereNull("used_at").whereNotIn("code_hash", [
-      t.ctx.secretBox.hashRecoveryCode(recoveryCodes[2]!.replace(/-/g, "")),
-      t.ctx.secretBox.hashRecoveryCode(recoveryCodes[3]!.replace(/-/g, "")),
-      t.ctx.secretBox.hashRecoveryCode(recoveryCodes[4]!.replace(/-/g, "")),
+      hashRecoveryCode(recoveryCodes[2]!.replace(/-/g, "")),
+      hashRecoveryCode(recoveryCodes[3]!.replace(/-/g, "")),
+      hashRecoveryCode(recoveryCodes[4]!.replace(/-/g, "")),
     ]).update({ used_at: db.fn.now() });
     const last = new TestClient(t.baseUrl);
     await submitPassword(last, user);

@@ -84,17 +84,15 @@ export function showRecoveryCodes(req: Request, res: Response) {
 }
 
 /** POST /settings/security/recovery-codes — a new set (needs a fresh second factor); the old set stops working. */
-export function submitRegenerateRecoveryCodes(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const codes = await regenerateRecoveryCodes(ctx, req.user!, requestMeta(req));
-    if (!codes) {
-      flash(req, "info", "Two-factor authentication is off, so there are no recovery codes.");
-      return res.redirect("/settings/security");
-    }
-    req.session.newRecoveryCodes = codes;
-    flash(req, "success", "Here is your new set of recovery codes. The old ones no longer work.");
-    res.redirect("/settings/security/recovery-codes");
-  };
+export async function submitRegenerateRecoveryCodes(req: Request, res: Response) {
+  const codes = await regenerateRecoveryCodes(req.user!, requestMeta(req));
+  if (!codes) {
+    flash(req, "info", "Two-factor authentication is off, so there are no recovery codes.");
+    return res.redirect("/settings/security");
+  }
+  req.session.newRecoveryCodes = codes;
+  flash(req, "success", "Here is your new set of recovery codes. The old ones no longer work.");
+  res.redirect("/settings/security/recovery-codes");
 }
 
 /** POST /settings/security/disable — turns 2FA off (needs a fresh second factor, not only the password). */
