@@ -28,6 +28,7 @@ import { oauthRoutes } from "./routes/oauth";
 import { SETTINGS_SECTIONS } from "./http/settings-sections";
 import { visibleProviders } from "./auth/providers";
 import { InstanceSettings } from "./services/instance-settings";
+import { createSecretBox } from "./auth/secret-box";
 
 export interface AppOptions {
   config: Config;
@@ -46,7 +47,7 @@ export function createApp(opts: AppOptions) {
   const settings = new InstanceSettings(config, logger);
   // Tests change the settings through the app, which reloads at once; no timer to race with them.
   if (config.env !== "test") settings.startReloading();
-  const ctx: AppContext = { config, logger, mail: createMailer(config), limits: createRateLimits(config, db), settings };
+  const ctx: AppContext = { config, logger, mail: createMailer(config), limits: createRateLimits(config, db), settings, secretBox: createSecretBox(opts.sessionSecret) };
   const app = express();
   // Views render through EJS without its file-system check on every include (src/http/view-engine.ts).
   app.engine("ejs", renderEjsView);

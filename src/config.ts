@@ -55,6 +55,7 @@ const EnvSchema = z.object({
   ADMIN_USERNAMES: z.string().regex(/^[A-Za-z0-9_,\s-]+$/, "must be a comma-separated list of usernames").optional(),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
+  RATE_LIMIT_TWO_FACTOR_PER_ACCOUNT: positiveInt.default(5),
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(10),
   RATE_LIMIT_EMAIL_PER_IP: positiveInt.default(10),
   RATE_LIMIT_EMAIL_PER_ACCOUNT: positiveInt.default(3),
@@ -110,6 +111,7 @@ export interface Config {
     windowSeconds: number;
     loginPerIp: number;
     loginPerAccount: number;
+    twoFactorPerAccount: number;
     signupPerIp: number;
     emailPerIp: number;
     emailPerAccount: number;
@@ -228,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      twoFactorPerAccount: e.RATE_LIMIT_TWO_FACTOR_PER_ACCOUNT,
       signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
       emailPerIp: e.RATE_LIMIT_EMAIL_PER_IP,
       emailPerAccount: e.RATE_LIMIT_EMAIL_PER_ACCOUNT,

@@ -3,6 +3,7 @@ import type { Mailer } from "./emails/mailer";
 import type { Logger } from "./lib/logger";
 import type { RateLimits } from "./services/rate-limits";
 import type { InstanceSettings } from "./services/instance-settings";
+import type { SecretBox } from "./auth/secret-box";
 
 /** What routes and services share for the life of the process. */
 export interface AppContext {
@@ -13,4 +14,6 @@ export interface AppContext {
   limits: RateLimits;
   /** The instance settings, read from memory (src/services/instance-settings.ts). */
   settings: InstanceSettings;
+  /** Encrypts TOTP secrets with a key derived from SESSION_SECRET. */
+  secretBox: SecretBox;
 }

@@ -55,6 +55,17 @@ export function exportIdentities(userId: number, q: Executor = db) {
   return q("identities").where({ user_id: userId }).orderBy("id").select("provider", "provider_user_id", "provider_username", "avatar_url", "created_at", "last_used_at");
 }
 
+/**
+ * Two-factor authentication as the security page shows it: whether it is on and since when, and
+ * the recovery codes' dates. Never the TOTP secret (sealed or not) nor the codes' hashes: an export
+ * is a file that travels, and either would let its reader make or guess second factors.
+ */
+export async function exportTwoFactor(userId: number, q: Executor = db) {
+  const totp = await q("totp_credentials").where({ user_id: userId }).first("created_at", "enabled_at");
+  const recoveryCodes = await q("recovery_codes").where({ user_id: userId }).orderBy("id").select("created_at", "used_at");
+  return { totp: totp ?? null, recovery_codes: recoveryCodes };
+}
+
 /** Access tokens as the settings page shows them (prefix and last 4 characters), without hashes. */
 export function exportAccessTokens(userId: number, q: Executor = db) {
   return q("access_tokens")

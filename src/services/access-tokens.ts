@@ -29,6 +29,8 @@ export interface NewAccessToken {
    * mint itself an admin one.
    */
   admin?: boolean;
+  /** May the new token create tokens through the API (offered on the settings page only). */
+  canCreateTokens?: boolean;
 }
 
 const HOW: Record<AccessTokenOrigin, string> = {
@@ -65,6 +67,7 @@ export async function createPersonalAccessToken(
         cli_client: input.cli?.client ?? null,
         cli_host: input.cli?.host ?? null,
         admin: input.admin === true,
+        can_create_tokens: input.canCreateTokens ?? false,
       },
       trx,
     );

@@ -1,7 +1,7 @@
 import { db, type Executor } from "../db/knex";
 import type { UserRow } from "../db/users";
 import {
-  exportAccessTokens, exportAccount, exportAuthorizationCodes, exportIdentities, exportInvitations, exportMailsFor, exportMemberships,
+  exportAccessTokens, exportAccount, exportTwoFactor, exportAuthorizationCodes, exportIdentities, exportInvitations, exportMailsFor, exportMemberships,
   exportNotificationPreferences, exportPendingLinks, exportProfile, exportSecurityEvents, exportSessions, exportTeamMemberships,
 } from "../db/user-data-export";
 import { gravatarUrl } from "../lib/avatar";
@@ -51,6 +51,10 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
   identities: {
     tables: ["identities"],
     collect: (user, q) => exportIdentities(user.id, q),
+  },
+  two_factor: {
+    tables: ["totp_credentials", "recovery_codes"],
+    collect: (user, q) => exportTwoFactor(user.id, q),
   },
   access_tokens: {
     tables: ["access_tokens", "oauth_authorization_codes"],

@@ -7,15 +7,15 @@ import { hashPassword, personalPasswordProblem } from "../auth/passwords";
 import { passwordChangedMail } from "../emails/password-changed";
 import type { FieldErrors } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
-import { checkCurrentPassword } from "./reauthenticate";
 import { recordSecurityEvent } from "./security-log";
 
 export type PasswordChangeResult = { ok: true; user: UserRow } | { ok: false; errors: FieldErrors };
 
 /**
  * Changes the password of a signed-in user, or sets a first one for an account without a password
- * (created through a provider). An existing password must be given first: a session left open on a
- * shared computer must not be enough to take the account over.
+ * (created through a provider). The route asks for a fresh proof of identity first (sudo mode: a
+ * session left open on a shared computer, or a stolen cookie, must not be enough to take the
+ * account over, nor to give a provider-only account a password its owner does not know).
  *
  * In one transaction: the new hash is stored, every OTHER session of the user ends (whoever knew the
  * old password is out; `keepSid` is the session asking), pending email changes are cancelled (an
@@ -25,17 +25,11 @@ export type PasswordChangeResult = { ok: true; user: UserRow } | { ok: false; er
 export async function changePassword(
   ctx: AppContext,
   user: UserRow,
-  input: { currentPassword?: string; password: string },
+  input: { password: string },
   keepSid: string,
   meta: RequestMeta,
 ): Promise<PasswordChangeResult> {
   const hadPassword = user.password_hash !== null;
-  if (hadPassword) {
-    // The same per-account guess budget as the sign-in form (see checkCurrentPassword).
-    if (!(await checkCurrentPassword(ctx, user, input.currentPassword ?? ""))) {
-      return { ok: false, errors: { current_password: "That is not your current password." } };
-    }
-  }
   const personal = personalPasswordProblem(input.password, user.username, user.email);
   if (personal) return { ok: false, errors: { password: personal } };
   const passwordHash = await hashPassword(input.password);

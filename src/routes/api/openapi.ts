@@ -76,14 +76,15 @@ function userPaths(): Record<string, JsonObject> {
         responses: { 200: json(ref("AccessTokenPage"), "A page of tokens", LINK), 401: UNAUTHORIZED, 422: error("Bad page parameters") },
       },
       post: {
-        summary: "Create a personal access token; the secret is in this response only",
+        summary: "Create a personal access token (only with a token made with \"Can create tokens\"; never outliving it); the secret is in this response only",
         operationId: "createToken",
         tags: ["tokens"],
         requestBody: { required: true, content: { "application/json": { schema: inputSchema(CreateTokenBody) } } },
         responses: {
           201: json(ref("NewAccessTokenResponse"), "The new token with its secret", { Location: { schema: { type: "string" } } }),
           401: UNAUTHORIZED,
-          422: error("Invalid fields, each named in error.fields"),
+          403: error("The calling token may not create tokens (token_cannot_create_tokens)"),
+          422: error("Invalid fields, each named in error.fields, or an expiry later than the calling token's"),
         },
       },
     },

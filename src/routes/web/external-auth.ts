@@ -9,7 +9,7 @@ import type { AppContext } from "../../context";
 import { findIdentityForUserByProvider } from "../../db/identities";
 import { flash } from "../../http/flash";
 import { consumeOrThrow } from "../../services/rate-limits";
-import { startSession } from "../../http/sign-in";
+import { beginSignIn } from "../../http/sign-in";
 import { keptValues, parseBody } from "../../http/validate";
 import { notFound } from "../../lib/errors";
 import { emailSchema } from "../../lib/handles";
@@ -20,6 +20,8 @@ import { UNCONFIRMED_ACCOUNT_DAYS } from "../../services/unconfirmed-accounts";
 import { signIns } from "../../metrics/registry";
 import { providerSignupRefusal } from "../../services/signup-gate";
 import { SUSPENDED_MESSAGE } from "../../services/suspension";
+import { safeNextPath } from "../../http/safe-redirect";
+import { finishProviderReauth } from "./provider-reauth";
 
 /** How long a started provider flow (and a pending sign-up waiting for an address) stays usable. */
 const FLOW_MS = 15 * 60_000;
@@ -27,7 +29,7 @@ const FLOW_MS = 15 * 60_000;
 declare module "express-session" {
   interface SessionData {
     /** The provider flow this browser started: bound to the session, consumed by the callback. */
-    externalAuth?: { provider: ProviderName; intent: "login" | "link"; userId?: number; startedAt: number };
+    externalAuth?: { provider: ProviderName; intent: "login" | "link" | "reauth"; userId?: number; startedAt: number; returnTo?: string };
     /** A provider sign-up that still needs an email address (branch 9 of the decision tree). */
     pendingIdentity?: { profile: ExternalProfile; startedAt: number };
     /**
@@ -65,8 +67,11 @@ export function showProviderStart(ctx: AppContext) {
 export function startProviderAuth(ctx: AppContext, passport: PassportInstance) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const provider = enabledOr404(ctx, req);
-    const intent = req.body?.intent === "link" ? "link" : "login";
-    if (intent === "link") {
+    const intent = req.body?.intent === "link" ? "link" : req.body?.intent === "reauth" ? "reauth" : "login";
+    if (intent === "reauth") {
+      // A fresh sign-in through a linked provider as the proof before a sensitive action.
+      if (!req.user) return res.status(401).render("errors/401");
+    } else if (intent === "link") {
       if (!req.user) return res.status(401).render("errors/401");
       // Unconfirmed accounts cannot link (see the decision tree in services/external-sign-in.ts).
       if (!req.user.email_confirmed_at) return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
@@ -77,7 +82,8 @@ export function startProviderAuth(ctx: AppContext, passport: PassportInstance) {
     } else if (req.user) {
       return res.redirect("/");
     }
-    req.session.externalAuth = { provider: provider.name, intent, userId: req.user?.id, startedAt: Date.now() };
+    const returnTo = intent === "reauth" ? safeNextPath(req.body?.returnTo, "/settings/security") : undefined;
+    req.session.externalAuth = { provider: provider.name, intent, userId: req.user?.id, startedAt: Date.now(), returnTo };
     passport.authenticate(provider.name, { session: false })(req, res, next);
   };
 }
@@ -95,9 +101,9 @@ export function handleProviderCallback(ctx: AppContext, passport: PassportInstan
     const flow = req.session.externalAuth;
     delete req.session.externalAuth;
     const label = provider.label;
-    const retry = flow?.intent === "link" ? "/settings/identities" : "/login";
+    const retry = flow?.intent === "link" ? "/settings/identities" : flow?.intent === "reauth" ? "/settings/reauthenticate" : "/login";
     const fail = (status: number, heading: string, message: string) => {
-      if (flow?.intent !== "link") signIns.inc({ method: provider.name, result: "failure" });
+      if (flow?.intent !== "link" && flow?.intent !== "reauth") signIns.inc({ method: provider.name, result: "failure" });
       res.status(status).render("auth/provider-error", { title: heading, heading, message, retry });
     };
     if (!flow || flow.provider !== provider.name || Date.now() - flow.startedAt > FLOW_MS) {
@@ -118,7 +124,9 @@ export function handleProviderCallback(ctx: AppContext, passport: PassportInstan
       if (!profile) {
         return fail(400, "This sign-in link has expired", `This ${label} sign-in could not be verified as the one started in this browser. Start again.`);
       }
-      const done = flow.intent === "link" ? finishLink(ctx, req, res, flow.userId, profile) : finishSignIn(ctx, req, res, profile);
+      const done = flow.intent === "link" ? finishLink(ctx, req, res, flow.userId, profile)
+        : flow.intent === "reauth" ? finishProviderReauth(req, res, flow, profile)
+        : finishSignIn(ctx, req, res, profile);
       done.catch(next);
     })(req, res, next);
   };
@@ -149,10 +157,10 @@ async function finishSignIn(ctx: AppContext, req: Request, res: Response, profil
   const outcome = await signInWithIdentity(ctx, profile);
   switch (outcome.kind) {
     case "signed_in":
-      await startSession(req, outcome.user, false, profile.provider);
-      return res.redirect("/");
+      // A provider sign-in is one factor: with two-factor authentication on it stops at /login/two-factor.
+      return res.redirect(await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" }));
     case "created":
-      await startSession(req, outcome.user, false, profile.provider);
+      await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" });
       flash(req, "success", `Welcome! Your account was created with ${label}. Your username is ${outcome.user.username}; you can change it in settings.`);
       return res.redirect("/");
     case "email_taken":

@@ -1,4 +1,4 @@
-import { Router } from "express";
+import { Router, type Request } from "express";
 import type { createPassport } from "../../auth/passport";
 import type { AppContext } from "../../context";
 import { limitByIp } from "../../http/rate-limits";
@@ -29,10 +29,21 @@ import { handleProviderCallback, showProviderEmail, showProviderStart, startProv
 import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
 import * as admin from "./admin";
 import { requireSiteAdmin } from "../../http/require-site-admin";
+import { requireRecentAuth } from "../../http/recent-auth";
+import { showTwoFactorLogin, submitCancelTwoFactorLogin, submitTwoFactorLogin } from "./two-factor-login";
+import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
+import * as security from "./settings/security";
+import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
+import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-policy";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
   const { limits } = ctx;
+  // Sensitive actions need a fresh proof of identity (10 minutes; src/http/recent-auth.ts): `sudo`
+  // sends the browser to /settings/reauthenticate and back to the page named; `sudo2` asks for
+  // the second factor itself.
+  const sudo = (returnTo: string | ((req: Request) => string)) => requireRecentAuth({ returnTo });
+  const sudo2 = requireRecentAuth({ returnTo: "/settings/security", secondFactor: true });
 
   r.get("/", showHome);
 
@@ -59,46 +70,61 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/u/:username", showPublicProfile);
   r.get("/settings/account", requireConfirmed, showAccountSettings);
   r.post("/settings/account/username", requireConfirmed, submitUsernameChange);
-  r.post("/settings/account/email", requireConfirmed, submitEmailChange(ctx));
+  r.post("/settings/account/email", requireConfirmed, sudo("/settings/account"), submitEmailChange(ctx));
   r.post("/settings/account/email/cancel", requireConfirmed, submitCancelEmailChange);
   r.post("/settings/account/export", requireConfirmed, submitDataExport(ctx));
-  r.post("/settings/account/delete", requireConfirmed, submitDeleteAccount(ctx));
+  r.post("/settings/account/delete", requireConfirmed, sudo("/settings/account"), submitDeleteAccount(ctx));
   r.get("/settings/password", requireConfirmed, showPasswordSettings);
-  r.post("/settings/password", requireConfirmed, submitPasswordSettings(ctx));
+  r.post("/settings/password", requireConfirmed, sudo("/settings/password"), submitPasswordSettings(ctx));
   r.get("/settings/sessions", requireConfirmed, showSessionsSettings);
   r.post("/settings/sessions/revoke-others", requireConfirmed, submitRevokeOtherSessions);
   r.post("/settings/sessions/:id/revoke", requireConfirmed, submitRevokeSession);
   r.get("/settings/notifications", requireConfirmed, showNotificationSettings);
   r.post("/settings/notifications", requireConfirmed, submitNotificationSettings);
 
+  // Two-factor sign-in, re-authentication ("sudo mode") and security settings
+  r.get("/login/two-factor", showTwoFactorLogin);
+  r.post("/login/two-factor", limitByIp(limits.loginPerIp), submitTwoFactorLogin(ctx));
+  r.post("/login/two-factor/cancel", submitCancelTwoFactorLogin);
+  r.get("/settings/reauthenticate", requireConfirmed, showReauthenticate(ctx));
+  r.post("/settings/reauthenticate", requireConfirmed, limitByIp(limits.loginPerIp), submitReauthenticate(ctx));
+  r.get("/settings/security", requireConfirmed, security.showSecuritySettings(ctx));
+  r.post("/settings/security/totp/setup", requireConfirmed, sudo("/settings/security"), security.submitTotpSetup(ctx));
+  r.post("/settings/security/totp/enable", requireConfirmed, sudo("/settings/security"), security.submitTotpEnable(ctx));
+  r.get("/settings/security/recovery-codes", requireConfirmed, security.showRecoveryCodes);
+  r.post("/settings/security/recovery-codes", requireConfirmed, sudo2, security.submitRegenerateRecoveryCodes);
+  r.post("/settings/security/disable", requireConfirmed, sudo2, security.submitDisableTwoFactor);
+
   // External identities
   r.get("/auth/:provider", showProviderStart(ctx));
-  r.post("/auth/:provider", limitByIp(limits.loginPerIp), startProviderAuth(ctx, passport));
+  r.post("/auth/:provider", limitByIp(limits.loginPerIp), requireRecentAuth({ when: isLinkIntent, returnTo: "/settings/identities" }), startProviderAuth(ctx, passport));
   r.get("/auth/:provider/callback", handleProviderCallback(ctx, passport));
   r.get("/auth/:provider/email", showProviderEmail(ctx));
   r.post("/auth/:provider/email", submitProviderEmail(ctx));
   r.get("/settings/identities", requireConfirmed, showIdentitySettings(ctx));
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
-  r.post("/settings/identities/:id/delete", requireConfirmed, submitUnlinkIdentity(ctx));
+  r.post("/settings/identities/:id/delete", requireConfirmed, sudo("/settings/identities"), submitUnlinkIdentity(ctx));
 
   // Access tokens and CLI sign-in
   r.get("/settings/tokens", requireConfirmed, showTokens);
-  r.post("/settings/tokens", requireConfirmed, submitCreateToken(ctx));
+  r.post("/settings/tokens", requireConfirmed, sudo("/settings/tokens"), submitCreateToken(ctx));
   r.get("/settings/tokens/:id/revoke", requireConfirmed, showRevokeToken);
   r.post("/settings/tokens/:id/revoke", requireConfirmed, submitRevokeToken);
   r.get("/oauth/authorization", startCliAuthorization);
-  r.get("/cli/login", requireConfirmed, showCliLogin);
-  r.post("/cli/login", requireConfirmed, submitCliLogin(ctx));
+  r.get("/cli/login", requireConfirmed, sudo((req) => req.originalUrl), showCliLogin);
+  r.post("/cli/login", requireConfirmed, sudo(cliConsentPath), submitCliLogin(ctx));
 
   // Organizations, teams, invitations
   // loadOrg answers 404 to anyone who is not a member; authorize answers 403 to members without the role.
-  const member = [requireConfirmed, loadOrg];
+  // An organization that requires 2FA shows members without it only the overview (and leaving).
+  const member = [requireConfirmed, loadOrg, requireOrgTwoFactor];
+  const memberWithout2fa = [requireConfirmed, loadOrg, noteOrgTwoFactor];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
   r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
   r.post("/orgs/new", requireConfirmed, orgs.submitNewOrganization(ctx));
-  r.get("/orgs/:org", member, orgs.showOrganization);
-  r.get("/orgs/:org/leave", member, orgs.showLeave);
-  r.post("/orgs/:org/leave", member, orgs.submitLeave);
+  r.get("/orgs/:org", memberWithout2fa, orgs.showOrganization);
+  r.get("/orgs/:org/leave", memberWithout2fa, orgs.showLeave);
+  r.post("/orgs/:org/leave", memberWithout2fa, orgs.submitLeave);
   r.get("/orgs/:org/members", member, orgs.showMembers);
   r.post("/orgs/:org/members/:id/role", member, authorize(can.canManageMembers), orgs.submitRoleChange(ctx));
   r.get("/orgs/:org/members/:id/remove", member, authorize(can.canManageMembers), orgs.showRemoveMember);
@@ -117,9 +143,10 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/invitations/:id/resend", member, authorize(can.canManageInvitations), orgs.submitResendInvitation(ctx));
   r.get("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.showRevokeInvitation);
   r.post("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.submitRevokeInvitation);
-  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.showOrgSettings);
+  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, orgs.showOrgSettings);
+  r.post("/orgs/:org/settings/two-factor", member, authorize(can.canRequireTwoFactor), submitTwoFactorPolicy);
   r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.submitOrgSettings);
-  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), orgs.submitDeleteOrganization);
+  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), orgs.submitDeleteOrganization);
   r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
@@ -131,7 +158,9 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
 
   // Site administration. requireSiteAdmin answers the plain 404 page to everyone but a signed-in,
   // confirmed, unsuspended site admin; further steps for the whole area (re-authentication) go in `asAdmin`.
-  const asAdmin = [requireSiteAdmin];
+  // Admin pages act on other people's accounts: a stolen or forgotten-open session must prove itself
+  // again (10 minutes), as for one's own sensitive actions.
+  const asAdmin = [requireSiteAdmin, sudo((req) => (req.method === "GET" ? req.originalUrl : "/admin"))];
   r.get("/admin", asAdmin, admin.showAdminHome);
   r.get("/admin/users", asAdmin, admin.showUsers);
   r.get("/admin/users/:id", asAdmin, admin.showUser);
@@ -149,3 +178,19 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
 
   return r;
 }
+
+/** Whether POST /auth/:provider starts linking (a sensitive action) rather than a sign-in. */
+const isLinkIntent = (req: Request) => req.body?.intent === "link" && Boolean(req.user);
+
+/** The consent page a CLI approval was posted from, rebuilt from the form's fields. */
+function cliConsentPath(req: Request): string {
+  const query = new URLSearchParams();
+  for (const key of ["client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method", "state"]) {
+    const value = req.body?.[key];
+    if (typeof value === "string") query.set(key, value);
+  }
+  return `/cli/login?${query.toString()}`;
+}
+
+/** An organization's settings page, where its deletion is asked for. */
+const orgSettingsPath = (req: Request) => `/orgs/${encodeURIComponent(String(req.params.org))}/settings`;

@@ -41,6 +41,8 @@ const TokenForm = z.object({
   ),
   // A checkbox, sent only when ticked; offered to site admins only (the service checks again).
   admin: z.literal("on").optional(),
+  // A checkbox: present when ticked.
+  can_create_tokens: z.literal("yes").optional(),
 });
 
 /** One row of the tokens table, formatted for the page. */
@@ -52,6 +54,7 @@ function tokenView(row: AccessTokenRow, now: Date) {
     display: displayAccessToken(row.token_prefix, row.last4),
     admin: row.admin,
     viaCli: row.created_via === "cli",
+    canCreateTokens: row.can_create_tokens,
     created: day(row.created_at),
     lastUsed: row.last_used_at ? { text: timeAgo(row.last_used_at, now), full: formatUtc(row.last_used_at), iso: row.last_used_at.toISOString() } : undefined,
     expires: row.expires_at ? day(row.expires_at) : undefined,
@@ -99,7 +102,7 @@ export function submitCreateToken(ctx: AppContext) {
     const parsed = parseBody(TokenForm, req.body);
     if (!parsed.ok) return renderTokens(req, res, 422, { errors: parsed.errors, values: keptValues(req.body) });
     const days = parsed.data.expires_in_days === "none" ? null : Number(parsed.data.expires_in_days);
-    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: parsed.data.description, expiresInDays: days, via: "web", admin: parsed.data.admin === "on" }, requestMeta(req));
+    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: parsed.data.description, expiresInDays: days, via: "web", admin: parsed.data.admin === "on", canCreateTokens: parsed.data.can_create_tokens === "yes" }, requestMeta(req));
     req.session.newAccessToken = { id: row.id, token };
     flash(req, "success", `Token “${row.description}” created.`);
     res.redirect("/settings/tokens");
