@@ -157,9 +157,9 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/invitations/:token/switch", submitSwitchAccount);
 
   // Site administration. requireSiteAdmin answers the plain 404 page to everyone but a signed-in,
-  // confirmed, unsuspended site admin; further steps for the whole area (re-authentication) go in `asAdmin`.
-  // Admin pages act on other people's accounts: a stolen or forgotten-open session must prove itself
-  // again (10 minutes), as for one's own sensitive actions.
+  // confirmed, unsuspended site admin. Admin pages act on other people's accounts, so a stolen or
+  // forgotten-open session must also prove itself again (sudo, 10 minutes), as for one's own
+  // sensitive actions.
   const asAdmin = [requireSiteAdmin, sudo((req) => (req.method === "GET" ? req.originalUrl : "/admin"))];
   r.get("/admin", asAdmin, admin.showAdminHome);
   r.get("/admin/users", asAdmin, admin.showUsers);
