@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
-import { TestClient, fieldError, inputValue } from "../../../helpers/client";
+import { TestClient, fieldError, inputValue, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { db } from "../../../../src/db/knex";
 import { findUserById } from "../../../../src/db/users";
@@ -184,7 +184,7 @@ describe("account settings: username, export, deletion", () => {
       const page = await client.get("/settings/account");
       assert.match(page.html, /Set a password first: deleting your account asks for it\./);
       assert.doesNotMatch(page.html, /action="\/settings\/account\/delete"/);
-      const csrf = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+      const csrf = pageCsrfToken(page.html);
       const res = await client.postRaw("/settings/account/delete", { _csrf: csrf, username_confirmation: user.username, password: "" });
       assert.equal(res.status, 422);
       assert.match(res.html, /Set a password first/);

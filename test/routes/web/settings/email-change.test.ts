@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
-import { TestClient, fieldError, inputValue } from "../../../helpers/client";
+import { TestClient, fieldError, inputValue, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { linkIn } from "../../../helpers/mailbox";
 import { db } from "../../../../src/db/knex";
@@ -169,7 +169,7 @@ describe("changing the email address", () => {
     assert.match(page.html, /Set a password first: changing your email address asks for it\./);
     assert.match(page.html, /href="\/settings\/password"/);
     assert.doesNotMatch(page.html, /action="\/settings\/account\/email"/);
-    const csrf = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const csrf = pageCsrfToken(page.html);
     const post = await client.postRaw("/settings/account/email", { _csrf: csrf, email: "x@example.test", current_password: "anything" });
     assert.equal(post.status, 422);
     assert.match(post.html, /Set a password first/);
