@@ -11,7 +11,7 @@ import { renderEjsView } from "./http/view-engine";
 import { PgSessionStore } from "./http/session-store";
 import { createCsrf } from "./http/csrf";
 import { exposeFlash } from "./http/flash";
-import { exposeLocals } from "./http/locals";
+import { exposeLocals, viewHelpers } from "./http/locals";
 import { securityHeaders } from "./http/security-headers";
 import { noStoreWhenSignedIn } from "./http/no-store";
 import { requestLogger } from "./http/request-logger";
@@ -53,6 +53,8 @@ export function createApp(opts: AppOptions) {
   app.locals.settingsSections = SETTINGS_SECTIONS;
   // The configured external providers, for the sign-in and sign-up buttons.
   app.locals.authProviders = enabledProviders(config);
+  // The templates' helpers (dates, roles, avatars): the same for every request.
+  Object.assign(app.locals, viewHelpers);
   // Defaults for pages rendered before the per-request locals exist (errors early in the chain).
   Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "" });
 

@@ -5,7 +5,7 @@ import type { UserRow } from "../db/users";
 import { enqueueMail } from "../emails/mail";
 import { newSignInMail } from "../emails/new-sign-in";
 import { deviceLabel } from "../lib/user-agent";
-import { formatUtc } from "../lib/time-words";
+import { formatDateTime } from "../lib/time-words";
 import type { RequestMeta } from "./request-meta";
 
 /** How far back a sign-in from the same browser and address makes a device "known". */
@@ -29,7 +29,7 @@ export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">,
     username: user.username,
     device: deviceLabel(meta.userAgent),
     ip: meta.ip,
-    at: formatUtc(new Date()),
+    at: formatDateTime(new Date()),
     sessionsUrl: `${config.baseUrl}/settings/sessions`,
     resetUrl: `${config.baseUrl}/password/forgot`,
   });
