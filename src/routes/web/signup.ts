@@ -3,6 +3,7 @@ import type { AppContext } from "../../context";
 import { parseBody, keptValues } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
 import { signUp, signupForm } from "../../services/signup";
+import type {} from "../../http/session-keys";
 
 /** GET /signup — the sign-up form. */
 export function showSignup(req: Request, res: Response) {

@@ -7,13 +7,7 @@ import { keptValues, parseBody } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
 import { createOrgAccessToken, ORG_TOKEN_EXPIRY_CHOICES, OrgTokenForm, revokeOrgToken } from "../../../services/org-access-tokens";
 import { idParam, orgPath } from "./helpers";
-
-declare module "express-session" {
-  interface SessionData {
-    /** The secret of the organization token just created, shown once by the page after the redirect. */
-    newOrgAccessToken?: { organizationId: number; token: string };
-  }
-}
+import type {} from "../../../http/session-keys";
 
 function tokenView(row: OrgAccessTokenListRow, now: Date) {
   return {

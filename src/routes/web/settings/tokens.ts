@@ -8,16 +8,7 @@ import { keptValues, parseBody } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
 import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../../services/access-tokens";
 import { requestMeta } from "../../../http/request-meta";
-
-declare module "express-session" {
-  interface SessionData {
-    /**
-     * The secret of the token just created, kept only between the POST and the page after its
-     * redirect (Post/Redirect/Get), which removes it as it shows it: the token is shown once.
-     */
-    newAccessToken?: { id: number; token: string };
-  }
-}
+import type {} from "../../../http/session-keys";
 
 const PER_PAGE = 20;
 
