@@ -54,6 +54,3 @@ export interface ExternalAuthFlow {
   userId?: number;
   startedAt: number;
 }
-
-/** The name of a key a session may hold. */
-export type SessionKey = keyof import("express-session").SessionData;
