@@ -12,7 +12,7 @@ import { renderEjsView } from "./http/view-engine";
 import { PgSessionStore } from "./http/session-store";
 import { createCsrf } from "./http/csrf";
 import { exposeFlash } from "./http/flash";
-import { exposeLocals } from "./http/locals";
+import { exposeLocals, viewHelpers } from "./http/locals";
 import { securityHeaders } from "./http/security-headers";
 import { noStoreWhenSignedIn } from "./http/no-store";
 import { requestLogger } from "./http/request-logger";
@@ -63,6 +63,8 @@ export function createApp(opts: AppOptions) {
   app.locals.instanceSettings = settings;
   Object.defineProperty(app.locals, "authProviders", { enumerable: true, get: () => visibleProviders(config, settings.current()) });
   Object.defineProperty(app.locals, "passwordMinLength", { enumerable: true, get: () => settings.current().passwordMinLength });
+  // The templates' helpers (dates, roles, avatars): the same for every request.
+  Object.assign(app.locals, viewHelpers);
   // Defaults for pages rendered before the per-request locals exist (errors early in the chain).
   Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "" });
 

@@ -4,7 +4,7 @@ import type { UserRow } from "../db/users";
 import type { Mailer } from "../emails/mailer";
 import { newSignInMail } from "../emails/new-sign-in";
 import { deviceLabel } from "../lib/user-agent";
-import { formatUtc } from "../lib/time-words";
+import { formatDateTime } from "../lib/time-words";
 import type { RequestMeta } from "./request-meta";
 
 /** How far back a sign-in from the same browser and address makes a device "known". */
@@ -21,7 +21,7 @@ export async function noticeSignInFromNewDevice(mailer: Mailer, user: UserRow, m
   const since = new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000);
   const history = await findSignInHistory(user.id, meta.ip, meta.userAgent, since, q);
   if (!history.signedInBefore || history.knownDevice) return false;
-  const mail = newSignInMail({ userId: user.id, to: user.email, username: user.username, device: deviceLabel(meta.userAgent), ip: meta.ip, at: formatUtc(new Date()) });
+  const mail = newSignInMail({ userId: user.id, to: user.email, username: user.username, device: deviceLabel(meta.userAgent), ip: meta.ip, at: formatDateTime(new Date()) });
   await mailer.queue(mail, q);
   return true;
 }

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, it } from "node:test";
 import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 import { buildOrg } from "../helpers/orgs";
 import { buildAdmin } from "../helpers/admin";
@@ -14,25 +13,9 @@ const SIZES = [["desktop", 1280, 900], ["phone", 390, 844]] as const;
 
 describe("the admin area in a real browser", () => {
   const t = useTestApp({ SESSION_REMEMBER_DAYS: "14" });
-  let browser: Browser;
+  const b = useBrowser(t);
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  async function signIn(page: Page, user: { username: string; password: string }) {
-    await page.goto("/login");
-    await page.getByLabel("Username or email").fill(user.username);
-    await page.getByLabel("Password", { exact: true }).fill(user.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((url) => url.pathname === "/");
-  }
-
-  it("an admin finds a user, suspends them after reading what happens, and sees it in the audit log", async () => {
+  async function seed() {
     const admin = await buildAdmin({ username: "root", displayName: "Site Operator" });
     const ada = await buildUser({ username: "ada", email: "ada@lovelace.example", displayName: "Ada Lovelace" });
     await buildUser({ username: "grace", confirmed: false, displayName: "Grace Hopper" });
@@ -40,14 +23,14 @@ describe("the admin area in a real browser", () => {
     const org = await buildOrg(ada, { slug: "engines", name: "Analytical Engines" });
     await db("memberships").insert({ organization_id: org.id, user_id: admin.id, role: "admin" });
     await buildAccessToken(t.ctx, ada, { description: "laptop CLI" });
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await signIn(page, admin);
-    const adaContext = await browser.newContext({ baseURL: t.baseUrl });
-    const adaPage = await adaContext.newPage();
-    await signIn(adaPage, ada);
+    return { admin, ada };
+  }
 
-    await page.goto("/");
+  it("an admin finds a user, suspends them after reading what happens, and sees it in the audit log", async () => {
+    const { admin, ada } = await seed();
+    const page = await b.signedInPage(admin, { viewport: { width: 1280, height: 900 } });
+    const adaPage = await b.signedInPage(ada);
+
     await page.getByLabel("Account menu for root").click();
     await page.getByRole("link", { name: "Administration" }).click();
     await page.getByRole("heading", { name: "Users" }).waitFor();
@@ -67,23 +50,19 @@ describe("the admin area in a real browser", () => {
     await page.getByText("Instance settings saved.").waitFor();
     await page.getByRole("link", { name: "Audit log" }).click();
     assert.match(await page.locator("table").innerText(), /user\.suspended[\s\S]*ada|instance_settings\.updated/);
+  });
 
-    // Every admin page, wide and narrow, light and dark (for people to look at; see README).
+  it("shows every admin page, wide and narrow, light and dark", async () => {
+    const { admin, ada } = await seed();
     for (const scheme of ["light", "dark"] as const) {
       for (const [size, width, height] of SIZES) {
-        const shots = await browser.newContext({ baseURL: t.baseUrl, viewport: { width, height }, colorScheme: scheme });
-        const p = await shots.newPage();
-        await signIn(p, admin);
+        const page = await b.signedInPage(admin, { viewport: { width, height }, colorScheme: scheme });
         for (const path of PAGES) {
-          const res = await p.goto(path.replace(":ada", String(ada.id)));
+          const res = await page.goto(path.replace(":ada", String(ada.id)));
           assert.equal(res?.status(), 200, path);
-          const name = `admin${path.replace(/\/:ada/, "-user").replaceAll("/", "-").replace(/^-admin/, "")}-${size}-${scheme}`;
-          await p.screenshot({ path: process.env.ADMIN_SHOTS_DIR ? `${process.env.ADMIN_SHOTS_DIR}/${name}.png` : screenshotPath(name), fullPage: true });
+          await b.shoot(page, `admin${path.replace(/\/:ada/, "-user").replaceAll("/", "-").replace(/^-admin/, "")}-${size}-${scheme}`);
         }
-        await shots.close();
       }
     }
-    await context.close();
-    await adaContext.close();
   });
 });

@@ -1,25 +1,14 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 import { ageRecentAuth, totpCode } from "../helpers/two-factor";
 
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
 describe("two-factor authentication in a real browser", () => {
   const t = useTestApp();
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const b = useBrowser(t);
 
   /** Saves the page at both widths in both colour schemes, for people to look at (never compared). */
   async function shootAll(page: Page, name: string): Promise<void> {
@@ -27,7 +16,7 @@ describe("two-factor authentication in a real browser", () => {
       await page.emulateMedia({ colorScheme: scheme });
       for (const [label, size] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
         await page.setViewportSize(size);
-        await page.screenshot({ path: screenshotPath(`two-factor-${name}-${scheme}-${label}`), fullPage: true });
+        await b.shoot(page, `two-factor-${name}-${scheme}-${label}`);
       }
     }
     await page.emulateMedia({ colorScheme: "light" });
@@ -36,23 +25,12 @@ describe("two-factor authentication in a real browser", () => {
 
   async function signInWithPassword(page: Page, login: string, password: string): Promise<void> {
     await page.goto("/login");
-    await page.getByLabel("Username or email").fill(login);
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-  }
-
-  async function signOut(page: Page): Promise<void> {
-    await page.locator(".user-menu summary").click();
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL("**/login");
+    await b.submitSignIn(page, login, password);
   }
 
   it("turns TOTP on from the settings page, then signs in with a code and with a recovery code", async () => {
     const user = await buildUser({ username: "grace-hopper" });
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: DESKTOP });
-    const page = await context.newPage();
-    await signInWithPassword(page, user.username, user.password);
-    await page.waitForURL("**/");
+    const page = await b.signedInPage(user);
 
     await page.goto("/settings/profile");
     await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Security" }).click();
@@ -85,7 +63,7 @@ describe("two-factor authentication in a real browser", () => {
     await shootAll(page, "security-on");
 
     // Sign out, then back in: password, then a code from the app.
-    await signOut(page);
+    await b.signOut(page);
     await signInWithPassword(page, user.username, user.password);
     await page.waitForURL("**/login/two-factor");
     await shootAll(page, "login-two-factor");
@@ -96,7 +74,7 @@ describe("two-factor authentication in a real browser", () => {
     await page.getByRole("heading", { name: "Security" }).waitFor();
 
     // And again with a recovery code instead of the app.
-    await signOut(page);
+    await b.signOut(page);
     await signInWithPassword(page, user.username, user.password);
     await page.waitForURL("**/login/two-factor");
     await page.getByLabel("Authentication code").fill(codes[0]!);
@@ -114,6 +92,5 @@ describe("two-factor authentication in a real browser", () => {
     await shootAll(page, "reauthenticate-code");
     await page.goto("/settings/reauthenticate?returnTo=%2Fsettings%2Ftokens");
     await shootAll(page, "reauthenticate");
-    await context.close();
   });
 });

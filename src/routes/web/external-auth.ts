@@ -4,7 +4,6 @@ import type { createPassport } from "../../auth/passport";
 import { findEnabledProvider } from "../../auth/providers";
 import { callbackFailureStatus } from "../../auth/providers/callback-errors";
 import type { ExternalProfile } from "../../auth/providers/types";
-import type { ProviderName } from "../../config";
 import type { AppContext } from "../../context";
 import { findIdentityForUserByProvider } from "../../db/identities";
 import { flash } from "../../http/flash";
@@ -15,31 +14,16 @@ import { notFound } from "../../lib/errors";
 import { emailSchema } from "../../lib/handles";
 import { completeSignupWithEmail, linkIdentity, providerLabel, signInWithIdentity } from "../../services/external-sign-in";
 import { requestMeta } from "../../http/request-meta";
-import type { HeldIdentity } from "../../services/account-recovery";
 import { UNCONFIRMED_ACCOUNT_DAYS } from "../../services/unconfirmed-accounts";
 import { signIns } from "../../metrics/registry";
 import { providerSignupRefusal } from "../../services/signup-gate";
 import { SUSPENDED_MESSAGE } from "../../services/suspension";
 import { safeNextPath } from "../../http/safe-redirect";
 import { finishProviderReauth } from "./provider-reauth";
+import type {} from "../../http/session-keys";
 
 /** How long a started provider flow (and a pending sign-up waiting for an address) stays usable. */
 const FLOW_MS = 15 * 60_000;
-
-declare module "express-session" {
-  interface SessionData {
-    /** The provider flow this browser started: bound to the session, consumed by the callback. */
-    externalAuth?: { provider: ProviderName; intent: "login" | "link" | "reauth"; userId?: number; startedAt: number; returnTo?: string };
-    /** A provider sign-up that still needs an email address (branch 9 of the decision tree). */
-    pendingIdentity?: { profile: ExternalProfile; startedAt: number };
-    /**
-     * The identity this browser showed it holds for an account still waiting for its address to
-     * be confirmed. Following the confirmation link in this same browser keeps the identity (one
-     * person holds both the mailbox and the identity); anywhere else it is removed.
-     */
-    heldIdentity?: HeldIdentity;
-  }
-}
 
 type PassportInstance = ReturnType<typeof createPassport>;
 

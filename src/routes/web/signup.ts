@@ -4,6 +4,7 @@ import { parseBody, keptValues } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
 import { signUp, signupForm } from "../../services/signup";
 import { signupRefusal } from "../../services/signup-gate";
+import type {} from "../../http/session-keys";
 
 /**
  * GET /signup — the sign-up form; on an instance with sign-up closed (or by invitation only, unless

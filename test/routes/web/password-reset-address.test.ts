@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../helpers/app";
-import { csrfTokenFor, TestClient } from "../../helpers/client";
+import { csrfTokenFor, TestClient, pageCsrfToken } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { db } from "../../../src/db/knex";
@@ -103,7 +103,7 @@ describe("a reset link dies with its address", () => {
       const oldMailbox = new TestClient(t.baseUrl);
       const form = await oldMailbox.get(resetLink);
       assert.equal(form.status, 200);
-      const csrf = form.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+      const csrf = pageCsrfToken(form.html);
       const [, reset] = await Promise.all([
         owner.submit(confirmLink, {}),
         oldMailbox.postRaw(resetLink, { _csrf: csrf, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD }),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../helpers/app";
-import { TestClient, fieldError } from "../../helpers/client";
+import { TestClient, fieldError, pageCsrfToken } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { db } from "../../../src/db/knex";
@@ -97,7 +97,7 @@ describe("password reset", () => {
     assert.equal(page.status, 200);
     await db("email_codes").where({ user_id: user.id, purpose: "password_reset" }).update({ expires_at: db.raw("now() - interval '1 second'") });
     assert.equal((await new TestClient(t.baseUrl).get(link)).status, 410);
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     const res = await form.postRaw(link, { _csrf: token, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
     assert.equal(res.status, 410);
     assert.match(res.html, /This link no longer works/);
@@ -110,7 +110,7 @@ describe("password reset", () => {
     assert.equal((await reset(link)).status, 302);
     assert.equal((await new TestClient(t.baseUrl).get(link)).status, 410);
     const form = new TestClient(t.baseUrl);
-    const token = (await form.get("/password/forgot")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken((await form.get("/password/forgot")).html);
     const replay = await form.postRaw(link, { _csrf: token, password: "yet another passphrase", password_confirmation: "yet another passphrase" });
     assert.equal(replay.status, 410);
     assert.equal(await canSignIn(user.username, NEW_PASSWORD), true);

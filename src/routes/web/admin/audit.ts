@@ -1,6 +1,5 @@
 import type { Request, Response } from "express";
 import { countAdminAuditEvents, listAdminAuditEvents } from "../../../db/admin-audit-events";
-import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { describeUserAgent } from "../../../lib/user-agent";
 import { ADMIN_SECTIONS, pageOf } from "./helpers";
 
@@ -21,7 +20,7 @@ export async function showAudit(req: Request, res: Response) {
   const page = pageOf(req, total, 50);
   const events = await listAdminAuditEvents(page.limit, page.offset);
   res.render("admin/audit", {
-    title: "Audit log", section: "audit", adminSections: ADMIN_SECTIONS, total, ...page, formatUtc, timeAgo,
+    title: "Audit log", section: "audit", adminSections: ADMIN_SECTIONS, total, ...page,
     events: events.map((e) => ({ ...e, lines: detailLines(e.details), device: e.user_agent ? describeUserAgent(e.user_agent) : undefined })),
   });
 }

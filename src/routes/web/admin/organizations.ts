@@ -5,7 +5,6 @@ import { findOrganizationBySlug, type OrganizationRow } from "../../../db/organi
 import { flash } from "../../../http/flash";
 import { adminContext } from "../../../http/require-site-admin";
 import { notFound } from "../../../lib/errors";
-import { formatUtc } from "../../../lib/time-words";
 import { deleteOrganizationAsAdmin } from "../../../services/admin-organizations";
 import { ADMIN_SECTIONS, pageOf, searchOf } from "./helpers";
 
@@ -21,7 +20,7 @@ export async function showOrganizations(req: Request, res: Response) {
   const total = await countOrganizations(q);
   const page = pageOf(req, total);
   const orgs = await searchOrganizations(q, page.limit, page.offset);
-  res.render("admin/orgs/index", { title: "Organizations", section: "orgs", adminSections: ADMIN_SECTIONS, orgs, q: q ?? "", total, ...page, formatUtc });
+  res.render("admin/orgs/index", { title: "Organizations", section: "orgs", adminSections: ADMIN_SECTIONS, orgs, q: q ?? "", total, ...page });
 }
 
 /** GET /admin/orgs/:org — one organization and its members (paginated), with the delete button. */
@@ -30,7 +29,7 @@ export async function showOrganization(req: Request, res: Response) {
   const total = await countMembers(org.id);
   const page = pageOf(req, total);
   const members = await listMembers(org.id, page.limit, page.offset);
-  res.render("admin/orgs/show", { title: org.name, section: "orgs", adminSections: ADMIN_SECTIONS, org, members, total, ...page, formatUtc });
+  res.render("admin/orgs/show", { title: org.name, section: "orgs", adminSections: ADMIN_SECTIONS, org, members, total, ...page });
 }
 
 /** GET /admin/orgs/:org/delete — asks again, with the slug to type. */

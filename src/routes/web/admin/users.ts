@@ -9,7 +9,6 @@ import { findUserById } from "../../../db/users";
 import { displayAccessToken } from "../../../auth/access-token-format";
 import { providerLabel } from "../../../services/external-sign-in";
 import { notFound } from "../../../lib/errors";
-import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { describeUserAgent } from "../../../lib/user-agent";
 import { ADMIN_SECTIONS, idParam, pageOf, searchOf } from "./helpers";
 import { actionsFor } from "./user-actions";
@@ -28,7 +27,7 @@ export async function showUsers(req: Request, res: Response) {
   const total = await countUsers(q);
   const page = pageOf(req, total);
   const users = await searchUsers(q, page.limit, page.offset);
-  res.render("admin/users/index", { title: "Users", section: "users", adminSections: ADMIN_SECTIONS, users, q: q ?? "", total, ...page, formatUtc, timeAgo });
+  res.render("admin/users/index", { title: "Users", section: "users", adminSections: ADMIN_SECTIONS, users, q: q ?? "", total, ...page });
 }
 
 /** GET /admin/users/:id — one account: state, sessions, tokens, identities, organizations, security log, actions. */
@@ -58,7 +57,5 @@ export async function showUser(req: Request, res: Response) {
     organizations,
     events,
     actions: actionsFor(user, req.user!),
-    formatUtc,
-    timeAgo,
   });
 }

@@ -6,29 +6,12 @@ import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUs
 import { flash } from "../../../http/flash";
 import { keptValues, parseBody } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
-import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../../services/access-tokens";
 import { requestMeta } from "../../../http/request-meta";
 import { canCreateAdminToken } from "../../../policies/admin";
-
-declare module "express-session" {
-  interface SessionData {
-    /**
-     * The secret of the token just created, kept only between the POST and the page after its
-     * redirect (Post/Redirect/Get), which removes it as it shows it: the token is shown once.
-     */
-    newAccessToken?: { id: number; token: string };
-  }
-}
+import type {} from "../../../http/session-keys";
 
 const PER_PAGE = 20;
-
-const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
-
-/** A day for the table ("25 Nov 2026"), with the exact UTC time for the title and datetime attributes. */
-function day(date: Date) {
-  return { text: DAY_FORMAT.format(date), full: formatUtc(date), iso: date.toISOString() };
-}
 
 /** The expiry choices of the form, in order: value of expires_in_days and its label. */
 const EXPIRY_CHOICES: readonly [string, string][] = [...TOKEN_EXPIRY_DAYS.map((d) => [String(d), `${d} days`] as [string, string]), ["none", "No expiry"]];
@@ -45,7 +28,7 @@ const TokenForm = z.object({
   can_create_tokens: z.literal("yes").optional(),
 });
 
-/** One row of the tokens table, formatted for the page. */
+/** One row of the tokens table (the view formats its times). */
 function tokenView(row: AccessTokenRow, now: Date) {
   const expired = row.expires_at !== null && row.expires_at <= now;
   return {
@@ -55,9 +38,9 @@ function tokenView(row: AccessTokenRow, now: Date) {
     admin: row.admin,
     viaCli: row.created_via === "cli",
     canCreateTokens: row.can_create_tokens,
-    created: day(row.created_at),
-    lastUsed: row.last_used_at ? { text: timeAgo(row.last_used_at, now), full: formatUtc(row.last_used_at), iso: row.last_used_at.toISOString() } : undefined,
-    expires: row.expires_at ? day(row.expires_at) : undefined,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
     expired,
   };
 }

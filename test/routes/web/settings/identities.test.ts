@@ -6,7 +6,7 @@ import { findUserByEmail } from "../../../../src/db/users";
 import { hashToken, randomToken } from "../../../../src/lib/tokens";
 import { replaceEmailCode } from "../../../../src/db/email-codes";
 import { useTestApp } from "../../../helpers/app";
-import { TestClient } from "../../../helpers/client";
+import { TestClient, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { followCallback, startProviderFlow, useProviderEmulators, viaProvider } from "../../../helpers/providers";
 
@@ -56,7 +56,7 @@ describe("linked identities settings", () => {
     const squatter = await buildUser({ username: "unconfirmed", email: "victim@example.test", confirmed: false });
     const client = await loginAs(t.baseUrl, squatter);
     const page = await client.get("/");
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     const res = await client.postRaw("/auth/github", { _csrf: token, intent: "link" });
     assert.equal(res.status, 403);
     assert.match(res.html, /Confirm your email/);
@@ -101,7 +101,7 @@ describe("linked identities settings", () => {
     assert.match(page.html, /This is your only way to sign in/);
     assert.doesNotMatch(page.html, /href="\/settings\/identities\/\d+\/delete"/);
     // The page offers no button; a hand-made POST is refused by the server all the same.
-    const csrf = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const csrf = pageCsrfToken(page.html);
     const refused = await client.postRaw(`/settings/identities/${google!.id}/delete`, { _csrf: csrf });
     assert.equal(refused.status, 302);
     assert.match(flashIn((await client.get("/settings/identities")).html), /only way to sign in/);
@@ -129,7 +129,7 @@ describe("linked identities settings", () => {
     const intruder = await buildUser({ username: "intruder" });
     const client = await loginAs(t.baseUrl, intruder);
     assert.equal((await client.get(`/settings/identities/${theirs.id}/delete`)).status, 404);
-    const token = (await client.get("/settings/identities")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken((await client.get("/settings/identities")).html);
     assert.equal((await client.postRaw(`/settings/identities/${theirs.id}/delete`, { _csrf: token })).status, 404);
     assert.equal((await client.postRaw(`/settings/identities/${theirs.id}/delete`, { _csrf: "forged" })).status, 403);
     assert.equal((await listIdentitiesForUser(owner.id)).length, 1);
