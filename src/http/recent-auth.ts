@@ -1,21 +1,10 @@
 import type { NextFunction, Request, Response } from "express";
+import type {} from "./session-keys";
 import { flash } from "./flash";
 import { hasTwoFactorEnabled } from "../db/totp-credentials";
 
 /** How long a fresh proof of identity opens sensitive actions in its session ("sudo mode"). */
 export const RECENT_AUTH_MS = 10 * 60_000;
-
-declare module "express-session" {
-  interface SessionData {
-    /**
-     * When this session last proved who is using it (a sign-in, or /settings/reauthenticate), and
-     * whether that proof included the second factor. A stolen session cookie alone is then not
-     * enough to plant lasting access (a password, an identity, a token, a CLI) once it is older
-     * than RECENT_AUTH_MS.
-     */
-    recentAuth?: { at: number; secondFactor: boolean };
-  }
-}
 
 /** Notes a fresh proof of identity in this session. */
 export function markReauthenticated(req: Request, secondFactor: boolean): void {

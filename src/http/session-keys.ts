@@ -43,6 +43,25 @@ declare module "express-session" {
      * invitation they opened before signing up). Only ever a local path, checked when read.
      */
     returnTo?: string;
+    /**
+     * When this session last proved who is using it (a sign-in, or /settings/reauthenticate), and
+     * whether that proof included the second factor. A stolen session cookie alone is then not
+     * enough to plant lasting access (a password, an identity, a token, a CLI) once it is older
+     * than RECENT_AUTH_MS.
+     */
+    recentAuth?: { at: number; secondFactor: boolean };
+    /**
+     * A sign-in that passed its first factor and waits for the second (/login/two-factor). It is
+     * session data, not a sign-in: whether a request is signed in comes only from the session
+     * row's user_id, which only startSession writes, so this state reaches no page, form or
+     * consent that needs a user. It holds what the sign-in needs to finish: who, how, where next.
+     */
+    pendingSignIn?: { userId: number; remember: boolean; method: string; next: string; startedAt: number };
+    /**
+     * A new set of recovery codes, kept only between the POST that made them and the page after its
+     * redirect (Post/Redirect/Get), which removes them as it shows them: they are shown once.
+     */
+    newRecoveryCodes?: string[];
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Request } from "express";
+import type {} from "./session-keys";
 import type { UserRow } from "../db/users";
 import type { InstanceSettings } from "../services/instance-settings";
 import { recordSignIn } from "../services/sign-in";
@@ -10,18 +11,6 @@ import { markReauthenticated } from "./recent-auth";
 
 /** How long a sign-in may wait at the second step before it has to start again. */
 export const PENDING_SIGN_IN_MS = 5 * 60_000;
-
-declare module "express-session" {
-  interface SessionData {
-    /**
-     * A sign-in that passed its first factor and waits for the second (/login/two-factor). It is
-     * session data, not a sign-in: whether a request is signed in comes only from the session
-     * row's user_id, which only startSession writes, so this state reaches no page, form or
-     * consent that needs a user. It holds what the sign-in needs to finish: who, how, where next.
-     */
-    pendingSignIn?: { userId: number; remember: boolean; method: string; next: string; startedAt: number };
-  }
-}
 
 /** How a first factor was proven, for beginSignIn. */
 export interface FirstFactor {

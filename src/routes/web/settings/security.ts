@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import type {} from "../../../http/session-keys";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { countUnusedRecoveryCodesForUser } from "../../../db/recovery-codes";
@@ -8,16 +9,6 @@ import { renewSessionId } from "../../../http/sign-in";
 import { requestMeta } from "../../../http/request-meta";
 import { parseBody } from "../../../http/validate";
 import { beginTotpSetup, disableTwoFactor, enableTotp, findTotpSetup, regenerateRecoveryCodes } from "../../../services/two-factor";
-
-declare module "express-session" {
-  interface SessionData {
-    /**
-     * A new set of recovery codes, kept only between the POST that made them and the page after its
-     * redirect (Post/Redirect/Get), which removes them as it shows them: they are shown once.
-     */
-    newRecoveryCodes?: string[];
-  }
-}
 
 const EnableForm = z.object({
   code: z.string().trim().min(1, "Enter the 6-digit code your app shows.").max(16, "Enter the 6-digit code your app shows."),
