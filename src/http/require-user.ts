@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { UserRow } from "../db/users";
+import { hasTwoFactorEnabled } from "../db/totp-credentials";
+import type { InstanceSettings } from "../services/instance-settings";
 
 declare global {
   namespace Express {
@@ -26,6 +28,22 @@ export function requireUser(req: Request, res: Response, next: NextFunction) {
  */
 export function requireConfirmed(req: Request, res: Response, next: NextFunction) {
   if (!req.user) return requireUser(req, res, next);
-  if (req.user.email_confirmed_at) return next();
-  res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
+  if (!req.user.email_confirmed_at) return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
+  if (!(req.app.locals.instanceSettings as InstanceSettings).current().requireTwoFactor || OPEN_WITHOUT_TWO_FACTOR.test(req.path)) return next();
+  requireInstanceTwoFactor(req, res, next).catch(next);
+}
+
+/** What an account without two-factor authentication still reaches when the instance requires it: setting it up. */
+const OPEN_WITHOUT_TWO_FACTOR = /^\/settings\/(security|reauthenticate)(\/|$)/;
+
+/**
+ * When the instance requires two-factor authentication for everyone (/admin/settings or
+ * REQUIRE_TWO_FACTOR), an account without it reaches nothing but its security settings until it
+ * turns it on: a password alone no longer opens the account's pages, tokens page, CLI consent or
+ * organizations. The extra statement runs only on instances that require it.
+ */
+async function requireInstanceTwoFactor(req: Request, res: Response, next: NextFunction) {
+  if (await hasTwoFactorEnabled(req.user!.id)) return next();
+  if (req.method === "GET") return res.redirect("/settings/security");
+  res.status(403).render("errors/two-factor-required", { title: "Two-factor authentication required" });
 }

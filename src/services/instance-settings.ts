@@ -15,7 +15,7 @@ import type { Logger } from "../lib/logger";
  * itself. A signed-in request therefore costs no extra statement, and another process sees a change
  * within RELOAD_INTERVAL_MS.
  *
- * `requireTwoFactor` is stored and shown only: enforcing it belongs to the two-factor sign-in.
+ * `requireTwoFactor` is enforced by requireConfirmed (src/http/require-user.ts).
  */
 export interface InstanceSettingsValues {
   signupMode: "open" | "invite_only" | "closed";

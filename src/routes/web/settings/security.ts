@@ -1,5 +1,6 @@
 import type { Request, Response } from "express";
 import type {} from "../../../http/session-keys";
+import type { InstanceSettings } from "../../../services/instance-settings";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
 import { countUnusedRecoveryCodesForUser } from "../../../db/recovery-codes";
@@ -22,6 +23,7 @@ async function render(ctx: AppContext, req: Request, res: Response, status: numb
     title: "Security",
     section: "security",
     enabled,
+    required: ctx.settings.current().requireTwoFactor,
     enabledAt: row?.enabled_at ?? null,
     codesLeft: enabled ? await countUnusedRecoveryCodesForUser(user.id) : 0,
     setup: enabled ? undefined : await findTotpSetup(ctx, user),
@@ -88,6 +90,12 @@ export async function submitRegenerateRecoveryCodes(req: Request, res: Response)
 
 /** POST /settings/security/disable — turns 2FA off (needs a fresh second factor, not only the password). */
 export async function submitDisableTwoFactor(req: Request, res: Response) {
+  // An instance that requires 2FA for everyone keeps it on: turning it off would lock the account
+  // out of every page but this one.
+  if ((req.app.locals.instanceSettings as InstanceSettings).current().requireTwoFactor) {
+    flash(req, "error", "This Gatehouse requires two-factor authentication for every account, so it cannot be turned off.");
+    return res.redirect("/settings/security");
+  }
   await disableTwoFactor(req.user!, requestMeta(req));
   flash(req, "success", "Two-factor authentication is off. Your authenticator entry and recovery codes no longer work.");
   res.redirect("/settings/security");
