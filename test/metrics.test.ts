@@ -108,14 +108,16 @@ describe("GET /metrics", () => {
     const tomorrow = new Date(Date.now() + 86_400_000);
     // Not due until tomorrow, so the app's mail worker leaves them alone during the test.
     await db("outbound_mails").insert([
-      { to: "a@example.test", subject: "retrying", attempts: 3, last_error: "421 try later", next_attempt_at: tomorrow, created_at: hourAgo },
-      { to: "b@example.test", subject: "waiting", attempts: 0, next_attempt_at: tomorrow },
-      { to: "c@example.test", subject: "sent", attempts: 1, sent_at: new Date(), created_at: hourAgo },
+      { to: "a@example.test", subject: "retrying", attempts: 3, last_error: "421 try later", next_attempt_at: tomorrow, created_at: hourAgo, message_id: "<a@test>" },
+      { to: "b@example.test", subject: "waiting", attempts: 0, next_attempt_at: tomorrow, message_id: "<b@test>" },
+      { to: "c@example.test", subject: "sent", attempts: 1, sent_at: new Date(), created_at: hourAgo, message_id: "<c@test>" },
+      { to: "d@example.test", subject: "given up", attempts: 9, last_error: "550 no such user", failed_at: new Date(), created_at: new Date(Date.now() - 48 * 3600_000), message_id: "<d@test>" },
     ]);
     const text = await scrape();
     assert.equal(sample(text, "gatehouse_metrics_database_up"), 1);
     assert.equal(sample(text, "gatehouse_mail_queue_depth"), 2);
     assert.equal(sample(text, "gatehouse_mail_queue_failing"), 1);
+    assert.equal(sample(text, "gatehouse_mail_failed"), 1);
     assert.equal(sample(text, "gatehouse_mail_delivery_failed_attempts"), 3);
     const oldest = sample(text, "gatehouse_mail_queue_oldest_age_seconds");
     assert.ok(oldest >= 3600 && oldest < 2 * 3600, `oldest unsent mail is about an hour old, got ${oldest}`);

@@ -53,6 +53,7 @@ new client.Gauge({
 interface MailQueue {
   depth: number;
   failing: number;
+  failed: number;
   attempts: number;
   oldest: number;
 }
@@ -68,10 +69,11 @@ function readMailQueue(): Promise<MailQueue | undefined> {
   queueRead ??= Promise.resolve()
     .then(() =>
       db.raw<{ rows: MailQueue[] }>(
-        `SELECT count(*)::int AS depth,
-                count(*) FILTER (WHERE attempts > 0)::int AS failing,
-                coalesce(sum(attempts), 0)::int AS attempts,
-                coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
+        `SELECT count(*) FILTER (WHERE failed_at IS NULL)::int AS depth,
+                count(*) FILTER (WHERE failed_at IS NULL AND attempts > 0)::int AS failing,
+                count(*) FILTER (WHERE failed_at IS NOT NULL)::int AS failed,
+                coalesce(sum(attempts) FILTER (WHERE failed_at IS NULL), 0)::int AS attempts,
+                coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE failed_at IS NULL)), 0)::float8 AS oldest
            FROM outbound_mails WHERE sent_at IS NULL`,
       ),
     )
@@ -100,9 +102,10 @@ new client.Gauge({
     this.set((await readMailQueue()) ? 1 : 0);
   },
 });
-mailQueueGauge("gatehouse_mail_queue_depth", "Mails queued and not yet sent, by every process", (q) => q.depth);
+mailQueueGauge("gatehouse_mail_queue_depth", "Mails queued and not yet sent nor given up on, by every process", (q) => q.depth);
 mailQueueGauge("gatehouse_mail_queue_oldest_age_seconds", "Age of the oldest mail not yet sent; 0 when none waits", (q) => Math.max(0, q.oldest));
 mailQueueGauge("gatehouse_mail_queue_failing", "Mails not yet sent whose last delivery attempt failed (waiting for a retry)", (q) => q.failing);
+mailQueueGauge("gatehouse_mail_failed", "Mails the worker gave up on (MAIL_GIVE_UP_HOURS); admins can retry them", (q) => q.failed);
 mailQueueGauge("gatehouse_mail_delivery_failed_attempts", "Failed delivery attempts of the mails not yet sent, summed", (q) => q.attempts);
 
 let defaultsCollected = false;
