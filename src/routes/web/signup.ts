@@ -1,13 +1,23 @@
 import type { Request, Response } from "express";
+import { z } from "zod";
 import type { AppContext } from "../../context";
-import { parseBody, keptValues } from "../../http/validate";
+import { newPasswordSchema } from "../../auth/passwords";
+import { formValues, type Valid } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
-import { signUp, signupForm } from "../../services/signup";
+import { emailSchema, handleSchema } from "../../lib/handles";
+import { refuseUnlessOk } from "../../lib/errors";
+import { signUp } from "../../services/signup";
 
-/** GET /signup — the sign-up form. */
+/** POST /signup: username, email, password (the minimum length is configured), and where to go after confirming. */
+export function signupForm(passwordMinLength: number) {
+  return z.object({ username: handleSchema, email: emailSchema, password: newPasswordSchema(passwordMinLength), next: z.string().optional() });
+}
+
+/** GET /signup — the sign-up form (and the form again on a 422). */
 export function showSignup(req: Request, res: Response) {
-  if (req.user) return res.redirect("/");
-  res.render("auth/signup", { title: "Create your account", values: { next: safeNextPath(req.query.next, "") }, errors: {} });
+  if (req.user && req.method === "GET") return res.redirect("/");
+  const values = formValues(res, { next: req.query.next });
+  res.render("auth/signup", { title: "Create your account", values: { ...values, next: safeNextPath(values.next, "") } });
 }
 
 /**
@@ -16,14 +26,10 @@ export function showSignup(req: Request, res: Response) {
  * session, so that confirming the address in this browser leads back to it.
  */
 export function submitSignup(ctx: AppContext) {
-  const form = signupForm(ctx.config.passwordMinLength);
-  return async (req: Request, res: Response) => {
-    const values = { ...keptValues(req.body), next: safeNextPath(req.body?.next, "") };
-    const parsed = parseBody(form, req.body);
-    if (!parsed.ok) return res.status(422).render("auth/signup", { title: "Create your account", values, errors: parsed.errors });
-    const result = await signUp(ctx, parsed.data);
-    if (!result.ok) return res.status(422).render("auth/signup", { title: "Create your account", values, errors: result.errors });
-    if (values.next) req.session.returnTo = values.next;
-    res.render("auth/check-email", { title: "Check your email", email: parsed.data.email, reason: "signup" });
+  return async (req: Valid<ReturnType<typeof signupForm>>, res: Response) => {
+    refuseUnlessOk(await signUp(ctx, req.body));
+    const next = safeNextPath(req.body.next, "");
+    if (next) req.session.returnTo = next;
+    res.render("auth/check-email", { title: "Check your email", email: req.body.email, reason: "signup" });
   };
 }

@@ -4,8 +4,8 @@ import type { AppContext } from "../../../context";
 import type { UserRow } from "../../../db/users";
 import { flash } from "../../../http/flash";
 import { consumeOrThrow } from "../../../services/rate-limits";
-import { keptValues, parseBody } from "../../../http/validate";
-import type { FieldErrors } from "../../../lib/errors";
+import { formValues, type Valid } from "../../../http/validate";
+import { refuseUnlessOk, ValidationError } from "../../../lib/errors";
 import { emailSchema, handleSchema } from "../../../lib/handles";
 import { exportUserData } from "../../../services/data-export";
 import { deleteAccount, SET_PASSWORD_FIRST } from "../../../services/delete-account";
@@ -15,42 +15,42 @@ import { requestMeta } from "../../../http/request-meta";
 import { recordSecurityEvent } from "../../../services/security-log";
 import { changeUsername } from "../../../services/username-change";
 
-const UsernameForm = z.object({ username: handleSchema });
+/** POST /settings/account/username. */
+export const UsernameForm = z.object({ username: handleSchema });
 
-const EmailChangeForm = z.object({
+/** POST /settings/account/email. */
+export const EmailChangeForm = z.object({
   email: emailSchema,
   current_password: z.string().min(1, "Enter your current password.").max(1024, "That password is too long."),
 });
 
-const DeleteAccountForm = z.object({
+/** POST /settings/account/delete. */
+export const DeleteAccountForm = z.object({
   username_confirmation: z.string().trim().min(1, "Type your username to confirm."),
   password: z.string().min(1, "Enter your current password.").max(1024, "That password is too long."),
 });
 
-async function render(res: Response, user: UserRow, opts: { values?: Record<string, string>; errors?: FieldErrors; status?: number } = {}) {
-  res.status(opts.status ?? 200).render("settings/account/index", {
+/** GET /settings/account — username, email address, data export and account deletion (and a form again on a 422). */
+export async function showAccountSettings(req: Request, res: Response) {
+  const user = req.user!;
+  res.render("settings/account/index", {
     title: "Account",
     section: "account",
-    values: { username: user.username, ...opts.values },
-    errors: opts.errors ?? {},
+    values: { username: user.username, ...formValues(res, {}) },
     pending: await pendingEmailChange(user.id),
     hasPassword: !!user.password_hash,
   });
 }
 
-/** GET /settings/account — username, email address, data export and account deletion. */
-export async function showAccountSettings(req: Request, res: Response) {
-  await render(res, req.user!);
+/** Without a password there is nothing to re-authenticate with; the page links to setting one. */
+function requirePassword(user: UserRow, message: string) {
+  if (!user.password_hash) throw new ValidationError({ _form: message });
 }
 
 /** POST /settings/account/username — renames the account (same rules as signup). */
-export async function submitUsernameChange(req: Request, res: Response) {
-  const user = req.user!;
-  const parsed = parseBody(UsernameForm, req.body);
-  if (!parsed.ok) return render(res, user, { values: keptValues(req.body), errors: parsed.errors, status: 422 });
-  const result = await changeUsername(user, parsed.data.username, requestMeta(req));
-  if (!result.ok) return render(res, user, { values: keptValues(req.body), errors: result.errors, status: 422 });
-  flash(req, "success", `Your username is now ${result.user.username}.`);
+export async function submitUsernameChange(req: Valid<typeof UsernameForm>, res: Response) {
+  const user = await changeUsername(req.user!, req.body.username, requestMeta(req));
+  flash(req, "success", `Your username is now ${user.username}.`);
   res.redirect("/settings/account");
 }
 
@@ -60,23 +60,16 @@ export async function submitUsernameChange(req: Request, res: Response) {
  * belongs to another account (see requestEmailChange).
  */
 export function submitEmailChange(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof EmailChangeForm>, res: Response) => {
     const user = req.user!;
-    // Without a password there is nothing to re-authenticate with; the page links to setting one.
-    if (!user.password_hash) return render(res, user, { errors: { _form: "Set a password first: changing your email address asks for it." }, status: 422 });
-    const values = keptValues(req.body);
-    const parsed = parseBody(EmailChangeForm, req.body);
-    if (!parsed.ok) return render(res, user, { values, errors: parsed.errors, status: 422 });
-    if (parsed.data.email.toLowerCase() === user.email.toLowerCase()) {
-      return render(res, user, { values, errors: { email: "That is already your email address." }, status: 422 });
-    }
-    if (!(await checkCurrentPassword(ctx, user, parsed.data.current_password))) {
-      return render(res, user, { values, errors: { current_password: "That is not your current password." }, status: 422 });
-    }
+    const { email, current_password } = req.body;
+    requirePassword(user, "Set a password first: changing your email address asks for it.");
+    if (email.toLowerCase() === user.email.toLowerCase()) throw new ValidationError({ email: "That is already your email address." });
+    if (!(await checkCurrentPassword(ctx, user, current_password))) throw new ValidationError({ current_password: "That is not your current password." });
     await consumeOrThrow(ctx.limits.emailPerIp, req.ip ?? "unknown");
     await consumeOrThrow(ctx.limits.emailPerAccount, `email-change:${user.id}`);
-    await requestEmailChange(ctx, user, parsed.data.email, requestMeta(req));
-    flash(req, "success", `We sent a confirmation link to ${parsed.data.email}. Your address changes when you follow it.`);
+    await requestEmailChange(ctx, user, email, requestMeta(req));
+    flash(req, "success", `We sent a confirmation link to ${email}. Your address changes when you follow it.`);
     res.redirect("/settings/account");
   };
 }
@@ -109,14 +102,10 @@ export function submitDataExport(ctx: AppContext) {
  * password, then signs this browser out (the other sessions were deleted with the account).
  */
 export function submitDeleteAccount(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof DeleteAccountForm>, res: Response) => {
     const user = req.user!;
-    if (!user.password_hash) return render(res, user, { errors: { _form: SET_PASSWORD_FIRST }, status: 422 });
-    const values = keptValues(req.body);
-    const parsed = parseBody(DeleteAccountForm, req.body);
-    if (!parsed.ok) return render(res, user, { values, errors: parsed.errors, status: 422 });
-    const result = await deleteAccount(ctx, user, { usernameConfirmation: parsed.data.username_confirmation, password: parsed.data.password }, requestMeta(req));
-    if (!result.ok) return render(res, user, { values, errors: result.errors, status: 422 });
+    requirePassword(user, SET_PASSWORD_FIRST);
+    refuseUnlessOk(await deleteAccount(ctx, user, { usernameConfirmation: req.body.username_confirmation, password: req.body.password }, requestMeta(req)));
     // The session row is already gone; regenerate so this response does not write it back.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     flash(req, "success", "Your account has been deleted. Goodbye, and thank you for using Gatehouse.");
