@@ -27,7 +27,13 @@ import { validate } from "../../http/validate";
 import * as can from "../../policies/organizations";
 import { handleProviderCallback, ProviderEmailForm, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
 import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
-/** The web route map: every page and form of the app on one screen. */
+
+/**
+ * The web route map: every page and form of the app on one screen, each with its steps in order:
+ * authenticate (requireUser, requireConfirmed) -> rate limit (limitByIp) -> validate (the form's
+ * schema, beside its handler, and the page that shows the form again with 422) -> load (loadOrg,
+ * loadTeam) -> authorize (an organization policy) -> handler.
+ */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
   const { limits } = ctx;
