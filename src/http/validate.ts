@@ -72,7 +72,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.
 /** The validate step (see the module comment). */
 export function validate<S extends z.ZodType>(schema: SchemaFor<S>, form?: FormPage | FormOptions) {
   const options: FormOptions | undefined = typeof form === "function" ? { page: form } : form;
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request, _res: Response, next: NextFunction) => {
     if (options) req.form = { ...options, values: keptValues(req.body), params: { ...req.params } };
     const chosen = typeof schema === "function" ? schema(req) : schema;
     req.body = parseOrThrow(chosen, req.body);
@@ -86,13 +86,13 @@ export function validate<S extends z.ZodType>(schema: SchemaFor<S>, form?: FormP
  */
 export async function showFormErrors(req: Request, res: Response, err: ValidationError): Promise<void> {
   const form = req.form!;
+  // The error handler runs outside the route, where Express has put the route's parameters away.
+  req.params = form.params as Request["params"];
   const errors = form.summary ? { _form: form.summary } : err.fields;
   if (form.back) {
     flash(req, "error", Object.values(errors)[0] ?? err.message);
     return res.redirect(form.back(req));
   }
-  // The error handler runs outside the route, where Express has put the route's parameters away.
-  req.params = form.params as Request["params"];
   res.status(422);
   res.locals[form.errorsLocal ?? "errors"] = errors;
   res.locals[form.valuesLocal ?? "values"] = form.values;
