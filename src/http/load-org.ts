@@ -13,8 +13,6 @@ declare global {
       org?: OrganizationRow;
       /** Who acts in req.org (a member, or an organization or team token), set by loadOrg. */
       actor?: OrgActor;
-      /** The acting person's membership row in req.org (unset for tokens), set by loadOrg. */
-      membership?: MembershipRow;
       /** The team named by :team inside req.org, set by loadTeam. */
       team?: TeamRow;
       /** The acting person's membership of req.team, if any (maintainers manage its members), set by loadTeam. */
@@ -41,7 +39,7 @@ async function actorIn(org: OrganizationRow, req: Request): Promise<{ actor: Org
  * The load step of every organization route, web and API: the organization named by `:org` and
  * who acts in it. Someone who is not a member (and another organization's token) gets the same
  * 404 as for an organization that does not exist, so outsiders cannot find out which
- * organizations exist. Views get `org`, `membership` and `can`.
+ * organizations exist. Views get `org`, `membership` (the acting person's row) and `can`.
  */
 export async function loadOrg(req: Request, res: Response, next: NextFunction) {
   const org = await findOrganizationBySlug(String(req.params.org ?? ""));
@@ -49,7 +47,6 @@ export async function loadOrg(req: Request, res: Response, next: NextFunction) {
   if (!org || !found) throw notFound("Organization");
   req.org = org;
   req.actor = found.actor;
-  req.membership = found.membership;
   res.locals.org = org;
   res.locals.membership = found.membership;
   res.locals.can = orgAbilities(found.actor);

@@ -19,7 +19,7 @@ const MISMATCH = { path: ["password_confirmation"], message: "The two passwords 
 export function passwordForm(passwordMinLength: number) {
   const password = newPasswordSchema(passwordMinLength);
   const SetForm = z
-    .object({ current_password: z.unknown().transform(() => undefined), password, password_confirmation: z.string() })
+    .object({ current_password: z.unknown().optional().transform(() => undefined), password, password_confirmation: z.string() })
     .refine((f) => f.password === f.password_confirmation, MISMATCH);
   const ChangeForm = z
     .object({
