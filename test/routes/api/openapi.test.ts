@@ -7,6 +7,7 @@ import { addMember, buildOrg, buildTeam, membershipId } from "../../helpers/orgs
 import { apiRequest, buildAccessToken } from "../../helpers/tokens";
 import { createOrgAccessToken } from "../../../src/services/org-access-tokens";
 import { apiRoutes } from "../../../src/routes/api";
+import { routesOf } from "../../helpers/routes";
 import type { AppContext } from "../../../src/context";
 
 type Doc = {
@@ -17,19 +18,12 @@ type Doc = {
 
 const DOC_ID = "https://gatehouse.test/openapi.json";
 
-type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-
 /** Every endpoint the API's route map answers, as "method /api/path/{param}". */
 function apiEndpoints(ctx: AppContext): string[] {
-  const found: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route) for (const m of Object.keys(layer.route.methods)) found.push(`${m} /api${layer.route.path.replace(/:(\w+)/g, "{$1}")}`);
-      else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((apiRoutes(ctx) as unknown as { stack: Layer[] }).stack);
-  return found;
+  return routesOf(apiRoutes(ctx)).map((r) => {
+    const [method, path] = r.split(" ");
+    return `${method!.toLowerCase()} /api${path!.replace(/:(\w+)/g, "{$1}")}`;
+  });
 }
 
 /** Validates real responses against the served description; remembers which operations it saw. */

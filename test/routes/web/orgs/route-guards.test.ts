@@ -1,27 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Express } from "express";
 import { useTestApp } from "../../../helpers/app";
 import { fieldError, inputValue, type TestClient } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { addMember, buildOrg, buildTeam } from "../../../helpers/orgs";
+import { routesOf } from "../../../helpers/routes";
 import { db } from "../../../../src/db/knex";
 import { createOrgAccessToken } from "../../../../src/services/org-access-tokens";
-
-type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-
-/** Every organization route of the web route map, as "METHOD /orgs/:org/...". */
-function orgRoutes(app: Express): string[] {
-  const found: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route?.path.startsWith("/orgs/:org")) for (const m of Object.keys(layer.route.methods)) found.push(`${m.toUpperCase()} ${layer.route.path}`);
-      else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return found;
-}
 
 /**
  * What a plain member of the organization gets on each organization route: the pages every member
@@ -98,7 +83,7 @@ describe("organization routes: loaded and authorized in the route map", () => {
   }
 
   it("lists every organization route of the map in this test's table", () => {
-    assert.deepEqual(orgRoutes(t.app).sort(), Object.keys(MEMBER_GETS).sort());
+    assert.deepEqual(routesOf(t.app).filter((r) => r.split(" ")[1]!.startsWith("/orgs/:org")).sort(), Object.keys(MEMBER_GETS).sort());
   });
 
   it("answers 403 to a member without the role on every route that needs one, and changes nothing", async () => {
