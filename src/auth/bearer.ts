@@ -4,7 +4,7 @@ import { touchAccessToken, type AccessTokenRow } from "../db/access-tokens";
 import { findLiveAccessTokenWithOwnerByHash, type LiveAccessToken } from "../db/access-token-owners";
 import type { UserRow } from "../db/users";
 import { consumeOrThrow } from "../services/rate-limits";
-import { HttpError } from "../lib/errors";
+import { emailUnconfirmed, personalTokenRequired } from "../lib/errors";
 import { ACCESS_TOKEN_PREFIXES, parseAccessToken } from "./access-token-format";
 import { orgPrincipalFor, type OrganizationPrincipal, type TeamPrincipal } from "./org-principal";
 
@@ -91,20 +91,26 @@ export function requireBearer(ctx: AppContext) {
 }
 
 /**
- * The user behind the request's principal. Only personal tokens act as a person; with other kinds
- * the user endpoints answer 403. An account whose email is not confirmed (it changed since the
- * token was made) may not use the API, matching the web rule.
+ * Lets through a principal that may use the API: organization and team tokens, and personal tokens
+ * of an account whose email is confirmed (it may have changed since the token was made), matching
+ * the web rule. Checked before anything is loaded, so such an account learns nothing about which
+ * organizations exist.
  */
-export function requireUserPrincipal(req: Request, _res: Response, next: NextFunction) {
+export function requireConfirmedPrincipal(req: Request, _res: Response, next: NextFunction) {
   const p = req.principal;
-  if (!p || p.kind !== "user") throw new HttpError(403, "This endpoint needs a personal access token.");
-  if (!p.user.email_confirmed_at) throw new HttpError(403, "Confirm your email address before using the API.", "unconfirmed");
+  if (p?.kind === "user" && !p.user.email_confirmed_at) throw emailUnconfirmed();
   next();
+}
+
+/** The user endpoints: only personal tokens act as a person; with other kinds they answer 403. */
+export function requireUserPrincipal(req: Request, _res: Response, next: NextFunction) {
+  if (req.principal?.kind !== "user") throw personalTokenRequired();
+  requireConfirmedPrincipal(req, _res, next);
 }
 
 /** The authenticated user of a request that passed requireUserPrincipal. */
 export function principalUser(req: Request): UserRow {
   const p = req.principal;
-  if (!p || p.kind !== "user") throw new HttpError(403, "This endpoint needs a personal access token.");
+  if (!p || p.kind !== "user") throw personalTokenRequired();
   return p.user;
 }

@@ -1,8 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import { isDatabaseUnavailable } from "../db/unavailable";
-import { HttpError, type FieldErrors } from "../lib/errors";
-import { UnsafeInputError } from "./input-guard";
-import { RateLimitedError } from "../services/rate-limits";
+import { HttpError, RateLimitedError, ValidationError, type FieldErrors } from "../lib/errors";
+import { showFormErrors } from "./validate";
 
 /** The 404 page for anything no route answered. */
 export function notFoundHandler(req: Request, res: Response) {
@@ -48,8 +47,9 @@ export function describeClientError(err: unknown): { status: number; code: strin
 }
 
 /**
- * Turns errors into pages (or JSON under /api and /oauth, in the API's one error shape). Known
- * errors show their own message; a library error carrying a 4xx status (a malformed body, a broken
+ * Turns errors into pages (or JSON under /api and /oauth, in the API's one error shape). Errors of
+ * the catalogue (src/lib/errors.ts) show their own message and fields; a ValidationError on a web
+ * form that went through validate() is shown on the form's page again (showFormErrors); a library error carrying a 4xx status (a malformed body, a broken
  * %-escape) keeps that status with a message of ours; anything else is a 500 that shows only the
  * request id, so internals never reach the browser. A database outage (isDatabaseUnavailable,
  * whichever step hit it: the session store, passport, a route) is a 503 with Retry-After and a
@@ -63,13 +63,15 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   let code = "internal";
   let title: string | undefined;
   let fields: FieldErrors | undefined;
-  const isJson = req.path.startsWith("/api/") || req.path.startsWith("/oauth/");
+  // The full path: the API router hands its errors here with req.path relative to /api.
+  const path = req.baseUrl + req.path;
+  const isJson = path.startsWith("/api/") || path.startsWith("/oauth/");
   const clientError = describeClientError(err);
   if (err instanceof HttpError) {
     status = err.status;
     message = err.message;
     code = err.code;
-    if (err instanceof UnsafeInputError) fields = err.fields;
+    fields = err.fields;
   } else if (e?.code === "EBADCSRFTOKEN") {
     status = 403;
     code = "bad_csrf";
@@ -92,6 +94,12 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.setHeader("Retry-After", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     // No cache may keep this answer: it is wrong again as soon as the database is back.
     res.setHeader("Cache-Control", "no-store");
+  }
+  if (err instanceof ValidationError && req.form && !isJson) {
+    return void showFormErrors(req, res, err).catch((renderErr) => {
+      req.log?.error({ err: renderErr }, "request failed");
+      if (!res.headersSent) res.status(500).render("errors/error", { title: titleFor(500), status: 500, message: "Something went wrong on our side.", requestId: req.id });
+    });
   }
   if (isJson) {
     return res.status(status).json({ error: fields ? { code, message, fields } : { code, message } });

@@ -19,8 +19,8 @@ const BODY_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /** A request refused for its characters: 400, with the offending body fields named when there are any. */
 export class UnsafeInputError extends HttpError {
-  constructor(message: string, public readonly fields?: FieldErrors, code = "invalid_characters") {
-    super(400, message, code);
+  constructor(message: string, fields?: FieldErrors, code = "invalid_characters") {
+    super(400, message, code, fields);
   }
 }
 

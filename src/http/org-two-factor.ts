@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { hasTwoFactorEnabled } from "../db/totp-credentials";
+import { HttpError } from "../lib/errors";
 
 /**
  * Route step after loadOrg: in an organization that requires two-factor authentication, a member
@@ -19,4 +20,17 @@ export async function noteOrgTwoFactor(req: Request, res: Response, next: NextFu
 
 async function missesRequiredTwoFactor(req: Request): Promise<boolean> {
   return Boolean(req.org?.require_two_factor && req.user && !(await hasTwoFactorEnabled(req.user.id)));
+}
+
+/**
+ * API route step after loadOrg: the organization's 2FA requirement holds on the API too, so a
+ * member's personal token reaches an organization that requires it only once they have 2FA.
+ * Organization and team tokens belong to the organization and pass.
+ */
+export async function requireApiOrgTwoFactor(req: Request, _res: Response, next: NextFunction) {
+  const p = req.principal;
+  if (req.org?.require_two_factor && p?.kind === "user" && !(await hasTwoFactorEnabled(p.user.id))) {
+    throw new HttpError(403, `${req.org.name} requires two-factor authentication. Turn it on in your security settings first.`, "two_factor_required");
+  }
+  next();
 }

@@ -1,8 +1,10 @@
 /**
  * Who may do what in an organization. Pure functions of the actor's membership (null for someone
  * who is not a member) and the target: no database access, so every rule is visible here and
- * tested as a table (test/policies/organizations.test.ts). Routes call them through `authorize`,
- * services call them again before acting, and views receive the same answers as a `can` object.
+ * tested as a table (test/policies/organizations.test.ts). Routes call them through `authorize` in
+ * the route maps; services call them again only inside their locked transaction, on fresh rows,
+ * where the answer depends on the data (a role change, a removal, an invitation's role); views
+ * receive the same answers as a `can` object.
  *
  * Roles: owners can do everything; admins manage members, teams and invitations but cannot touch
  * owners, delete the organization or manage its tokens; members see the member list and teams.
@@ -26,6 +28,21 @@ export interface Actor {
   user_id: number;
   /** Set for an organization or team token acting on the API: it is nobody, so it never touches owners. */
   viaToken?: boolean;
+}
+
+/**
+ * Who acts in an organization, on the web and the API alike (built by loadOrg, src/http/load-org.ts):
+ * a member, as a person; or an organization or team token (src/auth/org-principal.ts), which is
+ * nobody (user_id 0, no user has it) and reaches as far as an owner (organization) or a member
+ * (team), never touching owners (`viaToken`).
+ */
+export type OrgActor =
+  | { kind: "user"; role: OrgRole; user_id: number; username: string }
+  | { kind: "organization" | "team"; role: OrgRole; user_id: 0; viaToken: true };
+
+/** The actor of an organization or team token. */
+export function tokenActor(kind: "organization" | "team"): OrgActor {
+  return { kind, role: kind === "organization" ? "owner" : "member", user_id: 0, viaToken: true };
 }
 
 /** The part of a team membership the team policies look at. */

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import {
@@ -18,29 +17,21 @@ import { findUserById, type UserRow } from "../db/users";
 import { organizationInvitationMail } from "../emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../emails/organization-member-joined";
 import { consumeAllOrThrow } from "./rate-limits";
-import { emailSchema } from "../lib/handles";
-import { isUniqueViolation, notFound, type FieldErrors } from "../lib/errors";
+import { forbidden, isUniqueViolation, notFound, ownersInPerson, ValidationError } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
-import { canInviteWithRole, canManageInvitations, ORG_ROLES, type Actor, type OrgRole } from "../policies/organizations";
+import { canInviteWithRole, type Actor, type OrgRole } from "../policies/organizations";
 import { wantsEmail } from "./notification-preferences";
-import { forbidden, ownersInPerson } from "./org-errors";
 
 /** How long an invitation link works. */
 export const INVITATION_DAYS = 7;
 
-const teamIds = z.preprocess(
-  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
-  z.array(z.coerce.number().int().positive("Choose teams from the list.")).max(50, "Choose at most 50 teams."),
-);
-
-/** The invitation form and API body: address, role, optional teams of this organization. */
-export const InvitationForm = z.object({
-  email: emailSchema,
-  role: z.enum(ORG_ROLES as [OrgRole, ...OrgRole[]], "Choose a role."),
-  teams: teamIds.optional().default([]),
-});
-
-export type InvitationInput = z.infer<typeof InvitationForm>;
+/** What an invitation is made of (validated by the web form's and the API's schemas). */
+export interface InvitationInput {
+  email: string;
+  role: OrgRole;
+  /** Team ids; each must be a team of the organization. */
+  teams: number[];
+}
 
 const PENDING_EXISTS = "An invitation to this address is already pending. Resend it from the list below.";
 
@@ -76,8 +67,9 @@ async function queueInvitationMail(ctx: AppContext, org: OrganizationRow, invite
 }
 
 /**
- * Invites an address with a role and optional teams (admins and owners, never above their own
- * role), limited per organization, inviter and recipient (spendInvitation). Whether the address already has an account is never looked at:
+ * Invites an address with a role and optional teams, limited per organization, inviter and
+ * recipient (spendInvitation). The route authorized managing invitations; the role asked for is
+ * checked here (never above the actor's own; owners are invited by owners in person). Whether the address already has an account is never looked at:
  * the answer and the mail are the same either way, so the form cannot be used to find accounts.
  */
 export async function createInvitation(
@@ -86,14 +78,13 @@ export async function createInvitation(
   actor: Actor | null,
   inviter: Inviter,
   input: InvitationInput,
-): Promise<{ ok: true; invitation: InvitationRow } | { ok: false; errors: FieldErrors }> {
-  if (!canManageInvitations(actor)) throw forbidden();
+): Promise<InvitationRow> {
   if (input.role === "owner" && actor?.viaToken) throw ownersInPerson();
-  if (!canInviteWithRole(actor, input.role)) return { ok: false, errors: { role: "You cannot invite someone with a role above your own." } };
+  if (!canInviteWithRole(actor, input.role)) throw new ValidationError({ role: "You cannot invite someone with a role above your own." });
   const wanted = [...new Set(input.teams)];
   const teams = await filterTeamIdsInOrganization(org.id, wanted);
-  if (teams.length !== wanted.length) return { ok: false, errors: { teams: "Choose teams of this organization." } };
-  if (await findPendingInvitationForEmail(org.id, input.email)) return { ok: false, errors: { email: PENDING_EXISTS } };
+  if (teams.length !== wanted.length) throw new ValidationError({ teams: "Choose teams of this organization." });
+  if (await findPendingInvitationForEmail(org.id, input.email)) throw new ValidationError({ email: PENDING_EXISTS });
   await spendInvitation(ctx, org, inviter, input.email);
   const link = newLink();
   try {
@@ -105,9 +96,9 @@ export async function createInvitation(
       await queueInvitationMail(ctx, org, inviter.name, row, link.token, trx);
       return row;
     });
-    return { ok: true, invitation };
+    return invitation;
   } catch (err) {
-    if (isUniqueViolation(err, "invitations_pending_unique")) return { ok: false, errors: { email: PENDING_EXISTS } };
+    if (isUniqueViolation(err, "invitations_pending_unique")) throw new ValidationError({ email: PENDING_EXISTS });
     throw err;
   }
 }

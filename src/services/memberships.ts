@@ -11,10 +11,10 @@ import {
 import { lockOrganization, type OrganizationRow } from "../db/organizations";
 import { findUserById } from "../db/users";
 import { organizationMembershipChangedMail } from "../emails/organization-membership-changed";
-import { notFound } from "../lib/errors";
-import { canChangeRole, canLeaveOrganization, canRemoveMember, type Actor, type OrgRole } from "../policies/organizations";
+import { forbidden, lastOwner, notFound, ownersInPerson } from "../lib/errors";
+import { canChangeRole, canLeaveOrganization, canRemoveMember, type OrgActor, type OrgRole } from "../policies/organizations";
 import { wantsEmail } from "./notification-preferences";
-import { forbidden, guardLastOwner, LAST_OWNER_MESSAGE, ownersInPerson, OrgRuleError } from "./org-errors";
+import { guardLastOwner } from "./org-errors";
 
 /**
  * Membership changes. Each one runs in a transaction that first locks the organization row, then
@@ -23,20 +23,9 @@ import { forbidden, guardLastOwner, LAST_OWNER_MESSAGE, ownersInPerson, OrgRuleE
  * other would be the last one). The deferred trigger in the memberships migration is the backstop.
  */
 
-/** Who acts: a signed-in member (by user id) or, on the API, the organization's or a team's own token. */
-export type OrgActor = { kind: "user"; userId: number; username: string } | { kind: "organization" } | { kind: "team" };
-
-/**
- * The policy actor for a token: an organization token reaches as far as an owner, a team token as a
- * member; neither is a user, and neither touches owners (viaToken, see src/policies/organizations.ts).
- */
-export function tokenActor(kind: "organization" | "team"): Actor {
-  return { role: kind === "organization" ? "owner" : "member", user_id: 0, viaToken: true };
-}
-
 async function freshActor(org: OrganizationRow, actor: OrgActor, trx: Executor) {
-  if (actor.kind !== "user") return tokenActor(actor.kind);
-  return (await findMembership(org.id, actor.userId, trx)) ?? null;
+  if (actor.kind !== "user") return actor;
+  return (await findMembership(org.id, actor.user_id, trx)) ?? null;
 }
 
 async function notifyMember(ctx: AppContext, org: OrganizationRow, userId: number, mail: { actor: string; change: "role" | "removed"; role?: string }, q: Executor) {
@@ -63,7 +52,7 @@ export async function changeMemberRole(ctx: AppContext, org: OrganizationRow, ac
       if (!target) throw notFound("Member");
       if (!canChangeRole(await freshActor(org, actor, trx), target, role)) throw refusal(actor, target.role === "owner" || role === "owner");
       if (target.role === role) return target;
-      if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw new OrgRuleError(LAST_OWNER_MESSAGE, "last_owner");
+      if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw lastOwner();
       await updateMembershipRole(target.id, role, trx);
       await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "role", role }, trx);
       return { ...target, role };
@@ -80,7 +69,7 @@ export async function removeMember(ctx: AppContext, org: OrganizationRow, actor:
       const target = await findMembershipInOrganization(org.id, membershipId, trx);
       if (!target) throw notFound("Member");
       if (!canRemoveMember(await freshActor(org, actor, trx), target)) throw refusal(actor, target.role === "owner");
-      if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw new OrgRuleError(LAST_OWNER_MESSAGE, "last_owner");
+      if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw lastOwner();
       await deleteMembership(target.id, trx);
       await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "removed" }, trx);
     }),
@@ -95,7 +84,7 @@ export async function leaveOrganization(org: OrganizationRow, userId: number): P
       const own = await findMembership(org.id, userId, trx);
       if (!own || !canLeaveOrganization(own)) throw notFound("Organization");
       if (own.role === "owner" && (await countOwners(org.id, trx)) <= 1) {
-        throw new OrgRuleError(`You are the last owner of ${org.name}. Make someone else an owner before you leave.`, "last_owner");
+        throw lastOwner(`You are the last owner of ${org.name}. Make someone else an owner before you leave.`);
       }
       await deleteMembership(own.id, trx);
     }),

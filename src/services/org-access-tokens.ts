@@ -1,37 +1,30 @@
-import { z } from "zod";
 import { ACCESS_TOKEN_PREFIXES, generateAccessToken } from "../auth/access-token-format";
 import { findTeamInOrganization } from "../db/teams";
 import { insertOrgAccessToken, revokeOrgAccessToken, type OrgAccessTokenRow } from "../db/org-access-tokens";
 import type { OrganizationRow } from "../db/organizations";
-import { notFound, type FieldErrors } from "../lib/errors";
-import { canManageOrganizationTokens, type Actor } from "../policies/organizations";
+import { notFound, ValidationError } from "../lib/errors";
 import { TOKEN_EXPIRY_DAYS } from "./access-tokens";
-import { forbidden } from "./org-errors";
 
 /** The expiry choices: the personal token lifetimes, or none. */
 export const ORG_TOKEN_EXPIRY_CHOICES: readonly [string, string][] = [...TOKEN_EXPIRY_DAYS.map((d) => [String(d), `${d} days`] as [string, string]), ["none", "No expiry"]];
 
-/** The create form: description, scope ("organization" or a team id) and expiry. */
-export const OrgTokenForm = z.object({
-  description: z.string().trim().min(1, "Describe what the token is for.").max(100, "Use at most 100 characters."),
-  scope: z.string().regex(/^(organization|\d{1,15})$/, "Choose the organization or one of its teams."),
-  expires_in_days: z.enum(ORG_TOKEN_EXPIRY_CHOICES.map(([v]) => v) as [string, ...string[]], `Choose ${TOKEN_EXPIRY_DAYS.join(", ")} days or no expiry.`),
-});
+/** A new token: description, scope ("organization" or a team id) and expiry (days, or "none"). */
+export interface OrgTokenInput {
+  description: string;
+  scope: string;
+  expires_in_days: string;
+}
+
+const SCOPE_MESSAGE = "Choose the organization or one of its teams.";
 
 /**
- * Creates an organization token (gto_) or a team token (gtt_) — owners only, since the token acts
- * as the organization. Same format and storage as personal tokens (only the hash is kept); the
+ * Creates an organization token (gto_) or a team token (gtt_); the route authorized owners only,
+ * since the token acts as the organization. Same format and storage as personal tokens (only the hash is kept); the
  * secret is returned once for the caller to show. A team id of another organization is refused.
  */
-export async function createOrgAccessToken(
-  org: OrganizationRow,
-  actor: Actor | null,
-  createdById: number | null,
-  input: z.infer<typeof OrgTokenForm>,
-): Promise<{ ok: true; row: OrgAccessTokenRow; token: string } | { ok: false; errors: FieldErrors }> {
-  if (!canManageOrganizationTokens(actor)) throw forbidden();
+export async function createOrgAccessToken(org: OrganizationRow, createdById: number | null, input: OrgTokenInput): Promise<{ row: OrgAccessTokenRow; token: string }> {
   const team = input.scope === "organization" ? undefined : await findTeamInOrganization(org.id, Number(input.scope));
-  if (input.scope !== "organization" && !team) return { ok: false, errors: { scope: "Choose the organization or one of its teams." } };
+  if (input.scope !== "organization" && !team) throw new ValidationError({ scope: SCOPE_MESSAGE });
   const generated = generateAccessToken(team ? ACCESS_TOKEN_PREFIXES.team : ACCESS_TOKEN_PREFIXES.organization);
   const row = await insertOrgAccessToken({
     organization_id: org.id,
@@ -44,11 +37,10 @@ export async function createOrgAccessToken(
     created_via: "web",
     expires_at: input.expires_in_days === "none" ? null : new Date(Date.now() + Number(input.expires_in_days) * 86_400_000),
   });
-  return { ok: true, row, token: generated.token };
+  return { row, token: generated.token };
 }
 
-/** Revokes one of the organization's tokens (owners only); another organization's token id is a 404. */
-export async function revokeOrgToken(org: OrganizationRow, actor: Actor | null, id: number): Promise<void> {
-  if (!canManageOrganizationTokens(actor)) throw forbidden();
+/** Revokes one of the organization's tokens; another organization's token id is a 404. */
+export async function revokeOrgToken(org: OrganizationRow, id: number): Promise<void> {
   if (!(await revokeOrgAccessToken(org.id, id))) throw notFound("Token");
 }

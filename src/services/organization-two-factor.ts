@@ -1,9 +1,8 @@
 import { db } from "../db/knex";
-import type { MembershipRow } from "../db/memberships";
 import type { OrganizationRow } from "../db/organizations";
 import { setOrganizationRequiresTwoFactor } from "../db/organization-two-factor";
 import { hasTwoFactorEnabled } from "../db/totp-credentials";
-import { canRequireTwoFactor } from "../policies/organizations";
+import { canRequireTwoFactor, type Actor } from "../policies/organizations";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 
@@ -14,7 +13,7 @@ export type PolicyResult = { ok: true } | { ok: false; error: string };
  * two-factor on already: otherwise the first member it locks out of the organization's pages would
  * be the owner, who could then not reach the settings to undo it.
  */
-export async function setTwoFactorRequirement(org: OrganizationRow, actor: MembershipRow, required: boolean, meta: RequestMeta): Promise<PolicyResult> {
+export async function setTwoFactorRequirement(org: OrganizationRow, actor: Actor, required: boolean, meta: RequestMeta): Promise<PolicyResult> {
   if (!canRequireTwoFactor(actor)) return { ok: false, error: "Only owners can change this." };
   if (required && !(await hasTwoFactorEnabled(actor.user_id))) {
     return { ok: false, error: "Turn on two-factor authentication for your own account first (Settings, Security)." };

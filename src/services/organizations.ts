@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { findMembership, insertMembership } from "../db/memberships";
@@ -12,23 +11,14 @@ import {
 } from "../db/organizations";
 import type { UserRow } from "../db/users";
 import { consumeOrThrow } from "./rate-limits";
-import { nameSchema } from "../lib/display-text";
-import { handleSchema } from "../lib/handles";
-import { isUniqueViolation, type FieldErrors } from "../lib/errors";
-import { canDeleteOrganization, canUpdateOrganization, type Actor } from "../policies/organizations";
-import { forbidden } from "./org-errors";
+import { forbidden, isUniqueViolation, ValidationError } from "../lib/errors";
+import { canDeleteOrganization, type Actor } from "../policies/organizations";
 
-// An organization's name is shown to strangers (invitation mail subjects, the invitation page), so
-// it obeys the same character rule as display names.
-const orgNameSchema = nameSchema(64, "Enter a name.");
-
-/** The form that creates an organization, and the API body: display name and URL slug. */
-export const OrganizationForm = z.object({ name: orgNameSchema, slug: handleSchema });
-
-/** The settings form: new name and slug. */
-export const OrganizationSettingsForm = OrganizationForm;
-
-export type OrgResult = { ok: true; org: OrganizationRow } | { ok: false; errors: FieldErrors };
+/** An organization's display name and URL slug (validated by the forms' schemas). */
+export interface OrganizationInput {
+  name: string;
+  slug: string;
+}
 
 const SLUG_TAKEN = "That name is taken by a user or an organization. Choose another.";
 
@@ -39,8 +29,8 @@ const SLUG_TAKEN = "That name is taken by a user or an organization. Choose anot
  * triggers for the race between two requests. Limited per account and day: every organization
  * brings its own invitation allowance, so unlimited organizations would mean unlimited mail.
  */
-export async function createOrganization(ctx: AppContext, user: UserRow, input: z.infer<typeof OrganizationForm>): Promise<OrgResult> {
-  if (await isHandleTaken(input.slug)) return { ok: false, errors: { slug: SLUG_TAKEN } };
+export async function createOrganization(ctx: AppContext, user: UserRow, input: OrganizationInput): Promise<OrganizationRow> {
+  if (await isHandleTaken(input.slug)) throw new ValidationError({ slug: SLUG_TAKEN });
   await consumeOrThrow(ctx.limits.orgsPerAccount, String(user.id));
   try {
     const org = await db.transaction(async (trx) => {
@@ -48,45 +38,40 @@ export async function createOrganization(ctx: AppContext, user: UserRow, input: 
       await insertMembership({ organization_id: created.id, user_id: user.id, role: "owner" }, trx);
       return created;
     });
-    return { ok: true, org };
+    return org;
   } catch (err) {
-    if (isUniqueViolation(err, "organizations_slug_unique")) return { ok: false, errors: { slug: SLUG_TAKEN } };
+    if (isUniqueViolation(err, "organizations_slug_unique")) throw new ValidationError({ slug: SLUG_TAKEN });
     throw err;
   }
 }
 
-/** Renames an organization and/or changes its slug (owners only). */
-export async function updateOrganization(org: OrganizationRow, actor: Actor | null, input: z.infer<typeof OrganizationSettingsForm>): Promise<OrgResult> {
-  if (!canUpdateOrganization(actor)) throw forbidden();
+/** Renames an organization and/or changes its slug (the route authorized owners only). */
+export async function updateOrganization(org: OrganizationRow, input: OrganizationInput): Promise<OrganizationRow> {
   const slugChanged = input.slug !== org.slug;
   if (slugChanged && input.slug.toLowerCase() !== org.slug.toLowerCase() && (await isHandleTaken(input.slug))) {
-    return { ok: false, errors: { slug: SLUG_TAKEN } };
+    throw new ValidationError({ slug: SLUG_TAKEN });
   }
   try {
-    return { ok: true, org: await updateOrganizationRow(org.id, { name: input.name, slug: input.slug }) };
+    return await updateOrganizationRow(org.id, { name: input.name, slug: input.slug });
   } catch (err) {
-    if (isUniqueViolation(err, "organizations_slug_unique")) return { ok: false, errors: { slug: SLUG_TAKEN } };
+    if (isUniqueViolation(err, "organizations_slug_unique")) throw new ValidationError({ slug: SLUG_TAKEN });
     throw err;
   }
 }
 
-/** The delete form: the slug typed again. */
-export const DeleteOrganizationForm = z.object({ confirm_slug: z.string().trim().max(100) });
-
 /**
- * Deletes an organization (owners only) after its slug was typed again, so a slip of the mouse
- * cannot do it. Memberships, teams, invitations and tokens go with it (foreign keys cascade).
+ * Deletes an organization (the route authorized owners only) after its slug was typed again, so a
+ * slip of the mouse cannot do it. Memberships, teams, invitations and tokens go with it (foreign
+ * keys cascade).
  */
-export async function deleteOrganization(org: OrganizationRow, actor: Actor | null, confirmSlug: string): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
-  if (!canDeleteOrganization(actor)) throw forbidden();
+export async function deleteOrganization(org: OrganizationRow, actor: Actor, confirmSlug: string): Promise<void> {
   if (confirmSlug.toLowerCase() !== org.slug.toLowerCase()) {
-    return { ok: false, errors: { confirm_slug: `Type ${org.slug} to confirm.` } };
+    throw new ValidationError({ confirm_slug: `Type ${org.slug} to confirm.` });
   }
   await db.transaction(async (trx) => {
     await lockOrganization(org.id, trx);
     // Checked again under the lock: the actor may have been demoted since the page was loaded.
-    if (!canDeleteOrganization((await findMembership(org.id, actor!.user_id, trx)) ?? null)) throw forbidden();
+    if (!canDeleteOrganization((await findMembership(org.id, actor.user_id, trx)) ?? null)) throw forbidden();
     await deleteOrganizationRow(org.id, trx);
   });
-  return { ok: true };
 }

@@ -1,9 +1,11 @@
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import type { Knex } from "knex";
 import type { Config } from "../config";
-import { HttpError } from "../lib/errors";
+import { RateLimitedError } from "../lib/errors";
 import { BatchedRateLimiter } from "./batched-rate-limit";
-import { rateLimitRefusals } from "../metrics/registry";
+
+/** The catalogue's 429, re-exported for the limiters' callers. */
+export { RateLimitedError };
 
 /**
  * Rate limits live in PostgreSQL (rate_limits table), so they hold across every app process behind
@@ -64,24 +66,6 @@ export function createRateLimits(config: Config, knex: Knex): RateLimits {
     invitationsPerRecipient: make("invitations-recipient", r.invitationsPerRecipient, DAY),
     orgsPerAccount: make("orgs-account", r.orgsPerAccount, DAY),
   };
-}
-
-/**
- * The error thrown when a limit is exhausted; rendered as a 429 page with a Retry-After header.
- * `limit` names the limit in the refusal counter (gatehouse_rate_limit_refusals_total), counted here
- * since every refusal is made by throwing this.
- */
-export class RateLimitedError extends HttpError {
-  constructor(public readonly retryAfterSeconds: number, limit: string) {
-    super(429, `Too many attempts. Please wait ${describeWait(retryAfterSeconds)} and try again.`);
-    rateLimitRefusals.inc({ limit });
-  }
-}
-
-function describeWait(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, seconds)} seconds`;
-  if (seconds < 5400) return `${Math.ceil(seconds / 60)} minutes`;
-  return `${Math.ceil(seconds / 3600)} hours`;
 }
 
 /** Consumes one point for `key`, throwing RateLimitedError when the limit is exhausted. */

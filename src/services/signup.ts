@@ -1,21 +1,19 @@
-import { z } from "zod";
 import type { AppContext } from "../context";
 import { db, type Executor } from "../db/knex";
 import { replaceEmailCode } from "../db/email-codes";
 import { findUserByEmail, findUserByUsername, insertUser } from "../db/users";
-import { hashPassword, newPasswordSchema, personalPasswordProblem } from "../auth/passwords";
+import { hashPassword, personalPasswordProblem } from "../auth/passwords";
 import { signupAttemptMail } from "../emails/signup-attempt";
-import { emailSchema, handleSchema } from "../lib/handles";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
 import { CONFIRMATION_HOURS, issueEmailConfirmation } from "./email-confirmation";
 
-/** The signup form: username, email, password. */
-export function signupForm(passwordMinLength: number) {
-  return z.object({ username: handleSchema, email: emailSchema, password: newPasswordSchema(passwordMinLength) });
+/** A new account's username, email address and password (validated by the signup form's schema). */
+export interface SignupInput {
+  username: string;
+  email: string;
+  password: string;
 }
-
-export type SignupInput = z.infer<ReturnType<typeof signupForm>>;
 
 /**
  * Creates a password account and mails the confirmation link.

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { db } from "../db/knex";
 import { findMembership } from "../db/memberships";
 import {
@@ -13,75 +12,60 @@ import {
 } from "../db/teams";
 import { findUserByUsername } from "../db/users";
 import type { OrganizationRow } from "../db/organizations";
-import { nameSchema } from "../lib/display-text";
-import { isUniqueViolation, type FieldErrors } from "../lib/errors";
-import { canManageTeamMembers, canManageTeams, type Actor } from "../policies/organizations";
-import { forbidden } from "./org-errors";
+import { isUniqueViolation, ValidationError } from "../lib/errors";
 
-/** The team create and rename form: a name, unique in the organization, under the display-name character rule. */
-export const TeamForm = z.object({ name: nameSchema(64, "Enter a team name.") });
-
-/** The add-member form: the username of an organization member. */
-export const TeamMemberForm = z.object({ username: z.string().trim().min(1, "Enter the username of a member of this organization.").max(39, "Usernames have at most 39 characters.") });
+/**
+ * Teams of an organization. The route map authorizes every change (managing teams: admins and
+ * owners; a team's members: also its maintainers) before these run, so they only act.
+ */
 
 const NAME_TAKEN = "This organization already has a team with that name.";
 
-type TeamResult = { ok: true; team: TeamRow } | { ok: false; errors: FieldErrors };
-
-/** Creates a team (admins and owners). */
-export async function createTeam(org: OrganizationRow, actor: Actor | null, name: string): Promise<TeamResult> {
-  if (!canManageTeams(actor)) throw forbidden();
+/** Creates a team; a name the organization already uses is a 422 on `name`. */
+export async function createTeam(org: OrganizationRow, name: string): Promise<TeamRow> {
   try {
-    return { ok: true, team: await insertTeam({ organization_id: org.id, name }) };
+    return await insertTeam({ organization_id: org.id, name });
   } catch (err) {
-    if (isUniqueViolation(err, "teams_organization_name_unique")) return { ok: false, errors: { name: NAME_TAKEN } };
+    if (isUniqueViolation(err, "teams_organization_name_unique")) throw new ValidationError({ name: NAME_TAKEN });
     throw err;
   }
 }
 
-/** Renames a team (admins and owners). */
-export async function renameTeam(team: TeamRow, actor: Actor | null, name: string): Promise<TeamResult> {
-  if (!canManageTeams(actor)) throw forbidden();
+/** Renames a team; a name the organization already uses is a 422 on `name`. */
+export async function renameTeam(team: TeamRow, name: string): Promise<TeamRow> {
   try {
     await renameTeamRow(team.organization_id, team.id, name);
-    return { ok: true, team: { ...team, name } };
+    return { ...team, name };
   } catch (err) {
-    if (isUniqueViolation(err, "teams_organization_name_unique")) return { ok: false, errors: { name: NAME_TAKEN } };
+    if (isUniqueViolation(err, "teams_organization_name_unique")) throw new ValidationError({ name: NAME_TAKEN });
     throw err;
   }
 }
 
-/** Deletes a team (admins and owners); its members stay in the organization. */
-export async function deleteTeam(team: TeamRow, actor: Actor | null): Promise<void> {
-  if (!canManageTeams(actor)) throw forbidden();
+/** Deletes a team; its members stay in the organization. */
+export async function deleteTeam(team: TeamRow): Promise<void> {
   await deleteTeamRow(team.organization_id, team.id);
 }
 
 /**
- * Adds an organization member to a team (admins, owners, the team's maintainers). Only members of
- * the organization can be added: anyone else gets the same message, whether or not the username
- * exists, so the form does not reveal accounts outside the organization.
+ * Adds an organization member to a team. Only members of the organization can be added: anyone
+ * else gets the same message, whether or not the username exists, so the form does not reveal
+ * accounts outside the organization.
  */
-export async function addTeamMember(team: TeamRow, actor: Actor | null, username: string): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
-  const actorTeam = actor ? await findTeamMembership(team.id, actor.user_id) : undefined;
-  if (!canManageTeamMembers(actor, actorTeam ?? null)) throw forbidden();
+export async function addTeamMember(team: TeamRow, username: string): Promise<void> {
   const user = await findUserByUsername(username);
   const membership = user && (await findMembership(team.organization_id, user.id));
-  if (!user || !membership) return { ok: false, errors: { username: "No member of this organization has that username." } };
+  if (!user || !membership) throw new ValidationError({ username: "No member of this organization has that username." });
   await insertTeamMembership({ organization_id: team.organization_id, team_id: team.id, user_id: user.id });
-  return { ok: true };
 }
 
-/** Removes someone from a team (admins, owners, the team's maintainers). */
-export async function removeTeamMember(team: TeamRow, actor: Actor | null, userId: number): Promise<void> {
-  const actorTeam = actor ? await findTeamMembership(team.id, actor.user_id) : undefined;
-  if (!canManageTeamMembers(actor, actorTeam ?? null)) throw forbidden();
+/** Removes someone from a team. */
+export async function removeTeamMember(team: TeamRow, userId: number): Promise<void> {
   await deleteTeamMembership(team.id, userId);
 }
 
-/** Makes a team member a maintainer or not (admins and owners). */
-export async function setMaintainer(team: TeamRow, actor: Actor | null, userId: number, maintainer: boolean): Promise<void> {
-  if (!canManageTeams(actor)) throw forbidden();
+/** Makes a team member a maintainer or not. */
+export async function setMaintainer(team: TeamRow, userId: number, maintainer: boolean): Promise<void> {
   await db.transaction(async (trx) => {
     if (await findTeamMembership(team.id, userId, trx)) await setTeamMaintainer(team.id, userId, maintainer, trx);
   });

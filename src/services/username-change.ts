@@ -1,6 +1,6 @@
 import { db } from "../db/knex";
 import { findUserByUsername, updateUser, type UserRow } from "../db/users";
-import { isUniqueViolation, type FieldErrors } from "../lib/errors";
+import { isUniqueViolation, ValidationError } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 
@@ -14,20 +14,20 @@ export async function changeUsername(
   user: UserRow,
   username: string,
   meta: RequestMeta,
-): Promise<{ ok: true; user: UserRow } | { ok: false; errors: FieldErrors }> {
-  if (username === user.username) return { ok: false, errors: { username: "That is already your username." } };
+): Promise<UserRow> {
+  if (username === user.username) throw new ValidationError({ username: "That is already your username." });
   const holder = await findUserByUsername(username);
   // Only a change of letter case may keep the same (case-insensitive) name.
-  if (holder && holder.id !== user.id) return { ok: false, errors: { username: TAKEN } };
+  if (holder && holder.id !== user.id) throw new ValidationError({ username: TAKEN });
   try {
     const updated = await db.transaction(async (trx) => {
       const row = await updateUser(user.id, { username }, trx);
       await recordSecurityEvent(user.id, "username.changed", meta, { from: user.username, to: username }, trx);
       return row;
     });
-    return { ok: true, user: updated };
+    return updated;
   } catch (err) {
-    if (isUniqueViolation(err, "users_username_unique")) return { ok: false, errors: { username: TAKEN } };
+    if (isUniqueViolation(err, "users_username_unique")) throw new ValidationError({ username: TAKEN });
     throw err;
   }
 }

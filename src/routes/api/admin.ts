@@ -9,8 +9,9 @@ import { notFound, ValidationError } from "../../lib/errors";
 import { InstanceSettingsBody, SETTING_FIELDS, updateInstanceSettings } from "../../services/instance-settings-update";
 import { suspendUser, unsuspendUser } from "../../services/suspension";
 import { SuspendBody } from "./admin-schemas";
-import { validBody } from "./body";
-import { pageOf, sendPage } from "./pagination";
+import { pageOf } from "../../http/pager";
+import type { Valid } from "../../http/validate";
+import { sendPage } from "./pagination";
 import { presentAdminOrganization, presentAdminUser, presentInstanceSettings } from "./presenters/admin";
 
 /** The admin API (/api/v1/admin/...): the admin pages' reads and a few of their actions, for scripts. */
@@ -50,8 +51,8 @@ export async function showAdminUser(req: Request, res: Response) {
 
 /** POST /api/v1/admin/users/:id/suspend — suspends the account (sessions end, tokens refused, mail sent). */
 export function suspendAdminUser(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const body = validBody(SuspendBody, req.body);
+  return async (req: Valid<typeof SuspendBody>, res: Response) => {
+    const body = req.body;
     const user = await userOr404(req);
     const updated = await suspendUser(ctx, apiAdminContext(req, requestMeta(req)), user.id, body.reason ?? "");
     res.json({ data: presentAdminUser(await listRowFor(updated)) });
@@ -90,8 +91,8 @@ export function showAdminSettings(ctx: AppContext) {
 
 /** PATCH /api/v1/admin/settings — changes any of them (locked ones are refused with 422). */
 export function updateAdminSettings(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const body = validBody(InstanceSettingsBody, req.body);
+  return async (req: Valid<typeof InstanceSettingsBody>, res: Response) => {
+    const body = req.body;
     await ctx.settings.ready();
     const result = await updateInstanceSettings(ctx, apiAdminContext(req, requestMeta(req)), body);
     if (!result.ok) throw new ValidationError(result.errors);

@@ -1,14 +1,19 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { apiSchemas, CreateTokenBody, PatchUserBody } from "./schemas";
+import { InvitationBody, RoleBody } from "./orgs";
+import { apiSchemas } from "./schemas";
+import { PatchUserBody } from "./user";
+import { CreateTokenBody } from "./user-tokens";
 import { SuspendBody } from "./admin-schemas";
 import { InstanceSettingsBody } from "../../services/instance-settings-update";
 
 /**
  * The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json. Component schemas are
  * generated from the zod schemas the presenters are typed with (schemas.ts), request bodies from the
- * zod schemas that validate them; test/routes/api/openapi.test.ts checks real responses against it.
+ * zod schemas the route map validates them with (beside each handler: user.ts, user-tokens.ts,
+ * orgs.ts); test/routes/api/openapi.test.ts checks real responses against it and that every
+ * endpoint of the route map is described.
  */
 
 type JsonObject = Record<string, unknown>;
@@ -31,6 +36,10 @@ const PAGE_PARAMS = [
   { name: "per_page", in: "query", description: "Items per page", schema: { type: "integer", minimum: 1, maximum: 100, default: 30 } },
 ];
 const TOKEN_ID = [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } }];
+const ORG = { name: "org", in: "path", required: true, description: "The organization's slug (any letter case)", schema: { type: "string" } };
+const ORG_ITEM = (description: string) => [ORG, { name: "id", in: "path", required: true, description, schema: { type: "integer", minimum: 1 } }];
+const FORBIDDEN = error("Your role (or your token's kind) does not allow this; owners_in_person when an organization token reaches for an owner; unconfirmed for an account whose email is not confirmed");
+const OUTSIDER = error("No such organization, or you are not part of it (the same answer for both)");
 
 /** A zod schema as a standalone JSON Schema for a request body. */
 function inputSchema(schema: z.ZodType): JsonObject {
@@ -179,6 +188,103 @@ function adminPaths(): Record<string, JsonObject> {
   };
 }
 
+/** Path items of the organization endpoints (any token kind; see the description for each kind's reach). */
+function orgPaths(): Record<string, JsonObject> {
+  const body = (schema: z.ZodType) => ({ required: true, content: { "application/json": { schema: inputSchema(schema) } } });
+  return {
+    "/api/v1/orgs": {
+      get: {
+        summary: "Your organizations with your role (an organization or team token: its own organization)",
+        operationId: "listOrganizations",
+        tags: ["organizations"],
+        parameters: PAGE_PARAMS,
+        responses: { 200: json(ref("OrganizationPage"), "A page of organizations", LINK), 401: UNAUTHORIZED, 403: FORBIDDEN, 422: error("Bad page parameters") },
+      },
+    },
+    "/api/v1/orgs/{org}": {
+      get: {
+        summary: "One organization",
+        operationId: "getOrganization",
+        tags: ["organizations"],
+        parameters: [ORG],
+        responses: { 200: json(ref("OrganizationResponse"), "The organization"), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: OUTSIDER },
+      },
+    },
+    "/api/v1/orgs/{org}/members": {
+      get: {
+        summary: "The members, owners first",
+        operationId: "listMembers",
+        tags: ["organizations"],
+        parameters: [ORG, ...PAGE_PARAMS],
+        responses: { 200: json(ref("MemberPage"), "A page of members", LINK), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: OUTSIDER, 422: error("Bad page parameters") },
+      },
+    },
+    "/api/v1/orgs/{org}/members/{id}": {
+      patch: {
+        summary: "Change a member's role (admins and owners; never above your own role, owners only by owners in person)",
+        operationId: "updateMember",
+        tags: ["organizations"],
+        parameters: ORG_ITEM("Id of the membership"),
+        requestBody: body(RoleBody),
+        responses: {
+          200: json(ref("MemberResponse"), "The membership after the change"),
+          401: UNAUTHORIZED,
+          403: FORBIDDEN,
+          404: error("Not a member of this organization, or no such organization"),
+          409: error("The change would leave the organization without an owner (last_owner)"),
+          422: error("Invalid fields, each named in error.fields"),
+        },
+      },
+      delete: {
+        summary: "Remove a member (admins and owners; owners only by owners in person)",
+        operationId: "removeMember",
+        tags: ["organizations"],
+        parameters: ORG_ITEM("Id of the membership"),
+        responses: {
+          204: { description: "Removed" },
+          401: UNAUTHORIZED,
+          403: FORBIDDEN,
+          404: error("Not a member of this organization, or no such organization"),
+          409: error("The organization would be left without an owner (last_owner)"),
+        },
+      },
+    },
+    "/api/v1/orgs/{org}/invitations": {
+      get: {
+        summary: "Pending invitations (admins, owners, organization tokens)",
+        operationId: "listInvitations",
+        tags: ["organizations"],
+        parameters: [ORG, ...PAGE_PARAMS],
+        responses: { 200: json(ref("InvitationPage"), "A page of pending invitations", LINK), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: OUTSIDER, 422: error("Bad page parameters") },
+      },
+      post: {
+        summary: "Invite an address with a role and teams; the invitation link is mailed to it (the same answer whether or not it has an account)",
+        operationId: "createInvitation",
+        tags: ["organizations"],
+        parameters: [ORG],
+        requestBody: body(InvitationBody),
+        responses: {
+          201: json(ref("InvitationResponse"), "The invitation", { Location: { schema: { type: "string" } } }),
+          401: UNAUTHORIZED,
+          403: FORBIDDEN,
+          404: OUTSIDER,
+          422: error("Invalid fields (a role above your own, a team of another organization, an invitation already pending...), each named in error.fields"),
+          429: error("Too many invitations for this organization, inviter or address; see Retry-After"),
+        },
+      },
+    },
+    "/api/v1/orgs/{org}/invitations/{id}": {
+      delete: {
+        summary: "Revoke a pending invitation (its link stops working at once)",
+        operationId: "revokeInvitation",
+        tags: ["organizations"],
+        parameters: ORG_ITEM("Id of the invitation"),
+        responses: { 204: { description: "Revoked" }, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: error("Not a pending invitation of this organization, or no such organization") },
+      },
+    },
+  };
+}
+
 /** Builds the OpenAPI document for this instance's BASE_URL. */
 export function openApiDocument(ctx: AppContext): JsonObject {
   return {
@@ -203,8 +309,8 @@ export function openApiDocument(ctx: AppContext): JsonObject {
     },
     servers: [{ url: ctx.config.baseUrl }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: "user" }, { name: "tokens" }, { name: "sessions" }, { name: "terraform" }, { name: "admin" }],
-    paths: { ...userPaths(), ...adminPaths() },
+    tags: [{ name: "user" }, { name: "tokens" }, { name: "sessions" }, { name: "terraform" }, { name: "organizations" }, { name: "admin" }],
+    paths: { ...userPaths(), ...orgPaths(), ...adminPaths() },
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A personal (gth_...), organization (gto_...) or team (gtt_...) access token; see the description above for what each may do" } },
       schemas: componentSchemas(),

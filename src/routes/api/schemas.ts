@@ -1,7 +1,4 @@
 import { z } from "zod";
-import { emailSchema, handleSchema } from "../../lib/handles";
-import { TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";
-import { LINKS_MAX } from "../../services/profile";
 
 /**
  * The shapes of the JSON API in zod: request bodies are validated with them, presenters return
@@ -68,6 +65,37 @@ export const SessionResource = z
   })
   .register(apiSchemas, { id: "Session" });
 
+const role = z.enum(["owner", "admin", "member"]);
+
+/** An organization as the API shows it, with the caller's role (null for organization and team tokens). */
+export const OrganizationResource = z
+  .object({ slug: z.string(), name: z.string(), role: role.nullable(), created_at: timestamp, updated_at: timestamp })
+  .register(apiSchemas, { id: "Organization" });
+
+/** A membership: the member's public account fields and role, never their email. */
+export const MemberResource = z
+  .object({
+    id: z.number().int().meta({ description: "Id of the membership (used in /members/{id})" }),
+    user: z.object({ id: z.number().int(), username: z.string(), display_name: z.string() }),
+    role,
+    joined_at: timestamp,
+  })
+  .register(apiSchemas, { id: "Member" });
+
+/** A pending invitation: never its link. */
+export const InvitationResource = z
+  .object({
+    id: z.number().int(),
+    email: z.string(),
+    role,
+    team_ids: z.array(z.number().int()),
+    status: z.enum(["pending", "accepted", "declined", "revoked"]),
+    invited_by: z.string().nullable().meta({ description: "Username of the inviter; null when an organization token invited" }),
+    expires_at: timestamp,
+    created_at: timestamp,
+  })
+  .register(apiSchemas, { id: "Invitation" });
+
 /** The error envelope of every failure. */
 export const ErrorResponse = z
   .object({
@@ -94,36 +122,12 @@ export const AccessTokenPage = pageSchema(AccessTokenResource, "AccessTokenPage"
 export const AccessTokenResponse = z.object({ data: AccessTokenResource }).register(apiSchemas, { id: "AccessTokenResponse" });
 export const NewAccessTokenResponse = z.object({ data: NewAccessTokenResource }).register(apiSchemas, { id: "NewAccessTokenResponse" });
 export const SessionPage = pageSchema(SessionResource, "SessionPage");
-
-/** POST /api/v1/user/tokens. Unknown fields are refused rather than silently ignored. */
-export const CreateTokenBody = z
-  .strictObject({
-    description: z
-      .string("Describe what the token is for.")
-      .trim()
-      .min(1, "Describe what the token is for.")
-      .max(100, "Use at most 100 characters."),
-    expires_in_days: z
-      .union([z.literal(TOKEN_EXPIRY_DAYS), z.null()], `Choose ${TOKEN_EXPIRY_DAYS.join(", ")} days, or null for no expiry.`)
-      .optional()
-      .meta({ description: "Days until expiry (default 90); null for a token that never expires" }),
-  });
-
-/**
- * PATCH /api/v1/user: any subset of the fields. Profile fields get the profile form's own rules on
- * top of these shapes; `email` starts the same confirmed change as the web and needs
- * `current_password`.
- */
-export const PatchUserBody = z.strictObject({
-  username: handleSchema.optional(),
-  display_name: z.string("Use a string.").optional(),
-  bio: z.string("Use a string.").optional(),
-  links: z.array(z.string("Use strings."), "Use a list of web addresses.").max(LINKS_MAX, `Use at most ${LINKS_MAX} links.`).optional(),
-  profile_public: z.boolean("Use true or false.").optional(),
-  gravatar_public: z.boolean("Use true or false.").optional(),
-  email: emailSchema.optional(),
-  current_password: z.string("Use a string.").max(1024, "That password is too long.").optional().meta({ description: "Required with email" }),
-});
+export const OrganizationPage = pageSchema(OrganizationResource, "OrganizationPage");
+export const OrganizationResponse = z.object({ data: OrganizationResource }).register(apiSchemas, { id: "OrganizationResponse" });
+export const MemberPage = pageSchema(MemberResource, "MemberPage");
+export const MemberResponse = z.object({ data: MemberResource }).register(apiSchemas, { id: "MemberResponse" });
+export const InvitationPage = pageSchema(InvitationResource, "InvitationPage");
+export const InvitationResponse = z.object({ data: InvitationResource }).register(apiSchemas, { id: "InvitationResponse" });
 
 /** The terraform-compatible account document (JSON:API). */
 export const AccountDetailsResponse = z

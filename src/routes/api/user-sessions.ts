@@ -2,7 +2,8 @@ import type { Request, Response } from "express";
 import type { AppContext } from "../../context";
 import { principalUser } from "../../auth/bearer";
 import { listLiveSessionsForUser } from "../../db/sessions";
-import { pageOf, sendPage } from "./pagination";
+import { pageOf } from "../../http/pager";
+import { sendPage } from "./pagination";
 import { presentSession } from "./presenters/session";
 
 /**

@@ -1,15 +1,32 @@
 import type { Request, Response } from "express";
+import { z } from "zod";
 import type { AppContext } from "../../context";
 import { principalUser, type UserPrincipal } from "../../auth/bearer";
 import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUser } from "../../db/access-tokens";
 import { notFound } from "../../lib/errors";
-import { revokePersonalAccessToken } from "../../services/access-tokens";
+import { DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";
 import { createTokenWithToken } from "../../services/token-from-token";
 import { requestMeta } from "../../http/request-meta";
-import { validBody } from "./body";
-import { pageOf, sendPage } from "./pagination";
+import { pageOf } from "../../http/pager";
+import { idParam } from "../../http/params";
+import type { Valid } from "../../http/validate";
+import { sendPage } from "./pagination";
 import { presentAccessToken, presentNewAccessToken } from "./presenters/access-token";
-import { CreateTokenBody } from "./schemas";
+
+/** POST /api/v1/user/tokens. Unknown fields are refused rather than silently ignored. */
+export const CreateTokenBody = z
+  .strictObject({
+    description: z
+      .string("Describe what the token is for.")
+      .trim()
+      .min(1, "Describe what the token is for.")
+      .max(100, "Use at most 100 characters."),
+    expires_in_days: z
+      .union([z.literal(TOKEN_EXPIRY_DAYS), z.null()], `Choose ${TOKEN_EXPIRY_DAYS.join(", ")} days, or null for no expiry.`)
+      .optional()
+      .meta({ description: "Days until expiry (default 90); null for a token that never expires" }),
+  });
+
 
 /** GET /api/v1/user/tokens — the caller's unrevoked personal tokens, newest first, paginated. */
 export function listTokens(ctx: AppContext) {
@@ -27,12 +44,13 @@ export function listTokens(ctx: AppContext) {
  * The owner gets the same security notice as for tokens made on the settings page.
  */
 export function createToken(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof CreateTokenBody>, res: Response) => {
     const user = principalUser(req);
-    const body = validBody(CreateTokenBody, req.body);
+    const body = req.body;
+    const expiresInDays = body.expires_in_days === undefined ? DEFAULT_TOKEN_EXPIRY_DAYS : body.expires_in_days;
     // Only a token made for it may create tokens, and none that outlive it (see the service).
     const creator = (req.principal as UserPrincipal).token;
-    const { row, token } = await createTokenWithToken(ctx, user, creator, { description: body.description, expiresInDays: body.expires_in_days }, requestMeta(req));
+    const { row, token } = await createTokenWithToken(ctx, user, creator, { description: body.description, expiresInDays }, requestMeta(req));
     res.status(201).setHeader("Location", `${ctx.config.baseUrl}/api/v1/user/tokens/${row.id}`);
     res.json({ data: presentNewAccessToken(row, token) });
   };
@@ -41,7 +59,7 @@ export function createToken(ctx: AppContext) {
 /** GET /api/v1/user/tokens/:id — one of the caller's tokens; another user's id is a 404. */
 export async function showToken(req: Request, res: Response) {
   const user = principalUser(req);
-  const row = await findAccessTokenForUser(user.id, tokenId(req));
+  const row = await findAccessTokenForUser(user.id, idParam(req.params.id, "Token"));
   if (!row) throw notFound("Token");
   res.json({ data: presentAccessToken(row) });
 }
@@ -52,14 +70,7 @@ export async function showToken(req: Request, res: Response) {
  */
 export async function deleteToken(req: Request, res: Response) {
   const user = principalUser(req);
-  const row = await revokePersonalAccessToken(user.id, tokenId(req), requestMeta(req));
+  const row = await revokePersonalAccessToken(user.id, idParam(req.params.id, "Token"), requestMeta(req));
   if (!row) throw notFound("Token");
   res.status(204).end();
-}
-
-/** The :id parameter as a positive integer; anything else cannot name a token, so it is a 404. */
-function tokenId(req: Request): number {
-  const id = Number(req.params.id);
-  if (!/^\d{1,15}$/.test(String(req.params.id)) || id <= 0) throw notFound("Token");
-  return id;
 }

@@ -3,15 +3,17 @@ import type { AppContext } from "../../context";
 import { principalUser } from "../../auth/bearer";
 import type { UserRow } from "../../db/users";
 import { consumeOrThrow } from "../../services/rate-limits";
-import { ValidationError, type FieldErrors } from "../../lib/errors";
+import { z } from "zod";
+import { ValidationError } from "../../lib/errors";
+import { emailSchema, handleSchema } from "../../lib/handles";
+import { bioSchema, displayNameSchema, linkSchema, LINKS_MAX, storedLinks } from "../../lib/profile-fields";
+import type { Valid } from "../../http/validate";
 import { pendingEmailChange, requestEmailChange } from "../../services/email-change";
-import { LINK_FIELDS, ProfileForm, updateProfile, type ProfileInput } from "../../services/profile";
+import { updateProfile, type ProfileInput } from "../../services/profile";
 import { checkCurrentPassword } from "../../services/reauthenticate";
 import { requestMeta } from "../../http/request-meta";
 import { changeUsername } from "../../services/username-change";
-import { validBody } from "./body";
 import { presentUser } from "./presenters/user";
-import { PatchUserBody } from "./schemas";
 
 async function sendUser(res: Response, user: UserRow) {
   const pending = await pendingEmailChange(user.id);
@@ -24,27 +26,38 @@ export async function showUser(req: Request, res: Response) {
 }
 
 /**
- * The profile as it would be after the patch, checked by the web form's own schema (same limits,
- * same refusal of control characters and non-http links). Undefined when no profile field is sent.
+ * PATCH /api/v1/user: any subset of the fields. Profile fields follow the profile form's rules
+ * (src/lib/profile-fields.ts); `email` starts the same confirmed change as the web and needs
+ * `current_password`. Unknown fields are refused rather than silently ignored.
  */
-function patchedProfile(user: UserRow, body: { display_name?: string; bio?: string; links?: string[]; profile_public?: boolean; gravatar_public?: boolean }): ProfileInput | undefined {
-  if (body.display_name === undefined && body.bio === undefined && body.links === undefined && body.profile_public === undefined && body.gravatar_public === undefined) return undefined;
-  const links = body.links ?? user.links;
-  const form: Record<string, string | undefined> = {
-    display_name: body.display_name ?? user.display_name,
-    bio: body.bio ?? user.bio,
-    profile_public: (body.profile_public ?? user.profile_public) ? "on" : undefined,
-    gravatar_public: (body.gravatar_public ?? user.gravatar_public) ? "on" : undefined,
+export const PatchUserBody = z.strictObject({
+  username: handleSchema.optional(),
+  display_name: z.string("Use a string.").pipe(displayNameSchema).optional(),
+  bio: z.string("Use a string.").pipe(bioSchema).optional(),
+  links: z
+    .array(z.string("Use strings.").pipe(linkSchema), "Use a list of web addresses.")
+    .max(LINKS_MAX, `Use at most ${LINKS_MAX} links.`)
+    .transform(storedLinks)
+    .optional(),
+  profile_public: z.boolean("Use true or false.").optional(),
+  gravatar_public: z.boolean("Use true or false.").optional(),
+  email: emailSchema.optional(),
+  current_password: z.string("Use a string.").max(1024, "That password is too long.").optional().meta({ description: "Required with email" }),
+});
+
+type PatchUser = z.output<typeof PatchUserBody>;
+
+/** The profile as it would be after the patch, or undefined when no profile field is sent. */
+function patchedProfile(user: UserRow, body: PatchUser): ProfileInput | undefined {
+  const { display_name, bio, links, profile_public, gravatar_public } = body;
+  if ([display_name, bio, links, profile_public, gravatar_public].every((v) => v === undefined)) return undefined;
+  return {
+    display_name: display_name ?? user.display_name,
+    bio: bio ?? user.bio,
+    links: links ?? user.links,
+    profile_public: profile_public ?? user.profile_public,
+    gravatar_public: gravatar_public ?? user.gravatar_public,
   };
-  LINK_FIELDS.forEach((field, i) => (form[field] = links[i] ?? ""));
-  const parsed = ProfileForm.safeParse(form);
-  if (parsed.success) return parsed.data;
-  const fields: FieldErrors = {};
-  for (const issue of parsed.error.issues) {
-    const key = String(issue.path[0]);
-    fields[key.startsWith("link_") ? "links" : key] ??= issue.message;
-  }
-  throw new ValidationError(fields);
 }
 
 /**
@@ -55,9 +68,9 @@ function patchedProfile(user: UserRow, body: { display_name?: string; bio?: stri
  * then the reply shows it as `pending_email`.
  */
 export function updateUserProfile(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof PatchUserBody>, res: Response) => {
     let user = principalUser(req);
-    const body = validBody(PatchUserBody, req.body);
+    const body = req.body;
     const meta = requestMeta(req);
     const profile = patchedProfile(user, body);
     const newEmail = body.email !== undefined && body.email.toLowerCase() !== user.email.toLowerCase() ? body.email : undefined;
@@ -67,9 +80,7 @@ export function updateUserProfile(ctx: AppContext) {
       if (!(await checkCurrentPassword(ctx, user, body.current_password))) throw new ValidationError({ current_password: "That is not your current password." });
     }
     if (body.username !== undefined && body.username !== user.username) {
-      const renamed = await changeUsername(user, body.username, meta);
-      if (!renamed.ok) throw new ValidationError(renamed.errors);
-      user = renamed.user;
+      user = await changeUsername(user, body.username, meta);
     }
     if (profile) user = await updateProfile(user, profile, meta);
     if (newEmail !== undefined) {

@@ -1,13 +1,10 @@
 import { Router } from "express";
 import { findOutboundMail, listOutboundMails } from "../../db/outbound-mails";
+import { pageOf } from "../../http/pager";
+import { idParam } from "../../http/params";
 import { notFound } from "../../lib/errors";
 
 const PAGE = 50;
-
-/** The mail with this id; undefined for anything but a plain id within bigint range (else PostgreSQL errors, a 500). */
-function findMail(id: string) {
-  return /^\d{1,15}$/.test(id) ? findOutboundMail(Number(id)) : Promise.resolve(undefined);
-}
 
 /**
  * The development outbox at /dev/mail: mounted only without SMTP_URL and never in production (see
@@ -17,19 +14,19 @@ export function devMailRoutes(): Router {
   const r = Router();
   /** GET /dev/mail — the newest mails. */
   r.get("/dev/mail", async (req, res) => {
-    const page = Math.max(1, Number(req.query.page) || 1);
-    const mails = await listOutboundMails(PAGE + 1, (page - 1) * PAGE);
-    res.render("dev/mail-list", { title: "Development outbox", mails: mails.slice(0, PAGE), page, hasNext: mails.length > PAGE });
+    const page = pageOf(req, PAGE);
+    const mails = await listOutboundMails(PAGE + 1, page.offset);
+    res.render("dev/mail-list", { title: "Development outbox", mails: mails.slice(0, PAGE), page: page.page, hasNext: mails.length > PAGE });
   });
   /** GET /dev/mail/:id — one mail, text and HTML. */
   r.get("/dev/mail/:id", async (req, res) => {
-    const mail = await findMail(req.params.id);
+    const mail = await findOutboundMail(idParam(req.params.id, "Mail"));
     if (!mail) throw notFound("Mail");
     res.render("dev/mail-show", { title: mail.subject, mail });
   });
   /** GET /dev/mail/:id/html — the HTML part on its own, for the preview frame. */
   r.get("/dev/mail/:id/html", async (req, res) => {
-    const mail = await findMail(req.params.id);
+    const mail = await findOutboundMail(idParam(req.params.id, "Mail"));
     if (!mail?.html) throw notFound("Mail");
     // The mail's own HTML, sandboxed: no scripts, and only our dev page may frame it.
     res.setHeader("Content-Security-Policy", "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox");

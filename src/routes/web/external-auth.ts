@@ -9,7 +9,7 @@ import { findIdentityForUserByProvider } from "../../db/identities";
 import { flash } from "../../http/flash";
 import { consumeOrThrow } from "../../services/rate-limits";
 import { beginSignIn } from "../../http/sign-in";
-import { keptValues, parseBody } from "../../http/validate";
+import { keptValues, type Valid } from "../../http/validate";
 import { notFound } from "../../lib/errors";
 import { emailSchema } from "../../lib/handles";
 import { completeSignupWithEmail, linkIdentity, providerLabel, signInWithIdentity } from "../../services/external-sign-in";
@@ -169,9 +169,10 @@ function pendingFor(req: Request, provider: string): ExternalProfile | undefined
   return pending.profile;
 }
 
-const EmailForm = z.object({ email: emailSchema });
+/** POST /auth/:provider/email. */
+export const ProviderEmailForm = z.object({ email: emailSchema });
 
-/** GET /auth/:provider/email — asks for an address when the provider gave no verified one. */
+/** GET /auth/:provider/email — asks for an address when the provider gave no verified one (and again on a 422). */
 export function showProviderEmail(ctx: AppContext) {
   return (req: Request, res: Response) => {
     const provider = enabledOr404(ctx, req);
@@ -180,7 +181,7 @@ export function showProviderEmail(ctx: AppContext) {
       flash(req, "info", `Start again with ${provider.label}.`);
       return res.redirect("/signup");
     }
-    res.render("auth/provider-email", { title: "Add your email address", label: provider.label, provider: provider.name, profile, values: {}, errors: {} });
+    res.render("auth/provider-email", { title: "Add your email address", label: provider.label, provider: provider.name, profile });
   };
 }
 
@@ -190,19 +191,15 @@ export function showProviderEmail(ctx: AppContext) {
  * gets a notice instead), exactly like password sign-up, so this form cannot probe for accounts.
  */
 export function submitProviderEmail(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof ProviderEmailForm>, res: Response) => {
     const provider = enabledOr404(ctx, req);
     const profile = pendingFor(req, provider.name);
     if (!profile) {
       flash(req, "info", `Start again with ${provider.label}.`);
       return res.redirect("/signup");
     }
-    const parsed = parseBody(EmailForm, req.body);
-    if (!parsed.ok) {
-      return res.status(422).render("auth/provider-email", { title: "Add your email address", label: provider.label, provider: provider.name, profile, values: keptValues(req.body), errors: parsed.errors });
-    }
     // The instance's rules again: the settings may have changed since the address was asked for.
-    const refused = providerSignupRefusal(ctx.settings.current(), parsed.data.email);
+    const refused = providerSignupRefusal(ctx.settings.current(), req.body.email);
     if (refused) {
       return res.status(refused.field === "email" ? 422 : 403).render("auth/provider-email", { title: "Add your email address", label: provider.label, provider: provider.name, profile, values: keptValues(req.body), errors: { [refused.field]: refused.message } });
     }
@@ -210,7 +207,7 @@ export function submitProviderEmail(ctx: AppContext) {
     delete req.session.pendingIdentity;
     // Kept whatever the address led to, so the session says nothing about whether it had an account.
     req.session.heldIdentity = { provider: profile.provider, providerUserId: profile.id };
-    await completeSignupWithEmail(ctx, profile, parsed.data.email);
-    res.render("auth/check-email", { title: "Check your email", email: parsed.data.email, reason: "signup" });
+    await completeSignupWithEmail(ctx, profile, req.body.email);
+    res.render("auth/check-email", { title: "Check your email", email: req.body.email, reason: "signup" });
   };
 }

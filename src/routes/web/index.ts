@@ -4,28 +4,29 @@ import type { AppContext } from "../../context";
 import { limitByIp } from "../../http/rate-limits";
 import { requireConfirmed, requireUser } from "../../http/require-user";
 import { showHome } from "./home";
-import { showLogin, submitLogin, submitLogout } from "./login";
-import { showSignup, submitSignup } from "./signup";
+import { LoginForm, showLogin, submitLogin, submitLogout } from "./login";
+import { showSignup, signupForm, submitSignup } from "./signup";
 import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
-import { showForgot, showReset, submitForgot, submitReset } from "./password-reset";
+import { ForgotForm, resetForm, showForgot, showReset, submitForgot, submitReset } from "./password-reset";
 import { showNotMe, submitNotMe } from "./not-me";
-import { showProfileSettings, submitProfileSettings } from "./settings/profile";
+import { ProfileForm, showProfileSettings, submitProfileSettings } from "./settings/profile";
 import {
-  showAccountSettings, submitCancelEmailChange, submitDataExport, submitDeleteAccount, submitEmailChange, submitUsernameChange,
+  DeleteAccountForm, EmailChangeForm, showAccountSettings, submitCancelEmailChange, submitDataExport, submitDeleteAccount, submitEmailChange, submitUsernameChange,
+  UsernameForm,
 } from "./settings/account";
 import { showPublicProfile } from "./public-profile";
-import { showPasswordSettings, submitPasswordSettings } from "./settings/password";
+import { passwordForm, showPasswordSettings, submitPasswordSettings } from "./settings/password";
 import { showSessionsSettings, submitRevokeOtherSessions, submitRevokeSession } from "./settings/sessions";
-import { showNotificationSettings, submitNotificationSettings } from "./settings/notifications";
-
-import { showTokens, submitCreateToken, showRevokeToken, submitRevokeToken } from "./settings/tokens";
+import { NOTIFICATIONS_UNREADABLE, NotificationsForm, showNotificationSettings, submitNotificationSettings } from "./settings/notifications";
+import { showTokens, submitCreateToken, showRevokeToken, submitRevokeToken, TokenForm } from "./settings/tokens";
 import { showCliLogin, startCliAuthorization, submitCliLogin } from "./cli-login";
 import * as orgs from "./orgs";
 import { showInvitation, submitAcceptInvitation, submitDeclineInvitation, submitSwitchAccount } from "./invitations";
 import { showOrganizationSettings } from "./settings/organizations";
-import { authorize, loadOrg } from "../../http/load-org";
+import { authorize, loadOrg, loadTeam } from "../../http/load-org";
+import { validate } from "../../http/validate";
 import * as can from "../../policies/organizations";
-import { handleProviderCallback, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
+import { handleProviderCallback, ProviderEmailForm, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
 import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
 import * as admin from "./admin";
 import { requireSiteAdmin } from "../../http/require-site-admin";
@@ -35,13 +36,22 @@ import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
 import * as security from "./settings/security";
 import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
 import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-policy";
-/** The web route map: every page and form of the app on one screen. */
+
+/**
+ * The web route map: every page and form of the app on one screen, each with its steps in order:
+ * authenticate (requireUser, requireConfirmed) -> rate limit (limitByIp) -> validate (the form's
+ * schema, beside its handler, and the page that shows the form again with 422) -> load (loadOrg,
+ * loadTeam) -> authorize (an organization policy) -> handler.
+ */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
   const { limits } = ctx;
+  // The minimum password length is an instance setting an admin can change: read per request.
+  const minLength = () => ctx.settings.current().passwordMinLength;
   // Sensitive actions need a fresh proof of identity (10 minutes; src/http/recent-auth.ts): `sudo`
   // sends the browser to /settings/reauthenticate and back to the page named; `sudo2` asks for
-  // the second factor itself.
+  // the second factor itself. It runs after authentication and before validation, so a stale
+  // session learns nothing from the form's answers.
   const sudo = (returnTo: string | ((req: Request) => string)) => requireRecentAuth({ returnTo });
   const sudo2 = requireRecentAuth({ returnTo: "/settings/security", secondFactor: true });
 
@@ -49,38 +59,38 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
 
   // Password accounts
   r.get("/signup", showSignup(ctx));
-  r.post("/signup", limitByIp(limits.signupPerIp), submitSignup(ctx));
+  r.post("/signup", limitByIp(limits.signupPerIp), validate(() => signupForm(minLength()), showSignup(ctx)), submitSignup(ctx));
   r.get("/login", showLogin);
-  r.post("/login", limitByIp(limits.loginPerIp), submitLogin(passport));
+  r.post("/login", limitByIp(limits.loginPerIp), validate(LoginForm, showLogin), submitLogin(passport));
   r.post("/logout", submitLogout);
   r.get("/email/confirm/:token", showConfirmEmail);
   r.post("/email/confirm/:token", submitConfirmEmail);
   r.post("/email/resend", requireUser, submitResendConfirmation(ctx));
   r.get("/password/forgot", showForgot);
-  r.post("/password/forgot", submitForgot(ctx));
+  r.post("/password/forgot", validate(ForgotForm, showForgot), submitForgot(ctx));
   r.get("/password/reset/:token", showReset);
-  r.post("/password/reset/:token", submitReset(ctx));
+  r.post("/password/reset/:token", validate(() => resetForm(minLength()), showReset), submitReset(ctx));
   r.get("/not-me/:token", showNotMe);
   r.post("/not-me/:token", limitByIp(limits.loginPerIp), submitNotMe(ctx));
 
   // Settings: profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));
   r.get("/settings/profile", requireConfirmed, showProfileSettings);
-  r.post("/settings/profile", requireConfirmed, submitProfileSettings);
+  r.post("/settings/profile", requireConfirmed, validate(ProfileForm, showProfileSettings), submitProfileSettings);
   r.get("/u/:username", showPublicProfile);
   r.get("/settings/account", requireConfirmed, showAccountSettings);
-  r.post("/settings/account/username", requireConfirmed, submitUsernameChange);
-  r.post("/settings/account/email", requireConfirmed, sudo("/settings/account"), submitEmailChange(ctx));
+  r.post("/settings/account/username", requireConfirmed, validate(UsernameForm, showAccountSettings), submitUsernameChange);
+  r.post("/settings/account/email", requireConfirmed, sudo("/settings/account"), validate(EmailChangeForm, showAccountSettings), submitEmailChange(ctx));
   r.post("/settings/account/email/cancel", requireConfirmed, submitCancelEmailChange);
   r.post("/settings/account/export", requireConfirmed, submitDataExport(ctx));
-  r.post("/settings/account/delete", requireConfirmed, sudo("/settings/account"), submitDeleteAccount(ctx));
+  r.post("/settings/account/delete", requireConfirmed, sudo("/settings/account"), validate(DeleteAccountForm, showAccountSettings), submitDeleteAccount(ctx));
   r.get("/settings/password", requireConfirmed, showPasswordSettings);
-  r.post("/settings/password", requireConfirmed, sudo("/settings/password"), submitPasswordSettings(ctx));
+  r.post("/settings/password", requireConfirmed, sudo("/settings/password"), validate(() => passwordForm(minLength()), showPasswordSettings), submitPasswordSettings(ctx));
   r.get("/settings/sessions", requireConfirmed, showSessionsSettings);
   r.post("/settings/sessions/revoke-others", requireConfirmed, submitRevokeOtherSessions);
   r.post("/settings/sessions/:id/revoke", requireConfirmed, submitRevokeSession);
   r.get("/settings/notifications", requireConfirmed, showNotificationSettings);
-  r.post("/settings/notifications", requireConfirmed, submitNotificationSettings);
+  r.post("/settings/notifications", requireConfirmed, validate(NotificationsForm, { page: showNotificationSettings, summary: NOTIFICATIONS_UNREADABLE }), submitNotificationSettings);
 
   // Two-factor sign-in, re-authentication ("sudo mode") and security settings
   r.get("/login/two-factor", showTwoFactorLogin);
@@ -100,55 +110,57 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/auth/:provider", limitByIp(limits.loginPerIp), requireRecentAuth({ when: isLinkIntent, returnTo: "/settings/identities" }), startProviderAuth(ctx, passport));
   r.get("/auth/:provider/callback", handleProviderCallback(ctx, passport));
   r.get("/auth/:provider/email", showProviderEmail(ctx));
-  r.post("/auth/:provider/email", submitProviderEmail(ctx));
+  r.post("/auth/:provider/email", validate(ProviderEmailForm, showProviderEmail(ctx)), submitProviderEmail(ctx));
   r.get("/settings/identities", requireConfirmed, showIdentitySettings(ctx));
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
   r.post("/settings/identities/:id/delete", requireConfirmed, sudo("/settings/identities"), submitUnlinkIdentity(ctx));
 
   // Access tokens and CLI sign-in
   r.get("/settings/tokens", requireConfirmed, showTokens);
-  r.post("/settings/tokens", requireConfirmed, sudo("/settings/tokens"), submitCreateToken(ctx));
+  r.post("/settings/tokens", requireConfirmed, sudo("/settings/tokens"), validate(TokenForm, showTokens), submitCreateToken(ctx));
   r.get("/settings/tokens/:id/revoke", requireConfirmed, showRevokeToken);
   r.post("/settings/tokens/:id/revoke", requireConfirmed, submitRevokeToken);
   r.get("/oauth/authorization", startCliAuthorization);
   r.get("/cli/login", requireConfirmed, sudo((req) => req.originalUrl), showCliLogin);
   r.post("/cli/login", requireConfirmed, sudo(cliConsentPath), submitCliLogin(ctx));
 
-  // Organizations, teams, invitations
-  // loadOrg answers 404 to anyone who is not a member; authorize answers 403 to members without the role.
+  // Organizations, teams, invitations. loadOrg answers 404 to anyone who is not a member;
+  // authorize answers 403 to members without the role. A form here is validated after both: its
+  // 422 shows the organization's page again, which only a member allowed to use the form may see.
   // An organization that requires 2FA shows members without it only the overview (and leaving).
   const member = [requireConfirmed, loadOrg, requireOrgTwoFactor];
   const memberWithout2fa = [requireConfirmed, loadOrg, noteOrgTwoFactor];
+  const teamOf = [requireConfirmed, loadOrg, requireOrgTwoFactor, loadTeam];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
   r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
-  r.post("/orgs/new", requireConfirmed, orgs.submitNewOrganization(ctx));
-  r.get("/orgs/:org", memberWithout2fa, orgs.showOrganization);
-  r.get("/orgs/:org/leave", memberWithout2fa, orgs.showLeave);
-  r.post("/orgs/:org/leave", memberWithout2fa, orgs.submitLeave);
-  r.get("/orgs/:org/members", member, orgs.showMembers);
-  r.post("/orgs/:org/members/:id/role", member, authorize(can.canManageMembers), orgs.submitRoleChange(ctx));
+  r.post("/orgs/new", requireConfirmed, validate(orgs.OrganizationForm, orgs.showNewOrganization), orgs.submitNewOrganization(ctx));
+  r.get("/orgs/:org", memberWithout2fa, authorize(can.canViewOrganization), orgs.showOrganization);
+  r.get("/orgs/:org/leave", memberWithout2fa, authorize(can.canLeaveOrganization), orgs.showLeave);
+  r.post("/orgs/:org/leave", memberWithout2fa, authorize(can.canLeaveOrganization), orgs.submitLeave);
+  r.get("/orgs/:org/members", member, authorize(can.canViewOrganization), orgs.showMembers);
+  r.post("/orgs/:org/members/:id/role", member, authorize(can.canManageMembers), validate(orgs.RoleForm, { back: orgs.membersPage }), orgs.submitRoleChange(ctx));
   r.get("/orgs/:org/members/:id/remove", member, authorize(can.canManageMembers), orgs.showRemoveMember);
   r.post("/orgs/:org/members/:id/remove", member, authorize(can.canManageMembers), orgs.submitRemoveMember(ctx));
-  r.get("/orgs/:org/teams", member, orgs.showTeams);
-  r.post("/orgs/:org/teams", member, authorize(can.canManageTeams), orgs.submitCreateTeam);
-  r.get("/orgs/:org/teams/:team", member, orgs.showTeam);
-  r.post("/orgs/:org/teams/:team/rename", member, authorize(can.canManageTeams), orgs.submitRenameTeam);
-  r.get("/orgs/:org/teams/:team/delete", member, authorize(can.canManageTeams), orgs.showDeleteTeam);
-  r.post("/orgs/:org/teams/:team/delete", member, authorize(can.canManageTeams), orgs.submitDeleteTeam);
-  r.post("/orgs/:org/teams/:team/members", member, orgs.submitAddTeamMember);
-  r.post("/orgs/:org/teams/:team/members/:user/remove", member, orgs.submitRemoveTeamMember);
-  r.post("/orgs/:org/teams/:team/members/:user/maintainer", member, authorize(can.canManageTeams), orgs.submitMaintainer);
+  r.get("/orgs/:org/teams", member, authorize(can.canViewTeams), orgs.showTeams);
+  r.post("/orgs/:org/teams", member, authorize(can.canManageTeams), validate(orgs.TeamForm, orgs.showTeams), orgs.submitCreateTeam);
+  r.get("/orgs/:org/teams/:team", teamOf, authorize(can.canViewTeams), orgs.showTeam);
+  r.post("/orgs/:org/teams/:team/rename", teamOf, authorize(can.canManageTeams), validate(orgs.TeamForm, orgs.showTeam), orgs.submitRenameTeam);
+  r.get("/orgs/:org/teams/:team/delete", teamOf, authorize(can.canManageTeams), orgs.showDeleteTeam);
+  r.post("/orgs/:org/teams/:team/delete", teamOf, authorize(can.canManageTeams), orgs.submitDeleteTeam);
+  r.post("/orgs/:org/teams/:team/members", teamOf, authorize(can.canManageTeamMembers), validate(orgs.TeamMemberForm, orgs.showTeam), orgs.submitAddTeamMember);
+  r.post("/orgs/:org/teams/:team/members/:user/remove", teamOf, authorize(can.canManageTeamMembers), orgs.submitRemoveTeamMember);
+  r.post("/orgs/:org/teams/:team/members/:user/maintainer", teamOf, authorize(can.canManageTeams), validate(orgs.MaintainerForm, { back: orgs.teamPage }), orgs.submitMaintainer);
   r.get("/orgs/:org/invitations", member, authorize(can.canManageInvitations), orgs.showInvitations);
-  r.post("/orgs/:org/invitations", member, authorize(can.canManageInvitations), orgs.submitInvitation(ctx));
+  r.post("/orgs/:org/invitations", member, authorize(can.canManageInvitations), validate(orgs.InvitationForm, orgs.showInvitations), orgs.submitInvitation(ctx));
   r.post("/orgs/:org/invitations/:id/resend", member, authorize(can.canManageInvitations), orgs.submitResendInvitation(ctx));
   r.get("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.showRevokeInvitation);
   r.post("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.submitRevokeInvitation);
   r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, orgs.showOrgSettings);
   r.post("/orgs/:org/settings/two-factor", member, authorize(can.canRequireTwoFactor), submitTwoFactorPolicy);
-  r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.submitOrgSettings);
-  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), orgs.submitDeleteOrganization);
+  r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, validate(orgs.OrganizationForm, orgs.showOrgSettings), orgs.submitOrgSettings);
+  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), loadTwoFactorPolicy, validate(orgs.DeleteOrganizationForm, { page: orgs.showOrgSettings, errorsLocal: "deleteErrors", valuesLocal: "deleteValues" }), orgs.submitDeleteOrganization);
   r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
-  r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.submitOrgToken);
+  r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), validate(orgs.OrgTokenForm, orgs.showOrgTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
   r.post("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.submitRevokeOrgToken);
   r.get("/invitations/:token", showInvitation);

@@ -2,23 +2,26 @@ import type { NextFunction, Request, Response } from "express";
 import type { createPassport } from "../../auth/passport";
 import { z } from "zod";
 import type { UserRow } from "../../db/users";
-import { parseBody } from "../../http/validate";
+import { formValues, type Valid } from "../../http/validate";
+import { ValidationError } from "../../lib/errors";
 import { safeNextPath } from "../../http/safe-redirect";
 import { beginSignIn, endSession } from "../../http/sign-in";
 import { flash } from "../../http/flash";
 import { SUSPENDED_MESSAGE } from "../../services/suspension";
 
-const LoginForm = z.object({
+/** POST /login. */
+export const LoginForm = z.object({
   login: z.string().trim().min(1, "Enter your username or email address.").max(254, "That is too long to be a username or email."),
   password: z.string().min(1, "Enter your password.").max(1024, "That password is too long."),
   remember: z.literal("on").optional(),
   next: z.string().optional(),
 });
 
-/** GET /login — the sign-in form. */
+/** GET /login — the sign-in form (and the form again on a 422). */
 export function showLogin(req: Request, res: Response) {
-  if (req.user) return res.redirect(safeNextPath(req.query.next));
-  res.render("auth/login", { title: "Sign in", values: { next: safeNextPath(req.query.next, "") }, errors: {} });
+  if (req.user && req.method === "GET") return res.redirect(safeNextPath(req.query.next));
+  const values = formValues(res, { next: req.query.next });
+  res.render("auth/login", { title: "Sign in", values: { ...values, next: safeNextPath(values.next, "") } });
 }
 
 /**
@@ -26,19 +29,17 @@ export function showLogin(req: Request, res: Response) {
  * never says whether the username or the password was wrong.
  */
 export function submitLogin(passport: ReturnType<typeof createPassport>) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const parsed = parseBody(LoginForm, req.body);
-    const values = { login: String(req.body?.login ?? ""), next: safeNextPath(req.body?.next, ""), remember: req.body?.remember };
-    if (!parsed.ok) return res.status(422).render("auth/login", { title: "Sign in", values, errors: parsed.errors });
+  return (req: Valid<typeof LoginForm>, res: Response, next: NextFunction) => {
     passport.authenticate("local", { session: false }, (err: unknown, user: UserRow | false) => {
       if (err) return next(err);
-      if (!user) {
-        return res.status(422).render("auth/login", { title: "Sign in", values, errors: { _form: "Incorrect username, email or password." } });
-      }
+      if (!user) return next(new ValidationError({ _form: "Incorrect username, email or password." }));
       // Said only after the right password, so it tells nobody else that the account exists.
-      if (user.suspended_at) return res.status(403).render("auth/login", { title: "Sign in", values, errors: { _form: SUSPENDED_MESSAGE } });
+      // 403: the credentials were right, the account may not be used.
+      if (user.suspended_at) {
+        return res.status(403).render("auth/login", { title: "Sign in", values: { login: req.body.login, next: safeNextPath(req.body.next, "") }, errors: { _form: SUSPENDED_MESSAGE } });
+      }
       // With two-factor authentication on, this stops at /login/two-factor (next kept for after it).
-      beginSignIn(req, user, { remember: parsed.data.remember === "on", method: "password", next: safeNextPath(parsed.data.next) })
+      beginSignIn(req, user, { remember: req.body.remember === "on", method: "password", next: safeNextPath(req.body.next) })
         .then((target) => res.redirect(target))
         .catch(next);
     })(req, res, next);

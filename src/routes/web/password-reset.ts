@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import { newPasswordSchema } from "../../auth/passwords";
 import { emailSchema } from "../../lib/handles";
-import { parseBody, keptValues } from "../../http/validate";
+import { formValues, type Valid } from "../../http/validate";
+import { ValidationError } from "../../lib/errors";
 import { consumeOrThrow } from "../../services/rate-limits";
 import { flash } from "../../http/flash";
 import { findUserForResetToken, requestPasswordReset, resetPassword } from "../../services/password-reset";
@@ -12,11 +13,12 @@ import { providerLabel } from "../../services/external-sign-in";
 import { listForResetReview, type RecoverySummary } from "../../services/account-recovery";
 import { hasTwoFactorEnabled } from "../../db/totp-credentials";
 
-const ForgotForm = z.object({ email: emailSchema });
+/** POST /password/forgot. */
+export const ForgotForm = z.object({ email: emailSchema });
 
-/** GET /password/forgot — asks for the account's email. */
+/** GET /password/forgot — asks for the account's email (and again on a 422). */
 export function showForgot(_req: Request, res: Response) {
-  res.render("auth/forgot", { title: "Reset your password", values: {}, errors: {} });
+  res.render("auth/forgot", { title: "Reset your password" });
 }
 
 /**
@@ -24,15 +26,14 @@ export function showForgot(_req: Request, res: Response) {
  * nor its timing tells whether the address has an account.
  */
 export function submitForgot(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const parsed = parseBody(ForgotForm, req.body);
-    if (!parsed.ok) return res.status(422).render("auth/forgot", { title: "Reset your password", values: keptValues(req.body), errors: parsed.errors });
+  return async (req: Valid<typeof ForgotForm>, res: Response) => {
+    const { email } = req.body;
     await consumeOrThrow(ctx.limits.emailPerIp, req.ip ?? "unknown");
-    await consumeOrThrow(ctx.limits.emailPerAccount, `reset:${parsed.data.email.toLowerCase()}`);
+    await consumeOrThrow(ctx.limits.emailPerAccount, `reset:${email.toLowerCase()}`);
     setImmediate(() => {
-      requestPasswordReset(ctx, parsed.data.email).catch((err) => req.log.error({ err }, "password reset request failed"));
+      requestPasswordReset(ctx, email).catch((err) => req.log.error({ err }, "password reset request failed"));
     });
-    res.render("auth/check-email", { title: "Check your email", email: parsed.data.email, reason: "reset" });
+    res.render("auth/check-email", { title: "Check your email", email, reason: "reset" });
   };
 }
 
@@ -47,13 +48,13 @@ export function submitForgot(ctx: AppContext) {
  */
 const RESET_DEFAULTS = { revoke_tokens: "yes" } as const;
 
-/** GET /password/reset/:token — the new-password form with what the reset keeps and ends, or "link expired". */
+/** GET /password/reset/:token — the new-password form with what the reset keeps and ends (again on a 422), or "link expired". */
 export async function showReset(req: Request, res: Response) {
   const user = await findUserForResetToken(String(req.params.token));
   if (!user) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
   // A reset proves the mailbox, not the second factor, so it leaves 2FA on and says so up front.
   const twoFactor = await hasTwoFactorEnabled(user.id);
-  res.render("auth/reset", { title: "Choose a new password", token: req.params.token, user, twoFactor, errors: {}, values: RESET_DEFAULTS, ...(await listForResetReview(user.id)) });
+  res.render("auth/reset", { title: "Choose a new password", token: req.params.token, user, twoFactor, values: formValues(res, RESET_DEFAULTS), ...(await listForResetReview(user.id)) });
 }
 
 /** The result message lines: what the reset ended and what it kept. */
@@ -70,34 +71,29 @@ function resultMessages(recovery: RecoverySummary): string[] {
   return lines;
 }
 
-/** POST /password/reset/:token — sets the new password, signs out everywhere, asks to sign in. */
-export function submitReset(ctx: AppContext) {
-  // Built per request: the minimum length is an instance setting an admin can change.
-  const resetForm = (minLength: number) => z
+/** POST /password/reset/:token: the new password twice (the minimum length is configured), and what to end. */
+export function resetForm(passwordMinLength: number) {
+  return z
     .object({
-      password: newPasswordSchema(minLength),
+      password: newPasswordSchema(passwordMinLength),
       password_confirmation: z.string(),
       // Checkboxes: present when ticked. Unticked ones are not sent at all, as browsers do.
       revoke_tokens: z.literal("yes").optional(),
       disconnect_identities: z.literal("yes").optional(),
     })
     .refine((f) => f.password === f.password_confirmation, { path: ["password_confirmation"], message: "The two passwords do not match." });
-  return async (req: Request, res: Response) => {
+}
+
+/** POST /password/reset/:token — sets the new password, signs out everywhere, asks to sign in. */
+export function submitReset(ctx: AppContext) {
+  return async (req: Valid<ReturnType<typeof resetForm>>, res: Response) => {
     const token = String(req.params.token);
     const user = await findUserForResetToken(token);
     if (!user) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
-    const rerender = async (errors: Record<string, string>) =>
-      res.status(422).render("auth/reset", {
-        title: "Choose a new password", token, user, errors, twoFactor: await hasTwoFactorEnabled(user.id),
-        values: { revoke_tokens: req.body?.revoke_tokens, disconnect_identities: req.body?.disconnect_identities },
-        ...(await listForResetReview(user.id)),
-      });
-    const parsed = parseBody(resetForm(ctx.settings.current().passwordMinLength), req.body);
-    if (!parsed.ok) return rerender(parsed.errors);
-    const choices = { revokeTokens: parsed.data.revoke_tokens === "yes", disconnectIdentities: parsed.data.disconnect_identities === "yes" };
-    const result = await resetPassword(ctx, token, parsed.data.password, requestMeta(req), choices);
+    const choices = { revokeTokens: req.body.revoke_tokens === "yes", disconnectIdentities: req.body.disconnect_identities === "yes" };
+    const result = await resetPassword(ctx, token, req.body.password, requestMeta(req), choices);
     if (!result.ok) {
-      if (result.reason === "weak") return rerender({ password: result.message });
+      if (result.reason === "weak") throw new ValidationError({ password: result.message });
       return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
     }
     // The reset ended every session, this browser's included; sign in again with the new password.

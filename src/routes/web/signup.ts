@@ -1,22 +1,33 @@
 import type { Request, Response } from "express";
+import { z } from "zod";
 import type { AppContext } from "../../context";
-import { parseBody, keptValues } from "../../http/validate";
+import { newPasswordSchema } from "../../auth/passwords";
+import { formValues, keptValues, type Valid } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
-import { signUp, signupForm } from "../../services/signup";
+import { emailSchema, handleSchema } from "../../lib/handles";
+import { refuseUnlessOk, ValidationError } from "../../lib/errors";
+import { signUp } from "../../services/signup";
 import { signupRefusal } from "../../services/signup-gate";
 import type {} from "../../http/session-keys";
 
+/** POST /signup: username, email, password (the minimum length is an instance setting), and where to go after confirming. */
+export function signupForm(passwordMinLength: number) {
+  return z.object({ username: handleSchema, email: emailSchema, password: newPasswordSchema(passwordMinLength), next: z.string().optional() });
+}
+
 /**
- * GET /signup — the sign-up form; on an instance with sign-up closed (or by invitation only, unless
- * the visitor comes from one) the reason instead, so nobody fills in a form that cannot succeed.
+ * GET /signup — the sign-up form (and the form again on a 422); on an instance with sign-up closed
+ * (or by invitation only, unless the visitor comes from one) the reason instead, so nobody fills in
+ * a form that cannot succeed.
  */
 export function showSignup(ctx: AppContext) {
   return async (req: Request, res: Response) => {
-    if (req.user) return res.redirect("/");
-    const next = safeNextPath(req.query.next, "");
+    if (req.user && req.method === "GET") return res.redirect("/");
+    const values = formValues(res, { next: req.query.next });
+    const next = safeNextPath(values.next, "");
     const settings = ctx.settings.current();
     const gate = settings.signupMode === "open" ? undefined : await signupRefusal(settings, undefined, next);
-    res.render("auth/signup", { title: "Create your account", values: { next }, errors: {}, closedReason: gate?.message });
+    res.render("auth/signup", { title: "Create your account", values: { ...values, next }, closedReason: gate?.message });
   };
 }
 
@@ -26,17 +37,14 @@ export function showSignup(ctx: AppContext) {
  * session, so that confirming the address in this browser leads back to it.
  */
 export function submitSignup(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const values = { ...keptValues(req.body), next: safeNextPath(req.body?.next, "") };
-    const settings = ctx.settings.current();
-    const parsed = parseBody(signupForm(settings.passwordMinLength), req.body);
-    if (!parsed.ok) return res.status(422).render("auth/signup", { title: "Create your account", values, errors: parsed.errors });
+  return async (req: Valid<ReturnType<typeof signupForm>>, res: Response) => {
+    const next = safeNextPath(req.body.next, "");
     // The instance's sign-up rules (mode, email domains), before anything is looked up or stored.
-    const refusal = await signupRefusal(settings, parsed.data.email, values.next);
-    if (refusal) return res.status(refusal.field === "email" ? 422 : 403).render("auth/signup", { title: "Create your account", values, errors: { [refusal.field]: refusal.message } });
-    const result = await signUp(ctx, parsed.data);
-    if (!result.ok) return res.status(422).render("auth/signup", { title: "Create your account", values, errors: result.errors });
-    if (values.next) req.session.returnTo = values.next;
-    res.render("auth/check-email", { title: "Check your email", email: parsed.data.email, reason: "signup" });
+    const refusal = await signupRefusal(ctx.settings.current(), req.body.email, next);
+    if (refusal?.field === "email") throw new ValidationError({ email: refusal.message });
+    if (refusal) return res.status(403).render("auth/signup", { title: "Create your account", values: { ...keptValues(req.body), next }, errors: { [refusal.field]: refusal.message } });
+    refuseUnlessOk(await signUp(ctx, req.body));
+    if (next) req.session.returnTo = next;
+    res.render("auth/check-email", { title: "Check your email", email: req.body.email, reason: "signup" });
   };
 }

@@ -3,7 +3,12 @@ import { describe, it } from "node:test";
 import Ajv2020 from "ajv/dist/2020";
 import { useTestApp } from "../../helpers/app";
 import { buildUser, loginAs } from "../../helpers/factories";
+import { addMember, buildOrg, buildTeam, membershipId } from "../../helpers/orgs";
 import { apiRequest, buildAccessToken } from "../../helpers/tokens";
+import { createOrgAccessToken } from "../../../src/services/org-access-tokens";
+import { apiRoutes } from "../../../src/routes/api";
+import { routesOf } from "../../helpers/routes";
+import type { AppContext } from "../../../src/context";
 
 type Doc = {
   openapi: string;
@@ -12,6 +17,14 @@ type Doc = {
 };
 
 const DOC_ID = "https://gatehouse.test/openapi.json";
+
+/** Every endpoint the API's route map answers, as "method /api/path/{param}". */
+function apiEndpoints(ctx: AppContext): string[] {
+  return routesOf(apiRoutes(ctx)).map((r) => {
+    const [method, path] = r.split(" ");
+    return `${method!.toLowerCase()} /api${path!.replace(/:(\w+)/g, "{$1}")}`;
+  });
+}
 
 /** Validates real responses against the served description; remembers which operations it saw. */
 class Conformance {
@@ -115,5 +128,74 @@ describe("API: the OpenAPI description matches the real responses", () => {
       .filter(([p]) => p.startsWith("/api/v1/user") || p.startsWith("/api/v2/"))
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
     assert.deepEqual([...c.seen].sort(), documented.sort(), "every documented user and token operation was exercised");
+  });
+
+  it("describes every response of every organization operation", async () => {
+    const doc = (await (await fetch(`${t.baseUrl}/api/v1/openapi.json`)).json()) as Doc;
+    const c = new Conformance(doc);
+    const owner = await buildUser();
+    const admin = await buildUser();
+    const member = await buildUser();
+    const outsider = await buildUser();
+    const org = await buildOrg(owner);
+    const adminId = await addMember(org, admin, "admin");
+    const memberId = await addMember(org, member, "member");
+    const ownerId = await membershipId(org, owner);
+    const team = await buildTeam(org, "Platform");
+    const tokens = {
+      owner: (await buildAccessToken(t.ctx, owner)).token,
+      member: (await buildAccessToken(t.ctx, member)).token,
+      outsider: (await buildAccessToken(t.ctx, outsider)).token,
+      org: (await createOrgAccessToken(org, null, { description: "ci", scope: "organization", expires_in_days: "30" })).token,
+    };
+    const req = (method: string, path: string, bearer: string | undefined, body?: unknown) => apiRequest(t.baseUrl, bearer, method.toUpperCase(), path, body);
+    const base = `/api/v1/orgs/${org.slug}`;
+
+    await c.check("get", "/api/v1/orgs", await req("get", "/api/v1/orgs", tokens.owner));
+    await c.check("get", "/api/v1/orgs", await req("get", "/api/v1/orgs", tokens.org));
+    await c.check("get", "/api/v1/orgs", await req("get", "/api/v1/orgs?page=0", tokens.owner));
+    await c.check("get", "/api/v1/orgs", await req("get", "/api/v1/orgs", undefined));
+    await c.check("get", "/api/v1/orgs/{org}", await req("get", base, tokens.member));
+    await c.check("get", "/api/v1/orgs/{org}", await req("get", base, tokens.outsider));
+    await c.check("get", "/api/v1/orgs/{org}", await req("get", base, undefined));
+    await c.check("get", "/api/v1/orgs/{org}/members", await req("get", `${base}/members?per_page=2`, tokens.member));
+    await c.check("get", "/api/v1/orgs/{org}/members", await req("get", `${base}/members?per_page=0`, tokens.member));
+    await c.check("get", "/api/v1/orgs/{org}/members", await req("get", `${base}/members`, tokens.outsider));
+
+    const roleBody = { role: "admin" };
+    c.validate(doc.paths["/api/v1/orgs/{org}/members/{id}"]!.patch!.requestBody!.content["application/json"]!.schema, roleBody, "role body");
+    await c.check("patch", "/api/v1/orgs/{org}/members/{id}", await req("patch", `${base}/members/${memberId}`, tokens.owner, roleBody));
+    await c.check("patch", "/api/v1/orgs/{org}/members/{id}", await req("patch", `${base}/members/${memberId}`, tokens.owner, { role: "boss" }));
+    await c.check("patch", "/api/v1/orgs/{org}/members/{id}", await req("patch", `${base}/members/${adminId}`, tokens.member, roleBody));
+    await c.check("patch", "/api/v1/orgs/{org}/members/{id}", await req("patch", `${base}/members/999999`, tokens.owner, roleBody));
+    await c.check("patch", "/api/v1/orgs/{org}/members/{id}", await req("patch", `${base}/members/${ownerId}`, tokens.org, roleBody));
+    await c.check("delete", "/api/v1/orgs/{org}/members/{id}", await req("delete", `${base}/members/${adminId}`, tokens.owner));
+    await c.check("delete", "/api/v1/orgs/{org}/members/{id}", await req("delete", `${base}/members/${adminId}`, tokens.owner));
+    await c.check("delete", "/api/v1/orgs/{org}/members/{id}", await req("delete", `${base}/members/${ownerId}`, tokens.member));
+
+    const inviteBody = { email: "new@example.test", role: "member", teams: [team.id] };
+    c.validate(doc.paths["/api/v1/orgs/{org}/invitations"]!.post!.requestBody!.content["application/json"]!.schema, inviteBody, "invitation body");
+    const invited = (await c.check("post", "/api/v1/orgs/{org}/invitations", await req("post", `${base}/invitations`, tokens.owner, inviteBody))) as { data: { id: number } };
+    await c.check("post", "/api/v1/orgs/{org}/invitations", await req("post", `${base}/invitations`, tokens.owner, inviteBody));
+    await c.check("post", "/api/v1/orgs/{org}/invitations", await req("post", `${base}/invitations`, tokens.owner, { email: "nope", role: "member" }));
+    await c.check("post", "/api/v1/orgs/{org}/invitations", await req("post", `${base}/invitations`, tokens.org, { email: "o@example.test", role: "owner" }));
+    await c.check("post", "/api/v1/orgs/{org}/invitations", await req("post", `${base}/invitations`, tokens.outsider, inviteBody));
+    await c.check("get", "/api/v1/orgs/{org}/invitations", await req("get", `${base}/invitations`, tokens.org));
+    await c.check("get", "/api/v1/orgs/{org}/invitations", await req("get", `${base}/invitations`, tokens.member));
+    await c.check("delete", "/api/v1/orgs/{org}/invitations/{id}", await req("delete", `${base}/invitations/${invited.data.id}`, tokens.member));
+    await c.check("delete", "/api/v1/orgs/{org}/invitations/{id}", await req("delete", `${base}/invitations/${invited.data.id}`, tokens.owner));
+    await c.check("delete", "/api/v1/orgs/{org}/invitations/{id}", await req("delete", `${base}/invitations/${invited.data.id}`, tokens.owner));
+
+    const documented = Object.entries(doc.paths)
+      .filter(([p]) => p.startsWith("/api/v1/orgs"))
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+    assert.deepEqual([...c.seen].sort(), documented.sort(), "every documented organization operation was exercised");
+  });
+
+  it("describes every endpoint of the API's route map", async () => {
+    const doc = (await (await fetch(`${t.baseUrl}/api/v1/openapi.json`)).json()) as Doc;
+    const described = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+    const routed = apiEndpoints(t.ctx).filter((e) => e !== "get /api/v1/openapi.json");
+    assert.deepEqual(described.sort(), routed.sort());
   });
 });

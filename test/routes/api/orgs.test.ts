@@ -8,12 +8,8 @@ import { createOrgAccessToken } from "../../../src/services/org-access-tokens";
 import type { OrganizationRow } from "../../../src/db/organizations";
 import { db } from "../../../src/db/knex";
 
-const ownerActor = { role: "owner" as const, user_id: 1 };
-
 async function orgToken(org: OrganizationRow, scope = "organization") {
-  const result = await createOrgAccessToken(org, ownerActor, null, { description: "ci", scope, expires_in_days: "30" });
-  assert.ok(result.ok);
-  return result.token;
+  return (await createOrgAccessToken(org, null, { description: "ci", scope, expires_in_days: "30" })).token;
 }
 
 describe("organization API", () => {
@@ -195,5 +191,54 @@ describe("organization API", () => {
     await assert.rejects(db("access_tokens").insert({ ...base, token_prefix: "gto_", user_id: owner.id, organization_id: org.id }), /access_tokens_scope/);
     await assert.rejects(db("access_tokens").insert({ ...base, token_prefix: "gth_", user_id: owner.id, organization_id: org.id }), /access_tokens_scope/);
     await assert.rejects(db("access_tokens").insert({ ...base, token_prefix: "gtt_", organization_id: org.id }), /access_tokens_scope/);
+  });
+
+  it("answers 403 to a member on every endpoint that needs a role, 404 to outsiders on all, and 422 with fields to bad bodies", async () => {
+    const owner = await buildUser();
+    const member = await buildUser();
+    const outsider = await buildUser();
+    const org = await buildOrg(owner);
+    const memberId = await addMember(org, member, "member");
+    const ownerId = await membershipId(org, owner);
+    const { token: ownerToken } = await buildAccessToken(t.ctx, owner);
+    const { token: memberToken } = await buildAccessToken(t.ctx, member);
+    const { token: outsiderToken } = await buildAccessToken(t.ctx, outsider);
+    const invited = await (await call(ownerToken, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "pending@example.test", role: "member" })).json();
+    const base = `/api/v1/orgs/${org.slug}`;
+    const endpoints: [method: string, path: string, body: unknown, member: number][] = [
+      ["GET", base, undefined, 200],
+      ["GET", `${base}/members`, undefined, 200],
+      ["PATCH", `${base}/members/${ownerId}`, { role: "member" }, 403],
+      ["DELETE", `${base}/members/${ownerId}`, undefined, 403],
+      ["GET", `${base}/invitations`, undefined, 403],
+      ["POST", `${base}/invitations`, { email: "friend@example.test", role: "member" }, 403],
+      ["DELETE", `${base}/invitations/${invited.data.id}`, undefined, 403],
+    ];
+    for (const [method, path, body, expected] of endpoints) {
+      const res = await call(memberToken, method, path, body);
+      assert.equal(res.status, expected, `member: ${method} ${path}`);
+      if (expected === 403) assert.deepEqual(await res.json(), { error: { code: "forbidden", message: "Your role in this organization does not allow that." } });
+      const outside = await call(outsiderToken, method, path, body);
+      assert.equal(outside.status, 404, `outsider: ${method} ${path}`);
+      assert.deepEqual(await outside.json(), { error: { code: "not_found", message: "Organization not found" } });
+    }
+    assert.equal(await roleOf(org, owner), "owner");
+    assert.equal((await db("invitations").where({ organization_id: org.id, status: "pending" })).length, 1);
+
+    const invalid: [method: string, path: string, body: unknown, fields: string[]][] = [
+      ["PATCH", `${base}/members/${memberId}`, { role: "boss" }, ["role"]],
+      ["PATCH", `${base}/members/${memberId}`, {}, ["role"]],
+      ["POST", `${base}/invitations`, { email: "nope", role: "member", teams: ["x"], admin: true }, ["email", "teams", "admin"]],
+      ["POST", `${base}/invitations`, { email: "a@example.test", role: "member", teams: [999999] }, ["teams"]],
+    ];
+    for (const [method, path, body, fields] of invalid) {
+      const res = await call(ownerToken, method, path, body);
+      assert.equal(res.status, 422, `${method} ${path} ${JSON.stringify(body)}`);
+      const json = await res.json();
+      assert.equal(json.error.code, "invalid");
+      assert.deepEqual(Object.keys(json.error.fields).sort(), fields.sort(), JSON.stringify(json));
+    }
+    assert.equal(await roleOf(org, member), "member");
+    assert.equal((await db("invitations").where({ organization_id: org.id })).length, 1, "nothing was written");
   });
 });

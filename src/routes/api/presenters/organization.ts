@@ -1,19 +1,22 @@
+import type { z } from "zod";
 import type { InvitationRow } from "../../../db/invitations";
 import type { MemberListRow } from "../../../db/memberships";
 import type { OrganizationRow } from "../../../db/organizations";
+import type { OrgRole } from "../../../policies/organizations";
+import type { InvitationResource, MemberResource, OrganizationResource } from "../schemas";
 
 /** The API view of an organization, with the caller's role when the caller is a member. */
-export function presentOrganization(org: Pick<OrganizationRow, "id" | "slug" | "name" | "created_at" | "updated_at">, role: string | null) {
+export function presentOrganization(org: Pick<OrganizationRow, "id" | "slug" | "name" | "created_at" | "updated_at">, role: OrgRole | null): z.infer<typeof OrganizationResource> {
   return { slug: org.slug, name: org.name, role, created_at: org.created_at.toISOString(), updated_at: org.updated_at.toISOString() };
 }
 
 /** The API view of a membership: the member's public account fields and role, never their email. */
-export function presentMember(m: Pick<MemberListRow, "id" | "user_id" | "username" | "display_name" | "role" | "created_at">) {
+export function presentMember(m: Pick<MemberListRow, "id" | "user_id" | "username" | "display_name" | "role" | "created_at">): z.infer<typeof MemberResource> {
   return { id: m.id, user: { id: m.user_id, username: m.username, display_name: m.display_name }, role: m.role, joined_at: m.created_at.toISOString() };
 }
 
 /** The API view of a pending invitation: never its link or hash. */
-export function presentInvitation(i: Pick<InvitationRow, "id" | "email" | "role" | "team_ids" | "status" | "expires_at" | "created_at"> & { inviter_username?: string | null }) {
+export function presentInvitation(i: Pick<InvitationRow, "id" | "email" | "role" | "team_ids" | "status" | "expires_at" | "created_at"> & { inviter_username?: string | null }): z.infer<typeof InvitationResource> {
   return {
     id: i.id,
     email: i.email,

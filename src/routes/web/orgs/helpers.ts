@@ -1,20 +1,6 @@
 import type { Request, Response } from "express";
 import { flash } from "../../../http/flash";
-import { notFound } from "../../../lib/errors";
-import { OrgRuleError } from "../../../services/org-errors";
-
-/** A positive integer route parameter, or a 404 (ids are never guessed into other errors). */
-export function idParam(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0 || String(n) !== String(value)) throw notFound();
-  return n;
-}
-
-/** The page number from ?page=, at least 1. */
-export function pageParam(value: unknown): number {
-  const n = Number(value);
-  return Number.isSafeInteger(n) && n > 0 && n < 100000 ? n : 1;
-}
+import { ConflictError } from "../../../lib/errors";
 
 /**
  * Runs a state change and answers Post/Redirect/Get: the success message, or the rule that refused
@@ -25,7 +11,7 @@ export async function actThenRedirect(req: Request, res: Response, back: string,
     const message = await work();
     flash(req, "success", message);
   } catch (err) {
-    if (!(err instanceof OrgRuleError)) throw err;
+    if (!(err instanceof ConflictError)) throw err;
     flash(req, "error", err.message);
   }
   res.redirect(back);

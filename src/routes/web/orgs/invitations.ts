@@ -1,47 +1,55 @@
 import type { Request, Response } from "express";
+import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { listPendingInvitations } from "../../../db/invitations";
+import { findPendingInvitationInOrganization, listPendingInvitations } from "../../../db/invitations";
 import { listTeams } from "../../../db/teams";
 import { flash } from "../../../http/flash";
-import { keptValues, parseBody } from "../../../http/validate";
+import { idParam } from "../../../http/params";
+import type { Valid } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
-import { grantableRoles } from "../../../policies/organizations";
-import { findPendingInvitationInOrganization } from "../../../db/invitations";
-import { createInvitation, InvitationForm, resendInvitation, revokeInvitation } from "../../../services/invitations";
-import { idParam, orgPath } from "./helpers";
+import { emailSchema } from "../../../lib/handles";
+import { grantableRoles, ORG_ROLES, type OrgRole } from "../../../policies/organizations";
+import { createInvitation, resendInvitation, revokeInvitation } from "../../../services/invitations";
+import { orgPath } from "./helpers";
 
-async function renderInvitations(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
+/** Checkboxes: nothing, one value or several. */
+const teamIds = z.preprocess(
+  (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.coerce.number().int().positive("Choose teams from the list."), "Choose teams from the list.").max(50, "Choose at most 50 teams."),
+);
+
+/** POST /orgs/:org/invitations: address, role, optional teams of this organization. */
+export const InvitationForm = z.object({
+  email: emailSchema,
+  role: z.enum(ORG_ROLES as [OrgRole, ...OrgRole[]], "Choose a role."),
+  teams: teamIds.optional().default([]),
+});
+
+/** GET /orgs/:org/invitations — the invite form and the pending invitations (admins and owners); the form again on a 422. */
+export async function showInvitations(req: Request, res: Response) {
   const org = req.org!;
   const [pending, teams] = await Promise.all([listPendingInvitations(org.id, 200, 0), listTeams(org.id)]);
   const chosenTeams = new Set(([] as unknown[]).concat(req.body?.teams ?? []).map(String));
-  res.status(status).render("orgs/invitations", {
+  res.render("orgs/invitations", {
     title: `Invitations · ${org.name}`,
     tab: "invitations",
     pending,
     teams,
     chosenTeams,
-    roles: grantableRoles(req.membership!),
-    ...extra,
+    roles: grantableRoles(req.actor!),
   });
 }
 
-/** GET /orgs/:org/invitations — the invite form and the pending invitations (admins and owners). */
-export async function showInvitations(req: Request, res: Response) {
-  await renderInvitations(req, res);
-}
+const inviterOf = (req: Request) => ({ id: req.user!.id, name: req.user!.username });
 
 /**
  * POST /orgs/:org/invitations — invites an address. The reply is the same whether or not the
  * address has an account (see createInvitation).
  */
 export function submitInvitation(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const values = keptValues(req.body);
-    const parsed = parseBody(InvitationForm, req.body);
-    if (!parsed.ok) return renderInvitations(req, res, 422, { values, errors: parsed.errors });
-    const result = await createInvitation(ctx, req.org!, req.membership!, { id: req.user!.id, name: req.user!.username }, parsed.data);
-    if (!result.ok) return renderInvitations(req, res, 422, { values, errors: result.errors });
-    flash(req, "success", `Invitation sent to ${parsed.data.email}.`);
+  return async (req: Valid<typeof InvitationForm>, res: Response) => {
+    await createInvitation(ctx, req.org!, req.actor!, inviterOf(req), req.body);
+    flash(req, "success", `Invitation sent to ${req.body.email}.`);
     res.redirect(orgPath(req.org!.slug, "/invitations"));
   };
 }
@@ -49,7 +57,7 @@ export function submitInvitation(ctx: AppContext) {
 /** POST /orgs/:org/invitations/:id/resend — mails a new link; the old one stops working. */
 export function submitResendInvitation(ctx: AppContext) {
   return async (req: Request, res: Response) => {
-    const inv = await resendInvitation(ctx, req.org!, req.membership!, { id: req.user!.id, name: req.user!.username }, idParam(req.params.id));
+    const inv = await resendInvitation(ctx, req.org!, req.actor!, inviterOf(req), idParam(req.params.id, "Invitation"));
     flash(req, "success", `A new invitation link was sent to ${inv.email}. The previous link no longer works.`);
     res.redirect(orgPath(req.org!.slug, "/invitations"));
   };
@@ -58,7 +66,7 @@ export function submitResendInvitation(ctx: AppContext) {
 /** GET /orgs/:org/invitations/:id/revoke — asks before revoking an invitation. */
 export async function showRevokeInvitation(req: Request, res: Response) {
   const org = req.org!;
-  const inv = await findPendingInvitationInOrganization(org.id, idParam(req.params.id));
+  const inv = await findPendingInvitationInOrganization(org.id, idParam(req.params.id, "Invitation"));
   if (!inv) throw notFound("Invitation");
   res.render("orgs/confirm", {
     title: "Revoke this invitation?",
@@ -72,7 +80,7 @@ export async function showRevokeInvitation(req: Request, res: Response) {
 
 /** POST /orgs/:org/invitations/:id/revoke — revokes a pending invitation (ids of another org are a 404). */
 export async function submitRevokeInvitation(req: Request, res: Response) {
-  const inv = await revokeInvitation(req.org!, req.membership!, idParam(req.params.id));
+  const inv = await revokeInvitation(req.org!, req.actor!, idParam(req.params.id, "Invitation"));
   flash(req, "success", `The invitation to ${inv.email} was revoked.`);
   res.redirect(orgPath(req.org!.slug, "/invitations"));
 }

@@ -2,17 +2,22 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import { countMembers, findMembershipInOrganization, listMembers } from "../../../db/memberships";
 import { findUserById } from "../../../db/users";
-import { notFound } from "../../../lib/errors";
-import { canChangeRole, canRemoveMember, grantableRoles, ORG_ROLES, type OrgRole } from "../../../policies/organizations";
-import { parseBody } from "../../../http/validate";
 import { flash } from "../../../http/flash";
-import { OrgRuleError } from "../../../services/org-errors";
+import { pageOf } from "../../../http/pager";
+import { idParam } from "../../../http/params";
+import type { Valid } from "../../../http/validate";
+import { ConflictError, notFound } from "../../../lib/errors";
+import { canChangeRole, canRemoveMember, grantableRoles, ORG_ROLES, type OrgRole } from "../../../policies/organizations";
 import { changeMemberRole, leaveOrganization, removeMember } from "../../../services/memberships";
-import { actThenRedirect, idParam, orgPath, pageParam, roleWithArticle } from "./helpers";
+import { actThenRedirect, orgPath, roleWithArticle } from "./helpers";
 
 const PER_PAGE = 50;
 
-const RoleForm = z.object({ role: z.enum(ORG_ROLES as [OrgRole, ...OrgRole[]], "Choose a role.") });
+/** POST /orgs/:org/members/:id/role: the role to give. */
+export const RoleForm = z.object({ role: z.enum(ORG_ROLES as [OrgRole, ...OrgRole[]], "Choose a role.") });
+
+/** The members page of req.org, where a refused role change is flashed. */
+export const membersPage = (req: Request) => orgPath(req.org!.slug, "/members");
 
 /**
  * GET /orgs/:org/members — every member with their role. For each row the page gets the roles the
@@ -20,9 +25,9 @@ const RoleForm = z.object({ role: z.enum(ORG_ROLES as [OrgRole, ...OrgRole[]], "
  */
 export async function showMembers(req: Request, res: Response) {
   const org = req.org!;
-  const actor = req.membership!;
-  const page = pageParam(req.query.page);
-  const [rows, total] = await Promise.all([listMembers(org.id, PER_PAGE, (page - 1) * PER_PAGE), countMembers(org.id)]);
+  const actor = req.actor!;
+  const page = pageOf(req, PER_PAGE);
+  const [rows, total] = await Promise.all([listMembers(org.id, page.perPage, page.offset), countMembers(org.id)]);
   const members = rows.map((m) => ({
     ...m,
     isSelf: m.user_id === actor.user_id,
@@ -30,27 +35,22 @@ export async function showMembers(req: Request, res: Response) {
     canChangeRole: grantableRoles(actor).some((r) => r !== m.role && canChangeRole(actor, m, r)),
     canRemove: canRemoveMember(actor, m),
   }));
-  res.render("orgs/members", { title: `Members · ${org.name}`, tab: "members", members, page, hasNext: page * PER_PAGE < total, total });
+  res.render("orgs/members", { title: `Members · ${org.name}`, tab: "members", members, page: page.page, hasNext: page.page * PER_PAGE < total, total });
 }
 
 /**
  * POST /orgs/:org/members/:id/role — changes a member's role. The role posted is only a wish: the
- * policy refuses anything above the actor's own role or touching an owner as an admin (403), so a
- * tampered form gains nothing.
+ * service refuses anything above the actor's own role or touching an owner as an admin (403),
+ * checked on fresh rows inside its transaction, so a tampered form gains nothing.
  */
 export function submitRoleChange(ctx: Parameters<typeof changeMemberRole>[0]) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof RoleForm>, res: Response) => {
     const org = req.org!;
-    const id = idParam(req.params.id);
-    const parsed = parseBody(RoleForm, req.body);
-    if (!parsed.ok) {
-      flash(req, "error", parsed.errors.role ?? "Choose a role.");
-      return res.redirect(orgPath(org.slug, "/members"));
-    }
+    const id = idParam(req.params.id, "Member");
     await actThenRedirect(req, res, orgPath(org.slug, "/members"), async () => {
-      const updated = await changeMemberRole(ctx, org, { kind: "user", userId: req.user!.id, username: req.user!.username }, id, parsed.data.role);
+      const updated = await changeMemberRole(ctx, org, req.actor!, id, req.body.role);
       const user = await findUserById(updated.user_id);
-      return `${user?.username ?? "The member"} is now ${roleWithArticle(parsed.data.role)}.`;
+      return `${user?.username ?? "The member"} is now ${roleWithArticle(req.body.role)}.`;
     });
   };
 }
@@ -58,7 +58,7 @@ export function submitRoleChange(ctx: Parameters<typeof changeMemberRole>[0]) {
 /** GET /orgs/:org/members/:id/remove — asks before removing a member. */
 export async function showRemoveMember(req: Request, res: Response) {
   const org = req.org!;
-  const target = await findMembershipInOrganization(org.id, idParam(req.params.id));
+  const target = await findMembershipInOrganization(org.id, idParam(req.params.id, "Member"));
   if (!target) throw notFound("Member");
   const user = await findUserById(target.user_id);
   res.render("orgs/confirm", {
@@ -75,9 +75,9 @@ export async function showRemoveMember(req: Request, res: Response) {
 export function submitRemoveMember(ctx: Parameters<typeof removeMember>[0]) {
   return async (req: Request, res: Response) => {
     const org = req.org!;
-    const id = idParam(req.params.id);
+    const id = idParam(req.params.id, "Member");
     await actThenRedirect(req, res, orgPath(org.slug, "/members"), async () => {
-      await removeMember(ctx, org, { kind: "user", userId: req.user!.id, username: req.user!.username }, id);
+      await removeMember(ctx, org, req.actor!, id);
       return "The member was removed.";
     });
   };
@@ -103,7 +103,7 @@ export async function submitLeave(req: Request, res: Response) {
   try {
     await leaveOrganization(org, req.user!.id);
   } catch (err) {
-    if (!(err instanceof OrgRuleError)) throw err;
+    if (!(err instanceof ConflictError)) throw err;
     flash(req, "error", err.message);
     return res.redirect(req.body?.from === "settings" ? "/settings/organizations" : orgPath(org.slug));
   }

@@ -1,43 +1,35 @@
 import type { Request, Response } from "express";
+import { z } from "zod";
 import { flash } from "../../../http/flash";
-import { keptValues, parseBody } from "../../../http/validate";
-import { DeleteOrganizationForm, deleteOrganization, OrganizationSettingsForm, updateOrganization } from "../../../services/organizations";
+import { formValues, type Valid } from "../../../http/validate";
+import { deleteOrganization, updateOrganization } from "../../../services/organizations";
+import type { OrganizationForm } from "./create";
 import { orgPath } from "./helpers";
 
-function render(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
+/** POST /orgs/:org/delete: the slug typed again. */
+export const DeleteOrganizationForm = z.object({ confirm_slug: z.string().trim().max(100, "Type the organization's address to confirm.") });
+
+/** GET /orgs/:org/settings — rename, change the slug, delete (owners only); and either form again on a 422. */
+export function showOrgSettings(req: Request, res: Response) {
   const org = req.org!;
-  res.status(status).render("orgs/settings", {
+  res.render("orgs/settings", {
     title: `Settings · ${org.name}`,
     tab: "settings",
-    values: { name: org.name, slug: org.slug },
-    errors: {},
-    deleteErrors: {},
-    ...extra,
+    values: formValues(res, { name: org.name, slug: org.slug }),
+    deleteErrors: res.locals.deleteErrors ?? {},
   });
 }
 
-/** GET /orgs/:org/settings — rename, change the slug, delete (owners only). */
-export function showOrgSettings(req: Request, res: Response) {
-  render(req, res);
-}
-
 /** POST /orgs/:org/settings — saves the name and slug. */
-export async function submitOrgSettings(req: Request, res: Response) {
-  const values = keptValues(req.body);
-  const parsed = parseBody(OrganizationSettingsForm, req.body);
-  if (!parsed.ok) return render(req, res, 422, { values, errors: parsed.errors });
-  const result = await updateOrganization(req.org!, req.membership!, parsed.data);
-  if (!result.ok) return render(req, res, 422, { values, errors: result.errors });
-  flash(req, "success", result.org.slug === req.org!.slug ? "Saved." : `Saved. The organization's address is now ${orgPath(result.org.slug)}.`);
-  res.redirect(orgPath(result.org.slug, "/settings"));
+export async function submitOrgSettings(req: Valid<typeof OrganizationForm>, res: Response) {
+  const org = await updateOrganization(req.org!, req.body);
+  flash(req, "success", org.slug === req.org!.slug ? "Saved." : `Saved. The organization's address is now ${orgPath(org.slug)}.`);
+  res.redirect(orgPath(org.slug, "/settings"));
 }
 
 /** POST /orgs/:org/delete — deletes the organization once its slug was typed again. */
-export async function submitDeleteOrganization(req: Request, res: Response) {
-  const parsed = parseBody(DeleteOrganizationForm, req.body);
-  const typed = parsed.ok ? parsed.data.confirm_slug : "";
-  const result = await deleteOrganization(req.org!, req.membership!, typed);
-  if (!result.ok) return render(req, res, 422, { deleteErrors: result.errors, deleteValues: { confirm_slug: typed } });
+export async function submitDeleteOrganization(req: Valid<typeof DeleteOrganizationForm>, res: Response) {
+  await deleteOrganization(req.org!, req.actor!, req.body.confirm_slug);
   flash(req, "success", `Deleted the organization ${req.org!.name}.`);
   res.redirect("/");
 }

@@ -1,13 +1,23 @@
 import type { Request, Response } from "express";
+import { z } from "zod";
 import { displayAccessToken } from "../../../auth/access-token-format";
 import { findOrgAccessToken, listOrgAccessTokens, type OrgAccessTokenListRow } from "../../../db/org-access-tokens";
 import { listTeams } from "../../../db/teams";
 import { flash } from "../../../http/flash";
-import { keptValues, parseBody } from "../../../http/validate";
+import { idParam } from "../../../http/params";
+import { formValues, type Valid } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
-import { createOrgAccessToken, ORG_TOKEN_EXPIRY_CHOICES, OrgTokenForm, revokeOrgToken } from "../../../services/org-access-tokens";
-import { idParam, orgPath } from "./helpers";
+import { TOKEN_EXPIRY_DAYS } from "../../../services/access-tokens";
+import { createOrgAccessToken, ORG_TOKEN_EXPIRY_CHOICES, revokeOrgToken } from "../../../services/org-access-tokens";
+import { orgPath } from "./helpers";
 import type {} from "../../../http/session-keys";
+
+/** POST /orgs/:org/tokens: description, scope ("organization" or a team id) and expiry. */
+export const OrgTokenForm = z.object({
+  description: z.string().trim().min(1, "Describe what the token is for.").max(100, "Use at most 100 characters."),
+  scope: z.string().regex(/^(organization|\d{1,15})$/, "Choose the organization or one of its teams."),
+  expires_in_days: z.enum(ORG_TOKEN_EXPIRY_CHOICES.map(([v]) => v) as [string, ...string[]], `Choose ${TOKEN_EXPIRY_DAYS.join(", ")} days or no expiry.`),
+});
 
 function tokenView(row: OrgAccessTokenListRow, now: Date) {
   return {
@@ -23,7 +33,8 @@ function tokenView(row: OrgAccessTokenListRow, now: Date) {
   };
 }
 
-async function render(req: Request, res: Response, status = 200, extra: Record<string, unknown> = {}) {
+/** GET /orgs/:org/tokens — organization and team tokens (owners only); a new token is shown once; the form again on a 422. */
+export async function showOrgTokens(req: Request, res: Response) {
   const org = req.org!;
   const [rows, teams] = await Promise.all([listOrgAccessTokens(org.id), listTeams(org.id)]);
   const stash = req.session.newOrgAccessToken;
@@ -31,39 +42,29 @@ async function render(req: Request, res: Response, status = 200, extra: Record<s
   // The page may hold a secret: no cache may keep a copy.
   res.setHeader("Cache-Control", "no-store");
   const now = new Date();
-  res.status(status).render("orgs/tokens", {
+  res.render("orgs/tokens", {
     title: `Tokens · ${org.name}`,
     tab: "tokens",
     tokens: rows.map((r) => tokenView(r, now)),
     created: stash && stash.organizationId === org.id ? stash.token : undefined,
     teams,
     expiryChoices: ORG_TOKEN_EXPIRY_CHOICES,
-    values: { expires_in_days: "90", scope: "organization" },
-    ...extra,
+    values: formValues(res, { expires_in_days: "90", scope: "organization" }),
   });
 }
 
-/** GET /orgs/:org/tokens — organization and team tokens (owners only); a new token is shown once. */
-export async function showOrgTokens(req: Request, res: Response) {
-  await render(req, res);
-}
-
 /** POST /orgs/:org/tokens — creates an organization or team token. */
-export async function submitOrgToken(req: Request, res: Response) {
-  const values = keptValues(req.body);
-  const parsed = parseBody(OrgTokenForm, req.body);
-  if (!parsed.ok) return render(req, res, 422, { values, errors: parsed.errors });
-  const result = await createOrgAccessToken(req.org!, req.membership!, req.user!.id, parsed.data);
-  if (!result.ok) return render(req, res, 422, { values, errors: result.errors });
-  req.session.newOrgAccessToken = { organizationId: req.org!.id, token: result.token };
-  flash(req, "success", `Created the token “${result.row.description}”.`);
+export async function submitOrgToken(req: Valid<typeof OrgTokenForm>, res: Response) {
+  const { row, token } = await createOrgAccessToken(req.org!, req.user!.id, req.body);
+  req.session.newOrgAccessToken = { organizationId: req.org!.id, token };
+  flash(req, "success", `Created the token “${row.description}”.`);
   res.redirect(orgPath(req.org!.slug, "/tokens"));
 }
 
 /** GET /orgs/:org/tokens/:id/revoke — asks before revoking a token. */
 export async function showRevokeOrgToken(req: Request, res: Response) {
   const org = req.org!;
-  const row = await findOrgAccessToken(org.id, idParam(req.params.id));
+  const row = await findOrgAccessToken(org.id, idParam(req.params.id, "Token"));
   if (!row) throw notFound("Token");
   res.render("orgs/confirm", {
     title: `Revoke “${row.description}”?`,
@@ -77,7 +78,7 @@ export async function showRevokeOrgToken(req: Request, res: Response) {
 
 /** POST /orgs/:org/tokens/:id/revoke — revokes a token of this organization. */
 export async function submitRevokeOrgToken(req: Request, res: Response) {
-  await revokeOrgToken(req.org!, req.membership!, idParam(req.params.id));
+  await revokeOrgToken(req.org!, idParam(req.params.id, "Token"));
   flash(req, "success", "The token was revoked.");
   res.redirect(orgPath(req.org!.slug, "/tokens"));
 }

@@ -1,11 +1,10 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import type { UserRow } from "../../../db/users";
 import { flash } from "../../../http/flash";
 import { consumeOrThrow } from "../../../services/rate-limits";
-import { keptValues, parseBody } from "../../../http/validate";
-import type { FieldErrors } from "../../../lib/errors";
+import { formValues, type Valid } from "../../../http/validate";
+import { refuseUnlessOk, ValidationError } from "../../../lib/errors";
 import { emailSchema, handleSchema } from "../../../lib/handles";
 import { exportUserData } from "../../../services/data-export";
 import { deleteAccount } from "../../../services/delete-account";
@@ -14,39 +13,35 @@ import { requestMeta } from "../../../http/request-meta";
 import { recordSecurityEvent } from "../../../services/security-log";
 import { changeUsername } from "../../../services/username-change";
 
-const UsernameForm = z.object({ username: handleSchema });
+/** POST /settings/account/username. */
+export const UsernameForm = z.object({ username: handleSchema });
 
-// Who is asking was proven by the route's re-authentication step (sudo mode), the one way every
-// sensitive form asks for it; these forms no longer ask for the password themselves.
-const EmailChangeForm = z.object({ email: emailSchema });
+/**
+ * POST /settings/account/email. Who is asking was proven by the route's re-authentication step
+ * (sudo mode), the one way every sensitive form asks for it: the form does not ask for the password.
+ */
+export const EmailChangeForm = z.object({ email: emailSchema });
 
-const DeleteAccountForm = z.object({
+/** POST /settings/account/delete. */
+export const DeleteAccountForm = z.object({
   username_confirmation: z.string().trim().min(1, "Type your username to confirm."),
 });
 
-async function render(res: Response, user: UserRow, opts: { values?: Record<string, string>; errors?: FieldErrors; status?: number } = {}) {
-  res.status(opts.status ?? 200).render("settings/account/index", {
+/** GET /settings/account — username, email address, data export and account deletion (and a form again on a 422). */
+export async function showAccountSettings(req: Request, res: Response) {
+  const user = req.user!;
+  res.render("settings/account/index", {
     title: "Account",
     section: "account",
-    values: { username: user.username, ...opts.values },
-    errors: opts.errors ?? {},
+    values: { username: user.username, ...formValues(res, {}) },
     pending: await pendingEmailChange(user.id),
   });
 }
 
-/** GET /settings/account — username, email address, data export and account deletion. */
-export async function showAccountSettings(req: Request, res: Response) {
-  await render(res, req.user!);
-}
-
 /** POST /settings/account/username — renames the account (same rules as signup). */
-export async function submitUsernameChange(req: Request, res: Response) {
-  const user = req.user!;
-  const parsed = parseBody(UsernameForm, req.body);
-  if (!parsed.ok) return render(res, user, { values: keptValues(req.body), errors: parsed.errors, status: 422 });
-  const result = await changeUsername(user, parsed.data.username, requestMeta(req));
-  if (!result.ok) return render(res, user, { values: keptValues(req.body), errors: result.errors, status: 422 });
-  flash(req, "success", `Your username is now ${result.user.username}.`);
+export async function submitUsernameChange(req: Valid<typeof UsernameForm>, res: Response) {
+  const user = await changeUsername(req.user!, req.body.username, requestMeta(req));
+  flash(req, "success", `Your username is now ${user.username}.`);
   res.redirect("/settings/account");
 }
 
@@ -56,18 +51,14 @@ export async function submitUsernameChange(req: Request, res: Response) {
  * belongs to another account (see requestEmailChange).
  */
 export function submitEmailChange(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof EmailChangeForm>, res: Response) => {
     const user = req.user!;
-    const values = keptValues(req.body);
-    const parsed = parseBody(EmailChangeForm, req.body);
-    if (!parsed.ok) return render(res, user, { values, errors: parsed.errors, status: 422 });
-    if (parsed.data.email.toLowerCase() === user.email.toLowerCase()) {
-      return render(res, user, { values, errors: { email: "That is already your email address." }, status: 422 });
-    }
+    const { email } = req.body;
+    if (email.toLowerCase() === user.email.toLowerCase()) throw new ValidationError({ email: "That is already your email address." });
     await consumeOrThrow(ctx.limits.emailPerIp, req.ip ?? "unknown");
     await consumeOrThrow(ctx.limits.emailPerAccount, `email-change:${user.id}`);
-    await requestEmailChange(ctx, user, parsed.data.email, requestMeta(req));
-    flash(req, "success", `We sent a confirmation link to ${parsed.data.email}. Your address changes when you follow it.`);
+    await requestEmailChange(ctx, user, email, requestMeta(req));
+    flash(req, "success", `We sent a confirmation link to ${email}. Your address changes when you follow it.`);
     res.redirect("/settings/account");
   };
 }
@@ -100,13 +91,9 @@ export function submitDataExport(ctx: AppContext) {
  * route's fresh proof of identity), then signs this browser out (the other sessions were deleted with the account).
  */
 export function submitDeleteAccount(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof DeleteAccountForm>, res: Response) => {
     const user = req.user!;
-    const values = keptValues(req.body);
-    const parsed = parseBody(DeleteAccountForm, req.body);
-    if (!parsed.ok) return render(res, user, { values, errors: parsed.errors, status: 422 });
-    const result = await deleteAccount(ctx, user, { usernameConfirmation: parsed.data.username_confirmation }, requestMeta(req));
-    if (!result.ok) return render(res, user, { values, errors: result.errors, status: 422 });
+    refuseUnlessOk(await deleteAccount(ctx, user, { usernameConfirmation: req.body.username_confirmation }, requestMeta(req)));
     // The session row is already gone; regenerate so this response does not write it back.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     flash(req, "success", "Your account has been deleted. Goodbye, and thank you for using Gatehouse.");

@@ -7,12 +7,7 @@ import { notFound } from "../../../lib/errors";
 import { providerLabel } from "../../../services/external-sign-in";
 import { isLastSignInMethod, unlinkIdentity } from "../../../services/identities";
 import { requestMeta } from "../../../http/request-meta";
-
-function identityId(req: Request): number {
-  const id = String(req.params.id);
-  if (!/^\d{1,15}$/.test(id)) throw notFound("Identity");
-  return Number(id);
-}
+import { idParam } from "../../../http/params";
 
 /** GET /settings/identities — linked identities, the ones that can still be connected. */
 export function showIdentitySettings(ctx: AppContext) {
@@ -34,7 +29,7 @@ export function showIdentitySettings(ctx: AppContext) {
 
 /** GET /settings/identities/:id/delete — asks before disconnecting. Someone else's id is a 404. */
 export async function showUnlinkIdentity(req: Request, res: Response) {
-  const identity = await findIdentityForUser(req.user!.id, identityId(req));
+  const identity = await findIdentityForUser(req.user!.id, idParam(req.params.id, "Identity"));
   if (!identity) throw notFound("Identity");
   const identities = await listIdentitiesForUser(req.user!.id);
   res.render("settings/identities/delete", {
@@ -51,7 +46,7 @@ export async function showUnlinkIdentity(req: Request, res: Response) {
  */
 export function submitUnlinkIdentity(ctx: AppContext) {
   return async (req: Request, res: Response) => {
-    const outcome = await unlinkIdentity(ctx, req.user!.id, identityId(req), requestMeta(req));
+    const outcome = await unlinkIdentity(ctx, req.user!.id, idParam(req.params.id, "Identity"), requestMeta(req));
     if (outcome.kind === "not_found") throw notFound("Identity");
     if (outcome.kind === "last_method") {
       flash(req, "error", "This is your only way to sign in. Set a password or connect another identity before disconnecting it.");

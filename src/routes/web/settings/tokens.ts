@@ -4,7 +4,9 @@ import type { AppContext } from "../../../context";
 import { displayAccessToken } from "../../../auth/access-token-format";
 import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUser, type AccessTokenRow } from "../../../db/access-tokens";
 import { flash } from "../../../http/flash";
-import { keptValues, parseBody } from "../../../http/validate";
+import { pageOf } from "../../../http/pager";
+import { idParam } from "../../../http/params";
+import { formValues, type Valid } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
 import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../../services/access-tokens";
 import { requestMeta } from "../../../http/request-meta";
@@ -16,7 +18,8 @@ const PER_PAGE = 20;
 /** The expiry choices of the form, in order: value of expires_in_days and its label. */
 const EXPIRY_CHOICES: readonly [string, string][] = [...TOKEN_EXPIRY_DAYS.map((d) => [String(d), `${d} days`] as [string, string]), ["none", "No expiry"]];
 
-const TokenForm = z.object({
+/** POST /settings/tokens: a description and an expiry choice. */
+export const TokenForm = z.object({
   description: z.string().trim().min(1, "Describe what the token is for.").max(100, "Use at most 100 characters."),
   expires_in_days: z.enum(
     EXPIRY_CHOICES.map(([value]) => value) as [string, ...string[]],
@@ -45,19 +48,20 @@ function tokenView(row: AccessTokenRow, now: Date) {
   };
 }
 
-async function renderTokens(req: Request, res: Response, status: number, extra: { errors?: Record<string, string>; values?: Record<string, string> } = {}) {
+/** GET /settings/tokens — the create form (again on a 422), the token just created (once), and the list. */
+export async function showTokens(req: Request, res: Response) {
   const user = req.user!;
-  const requested = Number(req.query.page ?? 1);
+  const requested = pageOf(req, PER_PAGE);
   const total = await countAccessTokensForUser(user.id);
   const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-  const page = Number.isSafeInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
+  const page = Math.min(requested.page, pages);
   const rows = await listAccessTokensForUser(user.id, PER_PAGE, (page - 1) * PER_PAGE);
   const created = req.session.newAccessToken;
   delete req.session.newAccessToken;
   const now = new Date();
   // The page may hold a secret: neither the browser nor a proxy may keep a copy of it.
   res.setHeader("Cache-Control", "no-store");
-  res.status(status).render("settings/tokens/index", {
+  res.render("settings/tokens/index", {
     title: "Access tokens",
     section: "tokens",
     tokens: rows.map((r) => tokenView(r, now)),
@@ -66,14 +70,8 @@ async function renderTokens(req: Request, res: Response, status: number, extra: 
     pages,
     expiryChoices: EXPIRY_CHOICES,
     offerAdminTokens: canCreateAdminToken(user),
-    errors: extra.errors ?? {},
-    values: extra.values ?? { expires_in_days: String(DEFAULT_TOKEN_EXPIRY_DAYS) },
+    values: formValues(res, { expires_in_days: String(DEFAULT_TOKEN_EXPIRY_DAYS) }),
   });
-}
-
-/** GET /settings/tokens — the create form, the token just created (once), and the list. */
-export async function showTokens(req: Request, res: Response) {
-  await renderTokens(req, res, 200);
 }
 
 /**
@@ -81,11 +79,9 @@ export async function showTokens(req: Request, res: Response) {
  * this once. The owner gets a security notice by mail.
  */
 export function submitCreateToken(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const parsed = parseBody(TokenForm, req.body);
-    if (!parsed.ok) return renderTokens(req, res, 422, { errors: parsed.errors, values: keptValues(req.body) });
-    const days = parsed.data.expires_in_days === "none" ? null : Number(parsed.data.expires_in_days);
-    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: parsed.data.description, expiresInDays: days, via: "web", admin: parsed.data.admin === "on", canCreateTokens: parsed.data.can_create_tokens === "yes" }, requestMeta(req));
+  return async (req: Valid<typeof TokenForm>, res: Response) => {
+    const days = req.body.expires_in_days === "none" ? null : Number(req.body.expires_in_days);
+    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: req.body.description, expiresInDays: days, via: "web", admin: req.body.admin === "on", canCreateTokens: req.body.can_create_tokens === "yes" }, requestMeta(req));
     req.session.newAccessToken = { id: row.id, token };
     flash(req, "success", `Token “${row.description}” created.`);
     res.redirect("/settings/tokens");
@@ -94,8 +90,7 @@ export function submitCreateToken(ctx: AppContext) {
 
 /** The :id of one of the signed-in user's live tokens, or a 404 (someone else's id included). */
 async function ownToken(req: Request): Promise<AccessTokenRow> {
-  const raw = String(req.params.id);
-  const row = /^\d{1,15}$/.test(raw) ? await findAccessTokenForUser(req.user!.id, Number(raw)) : undefined;
+  const row = await findAccessTokenForUser(req.user!.id, idParam(req.params.id, "Token"));
   if (!row) throw notFound("Token");
   return row;
 }

@@ -6,6 +6,7 @@ import { buildUser, loginAs } from "../../../helpers/factories";
 import { addMember, buildOrg, buildTeam, membershipId, roleOf } from "../../../helpers/orgs";
 import { db } from "../../../../src/db/knex";
 import { changeMemberRole } from "../../../../src/services/memberships";
+import { tokenActor } from "../../../../src/policies/organizations";
 import { HttpError } from "../../../../src/lib/errors";
 import { saveEmailPreferences } from "../../../../src/services/notification-preferences";
 import type { TestClient } from "../../../helpers/client";
@@ -128,7 +129,7 @@ describe("organization members: roles, removal, leaving, the last owner", () => 
 
     // An organization token does not get as far as the last-owner rule: it never touches owners.
     await assert.rejects(
-      changeMemberRole(t.ctx, org, { kind: "organization" }, await membershipId(org, owner), "admin"),
+      changeMemberRole(t.ctx, org, tokenActor("organization"), await membershipId(org, owner), "admin"),
       (err) => err instanceof HttpError && err.status === 403 && err.code === "owners_in_person",
     );
 
@@ -165,8 +166,8 @@ describe("organization members: roles, removal, leaving, the last owner", () => 
       const aId = await membershipId(org, a);
       const bId = await membershipId(org, b);
       const results = await Promise.allSettled([
-        changeMemberRole(t.ctx, org, { kind: "user", userId: a.id, username: a.username }, bId, "member"),
-        changeMemberRole(t.ctx, org, { kind: "user", userId: b.id, username: b.username }, aId, "member"),
+        changeMemberRole(t.ctx, org, { kind: "user", role: "owner", user_id: a.id, username: a.username }, bId, "member"),
+        changeMemberRole(t.ctx, org, { kind: "user", role: "owner", user_id: b.id, username: b.username }, aId, "member"),
       ]);
       const failed = results.filter((r) => r.status === "rejected");
       assert.equal(failed.length, 1, `round ${round}: exactly one demotion fails`);
