@@ -184,7 +184,7 @@ describe("graceful shutdown on SIGTERM", () => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        const { rows } = await client.query<{ id: number }>("INSERT INTO outbound_mails (\"to\", subject, text) VALUES ('someone@example.test', 'Hello', 'Hi') RETURNING id");
+        const { rows } = await client.query<{ id: number }>("INSERT INTO outbound_mails (\"to\", subject, text, message_id) VALUES ('someone@example.test', 'Hello', 'Hi', '<shutdown@test>') RETURNING id");
         await sendInFlight;
         server.child.kill("SIGTERM");
         await untilOutput(server, "shutting down");
