@@ -2,7 +2,6 @@ import type { Config } from "../config";
 import { db, type Executor } from "../db/knex";
 import { findSignInHistory } from "../db/security-events";
 import type { UserRow } from "../db/users";
-import { enqueueMail } from "../emails/mail";
 import { newSignInMail } from "../emails/new-sign-in";
 import { deviceLabel } from "../lib/user-agent";
 import { formatUtc } from "../lib/time-words";
@@ -15,14 +14,15 @@ export const KNOWN_DEVICE_DAYS = 90;
  * Mails the owner a security notice when this sign-in comes from a browser and IP combination not
  * seen in their live sessions or their sign-ins of the last 90 days, so a stolen password shows up
  * in the owner's inbox. The first sign-in of an account is not news and sends nothing. Security mail
- * cannot be turned off, so no preference is consulted. Call it before the new sign-in is recorded.
- * The mail is queued in the caller's transaction; the worker sends it at its next poll.
+ * cannot be turned off, so no preference is consulted. Returns the mail to queue, or undefined when
+ * none is due. Call it before the new sign-in is recorded, and queue the mail in the transaction that
+ * records it (src/services/sign-in.ts); the worker sends it at its next poll.
  */
-export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">, user: UserRow, meta: RequestMeta, q: Executor = db): Promise<boolean> {
+export async function newDeviceNoticeFor(config: Pick<Config, "baseUrl">, user: UserRow, meta: RequestMeta, q: Executor = db) {
   const since = new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000);
   const history = await findSignInHistory(user.id, meta.ip, meta.userAgent, since, q);
-  if (!history.signedInBefore || history.knownDevice) return false;
-  const mail = await newSignInMail({
+  if (!history.signedInBefore || history.knownDevice) return undefined;
+  return newSignInMail({
     userId: user.id,
     to: user.email,
     baseUrl: config.baseUrl,
@@ -33,6 +33,4 @@ export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">,
     sessionsUrl: `${config.baseUrl}/settings/sessions`,
     resetUrl: `${config.baseUrl}/password/forgot`,
   });
-  await enqueueMail(mail, q);
-  return true;
 }

@@ -1,10 +1,10 @@
 import type { Config } from "../config";
 import { db } from "../db/knex";
-import { signInSession } from "../db/sessions";
+import { signInSession, type SignInRecord } from "../db/sessions";
 import type { UserRow } from "../db/users";
-import { noticeSignInFromNewDevice } from "./new-device-notice";
+import { enqueueMail } from "../emails/mail";
+import { newDeviceNoticeFor } from "./new-device-notice";
 import type { RequestMeta } from "./request-meta";
-import { recordSecurityEvent } from "./security-log";
 
 export interface NewSession {
   /** The id generated for this sign-in (never the one the browser came with: no session fixation). */
@@ -15,18 +15,24 @@ export interface NewSession {
 }
 
 /**
- * The bookkeeping of a sign-in, in one transaction: the new-device notice (checked before this
- * sign-in is recorded, so it does not count as having seen its own device), the signed-in session
- * row, and the security-log entry. False when the session row could not be signed in (it ended
- * meanwhile); nothing is then recorded.
+ * The bookkeeping of a sign-in: the new-device notice (checked before this sign-in is recorded, so
+ * it does not count as having seen its own device), the signed-in session row, and the security-log
+ * entry. False when the session row could not be signed in (it ended meanwhile); nothing is then
+ * recorded.
+ *
+ * The session row and the log entry are one statement (signInSession), so a sign-in from a known
+ * device, nearly all of them, costs two statements and no transaction. Only when a notice is due is
+ * it queued in a transaction with that statement, so a mail goes out exactly for a recorded sign-in.
  */
 export async function recordSignIn(config: Pick<Config, "baseUrl">, user: UserRow, session: NewSession, method: string, meta: RequestMeta): Promise<boolean> {
+  const notice = await newDeviceNoticeFor(config, user, meta);
+  const row: SignInRecord = { sid: session.sid, userId: user.id, remember: session.remember, ip: meta.ip, userAgent: meta.userAgent, data: session.data };
+  const event = { action: "sign_in", ip: meta.ip, userAgent: meta.userAgent, details: { method } };
+  if (!notice) return signInSession(row, event);
   try {
     await db.transaction(async (trx) => {
-      await noticeSignInFromNewDevice(config, user, meta, trx);
-      const row = { sid: session.sid, userId: user.id, remember: session.remember, ip: meta.ip, userAgent: meta.userAgent, data: session.data };
-      if (!(await signInSession(row, trx))) throw new SessionEnded();
-      await recordSecurityEvent(user.id, "sign_in", meta, { method }, trx);
+      if (!(await signInSession(row, event, trx))) throw new SessionEnded();
+      await enqueueMail(notice, trx);
     });
     return true;
   } catch (err) {
