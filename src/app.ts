@@ -4,7 +4,7 @@ import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { db } from "./db/knex";
 import type { Logger } from "./lib/logger";
-import { createPassport } from "./auth/passport";
+import { createPassport, restoreSessionUser } from "./auth/passport";
 import { createRateLimits } from "./services/rate-limits";
 import { createMailer } from "./emails/mailer";
 import { createSessionMiddleware } from "./http/session";
@@ -55,6 +55,10 @@ export function createApp(opts: AppOptions) {
   app.set("views", path.resolve(__dirname, "../views"));
   app.set("trust proxy", config.trustProxy ?? false);
   app.disable("x-powered-by");
+  // No ETag on rendered pages and API answers: it costs a SHA-1 of every body, and signed-in pages
+  // and the API are no-store, so nothing revalidates them; only a signed-out page could be answered
+  // 304, saving a few kB. Static files keep their ETags (serve-static makes its own).
+  app.set("etag", false);
   app.locals.config = config;
   app.locals.mail = ctx.mail;
   app.locals.settingsSections = SETTINGS_SECTIONS;
@@ -91,9 +95,9 @@ export function createApp(opts: AppOptions) {
   app.use(formBody({ limit: "32kb", parameterLimit: 100 }));
   const sessions = createSessionMiddleware(config, opts.sessionSecret, logger, opts.SessionStore);
   app.use(sessions.middleware);
-  const passport = createPassport(ctx, (req) => sessions.store.signedInUser(req as express.Request));
+  const passport = createPassport(ctx);
   app.use(passport.initialize());
-  app.use(passport.session());
+  app.use(restoreSessionUser((req) => sessions.store.signedInUser(req as express.Request)));
   app.use(noStoreWhenSignedIn);
   const csrf = createCsrf(config, opts.sessionSecret);
   app.use(csrf.readCookies, csrf.exposeCsrfToken, exposeFlash, exposeLocals(ctx));

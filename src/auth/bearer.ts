@@ -35,6 +35,8 @@ export interface UserPrincipal {
   kind: "user";
   user: UserRow;
   token: AccessTokenRow;
+  /** The address of the user's pending email change when the token was checked, or null. */
+  pendingEmail: string | null;
 }
 
 /** Whoever a bearer token authenticates (organization and team tokens: src/auth/org-principal.ts). */
@@ -70,7 +72,7 @@ function bearerTokenOf(req: Request): string | undefined {
 function principalFor(found: LiveAccessToken): Principal | undefined {
   // Organization and team tokens act as the organization or team, never as a user.
   if (found.token.token_prefix !== ACCESS_TOKEN_PREFIXES.personal) return orgPrincipalFor(found);
-  return found.user ? { kind: "user", user: found.user, token: found.token } : undefined;
+  return found.user ? { kind: "user", user: found.user, token: found.token, pendingEmail: found.pendingEmail } : undefined;
 }
 
 /** Middleware: authenticates the request by bearer token (see the module comment) or answers 401. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import type { NextFunction, Request, Response } from "express";
 import { Passport } from "passport";
 import { Strategy as LocalStrategy } from "passport-local";
 import type { AppContext } from "../context";
@@ -9,9 +10,10 @@ import { registerProviderStrategies } from "./providers";
 /**
  * A Passport instance per app (tests run several apps in one process). Who is signed in comes from
  * the session row, read together with the user by the session store in one query (`signedInUser`),
- * so a deleted account or an ended session is signed out at once.
+ * so a deleted account or an ended session is signed out at once: restoreSessionUser below stands in
+ * for the instance's `session()` middleware.
  */
-export function createPassport(ctx: AppContext, signedInUser: (req: IncomingMessage) => UserRow | undefined) {
+export function createPassport(ctx: AppContext) {
   const passport = new Passport();
   passport.use(
     "local",
@@ -22,10 +24,26 @@ export function createPassport(ctx: AppContext, signedInUser: (req: IncomingMess
   // External providers: one strategy per configured provider.
   registerProviderStrategies(passport, ctx.config);
   passport.serializeUser((user, done) => done(null, (user as Express.User).id));
-  // With three parameters Passport passes the request first.
-  passport.deserializeUser((req: IncomingMessage, id: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
-    const user = signedInUser(req);
-    done(null, user && user.id === Number(id) ? user : false);
-  });
   return passport;
+}
+
+/**
+ * Passport's session step (what `passport.session()` does through its "session" strategy), done
+ * directly: when the session names a user, `req.user` becomes the user the store read with the
+ * session row, if it is that user; otherwise the session's user is forgotten, as Passport does when
+ * its deserializer finds nobody. Passport's own version runs its authenticate() machinery (a dozen
+ * closures and a strategy object per request) to call the one deserializer this app has, on every
+ * request with a session; this does the same in a few property reads.
+ */
+export function restoreSessionUser(signedInUser: (req: IncomingMessage) => UserRow | undefined) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const state = (req.session as { passport?: { user?: unknown } } | undefined)?.passport;
+    const id = state?.user;
+    if (state && id !== undefined && id !== null) {
+      const user = signedInUser(req);
+      if (user && user.id === Number(id)) req.user = user;
+      else delete state.user;
+    }
+    next();
+  };
 }

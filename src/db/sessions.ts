@@ -132,23 +132,38 @@ export interface SignInRecord {
   lifetimes: { idleSeconds: number; maxSeconds: number; rememberedSeconds: number };
 }
 
+/** The security-log entry written with a sign-in (src/services/security-log.ts writes the others). */
+export interface SignInEvent {
+  action: string;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+}
+
 /**
  * Signs a session in: the row of an id generated for this sign-in (inserted, or already stored by
- * the request with its data) gets its user and lifetimes. A row that was ended, or that belongs to
+ * the request with its data) gets its user and lifetimes, and the sign-in's security-log entry is
+ * written in the same statement, only when the session was signed in: both or neither are stored,
+ * without a transaction's BEGIN and COMMIT round trips. A row that was ended, or that belongs to
  * somebody already, is left alone; the caller treats that as a failed sign-in.
  */
-export async function signInSession(r: SignInRecord, q: Executor = db): Promise<boolean> {
+export async function signInSession(r: SignInRecord, event: SignInEvent, q: Executor = db): Promise<boolean> {
   const lifetime = r.remember ? r.lifetimes.rememberedSeconds : r.lifetimes.idleSeconds;
   const absolute = r.remember ? r.lifetimes.rememberedSeconds : r.lifetimes.maxSeconds;
   const { rows } = await q.raw<{ rows: unknown[] }>(
-    `INSERT INTO sessions (sid, data, user_id, remember, ip, user_agent, signed_in_at, expires_at, absolute_expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, now(), now() + make_interval(secs => ?), now() + make_interval(secs => ?))
-     ON CONFLICT (sid) DO UPDATE SET user_id = excluded.user_id, remember = excluded.remember, ip = excluded.ip,
-       user_agent = excluded.user_agent, signed_in_at = excluded.signed_in_at, last_seen_at = now(),
-       expires_at = excluded.expires_at, absolute_expires_at = excluded.absolute_expires_at
-     WHERE sessions.ended_at IS NULL AND sessions.user_id IS NULL
-     RETURNING sid`,
-    [r.sid, JSON.stringify(r.data), r.userId, r.remember, r.ip, r.userAgent, lifetime, absolute],
+    `WITH signed AS (
+       INSERT INTO sessions (sid, data, user_id, remember, ip, user_agent, signed_in_at, expires_at, absolute_expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, now(), now() + make_interval(secs => ?), now() + make_interval(secs => ?))
+       ON CONFLICT (sid) DO UPDATE SET user_id = excluded.user_id, remember = excluded.remember, ip = excluded.ip,
+         user_agent = excluded.user_agent, signed_in_at = excluded.signed_in_at, last_seen_at = now(),
+         expires_at = excluded.expires_at, absolute_expires_at = excluded.absolute_expires_at
+       WHERE sessions.ended_at IS NULL AND sessions.user_id IS NULL
+       RETURNING sid)
+     INSERT INTO security_events (user_id, action, ip, user_agent, details)
+     SELECT ?, ?, ?, ?, ? FROM signed
+     RETURNING id`,
+    [r.sid, JSON.stringify(r.data), r.userId, r.remember, r.ip, r.userAgent, lifetime, absolute,
+      r.userId, event.action, event.ip, event.userAgent, JSON.stringify(event.details)],
   );
   return rows.length === 1;
 }

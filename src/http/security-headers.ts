@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import type { Config } from "../config";
 import { authorizationOrigins } from "../auth/providers";
@@ -10,6 +12,35 @@ import { authorizationOrigins } from "../auth/providers";
  * upgrade-insecure-requests only apply when BASE_URL is https, so http://localhost keeps working.
  */
 export function securityHeaders(config: Config) {
+  const headers = fixedHeadersOf(helmetFor(config));
+  // Sent on every response, so set from the list helmet made once rather than through helmet's
+  // chain of a dozen middleware per request. X-Powered-By is never set (app.disable in app.ts).
+  return (_req: Request, res: Response, next: NextFunction) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+/**
+ * The headers a helmet middleware sets, found by running it once. Our policy has no per-request
+ * part (no nonces, no directive computed from the request), so every response gets the same ones.
+ */
+function fixedHeadersOf(middleware: ReturnType<typeof helmet>): [string, string][] {
+  const headers: [string, string][] = [];
+  const res = {
+    setHeader: (name: string, value: string) => headers.push([name, String(value)]),
+    removeHeader: () => {},
+  } as unknown as ServerResponse;
+  let finished = false;
+  middleware({} as IncomingMessage, res, (err?: unknown) => {
+    if (err) throw err;
+    finished = true;
+  });
+  if (!finished) throw new Error("helmet did not finish synchronously; its headers cannot be fixed once");
+  return headers;
+}
+
+function helmetFor(config: Config) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

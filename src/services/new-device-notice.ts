@@ -1,7 +1,6 @@
 import { db, type Executor } from "../db/knex";
 import { findSignInHistory } from "../db/security-events";
 import type { UserRow } from "../db/users";
-import type { Mailer } from "../emails/mailer";
 import { newSignInMail } from "../emails/new-sign-in";
 import { deviceLabel } from "../lib/user-agent";
 import { formatDateTime } from "../lib/time-words";
@@ -14,14 +13,13 @@ export const KNOWN_DEVICE_DAYS = 90;
  * Mails the owner a security notice when this sign-in comes from a browser and IP combination not
  * seen in their live sessions or their sign-ins of the last 90 days, so a stolen password shows up
  * in the owner's inbox. The first sign-in of an account is not news and sends nothing. Security mail
- * cannot be turned off, so no preference is consulted. Call it before the new sign-in is recorded.
- * The mail is queued in the caller's transaction and sent once that commits.
+ * cannot be turned off, so no preference is consulted. Returns the mail to queue, or undefined when
+ * none is due. Call it before the new sign-in is recorded, and queue the mail in the transaction that
+ * records it (src/services/sign-in.ts); it is sent once that commits.
  */
-export async function noticeSignInFromNewDevice(mailer: Mailer, user: UserRow, meta: RequestMeta, q: Executor = db): Promise<boolean> {
+export async function newDeviceNoticeFor(user: UserRow, meta: RequestMeta, q: Executor = db) {
   const since = new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000);
   const history = await findSignInHistory(user.id, meta.ip, meta.userAgent, since, q);
-  if (!history.signedInBefore || history.knownDevice) return false;
-  const mail = newSignInMail({ userId: user.id, to: user.email, username: user.username, device: deviceLabel(meta.userAgent), ip: meta.ip, at: formatDateTime(new Date()) });
-  await mailer.queue(mail, q);
-  return true;
+  if (!history.signedInBefore || history.knownDevice) return undefined;
+  return newSignInMail({ userId: user.id, to: user.email, username: user.username, device: deviceLabel(meta.userAgent), ip: meta.ip, at: formatDateTime(new Date()) });
 }

@@ -20,9 +20,11 @@ async function sendUser(res: Response, user: UserRow) {
   res.json({ data: presentUser(user, pending?.email ?? null) });
 }
 
-/** GET /api/v1/user — the user the token belongs to. */
-export async function showUser(req: Request, res: Response) {
-  await sendUser(res, principalUser(req));
+/** GET /api/v1/user — the user the token belongs to (its pending email change read with the token). */
+export function showUser(req: Request, res: Response) {
+  const user = principalUser(req);
+  const pending = req.principal?.kind === "user" ? req.principal.pendingEmail : null;
+  res.json({ data: presentUser(user, pending) });
 }
 
 /**

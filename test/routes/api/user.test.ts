@@ -65,7 +65,7 @@ describe("API: PATCH /api/v1/user", () => {
   });
 
   it("changes the email only through the mailed confirmation, with the current password", async () => {
-    const { user, patch } = await setup();
+    const { user, token, patch } = await setup();
     const missing = await patch({ email: "new@example.test" });
     assert.equal(missing.status, 422);
     assert.ok((await missing.json()).error.fields.current_password);
@@ -80,6 +80,8 @@ describe("API: PATCH /api/v1/user", () => {
     const { data } = await ok.json();
     assert.equal(data.email, user.email, "the address has not changed yet");
     assert.equal(data.pending_email, "New@Example.test");
+    const shown = (await (await apiRequest(t.baseUrl, token, "GET", "/api/v1/user")).json()).data;
+    assert.equal(shown.pending_email, "New@Example.test", "GET shows the pending change too");
     const mail = await t.mailbox.waitFor("new@example.test");
     const link = linkIn(mail, "/email/confirm/");
     await t.mailbox.waitFor(user.email, (m) => m.subject !== mail.subject);
