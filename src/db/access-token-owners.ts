@@ -44,7 +44,7 @@ const JOINED = [
 const PENDING_EMAIL = "pending_email__";
 const LIVE_TOKEN_WITH_OWNER = `SELECT ${TOKEN_COLUMNS.map((c) => `a.${c}`).join(", ")},
     ${JOINED.flatMap(({ alias, prefix, columns }) => columns.map((c) => `${alias}.${c} AS "${prefix}${c}"`)).join(", ")},
-    (SELECT e.email FROM user_tokens AS e WHERE e.user_id = a.user_id AND e.purpose = 'email_change' AND e.expires_at > now()) AS "${PENDING_EMAIL}"
+    (SELECT e.email FROM email_codes AS e WHERE e.user_id = a.user_id AND e.purpose = 'email_change' AND e.expires_at > now()) AS "${PENDING_EMAIL}"
   FROM access_tokens AS a
     LEFT JOIN users AS u ON u.id = a.user_id
     LEFT JOIN organizations AS o ON o.id = a.organization_id

@@ -11,7 +11,7 @@ export interface AdminActor {
 
 /** What an admin action was done to. */
 export interface AuditTarget {
-  type: "user" | "organization" | "instance";
+  type: "user" | "organization" | "instance" | "mail";
   id: number | null;
   label: string;
 }

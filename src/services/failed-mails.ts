@@ -1,5 +1,7 @@
 import { countFailedOutboundMails, listFailedOutboundMails, requeueFailedOutboundMail, type FailedMailRow } from "../db/outbound-mails";
+import { db } from "../db/knex";
 import { notFound } from "../lib/errors";
+import { recordAdminAction, type AdminContext } from "./admin-audit";
 
 /**
  * One page of the mail the worker gave up on (the SMTP server refused or was unreachable for longer
@@ -17,8 +19,13 @@ export async function listFailedMails(page: { limit: number; offset: number }): 
  * an id that is not a failed mail (unknown, still being tried, or already sent), so a retry clicked
  * twice cannot send a mail twice.
  */
-export async function retryMail(id: number): Promise<FailedMailRow> {
-  const mail = await requeueFailedOutboundMail(id);
-  if (!mail) throw notFound("Failed mail");
-  return mail;
+export async function retryMail(id: number, admin?: AdminContext): Promise<FailedMailRow> {
+  return db.transaction(async (trx) => {
+    const mail = await requeueFailedOutboundMail(id, trx);
+    if (!mail) throw notFound("Failed mail");
+    // From the admin pages the retry is an admin action like any other: it lands in the audit log
+    // with the requeue, or neither does. The address is named, never the body.
+    if (admin) await recordAdminAction(admin, "mail.retried", { type: "mail", id: mail.id, label: mail.to }, { subject: mail.subject }, trx);
+    return mail;
+  });
 }

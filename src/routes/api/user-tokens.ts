@@ -4,7 +4,7 @@ import type { AppContext } from "../../context";
 import { principalUser, type UserPrincipal } from "../../auth/bearer";
 import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUser } from "../../db/access-tokens";
 import { notFound } from "../../lib/errors";
-import { DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";
+import { revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";
 import { createTokenWithToken } from "../../services/token-from-token";
 import { requestMeta } from "../../http/request-meta";
 import { pageOf } from "../../http/pager";
@@ -47,10 +47,10 @@ export function createToken(ctx: AppContext) {
   return async (req: Valid<typeof CreateTokenBody>, res: Response) => {
     const user = principalUser(req);
     const body = req.body;
-    const expiresInDays = body.expires_in_days === undefined ? DEFAULT_TOKEN_EXPIRY_DAYS : body.expires_in_days;
-    // Only a token made for it may create tokens, and none that outlive it (see the service).
+    // Only a token made for it may create tokens, and none that outlive it (the service chooses the
+    // default expiry, capped by the creator's).
     const creator = (req.principal as UserPrincipal).token;
-    const { row, token } = await createTokenWithToken(ctx, user, creator, { description: body.description, expiresInDays }, requestMeta(req));
+    const { row, token } = await createTokenWithToken(ctx, user, creator, { description: body.description, expiresInDays: body.expires_in_days }, requestMeta(req));
     res.status(201).setHeader("Location", `${ctx.config.baseUrl}/api/v1/user/tokens/${row.id}`);
     res.json({ data: presentNewAccessToken(row, token) });
   };

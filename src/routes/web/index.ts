@@ -187,6 +187,8 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/admin/settings", asAdmin, admin.showInstanceSettings(ctx));
   r.post("/admin/settings", asAdmin, admin.submitInstanceSettings(ctx));
   r.get("/admin/audit", asAdmin, admin.showAudit);
+  r.get("/admin/mail", asAdmin, admin.showFailedMail);
+  r.post("/admin/mail/:id/retry", asAdmin, admin.submitRetryMail);
 
   return r;
 }

@@ -6,6 +6,7 @@ export const ADMIN_SECTIONS: readonly (readonly [key: string, label: string, pat
   ["users", "Users", "/admin/users"],
   ["orgs", "Organizations", "/admin/orgs"],
   ["settings", "Instance settings", "/admin/settings"],
+  ["mail", "Failed mail", "/admin/mail"],
   ["audit", "Audit log", "/admin/audit"],
 ];
 

@@ -4,3 +4,4 @@ export { showUserAction, submitUserAction } from "./user-actions";
 export { showOrganizations, showOrganization, showDeleteOrganization, submitDeleteOrganization } from "./organizations";
 export { showInstanceSettings, submitInstanceSettings } from "./settings";
 export { showAudit } from "./audit";
+export { showFailedMail, submitRetryMail } from "./mail";

@@ -18,9 +18,9 @@ describe("admin area: who gets in", () => {
   async function adminPaths() {
     const target = await buildUser({ username: "target" });
     await buildOrg(target, { slug: "acme" });
-    const gets = ["/admin", "/admin/users", "/admin/users?q=tar", `/admin/users/${target.id}`, "/admin/orgs", "/admin/orgs/acme", "/admin/orgs/acme/delete", "/admin/settings", "/admin/audit"];
+    const gets = ["/admin", "/admin/users", "/admin/users?q=tar", `/admin/users/${target.id}`, "/admin/orgs", "/admin/orgs/acme", "/admin/orgs/acme/delete", "/admin/settings", "/admin/audit", "/admin/mail"];
     for (const action of ["suspend", "sign-out", "delete", "grant-admin"]) gets.push(`/admin/users/${target.id}/${action}`);
-    const posts = [`/admin/users/${target.id}/suspend`, `/admin/users/${target.id}/grant-admin`, `/admin/users/${target.id}/delete`, "/admin/orgs/acme/delete", "/admin/settings"];
+    const posts = [`/admin/users/${target.id}/suspend`, `/admin/users/${target.id}/grant-admin`, `/admin/users/${target.id}/delete`, "/admin/orgs/acme/delete", "/admin/settings", "/admin/mail/1/retry"];
     return { target, gets, posts };
   }
 
