@@ -26,6 +26,8 @@ import { authorize, loadOrg } from "../../http/load-org";
 import * as can from "../../policies/organizations";
 import { handleProviderCallback, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
 import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
+import * as passkeys from "./settings/passkeys";
+import { submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -75,6 +77,17 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/settings/identities", requireConfirmed, showIdentitySettings(ctx));
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
   r.post("/settings/identities/:id/delete", requireConfirmed, submitUnlinkIdentity(ctx));
+
+  // Passkeys: managed in settings; sign-in without a username from the sign-in page
+  r.get("/settings/passkeys", requireConfirmed, passkeys.showPasskeySettings);
+  r.post("/settings/passkeys/options", requireConfirmed, passkeys.submitPasskeyRegistrationOptions);
+  r.post("/settings/passkeys", requireConfirmed, passkeys.submitAddPasskey);
+  r.get("/settings/passkeys/:id/rename", requireConfirmed, passkeys.showRenamePasskey);
+  r.post("/settings/passkeys/:id/rename", requireConfirmed, passkeys.submitRenamePasskey);
+  r.get("/settings/passkeys/:id/delete", requireConfirmed, passkeys.showRemovePasskey);
+  r.post("/settings/passkeys/:id/delete", requireConfirmed, passkeys.submitRemovePasskey);
+  r.post("/login/passkey/options", submitPasskeyLoginOptions);
+  r.post("/login/passkey", limitByIp(limits.loginPerIp), submitPasskeyLogin);
 
   // Access tokens and CLI sign-in
   r.get("/settings/tokens", requireConfirmed, showTokens);

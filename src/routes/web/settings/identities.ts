@@ -5,7 +5,7 @@ import { findIdentityForUser, listIdentitiesForUser } from "../../../db/identiti
 import { flash } from "../../../http/flash";
 import { notFound } from "../../../lib/errors";
 import { providerLabel } from "../../../services/external-sign-in";
-import { isLastSignInMethod, unlinkIdentity } from "../../../services/identities";
+import { countSignInMethods, isLastSignInMethod, unlinkIdentity } from "../../../services/identities";
 import { requestMeta } from "../../../http/request-meta";
 
 function identityId(req: Request): number {
@@ -27,7 +27,7 @@ export function showIdentitySettings(ctx: AppContext) {
       identities: identities.map((i) => ({ ...i, label: providerLabel(i.provider) })),
       connectable: enabledProviders(ctx.config).filter((p) => !linked.has(p.name)),
       hasPassword,
-      lastMethod: isLastSignInMethod(hasPassword, identities.length),
+      lastMethod: isLastSignInMethod(hasPassword, await countSignInMethods(user.id)),
     });
   };
 }
@@ -36,12 +36,11 @@ export function showIdentitySettings(ctx: AppContext) {
 export async function showUnlinkIdentity(req: Request, res: Response) {
   const identity = await findIdentityForUser(req.user!.id, identityId(req));
   if (!identity) throw notFound("Identity");
-  const identities = await listIdentitiesForUser(req.user!.id);
   res.render("settings/identities/delete", {
     title: "Disconnect identity",
     section: "identities",
     identity: { ...identity, label: providerLabel(identity.provider) },
-    lastMethod: isLastSignInMethod(!!req.user!.password_hash, identities.length),
+    lastMethod: isLastSignInMethod(!!req.user!.password_hash, await countSignInMethods(req.user!.id)),
   });
 }
 
