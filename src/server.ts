@@ -10,6 +10,7 @@ import { createLogger } from "./lib/logger";
 import { resolveSessionSecret } from "./session-secret";
 import { startMailWorker } from "./services/mail-worker";
 import { startUnconfirmedAccountPrune } from "./services/unconfirmed-accounts";
+import { startSecurityLogPrune } from "./services/security-log-retention";
 import { startProviderEmulators, type ProviderEmulators } from "./dev/emulators";
 
 const DATA_DIR = path.resolve(__dirname, "../.data");
@@ -58,6 +59,7 @@ async function main() {
 
   const mailWorker = startMailWorker(config, logger);
   const stopAccountPrune = startUnconfirmedAccountPrune(logger);
+  const stopLogPrune = startSecurityLogPrune(logger);
   const { app, close } = createApp({
     config,
     logger,
@@ -77,6 +79,7 @@ async function main() {
     server.closeAllConnections();
     await mailWorker.stop();
     stopAccountPrune();
+    stopLogPrune();
     await emulators?.stop();
     await close();
     await disconnectDb();

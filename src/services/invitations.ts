@@ -18,6 +18,7 @@ import { findUserById, type UserRow } from "../db/users";
 import { enqueueMail } from "../emails/mail";
 import { organizationInvitationMail } from "../emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../emails/organization-member-joined";
+import { orgEventActor, recordOrgEvent } from "./organization-log";
 import { consumeAllOrThrow } from "./rate-limits";
 import { emailSchema } from "../lib/handles";
 import { isUniqueViolation, notFound, type FieldErrors } from "../lib/errors";
@@ -107,6 +108,7 @@ export async function createInvitation(
         trx,
       );
       await queueInvitationMail(ctx, org, inviter.name, row, link.url, trx);
+      await recordOrgEvent(org.id, { userId: inviter.id, name: inviter.name }, "invitation.created", { email: row.email, role: row.role }, trx);
       return row;
     });
     ctx.kickMail();
@@ -128,6 +130,7 @@ export async function resendInvitation(ctx: AppContext, org: OrganizationRow, ac
   await db.transaction(async (trx) => {
     await renewInvitation(inv.id, link.hash, link.expiresAt, trx);
     await queueInvitationMail(ctx, org, inviter.name, inv, link.url, trx);
+    await recordOrgEvent(org.id, { userId: inviter.id, name: inviter.name }, "invitation.resent", { email: inv.email, role: inv.role }, trx);
   });
   ctx.kickMail();
   return inv;
@@ -138,7 +141,11 @@ export async function revokeInvitation(org: OrganizationRow, actor: Actor | null
   const inv = await findPendingInvitationInOrganization(org.id, id);
   if (!inv) throw notFound("Invitation");
   if (!canInviteWithRole(actor, inv.role)) throw forbidden();
-  await closeInvitation(inv.id, "revoked", null);
+  await db.transaction(async (trx) => {
+    if (await closeInvitation(inv.id, "revoked", null, trx)) {
+      await recordOrgEvent(org.id, orgEventActor(actor), "invitation.revoked", { email: inv.email, role: inv.role }, trx);
+    }
+  });
   return inv;
 }
 
@@ -188,6 +195,7 @@ export async function acceptInvitation(ctx: AppContext, token: string, user: Use
       await insertTeamMembership({ organization_id: org.id, team_id: teamId, user_id: user.id }, trx);
     }
     await closeInvitation(inv.id, "accepted", user.id, trx);
+    if (added) await recordOrgEvent(org.id, { userId: user.id, name: user.username }, "member.joined", { user_id: user.id, username: user.username, role: inv.role, email: inv.email }, trx);
     if (added) {
       for (const managerId of await listMemberIdsWithRoles(org.id, ["owner", "admin"], trx)) {
         if (managerId === user.id || !(await wantsEmail(managerId, "organization", trx))) continue;
@@ -224,6 +232,7 @@ export async function declineInvitation(token: string, user: UserRow): Promise<A
     const org = await findOrganizationById(inv.organization_id, trx);
     if (!org) return { ok: false, reason: "gone" };
     await closeInvitation(inv.id, "declined", null, trx);
+    await recordOrgEvent(org.id, { userId: user.id, name: user.username }, "invitation.declined", { email: inv.email, role: inv.role }, trx);
     return { ok: true, org, alreadyMember: Boolean(await findMembership(org.id, user.id, trx)) };
   });
 }

@@ -17,6 +17,7 @@ import { handleSchema } from "../lib/handles";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";
 import { canDeleteOrganization, canUpdateOrganization, type Actor } from "../policies/organizations";
 import { forbidden } from "./org-errors";
+import { orgEventActor, recordOrgEvent } from "./organization-log";
 
 // An organization's name is shown to strangers (invitation mail subjects, the invitation page), so
 // it obeys the same character rule as display names.
@@ -46,6 +47,7 @@ export async function createOrganization(ctx: AppContext, user: UserRow, input: 
     const org = await db.transaction(async (trx) => {
       const created = await insertOrganization({ slug: input.slug, name: input.name }, trx);
       await insertMembership({ organization_id: created.id, user_id: user.id, role: "owner" }, trx);
+      await recordOrgEvent(created.id, { userId: user.id, name: user.username }, "organization.created", { name: created.name, slug: created.slug }, trx);
       return created;
     });
     return { ok: true, org };
@@ -63,7 +65,13 @@ export async function updateOrganization(org: OrganizationRow, actor: Actor | nu
     return { ok: false, errors: { slug: SLUG_TAKEN } };
   }
   try {
-    return { ok: true, org: await updateOrganizationRow(org.id, { name: input.name, slug: input.slug }) };
+    const updated = await db.transaction(async (trx) => {
+      const row = await updateOrganizationRow(org.id, { name: input.name, slug: input.slug }, trx);
+      const changes = { from: { name: org.name, slug: org.slug }, to: { name: row.name, slug: row.slug } };
+      await recordOrgEvent(org.id, orgEventActor(actor), "organization.updated", changes, trx);
+      return row;
+    });
+    return { ok: true, org: updated };
   } catch (err) {
     if (isUniqueViolation(err, "organizations_slug_unique")) return { ok: false, errors: { slug: SLUG_TAKEN } };
     throw err;

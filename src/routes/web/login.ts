@@ -6,6 +6,8 @@ import { parseBody } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
 import { endSession, startSession } from "../../http/sign-in";
 import { flash } from "../../http/flash";
+import { requestMeta } from "../../http/request-meta";
+import { recordFailedSignIn } from "../../services/security-log";
 
 const LoginForm = z.object({
   login: z.string().trim().min(1, "Enter your username or email address.").max(254, "That is too long to be a username or email."),
@@ -32,7 +34,10 @@ export function submitLogin(passport: ReturnType<typeof createPassport>) {
     passport.authenticate("local", { session: false }, (err: unknown, user: UserRow | false) => {
       if (err) return next(err);
       if (!user) {
-        return res.status(422).render("auth/login", { title: "Sign in", values, errors: { _form: "Incorrect username, email or password." } });
+        // The account's owner sees the failed attempt in their security log.
+        return recordFailedSignIn(parsed.data.login, requestMeta(req))
+          .then(() => res.status(422).render("auth/login", { title: "Sign in", values, errors: { _form: "Incorrect username, email or password." } }))
+          .catch(next);
       }
       startSession(req, user, parsed.data.remember === "on")
         .then(() => res.redirect(safeNextPath(parsed.data.next)))
