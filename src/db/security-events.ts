@@ -20,7 +20,7 @@ export async function insertSecurityEvent(
 
 /** A page of a user's security log, newest first. */
 export function listSecurityEventsForUser(userId: number, limit: number, offset: number, q: Executor = db): Promise<SecurityEventRow[]> {
-  return q<SecurityEventRow>("security_events").where({ user_id: userId }).orderBy("id", "desc").limit(limit).offset(offset);
+  return q<SecurityEventRow>("security_events").where({ user_id: userId }).orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }]).limit(limit).offset(offset);
 }
 
 /**

@@ -28,6 +28,8 @@ import { handleProviderCallback, showProviderEmail, showProviderStart, startProv
 import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
 import * as passkeys from "./settings/passkeys";
 import { submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
+import { showSecurityLog } from "./settings/security-log";
+import { showOrgAuditLog } from "./orgs/audit-log";
 /** The web route map: every page and form of the app on one screen. */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -89,6 +91,9 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/login/passkey/options", submitPasskeyLoginOptions);
   r.post("/login/passkey", limitByIp(limits.loginPerIp), submitPasskeyLogin);
 
+  // Security logs: the user's own, and an organization's for its owners and admins
+  r.get("/settings/security/log", requireConfirmed, showSecurityLog);
+
   // Access tokens and CLI sign-in
   r.get("/settings/tokens", requireConfirmed, showTokens);
   r.post("/settings/tokens", requireConfirmed, submitCreateToken(ctx));
@@ -132,6 +137,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
   r.post("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.submitRevokeOrgToken);
+  r.get("/orgs/:org/audit", member, authorize(can.canViewAuditLog), showOrgAuditLog);
   r.get("/invitations/:token", showInvitation);
   r.post("/invitations/:token/accept", requireUser, submitAcceptInvitation(ctx));
   r.post("/invitations/:token/decline", requireUser, submitDeclineInvitation);
