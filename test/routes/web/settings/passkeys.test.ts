@@ -70,6 +70,15 @@ describe("passkeys, from the attacker's side", () => {
     assert.equal(stored.remember, true, "Keep me signed in is honoured");
   });
 
+  it("mails the new-device notice for a passkey sign-in from a browser not seen before", async () => {
+    const { user, key } = await userWithPasskey();
+    const browser = new TestClient(t.baseUrl, "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15");
+    const { csrf, challenge } = await startSignIn(browser);
+    assert.equal((await browser.postRaw("/login/passkey", { _csrf: csrf, response: key.assert(challenge) })).status, 302);
+    const mail = await t.mailbox.waitFor(user.email, (m) => m.subject === "New sign-in to your account");
+    assert.match(mail.text, /Safari 17/);
+  });
+
   it("refuses a replayed sign-in response, and of two racing copies accepts one", async () => {
     const { key } = await userWithPasskey();
     const browser = new TestClient(t.baseUrl);
