@@ -69,9 +69,19 @@
       showStatus(form, "");
       signIn(false).catch(function (err) { showStatus(form, explain(err)); });
     });
+    // The autofill request starts when the person first touches the username field, not on page
+    // load: asking for options stores a challenge in a session, and a mere page view must not
+    // create one. An autofill request that ends without a choice (the button was used) is no error.
+    var login = document.querySelector("input[autocomplete~=webauthn]");
     lib.browserSupportsWebAuthnAutofill().then(function (supported) {
-      // An autofill request that ends without a choice (the button was used instead) is not an error.
-      if (supported) signIn(true).catch(function () {});
+      if (!supported || !login) return;
+      var started = false;
+      function start() {
+        if (started) return;
+        started = true;
+        signIn(true).catch(function () {});
+      }
+      ["pointerdown", "keydown", "input"].forEach(function (type) { login.addEventListener(type, start); });
     });
   });
 })();

@@ -90,8 +90,10 @@ describe("passkeys in a real browser, with Chromium's virtual authenticator", ()
     await shoot(page, "passkeys-two-light");
 
     // Signed out, the sign-in page asks for a passkey through the browser's autofill (conditional
-    // mediation); the virtual authenticator answers at once, as a person picking it would.
+    // mediation) once the username field is touched; the virtual authenticator answers at once, as a
+    // person picking the passkey from the list would.
     await signOut(page);
+    await page.getByLabel("Username or email").click();
     await page.waitForURL(`${t.baseUrl}/`);
     const events = () => db("security_events").where({ user_id: user.id, action: "sign_in" }).orderBy("id").pluck("details");
     assert.deepEqual((await events()).map((d: { method: string }) => d.method), ["password", "passkey"]);
@@ -131,8 +133,12 @@ describe("passkeys in a real browser, with Chromium's virtual authenticator", ()
 
     for (const [scheme, width] of [["dark", 1280], ["dark", 390], ["light", 390]] as const) {
       const other = await newContext(scheme, width);
+      await addAuthenticator(other.cdp);
+      const sessionsBefore = await db("sessions").count("* as n").first();
       await other.page.goto("/login");
       await other.page.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
+      // Loading the page asks for nothing yet: a page view stores no session.
+      assert.deepEqual(await db("sessions").count("* as n").first(), sessionsBefore);
       await shoot(other.page, `login-passkey-${scheme}-${width}`);
       await other.context.close();
     }
