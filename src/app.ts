@@ -15,6 +15,7 @@ import { exposeLocals } from "./http/locals";
 import { securityHeaders } from "./http/security-headers";
 import { noStoreWhenSignedIn } from "./http/no-store";
 import { requestLogger } from "./http/request-logger";
+import { observeRequests } from "./metrics/http";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { formBody } from "./http/body-parsers";
 import { rejectUnsafeUrl } from "./http/input-guard";
@@ -57,6 +58,7 @@ export function createApp(opts: AppOptions) {
   // Defaults for pages rendered before the per-request locals exist (errors early in the chain).
   Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "" });
 
+  if (config.metrics) app.use(observeRequests);
   app.use(requestLogger(logger));
   app.use(securityHeaders(config));
   // Before anything reads the path or the query (static files, /api, /oauth, the web routes): a

@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   DEV_PROVIDER_EMULATORS: z.enum(["0", "1"]).default("0"),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be an IP address or host name, like 127.0.0.1 or 0.0.0.0").optional(),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(10),
@@ -77,6 +80,13 @@ export interface Config {
   passwordMinLength: number;
   embeddedPgPort: number;
   devProviderEmulators: boolean;
+  /**
+   * Prometheus metrics at /metrics on a port of their own (src/metrics/server.ts); undefined: off,
+   * and requests are not timed. The address follows HOST's defaults unless METRICS_HOST is set.
+   */
+  metrics?: { port: number; host: string | undefined };
+  /** How long a SIGTERM or SIGINT waits for requests in flight and the mail worker's current send. */
+  shutdownGraceMs: number;
   providers: Partial<Record<ProviderName, ProviderConfig>>;
   rateLimits: {
     windowSeconds: number;
@@ -147,6 +157,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Without SMTP in production every mail (confirmations, resets, security notices) would be dropped.
   if (isProduction && !e.SMTP_URL) problems.push("SMTP_URL: required in production");
   if (isProduction && e.DEV_PROVIDER_EMULATORS === "1") problems.push("DEV_PROVIDER_EMULATORS: not allowed in production");
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) problems.push("METRICS_PORT: must differ from PORT");
+  if (e.METRICS_HOST !== undefined && e.METRICS_PORT === undefined) problems.push("METRICS_HOST: set METRICS_PORT too (metrics are off without it)");
   if (problems.length > 0) throw new ConfigError(problems);
   const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   const windowSeconds = e.RATE_LIMIT_WINDOW_MINUTES * 60;
@@ -166,6 +178,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     devProviderEmulators: e.DEV_PROVIDER_EMULATORS === "1",
+    metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST ?? (isProduction ? undefined : "127.0.0.1") },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     providers,
     rateLimits: {
       windowSeconds,

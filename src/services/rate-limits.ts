@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import type { Config } from "../config";
 import { HttpError } from "../lib/errors";
 import { BatchedRateLimiter } from "./batched-rate-limit";
+import { rateLimitRefusals } from "../metrics/registry";
 
 /**
  * Rate limits live in PostgreSQL (rate_limits table), so they hold across every app process behind
@@ -62,10 +63,15 @@ export function createRateLimits(config: Config, knex: Knex): RateLimits {
   };
 }
 
-/** The error thrown when a limit is exhausted; rendered as a 429 page with a Retry-After header. */
+/**
+ * The error thrown when a limit is exhausted; rendered as a 429 page with a Retry-After header.
+ * `limit` names the limit in the refusal counter (gatehouse_rate_limit_refusals_total), counted here
+ * since every refusal is made by throwing this.
+ */
 export class RateLimitedError extends HttpError {
-  constructor(public readonly retryAfterSeconds: number) {
+  constructor(public readonly retryAfterSeconds: number, limit: string) {
     super(429, `Too many attempts. Please wait ${describeWait(retryAfterSeconds)} and try again.`);
+    rateLimitRefusals.inc({ limit });
   }
 }
 
@@ -79,13 +85,13 @@ function describeWait(seconds: number): string {
 export async function consumeOrThrow(limiter: RateLimiterPostgres | BatchedRateLimiter, key: string): Promise<void> {
   if (limiter instanceof BatchedRateLimiter) {
     const retryAfterSeconds = limiter.consume(key);
-    if (retryAfterSeconds !== undefined) throw new RateLimitedError(retryAfterSeconds);
+    if (retryAfterSeconds !== undefined) throw new RateLimitedError(retryAfterSeconds, "api-token");
     return;
   }
   try {
     await limiter.consume(key);
   } catch (err) {
-    if (err instanceof RateLimiterRes) throw new RateLimitedError(Math.ceil(err.msBeforeNext / 1000));
+    if (err instanceof RateLimiterRes) throw new RateLimitedError(Math.ceil(err.msBeforeNext / 1000), limiter.keyPrefix);
     throw err;
   }
 }
@@ -123,7 +129,7 @@ export async function reservePoint(limiter: RateLimiterPostgres, key: string): P
 export async function consumeAllOrThrow(checks: [RateLimiterPostgres, string][]): Promise<void> {
   for (const [limiter, key] of checks) {
     const used = await limiter.get(key);
-    if (used && used.consumedPoints >= limiter.points) throw new RateLimitedError(Math.ceil(used.msBeforeNext / 1000));
+    if (used && used.consumedPoints >= limiter.points) throw new RateLimitedError(Math.ceil(used.msBeforeNext / 1000), limiter.keyPrefix);
   }
   for (const [limiter, key] of checks) await consumeOrThrow(limiter, key);
 }

@@ -16,7 +16,7 @@ import { clearPasswordAttempts, reserveAccountAttempt } from "./password-attempt
  */
 export async function checkCurrentPassword(ctx: AppContext, user: Pick<UserRow, "id" | "password_hash">, password: string): Promise<boolean> {
   const turn = await reserveAccountAttempt(ctx, user.id);
-  if (!turn.ok) throw new RateLimitedError(turn.retryAfterSeconds);
+  if (!turn.ok) throw new RateLimitedError(turn.retryAfterSeconds, "login-account");
   const ok = await verifyPassword(user.password_hash, password);
   if (ok) await clearPasswordAttempts(ctx, user.id);
   return ok;

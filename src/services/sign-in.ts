@@ -5,6 +5,7 @@ import type { UserRow } from "../db/users";
 import { noticeSignInFromNewDevice } from "./new-device-notice";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
+import { signIns } from "../metrics/registry";
 
 export interface NewSession {
   /** The id generated for this sign-in (never the one the browser came with: no session fixation). */
@@ -28,6 +29,7 @@ export async function recordSignIn(config: Pick<Config, "baseUrl">, user: UserRo
       if (!(await signInSession(row, trx))) throw new SessionEnded();
       await recordSecurityEvent(user.id, "sign_in", meta, { method }, trx);
     });
+    signIns.inc({ method, result: "success" });
     return true;
   } catch (err) {
     if (err instanceof SessionEnded) return false;

@@ -17,6 +17,7 @@ import { completeSignupWithEmail, linkIdentity, providerLabel, signInWithIdentit
 import { requestMeta } from "../../http/request-meta";
 import type { HeldIdentity } from "../../services/account-recovery";
 import { UNCONFIRMED_ACCOUNT_DAYS } from "../../services/unconfirmed-accounts";
+import { signIns } from "../../metrics/registry";
 
 /** How long a started provider flow (and a pending sign-up waiting for an address) stays usable. */
 const FLOW_MS = 15 * 60_000;
@@ -93,8 +94,10 @@ export function handleProviderCallback(ctx: AppContext, passport: PassportInstan
     delete req.session.externalAuth;
     const label = provider.label;
     const retry = flow?.intent === "link" ? "/settings/identities" : "/login";
-    const fail = (status: number, heading: string, message: string) =>
+    const fail = (status: number, heading: string, message: string) => {
+      if (flow?.intent !== "link") signIns.inc({ method: provider.name, result: "failure" });
       res.status(status).render("auth/provider-error", { title: heading, heading, message, retry });
+    };
     if (!flow || flow.provider !== provider.name || Date.now() - flow.startedAt > FLOW_MS) {
       return fail(400, "This sign-in link has expired", `This ${label} sign-in was not started in this browser, took too long, or was already used. Start again.`);
     }
