@@ -8,6 +8,7 @@ import { consumeWebAuthnChallenge, findPasskeyByCredentialId, recordPasskeyUse }
 import { findUserById, type UserRow } from "../db/users";
 import { parseJson, type IssuedChallenge } from "./passkeys";
 import type { RequestMeta } from "./request-meta";
+import { signIns } from "../metrics/registry";
 import { recordSecurityEvent } from "./security-log";
 import { relyingParty, WEBAUTHN_CHALLENGE_MS } from "./webauthn-relying-party";
 
@@ -62,6 +63,7 @@ export async function verifyPasskeySignIn(
   if (!response || !passkey) return { ok: false, reason: "unknown_credential", message: "This passkey is not registered with Gatehouse. It may have been removed." };
 
   const failed = async (reason: "invalid" | "counter", details: Record<string, unknown> = {}): Promise<PasskeySignInResult> => {
+    signIns.inc({ method: "passkey", result: "failure" });
     await recordSecurityEvent(passkey.user_id, reason === "counter" ? "passkey.clone_suspected" : "sign_in.failed", meta, { method: "passkey", passkey_id: passkey.id, name: passkey.name, ...details });
     return { ok: false, reason, message: NOT_ACCEPTED };
   };
