@@ -25,7 +25,7 @@ describe("access tokens and the CLI consent page in a real browser", () => {
     await page.goto("/login");
     await page.getByLabel("Username or email").fill(user.username);
     await page.getByLabel("Password", { exact: true }).fill(user.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/");
     return { context, page };
   }

@@ -27,7 +27,7 @@ describe("organizations in a real browser", () => {
   async function signIn(page: Page, login: string, password: string) {
     await page.getByLabel("Username or email").fill(login);
     await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
   /**

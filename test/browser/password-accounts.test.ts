@@ -34,7 +34,7 @@ describe("password accounts in a real browser", () => {
   async function signIn(page: Page, login: string, password: string): Promise<void> {
     await page.getByLabel("Username or email").fill(login);
     await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
   async function signOut(page: Page): Promise<void> {

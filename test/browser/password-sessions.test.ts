@@ -35,7 +35,7 @@ describe("password, sessions and notifications in a real browser", () => {
     await page.goto("/login");
     await page.getByLabel("Username or email").fill(login);
     await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/");
   }
 
