@@ -7,6 +7,8 @@ import { TestClient } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { addMember, buildOrg, membershipId } from "../../../helpers/orgs";
 import { linkIn } from "../../../helpers/mailbox";
+import { apiRequest } from "../../../helpers/tokens";
+import { createOrgAccessToken } from "../../../../src/services/org-access-tokens";
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
 
@@ -166,5 +168,21 @@ describe("organization audit log", () => {
     const x = await loginAs(t.baseUrl, outsider);
     assert.equal((await x.get("/orgs/audit-co/audit")).status, 404);
     assert.equal((await new TestClient(t.baseUrl).get("/orgs/audit-co/audit")).status, 302);
+  });
+
+  it("names an organization token, not a person, when the token acts through the API", async () => {
+    const owner = await buildUser({ username: "token-owner" });
+    const member = await buildUser({ username: "promoted" });
+    const org = await buildOrg(owner, { name: "Bots Inc" });
+    const memberId = await addMember(org, member, "member");
+    const created = await createOrgAccessToken(org, { role: "owner", user_id: owner.id }, owner.id, { description: "ci", scope: "organization", expires_in_days: "30" });
+    assert.ok(created.ok);
+    const res = await apiRequest(t.baseUrl, created.token, "PATCH", `/api/v1/orgs/${org.slug}/members/${memberId}`, { role: "admin" });
+    assert.equal(res.status, 200);
+    const rows = await db("organization_events").where({ organization_id: org.id }).orderBy("id").select("action", "actor_user_id", "actor_name");
+    assert.deepEqual(rows, [
+      { action: "token.created", actor_user_id: owner.id, actor_name: "token-owner" },
+      { action: "member.role_changed", actor_user_id: null, actor_name: "An organization API token" },
+    ]);
   });
 });
