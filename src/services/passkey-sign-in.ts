@@ -4,7 +4,7 @@ import {
 } from "@simplewebauthn/server";
 import type { Config } from "../config";
 import { db } from "../db/knex";
-import { consumeWebAuthnChallenge, findPasskeyByCredentialId, recordPasskeyUse } from "../db/passkeys";
+import { consumeWebAuthnChallenge, findPasskeyByCredentialId, listPasskeysForUser, recordPasskeyUse } from "../db/passkeys";
 import { findUserById, type UserRow } from "../db/users";
 import { parseJson, type IssuedChallenge } from "./passkeys";
 import type { RequestMeta } from "./request-meta";
@@ -18,8 +18,9 @@ import { relyingParty, WEBAUTHN_CHALLENGE_MS } from "./webauthn-relying-party";
  * 1. The challenge this session was given must exist, be under 5 minutes old, and not have been
  *    used: it is marked used in the database before anything else, so a replayed response, or the
  *    same response sent twice at once, is refused whatever the outcome of the first.
- * 2. The response names its credential; an unknown (or removed) credential is refused. The user
- *    handle the authenticator returns, when it returns one, must be the credential's own.
+ * 2. The response names its credential; an unknown (or removed) credential is refused, and so is
+ *    another user's when the caller names the user (a second step). The user handle the
+ *    authenticator returns, when it returns one, must be the credential's own.
  * 3. The signature must verify with that credential's public key, over client data naming our
  *    challenge, our origin and our RP ID (from BASE_URL), with the user present.
  * 4. The signature counter must have moved forward, unless the authenticator keeps none (0 both
@@ -32,9 +33,15 @@ import { relyingParty, WEBAUTHN_CHALLENGE_MS } from "./webauthn-relying-party";
  * Failures on a known credential are recorded in its owner's security log as failed sign-ins.
  */
 
-/** Options for navigator.credentials.get(): no allowed list (the authenticator offers its passkeys). */
-export async function beginPasskeySignIn(config: Pick<Config, "baseUrl">): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; issued: IssuedChallenge }> {
-  const options = await generateAuthenticationOptions({ rpID: relyingParty(config).id, userVerification: "preferred", timeout: WEBAUTHN_CHALLENGE_MS });
+/**
+ * Options for navigator.credentials.get(). Without `forUserId` there is no allowed list (the
+ * authenticator offers its discoverable passkeys: sign-in without a username). With it, the
+ * options list that user's credentials, for a passkey used as the second step of a sign-in whose
+ * first step already named the account (then pass the same id to verifyPasskeySignIn).
+ */
+export async function beginPasskeySignIn(config: Pick<Config, "baseUrl">, forUserId?: number): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; issued: IssuedChallenge }> {
+  const allowCredentials = forUserId === undefined ? undefined : (await listPasskeysForUser(forUserId)).map((p) => ({ id: p.credential_id, transports: p.transports }));
+  const options = await generateAuthenticationOptions({ rpID: relyingParty(config).id, userVerification: "preferred", timeout: WEBAUTHN_CHALLENGE_MS, allowCredentials });
   return { options, issued: { challenge: options.challenge, expiresAt: Date.now() + WEBAUTHN_CHALLENGE_MS } };
 }
 
@@ -49,7 +56,7 @@ const NOT_ACCEPTED = "That passkey was not accepted. Try again, or sign in with 
 /** Checks a passkey sign-in response (see the decision tree at the top of this module). */
 export async function verifyPasskeySignIn(
   config: Pick<Config, "baseUrl">,
-  input: { response: string; issued: IssuedChallenge | undefined },
+  input: { response: string; issued: IssuedChallenge | undefined; /** Only this user's passkeys count (a second step). */ userId?: number },
   meta: RequestMeta,
 ): Promise<PasskeySignInResult> {
   const { issued } = input;
@@ -60,7 +67,9 @@ export async function verifyPasskeySignIn(
   const response = parseJson<AuthenticationResponseJSON>(input.response);
   const credentialId = typeof response?.id === "string" ? response.id : undefined;
   const passkey = credentialId ? await findPasskeyByCredentialId(credentialId) : undefined;
-  if (!response || !passkey) return { ok: false, reason: "unknown_credential", message: "This passkey is not registered with Gatehouse. It may have been removed." };
+  if (!response || !passkey || (input.userId !== undefined && passkey.user_id !== input.userId)) {
+    return { ok: false, reason: "unknown_credential", message: "This passkey is not registered with Gatehouse. It may have been removed." };
+  }
 
   const failed = async (reason: "invalid" | "counter", details: Record<string, unknown> = {}): Promise<PasskeySignInResult> => {
     signIns.inc({ method: "passkey", result: "failure" });
