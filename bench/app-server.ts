@@ -28,7 +28,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   connectDb(config.databaseUrl!);
-  const { app, close } = createApp({ config, logger, sessionSecret: config.sessionSecret!, kickMail: () => {} });
+  const { app, close } = createApp({ config, logger, sessionSecret: config.sessionSecret! });
   let inFlight = 0;
   const responses: Record<string, number> = {};
   const server = http.createServer();

@@ -6,12 +6,13 @@ import { db } from "./db/knex";
 import type { Logger } from "./lib/logger";
 import { createPassport } from "./auth/passport";
 import { createRateLimits } from "./services/rate-limits";
+import { createMailer } from "./emails/mailer";
 import { createSessionMiddleware } from "./http/session";
 import { renderEjsView } from "./http/view-engine";
 import { PgSessionStore } from "./http/session-store";
 import { createCsrf } from "./http/csrf";
 import { exposeFlash } from "./http/flash";
-import { exposeLocals } from "./http/locals";
+import { exposeLocals, viewHelpers } from "./http/locals";
 import { securityHeaders } from "./http/security-headers";
 import { noStoreWhenSignedIn } from "./http/no-store";
 import { requestLogger } from "./http/request-logger";
@@ -26,13 +27,14 @@ import { webRoutes } from "./routes/web";
 import { apiRoutes } from "./routes/api";
 import { oauthRoutes } from "./routes/oauth";
 import { SETTINGS_SECTIONS } from "./http/settings-sections";
-import { enabledProviders } from "./auth/providers";
+import { visibleProviders } from "./auth/providers";
+import { InstanceSettings } from "./services/instance-settings";
+import { createSecretBox } from "./auth/secret-box";
 
 export interface AppOptions {
   config: Config;
   logger: Logger;
   sessionSecret: string;
-  kickMail: () => void;
   /** The session store class; tests pass a subclass that stalls writes to provoke races. */
   SessionStore?: typeof PgSessionStore;
 }
@@ -43,7 +45,10 @@ export interface AppOptions {
  */
 export function createApp(opts: AppOptions) {
   const { config, logger } = opts;
-  const ctx: AppContext = { config, logger, kickMail: opts.kickMail, limits: createRateLimits(config, db) };
+  const settings = new InstanceSettings(config, logger);
+  // Tests change the settings through the app, which reloads at once; no timer to race with them.
+  if (config.env !== "test") settings.startReloading();
+  const ctx: AppContext = { config, logger, mail: createMailer(config), limits: createRateLimits(config, db), settings, secretBox: createSecretBox(opts.sessionSecret) };
   const app = express();
   // Views render through EJS without its file-system check on every include (src/http/view-engine.ts).
   app.engine("ejs", renderEjsView);
@@ -52,9 +57,15 @@ export function createApp(opts: AppOptions) {
   app.set("trust proxy", config.trustProxy ?? false);
   app.disable("x-powered-by");
   app.locals.config = config;
+  app.locals.mail = ctx.mail;
   app.locals.settingsSections = SETTINGS_SECTIONS;
-  // The configured external providers, for the sign-in and sign-up buttons.
-  app.locals.authProviders = enabledProviders(config);
+  // The configured external providers the instance settings show, for the sign-in and sign-up
+  // buttons, and the password rule's minimum for form hints: read at each render, from memory.
+  app.locals.instanceSettings = settings;
+  Object.defineProperty(app.locals, "authProviders", { enumerable: true, get: () => visibleProviders(config, settings.current()) });
+  Object.defineProperty(app.locals, "passwordMinLength", { enumerable: true, get: () => settings.current().passwordMinLength });
+  // The templates' helpers (dates, roles, avatars): the same for every request.
+  Object.assign(app.locals, viewHelpers);
   // Defaults for pages rendered before the per-request locals exist (errors early in the chain).
   Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "" });
 
@@ -75,6 +86,10 @@ export function createApp(opts: AppOptions) {
   // itself, with no cookie and no CSRF token, so they too sit before the session middleware.
   app.use(oauthRoutes(ctx));
 
+  // The instance settings are read once, before the first web request (sessions, sign-in, sign-up
+  // and their pages use them); the API reads them only in its admin settings endpoints, which wait
+  // for them there, so an API request never pays for the first read.
+  app.use((_req, _res, next) => void settings.ready().then(() => next(), next));
   app.use(formBody({ limit: "32kb", parameterLimit: 100 }));
   const sessions = createSessionMiddleware(config, opts.sessionSecret, logger, opts.SessionStore);
   app.use(sessions.middleware);
@@ -92,5 +107,5 @@ export function createApp(opts: AppOptions) {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return { app, ctx, close: async () => { await ctx.limits.apiPerToken.close(); await sessions.close(); } };
+  return { app, ctx, close: async () => { settings.stop(); await ctx.limits.apiPerToken.close(); await sessions.close(); } };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { InstanceSettingsValues } from "./services/instance-settings";
 
 /**
  * The only reader of process.env. Every variable is validated here; a bad one stops start-up with a
@@ -33,6 +34,7 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).default("Gatehouse <no-reply@localhost>"),
+  MAIL_GIVE_UP_HOURS: positiveInt.default(24),
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
@@ -41,8 +43,19 @@ const EnvSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be an IP address or host name, like 127.0.0.1 or 0.0.0.0").optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  // Instance settings (src/services/instance-settings.ts): each one set here wins over what admins
+  // store on /admin/settings, and the page shows it locked.
+  SIGNUP_MODE: z.enum(["open", "invite_only", "closed"]).optional(),
+  SIGNUP_EMAIL_DOMAINS: z.string().regex(/^[a-z0-9.,\s-]+$/i, "must be a comma-separated list of domains, like example.com,example.org").optional(),
+  SIGN_IN_PROVIDERS: z.string().regex(/^(\s*(github|gitlab|atlassian|google|none)\s*,?)+$/, "must be a comma-separated list of github, gitlab, atlassian, google (or none)").optional(),
+  REQUIRE_TWO_FACTOR: z.enum(["0", "1"]).optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(1440).optional(),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).optional(),
+  SESSION_REMEMBER_DAYS: z.coerce.number().int().min(1).max(365).optional(),
+  ADMIN_USERNAMES: z.string().regex(/^[A-Za-z0-9_,\s-]+$/, "must be a comma-separated list of usernames").optional(),
   RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
+  RATE_LIMIT_TWO_FACTOR_PER_ACCOUNT: positiveInt.default(5),
   RATE_LIMIT_SIGNUP_PER_IP: positiveInt.default(10),
   RATE_LIMIT_EMAIL_PER_IP: positiveInt.default(10),
   RATE_LIMIT_EMAIL_PER_ACCOUNT: positiveInt.default(3),
@@ -75,6 +88,8 @@ export interface Config {
   sessionSecret?: string;
   smtpUrl?: string;
   mailFrom: string;
+  /** How long the mail worker keeps retrying a mail the SMTP server does not take before marking it failed. */
+  mailGiveUpHours: number;
   trustProxy?: string | number;
   logLevel: string;
   passwordMinLength: number;
@@ -88,10 +103,15 @@ export interface Config {
   /** How long a SIGTERM or SIGINT waits for requests in flight and the mail worker's current send. */
   shutdownGraceMs: number;
   providers: Partial<Record<ProviderName, ProviderConfig>>;
+  /** Usernames made site admins at every start (ADMIN_USERNAMES). */
+  adminUsernames: string[];
+  /** The instance settings the environment sets; each wins over the stored value (locked on /admin/settings). */
+  instanceSettingsFromEnv: Partial<InstanceSettingsValues>;
   rateLimits: {
     windowSeconds: number;
     loginPerIp: number;
     loginPerAccount: number;
+    twoFactorPerAccount: number;
     signupPerIp: number;
     emailPerIp: number;
     emailPerAccount: number;
@@ -134,6 +154,28 @@ function readProviders(env: Record<string, string | undefined>, problems: string
   return providers;
 }
 
+/** A comma-separated list as trimmed, lower-cased, non-empty items. */
+function commaList(value: string): string[] {
+  return value.split(",").map((item) => item.trim().toLowerCase()).filter(Boolean);
+}
+
+/** The instance settings set by the environment (only those set: the rest stay editable). */
+function settingsFromEnv(e: z.infer<typeof EnvSchema>, set: Record<string, unknown>): Partial<InstanceSettingsValues> {
+  const out: Partial<InstanceSettingsValues> = {};
+  if (e.SIGNUP_MODE) out.signupMode = e.SIGNUP_MODE;
+  if (e.SIGNUP_EMAIL_DOMAINS !== undefined) out.signupEmailDomains = commaList(e.SIGNUP_EMAIL_DOMAINS);
+  if (e.SIGN_IN_PROVIDERS !== undefined) {
+    const shown = commaList(e.SIGN_IN_PROVIDERS);
+    out.hiddenProviders = (Object.keys(PROVIDERS) as ProviderName[]).filter((p) => !shown.includes(p));
+  }
+  if (set.PASSWORD_MIN_LENGTH !== undefined) out.passwordMinLength = e.PASSWORD_MIN_LENGTH;
+  if (e.REQUIRE_TWO_FACTOR) out.requireTwoFactor = e.REQUIRE_TWO_FACTOR === "1";
+  if (e.SESSION_IDLE_MINUTES !== undefined) out.sessionIdleMinutes = e.SESSION_IDLE_MINUTES;
+  if (e.SESSION_MAX_HOURS !== undefined) out.sessionMaxHours = e.SESSION_MAX_HOURS;
+  if (e.SESSION_REMEMBER_DAYS !== undefined) out.rememberedSessionDays = e.SESSION_REMEMBER_DAYS;
+  return out;
+}
+
 function parseTrustProxy(value: string | undefined): string | number | undefined {
   if (!value) return undefined;
   return /^\d+$/.test(value) ? Number(value) : value;
@@ -173,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: e.SESSION_SECRET,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    mailGiveUpHours: e.MAIL_GIVE_UP_HOURS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
@@ -181,10 +224,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST ?? (isProduction ? undefined : "127.0.0.1") },
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     providers,
+    adminUsernames: e.ADMIN_USERNAMES ? e.ADMIN_USERNAMES.split(",").map((u) => u.trim()).filter(Boolean) : [],
+    instanceSettingsFromEnv: settingsFromEnv(e, cleaned),
     rateLimits: {
       windowSeconds,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      twoFactorPerAccount: e.RATE_LIMIT_TWO_FACTOR_PER_ACCOUNT,
       signupPerIp: e.RATE_LIMIT_SIGNUP_PER_IP,
       emailPerIp: e.RATE_LIMIT_EMAIL_PER_IP,
       emailPerAccount: e.RATE_LIMIT_EMAIL_PER_ACCOUNT,

@@ -1,12 +1,19 @@
 import type { Config } from "./config";
+import type { Mailer } from "./emails/mailer";
 import type { Logger } from "./lib/logger";
 import type { RateLimits } from "./services/rate-limits";
+import type { InstanceSettings } from "./services/instance-settings";
+import type { SecretBox } from "./auth/secret-box";
 
 /** What routes and services share for the life of the process. */
 export interface AppContext {
   config: Config;
   logger: Logger;
-  /** Wakes the mail worker after a transaction that queued mail has committed. */
-  kickMail: () => void;
+  /** Queues mail in the caller's transaction, with links built on the configured base URL. */
+  mail: Mailer;
   limits: RateLimits;
+  /** The instance settings, read from memory (src/services/instance-settings.ts). */
+  settings: InstanceSettings;
+  /** Encrypts TOTP secrets with a key derived from SESSION_SECRET. */
+  secretBox: SecretBox;
 }

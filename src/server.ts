@@ -16,6 +16,7 @@ import { startMailWorker } from "./services/mail-worker";
 import { startUnconfirmedAccountPrune } from "./services/unconfirmed-accounts";
 import { startSecurityLogPrune } from "./services/security-log-retention";
 import { startProviderEmulators, type ProviderEmulators } from "./dev/emulators";
+import { applyAdminUsernames } from "./services/site-admins";
 
 const DATA_DIR = path.resolve(__dirname, "../.data");
 const DEV_EMULATOR_BASE_PORT = 3150;
@@ -53,6 +54,11 @@ async function main() {
   connectDb(databaseUrl, undefined, logger);
   const applied = await migrateLatest(db, () => logger.info("another process is applying migrations: waiting for it"));
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  if (config.adminUsernames.length > 0) {
+    const { granted, missing } = await applyAdminUsernames(config.adminUsernames);
+    if (granted.length > 0) logger.info({ granted }, "ADMIN_USERNAMES: made site admins");
+    if (missing.length > 0) logger.warn({ missing }, "ADMIN_USERNAMES: no such users yet (granted at a start after they sign up)");
+  }
 
   // Development aid: local emulators of GitHub, GitLab, Atlassian and Google on ports
   // 3150-3153, replacing any configured provider. Config refuses DEV_PROVIDER_EMULATORS in
@@ -71,7 +77,6 @@ async function main() {
     config,
     logger,
     sessionSecret: resolveSessionSecret(config, DATA_DIR),
-    kickMail: mailWorker.kick,
   });
   // config.host: loopback only in development unless HOST says otherwise (see Config.host).
   const onListening = () => logger.info({ url: config.baseUrl, host: config.host ?? "all interfaces", port: config.port }, "Gatehouse is listening");

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 
 import { adminQuery } from "./helpers/db";
 import { freePort } from "./helpers/free-port";
+import { stopProcess, waitForOutput } from "./helpers/server-process";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -55,22 +56,11 @@ describe("the development server's address", () => {
         LOG_LEVEL: "info",
       },
     });
-    await new Promise<void>((resolve, reject) => {
-      child!.stdout!.on("data", (chunk: Buffer) => {
-        output.push(chunk.toString());
-        if (output.join("").includes("Gatehouse is listening")) resolve();
-      });
-      child!.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-      child!.once("exit", (code) => reject(new Error(`the server exited (${code}):\n${output.join("")}`)));
-    });
+    await waitForOutput(child, "Gatehouse is listening", output);
   });
 
   after(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await stopProcess(child);
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
 

@@ -11,21 +11,9 @@ import { migrationsAreCurrent } from "../src/db/migrate";
 
 import { adminQuery } from "./helpers/db";
 import { freePort } from "./helpers/free-port";
+import { stopProcess, waitForOutput } from "./helpers/server-process";
 
 const ROOT = path.resolve(__dirname, "..");
-
-/** Resolves once the child has written `text` to stdout; rejects if it exits first. */
-function waitForOutput(child: ChildProcess, text: string, output: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.join("").includes(text)) resolve();
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before "${text}":\n${output.join("")}`)));
-  });
-}
 
 /**
  * `npm run build` into a scratch checkout (links to this one's sources, views and node_modules), then
@@ -68,11 +56,7 @@ describe("the built server", () => {
   });
 
   after(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await stopProcess(child);
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     fs.rmSync(scratch, { recursive: true, force: true });
   });

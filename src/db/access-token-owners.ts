@@ -21,9 +21,9 @@ export interface LiveAccessToken {
 const TOKEN_COLUMNS = Object.keys({
   id: true, user_id: true, description: true, token_hash: true, token_prefix: true, last4: true, created_via: true, cli_client: true,
   cli_host: true, created_at: true, last_used_at: true, expires_at: true, revoked_at: true, organization_id: true, team_id: true,
-  created_by_id: true,
+  created_by_id: true, admin: true, can_create_tokens: true,
 } satisfies Record<keyof ScopedAccessTokenRow, true>);
-const ORGANIZATION_COLUMNS: Record<keyof OrganizationRow, true> = { id: true, slug: true, name: true, created_at: true, updated_at: true };
+const ORGANIZATION_COLUMNS: Record<keyof OrganizationRow, true> = { id: true, slug: true, name: true, created_at: true, updated_at: true, require_two_factor: true };
 const TEAM_COLUMNS: Record<keyof TeamRow, true> = { id: true, organization_id: true, name: true, created_at: true, updated_at: true };
 
 const JOINED = [
@@ -35,6 +35,7 @@ const JOINED = [
 // Sent on every API request, so written out once instead of built by the query builder each time
 // (building it was a sixth of an API request's CPU), and prepared once per connection (preparedRaw).
 // The team is joined only inside the token's own organization, as the composite foreign key also requires.
+// A suspended owner's token finds nothing (organization tokens have no user row, so u.suspended_at is NULL).
 const LIVE_TOKEN_WITH_OWNER = `SELECT ${TOKEN_COLUMNS.map((c) => `a.${c}`).join(", ")},
     ${JOINED.flatMap(({ alias, prefix, columns }) => columns.map((c) => `${alias}.${c} AS "${prefix}${c}"`)).join(", ")}
   FROM access_tokens AS a
@@ -42,6 +43,7 @@ const LIVE_TOKEN_WITH_OWNER = `SELECT ${TOKEN_COLUMNS.map((c) => `a.${c}`).join(
     LEFT JOIN organizations AS o ON o.id = a.organization_id
     LEFT JOIN teams AS t ON t.id = a.team_id AND t.organization_id = a.organization_id
   WHERE a.token_hash = ? AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
+    AND u.suspended_at IS NULL
   LIMIT 1`;
 
 /** Takes the prefixed columns out of `row` as one object; undefined when the join found no row. */

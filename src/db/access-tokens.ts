@@ -17,12 +17,16 @@ export interface AccessTokenRow {
   last_used_at: Date | null;
   expires_at: Date | null;
   revoked_at: Date | null;
+  /** Made for admin use (only site admins can make one): the admin API takes no other token. */
+  admin: boolean;
+  /** Whether this token may create tokens through the API (set only on the settings page). */
+  can_create_tokens: boolean;
 }
 
 /** Inserts a token row and returns it. */
 export async function insertAccessToken(
   fields: Pick<AccessTokenRow, "user_id" | "description" | "token_hash" | "token_prefix" | "last4" | "created_via" | "expires_at"> &
-    Partial<Pick<AccessTokenRow, "cli_client" | "cli_host">>,
+    Partial<Pick<AccessTokenRow, "cli_client" | "cli_host" | "admin" | "can_create_tokens">>,
   q: Executor = db,
 ): Promise<AccessTokenRow> {
   const [row] = await q<AccessTokenRow>("access_tokens").insert(fields).returning("*");

@@ -161,6 +161,24 @@ function startServer(placement: Placement, port: number, ownProcessGroup: boolea
   });
 }
 
+/**
+ * The URL of the embedded PostgreSQL already running on `dataDir` (a live `npm start`), or
+ * undefined when none runs there. The admin command line uses it to work beside the server.
+ */
+export async function runningEmbeddedPostgresUrl(requestedDataDir: string, port: number, database: string): Promise<string | undefined> {
+  // As root the data may have moved out of the checkout (src/db/embedded-placement.ts).
+  const { dataDir } = await placeEmbeddedPostgres(requestedDataDir);
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return undefined;
+  try {
+    process.kill(Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]), 0);
+  } catch (err) {
+    // EPERM: the process exists but belongs to another user (the "postgres" user, as root).
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 function removeStalePidFile(dataDir: string) {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return;

@@ -36,14 +36,26 @@ export const DB_CONNECT_TIMEOUT_MS = 5000;
  * structured log instead of raw multi-line text on the console.
  */
 export function connectDb(databaseUrl: string, poolMax = 10, logger?: Logger): Knex {
+  connectionSettings = { connectionString: databaseUrl, connectionTimeoutMillis: DB_CONNECT_TIMEOUT_MS };
   db = knex({
     client: "pg",
-    connection: { connectionString: databaseUrl, connectionTimeoutMillis: DB_CONNECT_TIMEOUT_MS },
+    connection: connectionSettings,
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: DB_CONNECT_TIMEOUT_MS,
     ...(logger ? { log: knexLog(logger) } : {}),
   });
   return db;
+}
+
+let connectionSettings: { connectionString: string; connectionTimeoutMillis: number } | undefined;
+
+/**
+ * A new client for the database the shared instance uses, outside its pool, for a session that must
+ * stay open (LISTEN). The caller connects it, handles its `error` event and ends it.
+ */
+export function newDedicatedClient(): pg.Client {
+  if (!connectionSettings) throw new Error("connectDb() has not been called");
+  return new pg.Client(connectionSettings);
 }
 
 function knexLog(logger: Logger): Knex.Logger {

@@ -37,3 +37,8 @@ export async function consumeAuthorizationCode(codeHash: Buffer, q: Executor = d
 export function deleteExpiredAuthorizationCodes(q: Executor = db): Promise<number> {
   return q("oauth_authorization_codes").where("expires_at", "<=", q.fn.now()).delete();
 }
+
+/** Deletes the user's authorization codes not yet redeemed: CLI sign-ins in progress. */
+export async function deleteAuthorizationCodesForUser(userId: number, q: Executor = db): Promise<void> {
+  await q("oauth_authorization_codes").where({ user_id: userId }).delete();
+}

@@ -6,6 +6,8 @@ export interface OrganizationRow {
   name: string;
   created_at: Date;
   updated_at: Date;
+  /** Members must have two-factor authentication on to use the organization (set by owners). */
+  require_two_factor: boolean;
 }
 
 /** The organization with this slug (case-insensitively), or undefined. */

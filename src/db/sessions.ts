@@ -31,9 +31,10 @@ export interface SessionRow {
 export type LiveSessionRow = SessionRow & { user_id: number; signed_in_at: Date };
 
 /**
- * Lifetimes. Without "Keep me signed in": 30 idle minutes, and 12 hours from sign-in at most. With it:
- * 30 days from sign-in, not extended by use. A signed-out session (flash, a provider flow's state)
- * lives as long as an idle signed-in one.
+ * Default lifetimes. Without "Keep me signed in": 30 idle minutes, and 12 hours from sign-in at most.
+ * With it: 30 days from sign-in, not extended by use. A signed-out session (flash, a provider flow's
+ * state) lives as long as a default idle signed-in one. Signed-in sessions get the lifetimes of the
+ * instance settings (src/services/instance-settings.ts), passed in by the caller.
  */
 export const SESSION_IDLE_SECONDS = 30 * 60;
 export const SESSION_MAX_SECONDS = 12 * 60 * 60;
@@ -55,8 +56,10 @@ const SESSION_COLUMNS = [
 // Read on every request with a session cookie, so written out once rather than built each time, and
 // prepared once per connection (preparedRaw, which also explains why every column is named). The
 // user's and the session's columns share names (id, created_at), so the session's come prefixed.
+// A suspended user is not joined: the session reads as signed out from the suspension's commit on,
+// even for a sign-in that was racing with it.
 const LIVE_SESSION_WITH_USER = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(", ")}, ${SESSION_COLUMNS.map((c) => `s.${c} AS "session$${c}"`).join(", ")}
-  FROM sessions AS s LEFT JOIN users AS u ON u.id = s.user_id
+  FROM sessions AS s LEFT JOIN users AS u ON u.id = s.user_id AND u.suspended_at IS NULL
   WHERE s.sid = ? AND s.ended_at IS NULL AND s.expires_at > now()`;
 
 /** The live session with this id and its signed-in user (undefined when signed out), in one query. */
@@ -92,12 +95,12 @@ export async function updateSessionData(sid: string, data: Record<string, unknow
  * Marks a session as seen now and, unless it is remembered (whose end is fixed at sign-in), pushes
  * its idle expiry, never past its absolute end.
  */
-export async function touchSession(sid: string, q: Executor = db): Promise<void> {
+export async function touchSession(sid: string, idleSeconds = SESSION_IDLE_SECONDS, q: Executor = db): Promise<void> {
   await q.raw(
     `UPDATE sessions SET last_seen_at = now(),
        expires_at = CASE WHEN remember THEN expires_at ELSE least(now() + make_interval(secs => ?), absolute_expires_at) END
      WHERE sid = ? AND ended_at IS NULL`,
-    [SESSION_IDLE_SECONDS, sid],
+    [idleSeconds, sid],
   );
 }
 
@@ -126,6 +129,7 @@ export interface SignInRecord {
   ip: string | null;
   userAgent: string | null;
   data: Record<string, unknown>;
+  lifetimes: { idleSeconds: number; maxSeconds: number; rememberedSeconds: number };
 }
 
 /**
@@ -134,8 +138,8 @@ export interface SignInRecord {
  * somebody already, is left alone; the caller treats that as a failed sign-in.
  */
 export async function signInSession(r: SignInRecord, q: Executor = db): Promise<boolean> {
-  const lifetime = r.remember ? REMEMBERED_SESSION_SECONDS : SESSION_IDLE_SECONDS;
-  const absolute = r.remember ? REMEMBERED_SESSION_SECONDS : SESSION_MAX_SECONDS;
+  const lifetime = r.remember ? r.lifetimes.rememberedSeconds : r.lifetimes.idleSeconds;
+  const absolute = r.remember ? r.lifetimes.rememberedSeconds : r.lifetimes.maxSeconds;
   const { rows } = await q.raw<{ rows: unknown[] }>(
     `INSERT INTO sessions (sid, data, user_id, remember, ip, user_agent, signed_in_at, expires_at, absolute_expires_at)
      VALUES (?, ?, ?, ?, ?, ?, now(), now() + make_interval(secs => ?), now() + make_interval(secs => ?))

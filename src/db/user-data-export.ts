@@ -20,7 +20,7 @@ export function exportProfile(userId: number, q: Executor = db) {
 
 /** The mailed links waiting to be used (purpose, address, dates), without their hashes. */
 export function exportPendingLinks(userId: number, q: Executor = db) {
-  return q("user_tokens").where({ user_id: userId }).orderBy("id").select("purpose", "email", "created_at", "expires_at");
+  return q("email_codes").where({ user_id: userId }).orderBy("id").select("purpose", "email", "created_at", "expires_at");
 }
 
 /** Signed-in sessions, live and ended (device, IP, dates), without the session ids. */
@@ -53,6 +53,17 @@ export function exportMailsFor(userId: number, q: Executor = db) {
 /** Linked external identities (provider, the provider's id and name), no provider tokens. */
 export function exportIdentities(userId: number, q: Executor = db) {
   return q("identities").where({ user_id: userId }).orderBy("id").select("provider", "provider_user_id", "provider_username", "avatar_url", "created_at", "last_used_at");
+}
+
+/**
+ * Two-factor authentication as the security page shows it: whether it is on and since when, and
+ * the recovery codes' dates. Never the TOTP secret (sealed or not) nor the codes' hashes: an export
+ * is a file that travels, and either would let its reader make or guess second factors.
+ */
+export async function exportTwoFactor(userId: number, q: Executor = db) {
+  const totp = await q("totp_credentials").where({ user_id: userId }).first("created_at", "enabled_at");
+  const recoveryCodes = await q("recovery_codes").where({ user_id: userId }).orderBy("id").select("created_at", "used_at");
+  return { totp: totp ?? null, recovery_codes: recoveryCodes };
 }
 
 /** Access tokens as the settings page shows them (prefix and last 4 characters), without hashes. */

@@ -13,6 +13,10 @@ export interface UserRow {
   profile_public: boolean;
   /** Whether the public profile shows the Gravatar image (its URL holds a hash of the email address). */
   gravatar_public: boolean;
+  /** A site admin (users, organizations and instance settings at /admin); not an organization role. */
+  is_site_admin: boolean;
+  /** Set while the account is suspended: its sessions and tokens are refused and it cannot sign in. */
+  suspended_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -24,7 +28,8 @@ export interface UserRow {
  */
 export const USER_COLUMNS = Object.keys({
   id: true, username: true, email: true, email_confirmed_at: true, password_hash: true, display_name: true,
-  bio: true, links: true, profile_public: true, gravatar_public: true, created_at: true, updated_at: true,
+  bio: true, links: true, profile_public: true, gravatar_public: true, is_site_admin: true, suspended_at: true, created_at: true,
+  updated_at: true,
 } satisfies Record<keyof UserRow, true>) as (keyof UserRow)[];
 
 /** The user with this id, or undefined. */

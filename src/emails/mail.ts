@@ -1,22 +1,12 @@
+import fs from "node:fs";
 import path from "node:path";
 import ejs from "ejs";
-import { insertOutboundMail } from "../db/outbound-mails";
-import type { Executor } from "../db/knex";
 import { cleanMultilineText, cleanName } from "../lib/display-text";
 
 const EMAIL_VIEWS = path.resolve(__dirname, "../../views/emails");
 
-export interface RenderedMail {
-  /** The account this mail is for (see MailCommon.userId). */
-  userId: number | null;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
-
-/** What every email template receives besides its own variables. */
-export interface MailCommon {
+/** Who a mail goes to; every caller of a mail states both. */
+export interface MailAddress {
   /**
    * The account the mail is for, or null for mail to an address as such (an invitation). Required,
    * so every caller decides: "Export my data" lists an account's mail by it, never by address,
@@ -24,8 +14,42 @@ export interface MailCommon {
    */
   userId: number | null;
   to: string;
-  /** Public base URL (config BASE_URL); every link in every mail is built from it. */
-  baseUrl: string;
+}
+
+/** A mail with its variables, ready to be rendered by the mailer (src/emails/mailer.ts). */
+export interface MailDraft extends MailAddress {
+  /** A security notice: the mailer adds its "This wasn't me" link (see defineSecurityMail). */
+  securityNotice: boolean;
+  /** Renders subject and bodies, with every link (its own and `extraLinks`, all paths) made absolute on `baseUrl`. */
+  render: (baseUrl: string, extraLinks?: Record<string, string>) => RenderedMail;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Locals = Record<string, unknown>;
+type Render = (locals: Locals) => string;
+
+// Each template file is read and compiled once per process, when its email is declared (partials
+// at their first use), and include() is resolved here without EJS's file-system lookups (as
+// src/http/view-engine.ts does for pages). An edited email template therefore shows after a restart.
+const compiled = new Map<string, Render>();
+
+// `<%= %>` escapes for HTML in .html.ejs files only: a plain-text part is not HTML, and escaping
+// there would show "O&#39;Brien" to the reader.
+const asPlainText = (value: unknown) => (value === undefined || value === null ? "" : String(value));
+
+function template(file: string): Render {
+  const hit = compiled.get(file);
+  if (hit) return hit;
+  const fn = ejs.compile(fs.readFileSync(file, "utf8"), { filename: file, client: true });
+  const escape = file.endsWith(".text.ejs") ? asPlainText : ejs.escapeXML;
+  const render: Render = (locals) => fn(locals, escape, (name, data) => template(path.resolve(path.dirname(file), name))({ ...locals, ...data }));
+  compiled.set(file, render);
+  return render;
 }
 
 /** Every string among a mail's variables made one clean line (arrays and plain objects too; dates and numbers as they are). */
@@ -40,7 +64,10 @@ function cleanVars<T>(value: T): T {
 
 /**
  * Declares an email: its template name under views/emails/ (both `<name>.text.ejs` and
- * `<name>.html.ejs`) and its subject. Returns a function that renders it for given variables.
+ * `<name>.html.ejs`), its subject, and its links as paths (`/password/reset/<token>`). Returns a
+ * function that makes a draft of it for given variables and recipient. Links are given as paths so
+ * that the mailer alone makes them absolute, from the configured BASE_URL and never from a
+ * request's Host header; templates get each link under its name, and `baseUrl` for the footer.
  *
  * Mail carries names other people chose (organization, team, inviter, provider account), so the
  * display-name character rule is applied here again, whatever the forms already refused: every
@@ -49,19 +76,28 @@ function cleanVars<T>(value: T): T {
  * and the rendered bodies lose any such character but their own line breaks. Names that were stored
  * before the rule existed, or that reach a mail by a path no form guards, are covered all the same.
  */
-export function defineMail<Vars extends object>(name: string, subject: (vars: Vars) => string) {
-  return async (raw: Vars & MailCommon): Promise<RenderedMail> => {
-    const vars = cleanVars(raw);
-    const locals = { ...vars, subject: cleanName(subject(vars)) };
-    const [text, html] = await Promise.all([
-      ejs.renderFile(path.join(EMAIL_VIEWS, `${name}.text.ejs`), locals, { root: EMAIL_VIEWS }),
-      ejs.renderFile(path.join(EMAIL_VIEWS, `${name}.html.ejs`), locals, { root: EMAIL_VIEWS }),
-    ]);
-    return { userId: raw.userId, to: vars.to, subject: locals.subject, text: cleanMultilineText(text).trim() + "\n", html: cleanMultilineText(html) };
-  };
+export function defineMail<Vars extends object>(name: string, subject: (vars: Vars) => string, links: (vars: Vars) => Record<string, string> = () => ({}), securityNotice = false) {
+  const text = template(path.join(EMAIL_VIEWS, `${name}.text.ejs`));
+  const html = template(path.join(EMAIL_VIEWS, `${name}.html.ejs`));
+  return (raw: Vars & MailAddress): MailDraft => ({
+    userId: raw.userId,
+    to: raw.to,
+    securityNotice,
+    render(baseUrl, extraLinks = {}) {
+      const vars = cleanVars(raw);
+      const absolute = Object.fromEntries(Object.entries({ ...links(vars), ...extraLinks }).map(([key, linkPath]) => [key, `${baseUrl}${linkPath}`]));
+      const locals = { ...vars, ...absolute, baseUrl, subject: cleanName(subject(vars)) };
+      return { subject: locals.subject, text: cleanMultilineText(text(locals)).trim() + "\n", html: cleanMultilineText(html(locals)) };
+    },
+  });
 }
 
-/** Queues a rendered mail in the caller's transaction; the mail worker sends it after commit. */
-export function enqueueMail(mail: RenderedMail, q?: Executor): Promise<void> {
-  return insertOutboundMail({ user_id: mail.userId, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html }, q);
+/**
+ * Declares a security notice (a sign-in, a password, address, identity or token change): like
+ * defineMail, and the mailer gives each one a "This wasn't me" link with a one-time code of its own,
+ * which templates show as `notMeUrl` (views/emails/partials/not-me.*.ejs). The mail must be for an
+ * account (userId set).
+ */
+export function defineSecurityMail<Vars extends object>(name: string, subject: (vars: Vars) => string, links: (vars: Vars) => Record<string, string> = () => ({})) {
+  return defineMail<Vars>(name, subject, links, true);
 }

@@ -1,7 +1,8 @@
-import { defineMail } from "./mail";
+import { defineSecurityMail } from "./mail";
 
 /** Tells the owner that the password was changed or reset, with how to react if it was not them. */
-export const passwordChangedMail = defineMail<{ username: string; how: "reset" | "changed"; resetUrl: string; ip: string | null }>(
+export const passwordChangedMail = defineSecurityMail<{ username: string; how: "reset" | "changed"; ip: string | null }>(
   "password-changed",
   () => "Your Gatehouse password was changed",
+  () => ({ resetUrl: "/password/forgot" }),
 );

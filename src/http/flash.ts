@@ -1,13 +1,8 @@
 import type { NextFunction, Request, Response } from "express";
+import type {} from "./session-keys";
 
 export type FlashKind = "success" | "info" | "warning" | "error";
 export interface FlashMessage { kind: FlashKind; message: string }
-
-declare module "express-session" {
-  interface SessionData {
-    flash?: FlashMessage[];
-  }
-}
 
 /** Queues a message for the next rendered page (Post/Redirect/Get). */
 export function flash(req: Request, kind: FlashKind, message: string): void {

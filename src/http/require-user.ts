@@ -8,10 +8,14 @@ declare global {
   }
 }
 
-/** Signed-out visitors are sent to the login page, coming back here afterwards. */
+/**
+ * Signed-out visitors are sent to the login page, coming back here afterwards. A sign-in waiting
+ * for its second factor is signed out too (it has no user), and is sent back to that step.
+ */
 export function requireUser(req: Request, res: Response, next: NextFunction) {
   if (req.user) return next();
   if (req.method !== "GET") return res.status(401).render("errors/401");
+  if (req.session?.pendingSignIn) return res.redirect("/login/two-factor");
   res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
 }
 

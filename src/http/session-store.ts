@@ -5,6 +5,7 @@ import {
   updateSessionData, type SessionRow,
 } from "../db/sessions";
 import type { UserRow } from "../db/users";
+import type { InstanceSettings } from "../services/instance-settings";
 
 /**
  * What this request knows about its session row: which id it was read or written under, the data
@@ -128,7 +129,8 @@ export class PgSessionStore extends session.Store {
   async markSeen(req: Request): Promise<void> {
     const row = this.sessionRow(req);
     if (!row || Date.now() - row.last_seen_at.getTime() < SESSION_TOUCH_INTERVAL_MS) return;
-    await touchSession(row.sid);
+    // The idle lifetime of the instance settings, read from memory (src/services/instance-settings.ts).
+    await touchSession(row.sid, (req.app.locals.instanceSettings as InstanceSettings).sessionLifetimes().idleSeconds);
   }
 
   override destroy(sid: string, cb: Callback = () => {}): void {

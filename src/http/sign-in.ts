@@ -1,24 +1,86 @@
 import type { Request } from "express";
+import type {} from "./session-keys";
 import type { UserRow } from "../db/users";
-import { REMEMBERED_SESSION_SECONDS } from "../db/sessions";
+import type { InstanceSettings } from "../services/instance-settings";
 import { recordSignIn } from "../services/sign-in";
 import { requestMeta } from "./request-meta";
 import { HttpError } from "../lib/errors";
 import { sessionStoreOf } from "./session-store";
+import { hasTwoFactorEnabled } from "../db/totp-credentials";
+import { markReauthenticated } from "./recent-auth";
+
+/** How long a sign-in may wait at the second step before it has to start again. */
+export const PENDING_SIGN_IN_MS = 5 * 60_000;
+
+/** How a first factor was proven, for beginSignIn. */
+export interface FirstFactor {
+  remember: boolean;
+  /** "password", a provider's name, or (later) "passkey". */
+  method: string;
+  /** Where to go once signed in: a path on this site (safeNextPath). */
+  next: string;
+  /**
+   * True when the first factor already proved two factors on its own: a passkey whose
+   * authenticator verified the user (PIN or biometrics). A passkey without user verification, a
+   * password and a provider sign-in are one factor and stop at the second step.
+   */
+  multiFactor?: boolean;
+}
 
 /**
- * Starts a signed-in session. Passport regenerates the session first, so the id an attacker may have
- * planted before sign-in is worthless (no session fixation). "Keep me signed in" gives a 30-day
- * cookie; otherwise the cookie ends with the browser. The row's user and lifetimes are written by
+ * The one way every sign-in starts after its first factor: a user with two-factor authentication on
+ * is held at /login/two-factor (in a session with a new id, so an id planted before sign-in holds
+ * nothing), everyone else is signed in. Returns the path to send the browser to.
+ */
+export async function beginSignIn(req: Request, user: UserRow, first: FirstFactor): Promise<string> {
+  if (first.multiFactor || !(await hasTwoFactorEnabled(user.id))) {
+    await startSession(req, user, first.remember, first.method);
+    return first.next;
+  }
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  req.session.pendingSignIn = { userId: user.id, remember: first.remember, method: first.method, next: first.next, startedAt: Date.now() };
+  return "/login/two-factor";
+}
+
+/** The sign-in waiting for its second factor, unless it is older than PENDING_SIGN_IN_MS (then it is dropped). */
+export function pendingSignInOf(req: Request): NonNullable<Request["session"]["pendingSignIn"]> | undefined {
+  const pending = req.session?.pendingSignIn;
+  if (!pending) return undefined;
+  if (Date.now() - pending.startedAt > PENDING_SIGN_IN_MS) {
+    delete req.session.pendingSignIn;
+    return undefined;
+  }
+  return pending;
+}
+
+/**
+ * Finishes a sign-in held at the second step: signs in (Passport regenerates the session again, so
+ * the id changes once more) and records both factors as the method.
+ */
+export async function completeSignIn(req: Request, user: UserRow, secondFactor: string): Promise<string> {
+  const pending = req.session.pendingSignIn!;
+  delete req.session.pendingSignIn;
+  await startSession(req, user, pending.remember, `${pending.method}+${secondFactor}`, true);
+  return pending.next;
+}
+
+/**
+ * Starts a signed-in session (through beginSignIn or completeSignIn only). Passport regenerates the session first, so the id an attacker may have
+ * planted before sign-in is worthless (no session fixation). "Keep me signed in" gives a cookie for
+ * the instance's remembered lifetime (30 days by default); otherwise the cookie ends with the
+ * browser. The row's user and lifetimes (the instance settings', read from memory) are written by
  * recordSignIn, never by the session store, so only this path signs a session in.
  */
-export async function startSession(req: Request, user: UserRow, remember: boolean, method = "password"): Promise<void> {
+async function startSession(req: Request, user: UserRow, remember: boolean, method: string, secondFactor = false): Promise<void> {
   await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
-  if (remember) req.session.cookie.maxAge = REMEMBERED_SESSION_SECONDS * 1000;
+  const lifetimes = (req.app.locals.instanceSettings as InstanceSettings).sessionLifetimes();
+  if (remember) req.session.cookie.maxAge = lifetimes.rememberedSeconds * 1000;
   else req.session.cookie.expires = undefined;
+  // A sign-in is a fresh proof of identity: sensitive actions need no second one for a while.
+  markReauthenticated(req, secondFactor);
   const store = sessionStoreOf(req);
-  const session = { sid: req.sessionID, remember, data: store.dataOf(req) };
-  if (!(await recordSignIn(req.app.locals.config, user, session, method, requestMeta(req)))) {
+  const session = { sid: req.sessionID, remember, data: store.dataOf(req), lifetimes };
+  if (!(await recordSignIn(req.app.locals.mail, user, session, method, requestMeta(req)))) {
     throw new HttpError(409, "This sign-in was interrupted. Please sign in again.");
   }
   store.markStored(req);

@@ -17,3 +17,19 @@ export function initials(displayName: string, username: string): string {
   const letters = words.length > 1 ? [words[0]!, words[words.length - 1]!] : [words[0] ?? "?"];
   return letters.map((w) => [...w][0]!.toUpperCase()).join("");
 }
+
+/** What views/partials/avatar.ejs shows for a person. */
+export interface Avatar {
+  /** The Gravatar image on top of the initials, or null for the initials alone. */
+  url: string | null;
+  initials: string;
+}
+
+/**
+ * A person's avatar for lists and the header: the initials only. A Gravatar URL holds a hash of the
+ * email address, so it is shown only where its owner sees it or chose to show it (the profile pages
+ * build those avatars with gravatarUrl themselves).
+ */
+export function initialsAvatar(person: { username: string; display_name?: string | null }): Avatar {
+  return { url: null, initials: initials(person.display_name ?? "", person.username) };
+}

@@ -47,11 +47,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 export type Logger = ReturnType<typeof createLogger>;
 
 /** Routes whose next path segment is a secret (an emailed link's token). */
-const TOKEN_ROUTES = [["email", "confirm"], ["password", "reset"], ["invitations"]];
+const TOKEN_ROUTES = [["email", "confirm"], ["password", "reset"], ["invitations"], ["not-me"]];
 
 /**
  * A path fit for logs: the query string dropped and the secret segment of token-bearing URLs
- * (/email/confirm/:token, /password/reset/:token, /invitations/:token) replaced. An absolute-form
+ * (/email/confirm/:token, /password/reset/:token, /invitations/:token, /not-me/:token) replaced. An absolute-form
  * request target (`GET http://host/password/reset/<token> HTTP/1.1`, which Express routes like the
  * path alone) is reduced to its path first, and segments are compared percent-decoded and
  * case-insensitively, so no spelling that reaches a token route logs its token.

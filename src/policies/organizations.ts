@@ -130,8 +130,17 @@ export function grantableRoles(actor: Actor | null): OrgRole[] {
 }
 
 /** The answers views need for the organization pages, from the same functions. */
+/**
+ * Requiring two-factor authentication of every member: owners in person only. The policy decides
+ * who can use the organization at all, so no token may switch it off.
+ */
+export function canRequireTwoFactor(actor: Actor | null): boolean {
+  return isOwnerInPerson(actor);
+}
+
 export function orgAbilities(actor: Actor | null) {
   return {
+    requireTwoFactor: canRequireTwoFactor(actor),
     view: canViewOrganization(actor),
     manageMembers: canManageMembers(actor),
     manageInvitations: canManageInvitations(actor),

@@ -4,10 +4,12 @@ import { insertAccessToken, revokeAccessTokenForUser, type AccessTokenOrigin, ty
 import { db } from "../db/knex";
 import type { UserRow } from "../db/users";
 import { accessTokenCreatedMail } from "../emails/access-token-created";
-import { enqueueMail } from "../emails/mail";
 import { wantsEmail } from "./notification-preferences";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
+import { lockUserById } from "../db/users";
+import { HttpError } from "../lib/errors";
+import { canCreateAdminToken } from "../policies/admin";
 
 /** The lifetimes a personal token can be given, in days; `null` (no expiry) is allowed too. */
 export const TOKEN_EXPIRY_DAYS = [30, 60, 90, 365] as const;
@@ -21,6 +23,14 @@ export interface NewAccessToken {
   via: AccessTokenOrigin;
   /** For CLI sign-ins: the OAuth client id and the host the sign-in was approved from. */
   cli?: { client: string; host: string | null };
+  /**
+   * Made for admin use (the admin API takes no other token). Only from the settings page, by a
+   * site admin in a signed-in browser: never through the API, or any leaked everyday token could
+   * mint itself an admin one.
+   */
+  admin?: boolean;
+  /** May the new token create tokens through the API (offered on the settings page only). */
+  canCreateTokens?: boolean;
 }
 
 const HOW: Record<AccessTokenOrigin, string> = {
@@ -43,6 +53,8 @@ export async function createPersonalAccessToken(
   const generated = generateAccessToken(ACCESS_TOKEN_PREFIXES.personal);
   const expiresAt = input.expiresInDays === null ? null : new Date(Date.now() + input.expiresInDays * 86_400_000);
   const row = await db.transaction(async (trx) => {
+    // Checked on the row as it is now, not as the request's copy says: the flag may have just been revoked.
+    if (input.admin && !canCreateAdminToken(await lockUserById(user.id, trx))) throw new HttpError(403, "Only site admins can make tokens for admin use.");
     const inserted = await insertAccessToken(
       {
         user_id: user.id,
@@ -54,28 +66,27 @@ export async function createPersonalAccessToken(
         expires_at: expiresAt,
         cli_client: input.cli?.client ?? null,
         cli_host: input.cli?.host ?? null,
+        admin: input.admin === true,
+        can_create_tokens: input.canCreateTokens ?? false,
       },
       trx,
     );
-    await recordSecurityEvent(user.id, "access_token.created", meta, { token_id: inserted.id, description: inserted.description, via: input.via }, trx);
+    await recordSecurityEvent(user.id, "access_token.created", meta, { token_id: inserted.id, description: inserted.description, via: input.via, admin: inserted.admin }, trx);
     // A security notice: wantsEmail always says yes to this category, even if other mail is off.
     if (await wantsEmail(user.id, "security", trx)) {
-      const mail = await accessTokenCreatedMail({
+      const mail = accessTokenCreatedMail({
         userId: user.id,
         to: user.email,
-        baseUrl: ctx.config.baseUrl,
         username: user.username,
         description: inserted.description,
         how: HOW[input.via],
         expiresOn: expiresAt ? expiresAt.toISOString().slice(0, 10) : null,
         ip: meta.ip,
-        tokensUrl: `${ctx.config.baseUrl}/settings/tokens`,
       });
-      await enqueueMail(mail, trx);
+      await ctx.mail.queue(mail, trx);
     }
     return inserted;
   });
-  ctx.kickMail();
   return { row, token: generated.token };
 }
 

@@ -1,7 +1,7 @@
 import { db, type Executor } from "../db/knex";
 import type { UserRow } from "../db/users";
 import {
-  exportAccessTokens, exportAccount, exportAuthorizationCodes, exportIdentities, exportInvitations, exportMailsFor, exportMemberships,
+  exportAccessTokens, exportAccount, exportTwoFactor, exportAuthorizationCodes, exportIdentities, exportInvitations, exportMailsFor, exportMemberships,
   exportNotificationPreferences, exportOrganizationEventsBy, exportPasskeys, exportPendingLinks, exportProfile, exportSecurityEvents,
   exportSessions, exportTeamMemberships,
 } from "../db/user-data-export";
@@ -30,7 +30,7 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
     collect: async (user, q) => ({ ...(await exportProfile(user.id, q)), avatar_url: gravatarUrl(user.email) }),
   },
   emails: {
-    tables: ["users", "user_tokens", "outbound_mails"],
+    tables: ["users", "email_codes", "outbound_mails"],
     collect: async (user, q) => ({
       addresses: [{ email: user.email, primary: true, confirmed_at: user.email_confirmed_at }],
       pending_links: await exportPendingLinks(user.id, q),
@@ -56,6 +56,10 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
   identities: {
     tables: ["identities"],
     collect: (user, q) => exportIdentities(user.id, q),
+  },
+  two_factor: {
+    tables: ["totp_credentials", "recovery_codes"],
+    collect: (user, q) => exportTwoFactor(user.id, q),
   },
   access_tokens: {
     tables: ["access_tokens", "oauth_authorization_codes"],

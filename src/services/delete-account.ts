@@ -2,39 +2,33 @@ import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { deleteUser, lockUserById, type UserRow } from "../db/users";
 import { accountDeletedMail } from "../emails/account-deleted";
-import { enqueueMail } from "../emails/mail";
 import type { FieldErrors } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
-import { checkCurrentPassword } from "./reauthenticate";
 import { listOrganizationsSolelyOwnedBy } from "../db/memberships";
 import { lastOwnerDeletionMessage } from "./org-errors";
+import { isLastActiveAdmin, LAST_ADMIN_MESSAGE } from "./site-admins";
 
 /** What the owner typed to confirm the deletion. */
 export interface DeleteAccountInput {
   usernameConfirmation: string;
-  password: string;
 }
 
 export type DeleteAccountResult = { ok: true } | { ok: false; errors: FieldErrors };
 
-/** The message for accounts that cannot confirm with a password yet (provider-only accounts). */
-export const SET_PASSWORD_FIRST = "Set a password first: deleting your account asks for it.";
-
 /**
  * Deletes an account for good. The owner proves it twice: the username typed again (against a
- * slip of the hand) and the current password (against a borrowed or stolen session).
+ * slip of the hand) and, before the route lets the request in, a fresh proof of identity (sudo
+ * mode: the password, a second factor or a linked provider; against a borrowed or stolen session).
  *
  * Then, in one transaction: the row is locked, the refusal rules are checked, the goodbye mail is
  * queued and the user row is deleted, which cascades to every table keyed by the user (sessions,
  * mailed links, security log, preferences, identities, tokens). Either all of it happens or none.
  */
 export async function deleteAccount(ctx: AppContext, user: UserRow, input: DeleteAccountInput, meta: RequestMeta): Promise<DeleteAccountResult> {
-  if (!user.password_hash) return { ok: false, errors: { _form: SET_PASSWORD_FIRST } };
   const errors: FieldErrors = {};
   if (input.usernameConfirmation.trim().toLowerCase() !== user.username.toLowerCase()) {
     errors.username_confirmation = `That is not your username. Type ${user.username} to confirm.`;
   }
-  if (!(await checkCurrentPassword(ctx, user, input.password))) errors.password = "That is not your current password.";
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const result = await db.transaction(async (trx): Promise<DeleteAccountResult> => {
@@ -46,14 +40,12 @@ export async function deleteAccount(ctx: AppContext, user: UserRow, input: Delet
     // memberships trigger would refuse the cascade at commit anyway; this check gives the reason.
     const soleOwned = await listOrganizationsSolelyOwnedBy(locked.id, trx);
     if (soleOwned.length > 0) return { ok: false, errors: { _form: lastOwnerDeletionMessage(soleOwned) } };
-    const goodbye = await accountDeletedMail({ userId: locked.id, to: locked.email, baseUrl: ctx.config.baseUrl, username: locked.username, ip: meta.ip, signupUrl: `${ctx.config.baseUrl}/signup` });
-    await enqueueMail(goodbye, trx);
+    // The instance keeps a site admin who can sign in: the last one makes another first.
+    if (await isLastActiveAdmin(locked, trx)) return { ok: false, errors: { _form: LAST_ADMIN_MESSAGE.replace(/^This is/, "You are") } };
+    await ctx.mail.queue(accountDeletedMail({ userId: locked.id, to: locked.email, username: locked.username, ip: meta.ip }), trx);
     await deleteUser(locked.id, trx);
     return { ok: true };
   });
-  if (result.ok) {
-    ctx.logger.info({ userId: user.id }, "account deleted");
-    ctx.kickMail();
-  }
+  if (result.ok) ctx.logger.info({ userId: user.id }, "account deleted");
   return result;
 }

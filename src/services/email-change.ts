@@ -1,11 +1,10 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
-import { consumeUserToken, deleteUserTokensForUser, findPendingUserTokenForUser, replaceUserToken } from "../db/user-tokens";
+import { consumeEmailCode, deleteEmailCodesForUser, findPendingEmailCodeForUser, replaceEmailCode } from "../db/email-codes";
 import { findUserByEmail, lockUserById, updateUser, type UserRow } from "../db/users";
 import { emailChangeConfirmMail } from "../emails/email-change-confirm";
 import { emailChangeNoticeMail } from "../emails/email-change-notice";
 import { emailChangeTakenMail } from "../emails/email-change-taken";
-import { enqueueMail } from "../emails/mail";
 import { isUniqueViolation } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
 import type { RequestMeta } from "./request-meta";
@@ -22,7 +21,7 @@ export interface PendingEmailChange {
 
 /** The user's pending (unexpired) email change, or undefined. */
 export async function pendingEmailChange(userId: number): Promise<PendingEmailChange | undefined> {
-  const row = await findPendingUserTokenForUser(userId, "email_change");
+  const row = await findPendingEmailCodeForUser(userId, "email_change");
   return row?.email ? { email: row.email, expiresAt: row.expires_at } : undefined;
 }
 
@@ -39,32 +38,27 @@ export async function pendingEmailChange(userId: number): Promise<PendingEmailCh
  */
 export async function requestEmailChange(ctx: AppContext, user: UserRow, newEmail: string, meta: RequestMeta): Promise<void> {
   const token = randomToken();
-  const { baseUrl } = ctx.config;
   await db.transaction(async (trx) => {
-    await replaceUserToken(
+    await replaceEmailCode(
       { user_id: user.id, purpose: "email_change", token_hash: hashToken(token), email: newEmail, expires_at: new Date(Date.now() + EMAIL_CHANGE_MINUTES * 60_000) },
       trx,
     );
     const holder = await findUserByEmail(newEmail, trx);
     const toNew = holder
-      ? await emailChangeTakenMail({ userId: holder.id, to: holder.email, baseUrl, username: holder.username, resetUrl: `${baseUrl}/password/forgot` })
-      : await emailChangeConfirmMail({ userId: user.id, to: newEmail, baseUrl, username: user.username, url: `${baseUrl}/email/confirm/${token}`, minutes: EMAIL_CHANGE_MINUTES });
-    await enqueueMail(toNew, trx);
-    const notice = await emailChangeNoticeMail({
-      userId: user.id, to: user.email, baseUrl, username: user.username, newEmail, minutes: EMAIL_CHANGE_MINUTES,
-      accountUrl: `${baseUrl}/settings/account`, resetUrl: `${baseUrl}/password/forgot`, ip: meta.ip,
-    });
-    await enqueueMail(notice, trx);
+      ? emailChangeTakenMail({ userId: holder.id, to: holder.email, username: holder.username })
+      : emailChangeConfirmMail({ userId: user.id, to: newEmail, username: user.username, token, minutes: EMAIL_CHANGE_MINUTES });
+    await ctx.mail.queue(toNew, trx);
+    const notice = emailChangeNoticeMail({ userId: user.id, to: user.email, username: user.username, newEmail, minutes: EMAIL_CHANGE_MINUTES, ip: meta.ip });
+    await ctx.mail.queue(notice, trx);
     await recordSecurityEvent(user.id, "email.change_requested", meta, { email: newEmail }, trx);
   });
-  ctx.kickMail();
 }
 
 /** Cancels the user's pending email change; its link stops working. True when there was one. */
 export async function cancelEmailChange(userId: number, meta: RequestMeta): Promise<boolean> {
   return db.transaction(async (trx) => {
-    const pending = await findPendingUserTokenForUser(userId, "email_change", trx);
-    await deleteUserTokensForUser(userId, "email_change", trx);
+    const pending = await findPendingEmailCodeForUser(userId, "email_change", trx);
+    await deleteEmailCodesForUser(userId, "email_change", trx);
     if (pending) await recordSecurityEvent(userId, "email.change_cancelled", meta, { email: pending.email }, trx);
     return !!pending;
   });
@@ -80,7 +74,7 @@ export async function cancelEmailChange(userId: number, meta: RequestMeta): Prom
 export async function confirmEmailChange(token: string, meta: RequestMeta): Promise<UserRow | undefined> {
   try {
     return await db.transaction(async (trx) => {
-      const row = await consumeUserToken(hashToken(token), "email_change", trx);
+      const row = await consumeEmailCode(hashToken(token), "email_change", trx);
       if (!row?.email) return undefined;
       const user = await lockUserById(row.user_id, trx);
       if (!user || (await findUserByEmail(row.email, trx))) return undefined;
@@ -88,8 +82,8 @@ export async function confirmEmailChange(token: string, meta: RequestMeta): Prom
       // Links mailed to the old address die with it: a confirmation link must not confirm anything
       // any more, and a reset link must not let whoever still reads the old mailbox (or gets the
       // address next) set the password of an account that has moved away from it.
-      await deleteUserTokensForUser(user.id, "email_confirmation", trx);
-      await deleteUserTokensForUser(user.id, "password_reset", trx);
+      await deleteEmailCodesForUser(user.id, "email_confirmation", trx);
+      await deleteEmailCodesForUser(user.id, "password_reset", trx);
       await recordSecurityEvent(user.id, "email.changed", meta, { from: user.email, to: row.email }, trx);
       return updated;
     });

@@ -1,9 +1,8 @@
 import type { AppContext } from "../context";
 import { db, type Executor } from "../db/knex";
-import { consumeUserToken, findLiveUserToken, replaceUserToken } from "../db/user-tokens";
+import { consumeEmailCode, findLiveEmailCode, replaceEmailCode } from "../db/email-codes";
 import { findUserById, updateUser, type UserRow } from "../db/users";
 import { confirmEmailMail } from "../emails/confirm-email";
-import { enqueueMail } from "../emails/mail";
 import { hashToken, randomToken } from "../lib/tokens";
 import { countIdentitiesForUser, listIdentitiesForUser, type IdentityRow } from "../db/identities";
 import { settleUnvouchedIdentities, type ConfirmationSettlement, type HeldIdentity } from "./account-recovery";
@@ -19,7 +18,7 @@ export const CONFIRMATION_HOURS = 48;
  */
 export async function issueEmailConfirmation(ctx: AppContext, user: Pick<UserRow, "id" | "username" | "email">, q: Executor): Promise<void> {
   const token = randomToken();
-  await replaceUserToken(
+  await replaceEmailCode(
     {
       user_id: user.id,
       purpose: "email_confirmation",
@@ -29,15 +28,13 @@ export async function issueEmailConfirmation(ctx: AppContext, user: Pick<UserRow
     },
     q,
   );
-  const url = `${ctx.config.baseUrl}/email/confirm/${token}`;
-  await enqueueMail(await confirmEmailMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, hours: CONFIRMATION_HOURS }), q);
+  await ctx.mail.queue(confirmEmailMail({ userId: user.id, to: user.email, username: user.username, token, hours: CONFIRMATION_HOURS }), q);
 }
 
 /** Sends a fresh confirmation link to a signed-in, unconfirmed user. */
 export async function resendEmailConfirmation(ctx: AppContext, user: UserRow): Promise<void> {
   if (user.email_confirmed_at) return;
   await db.transaction((trx) => issueEmailConfirmation(ctx, user, trx));
-  ctx.kickMail();
 }
 
 /** What confirming an address did. */
@@ -60,7 +57,7 @@ export interface Confirmation extends ConfirmationSettlement {
  */
 export async function confirmEmail(token: string, meta: RequestMeta, held?: HeldIdentity): Promise<Confirmation | undefined> {
   return db.transaction(async (trx) => {
-    const row = await consumeUserToken(hashToken(token), "email_confirmation", trx);
+    const row = await consumeEmailCode(hashToken(token), "email_confirmation", trx);
     if (!row) return undefined;
     const user = await findUserById(row.user_id, trx);
     if (!user || user.email.toLowerCase() !== row.email?.toLowerCase()) return undefined;
@@ -69,7 +66,7 @@ export async function confirmEmail(token: string, meta: RequestMeta, held?: Held
     const settlement = await settleUnvouchedIdentities(user.id, held, meta, trx);
     if (settlement.removed.length === 0 || updated.password_hash || (await countIdentitiesForUser(user.id, trx)) > 0) return { user: updated, ...settlement };
     const resetToken = randomToken();
-    await replaceUserToken(
+    await replaceEmailCode(
       { user_id: user.id, purpose: "password_reset", token_hash: hashToken(resetToken), email: updated.email, expires_at: new Date(Date.now() + RESET_MINUTES * 60_000) },
       trx,
     );
@@ -82,7 +79,7 @@ export async function confirmEmail(token: string, meta: RequestMeta, held?: Held
  * proven (what confirming may remove). Empty for an unknown, used or expired link.
  */
 export async function listUnvouchedIdentitiesForConfirmation(token: string): Promise<IdentityRow[]> {
-  const row = await findLiveUserToken(hashToken(token), "email_confirmation");
+  const row = await findLiveEmailCode(hashToken(token), "email_confirmation");
   if (!row) return [];
   return (await listIdentitiesForUser(row.user_id)).filter((i) => !i.vouched_for_address);
 }

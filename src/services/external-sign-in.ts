@@ -21,13 +21,18 @@
  *        person is told to sign in to that account and link from settings. Merging here is the
  *        "classic-federated merge" attack: whoever pre-registered the address (or whoever owns
  *        the identity) would share the account.
- *     8. unknown, verified email, no such account    -> a new, confirmed account with this identity.
+ *     8. unknown, verified email, no such account    -> a new, confirmed account with this identity,
+ *        unless the instance settings refuse new accounts (sign-up closed or by invitation only,
+ *        or the address outside the allowed domains: services/signup-gate.ts).
  *     9. unknown, no verified email                  -> the person is asked for an address; the new
  *        account stays unconfirmed until the mailed link is followed (and an address that has an
  *        account gets the same answer as a new one, like password sign-up). Its identity is
  *        stored as not vouched for the address: when the address's owner confirms it from a
  *        browser that does not hold the identity, or resets the password, the identity is removed
- *        (services/account-recovery.ts), so a squatter's identity never rides along.
+ *        (services/account-recovery.ts), so a squatter's identity never rides along. The same
+ *        instance rules as in 8 apply: the mode before the address is asked for, the domain to the
+ *        address typed.
+ *   A known identity of a suspended account (6) is refused with a message saying so.
  *
  * Identities are matched only by (provider, provider user id), never by email, and an email the
  * provider does not mark verified never counts (the "non-verifying IdP" attack): it is not even kept.
@@ -36,7 +41,6 @@ import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { findIdentityByProviderId, findIdentityForUserByProvider, insertIdentity, lockUserForIdentityChange, touchIdentity, type IdentityRow } from "../db/identities";
 import { findUserByEmail, findUserById, insertUser, type UserRow } from "../db/users";
-import { enqueueMail } from "../emails/mail";
 import { identityChangedMail } from "../emails/identity-changed";
 import { signupAttemptMail } from "../emails/signup-attempt";
 import { isUniqueViolation } from "../lib/errors";
@@ -46,6 +50,7 @@ import { issueEmailConfirmation } from "./email-confirmation";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 import { freeUsername, randomVariant } from "./provider-usernames";
+import { providerSignupRefusal } from "./signup-gate";
 
 const DISPLAY_NAME_MAX = 64;
 
@@ -61,7 +66,9 @@ export type SignInOutcome =
   | { kind: "created"; user: UserRow }
   | { kind: "email_taken"; email: string }
   | { kind: "needs_email" }
-  | { kind: "unconfirmed" };
+  | { kind: "unconfirmed" }
+  | { kind: "suspended" }
+  | { kind: "signup_refused"; message: string };
 
 /** The label of a provider ("GitHub") by its name. */
 export function providerLabel(name: string): string {
@@ -83,10 +90,9 @@ export async function linkIdentity(ctx: AppContext, userId: number, profile: Ext
       if (await findIdentityForUserByProvider(user.id, profile.provider, trx)) return { kind: "refused", reason: "provider_taken" };
       const identity = await insertIdentity(identityFields(user.id, profile), trx);
       await recordSecurityEvent(user.id, "identity.linked", meta, { provider: profile.provider, account: profile.username }, trx);
-      await enqueueMail(await noticeMail(ctx, user, "linked", identity, meta), trx);
+      await ctx.mail.queue(noticeMail(user, "linked", identity, meta), trx);
       return { kind: "linked", identity };
     });
-    if (outcome.kind === "linked") ctx.kickMail();
     return outcome;
   } catch (err) {
     // Someone linked the same identity at the same moment: the unique constraint decided.
@@ -103,14 +109,21 @@ export async function signInWithIdentity(ctx: AppContext, profile: ExternalProfi
     // 6. Known identity: its account, whatever the provider now says the email is.
     const user = await findUserById(identity.user_id);
     if (user && !user.email_confirmed_at && !identity.vouched_for_address) return { kind: "unconfirmed" };
+    if (user?.suspended_at) return { kind: "suspended" };
     if (user) {
       await touchIdentity(identity.id, { provider_username: profile.username, avatar_url: profile.avatarUrl });
       return { kind: "signed_in", user };
     }
   }
-  if (!profile.verifiedEmail) return { kind: "needs_email" }; // 9.
+  if (!profile.verifiedEmail) {
+    // 9. The instance's sign-up mode is checked before an address is asked for.
+    const refused = providerSignupRefusal(ctx.settings.current(), undefined);
+    return refused ? { kind: "signup_refused", message: refused.message } : { kind: "needs_email" };
+  }
   // 7. Told, not merged (see the tree above).
   if (await findUserByEmail(profile.verifiedEmail)) return { kind: "email_taken", email: profile.verifiedEmail };
+  const refused = providerSignupRefusal(ctx.settings.current(), profile.verifiedEmail);
+  if (refused) return { kind: "signup_refused", message: refused.message };
   // 8. A new account, confirmed: the provider vouched for the address.
   try {
     const user = await createAccount(ctx, profile, profile.verifiedEmail, new Date());
@@ -131,16 +144,7 @@ export async function signInWithIdentity(ctx: AppContext, profile: ExternalProfi
 export async function completeSignupWithEmail(ctx: AppContext, profile: ExternalProfile, email: string): Promise<void> {
   const owner = await findUserByEmail(email);
   if (owner) {
-    const mail = await signupAttemptMail({
-      userId: owner.id,
-      to: owner.email,
-      baseUrl: ctx.config.baseUrl,
-      username: owner.username,
-      loginUrl: `${ctx.config.baseUrl}/login`,
-      resetUrl: `${ctx.config.baseUrl}/password/forgot`,
-    });
-    await enqueueMail(mail);
-    ctx.kickMail();
+    await ctx.mail.queue(signupAttemptMail({ userId: owner.id, to: owner.email, username: owner.username }));
     return;
   }
   try {
@@ -178,7 +182,6 @@ async function createAccount(ctx: AppContext, profile: ExternalProfile, email: s
     if (!isUniqueViolation(err, "users_username_unique")) throw err;
     user = await insert(randomVariant(username));
   }
-  if (!confirmedAt) ctx.kickMail();
   return user;
 }
 
@@ -193,17 +196,14 @@ function identityFields(userId: number, profile: ExternalProfile) {
 }
 
 /** The security notice for a linked or unlinked identity. */
-export async function noticeMail(ctx: AppContext, user: Pick<UserRow, "id" | "email" | "username">, action: "linked" | "unlinked", identity: IdentityRow, meta: RequestMeta) {
+export function noticeMail(user: Pick<UserRow, "id" | "email" | "username">, action: "linked" | "unlinked", identity: IdentityRow, meta: RequestMeta) {
   return identityChangedMail({
     userId: user.id,
     to: user.email,
-    baseUrl: ctx.config.baseUrl,
     username: user.username,
     action,
     providerLabel: providerLabel(identity.provider),
     providerUsername: identity.provider_username,
     ip: meta.ip,
-    settingsUrl: `${ctx.config.baseUrl}/settings/identities`,
-    resetUrl: `${ctx.config.baseUrl}/password/forgot`,
   });
 }

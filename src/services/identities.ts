@@ -4,7 +4,6 @@ import type { Executor } from "../db/knex";
 import { countPasskeysForUser } from "../db/passkeys";
 import { countIdentitiesForUser, deleteIdentityForUser, findIdentityForUser, lockUserForIdentityChange } from "../db/identities";
 import { findUserById } from "../db/users";
-import { enqueueMail } from "../emails/mail";
 import { noticeMail } from "./external-sign-in";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
@@ -40,9 +39,8 @@ export async function unlinkIdentity(ctx: AppContext, userId: number, identityId
     if (!removed) return { kind: "not_found" };
     const user = (await findUserById(userId, trx))!;
     await recordSecurityEvent(userId, "identity.unlinked", meta, { provider: removed.provider, account: removed.provider_username }, trx);
-    await enqueueMail(await noticeMail(ctx, user, "unlinked", removed, meta), trx);
+    await ctx.mail.queue(noticeMail(user, "unlinked", removed, meta), trx);
     return { kind: "unlinked", provider: removed.provider };
   });
-  if (outcome.kind === "unlinked") ctx.kickMail();
   return outcome;
 }

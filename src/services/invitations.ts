@@ -15,7 +15,6 @@ import { findMembership, insertMembership, listMemberIdsWithRoles } from "../db/
 import { findOrganizationById, lockOrganization, type OrganizationRow } from "../db/organizations";
 import { filterTeamIdsInOrganization, insertTeamMembership } from "../db/teams";
 import { findUserById, type UserRow } from "../db/users";
-import { enqueueMail } from "../emails/mail";
 import { organizationInvitationMail } from "../emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../emails/organization-member-joined";
 import { orgEventActor, recordOrgEvent } from "./organization-log";
@@ -46,9 +45,9 @@ export type InvitationInput = z.infer<typeof InvitationForm>;
 
 const PENDING_EXISTS = "An invitation to this address is already pending. Resend it from the list below.";
 
-function newLink(ctx: AppContext) {
+function newLink() {
   const token = randomToken();
-  return { token, hash: hashToken(token), url: `${ctx.config.baseUrl}/invitations/${token}`, expiresAt: new Date(Date.now() + INVITATION_DAYS * 86_400_000) };
+  return { token, hash: hashToken(token), expiresAt: new Date(Date.now() + INVITATION_DAYS * 86_400_000) };
 }
 
 /** Who sends an invitation: a person (by user id), or the organization itself through its token (id null). */
@@ -73,11 +72,8 @@ async function spendInvitation(ctx: AppContext, org: OrganizationRow, inviter: I
   ]);
 }
 
-async function queueInvitationMail(ctx: AppContext, org: OrganizationRow, inviter: string, inv: Pick<InvitationRow, "email" | "role">, url: string, q = db) {
-  await enqueueMail(
-    await organizationInvitationMail({ userId: null, to: inv.email, baseUrl: ctx.config.baseUrl, orgName: org.name, inviter, role: inv.role, url, days: INVITATION_DAYS }),
-    q,
-  );
+async function queueInvitationMail(ctx: AppContext, org: OrganizationRow, inviter: string, inv: Pick<InvitationRow, "email" | "role">, token: string, q = db) {
+  await ctx.mail.queue(organizationInvitationMail({ userId: null, to: inv.email, orgName: org.name, inviter, role: inv.role, token, days: INVITATION_DAYS }), q);
 }
 
 /**
@@ -100,18 +96,17 @@ export async function createInvitation(
   if (teams.length !== wanted.length) return { ok: false, errors: { teams: "Choose teams of this organization." } };
   if (await findPendingInvitationForEmail(org.id, input.email)) return { ok: false, errors: { email: PENDING_EXISTS } };
   await spendInvitation(ctx, org, inviter, input.email);
-  const link = newLink(ctx);
+  const link = newLink();
   try {
     const invitation = await db.transaction(async (trx) => {
       const row = await insertInvitation(
         { organization_id: org.id, email: input.email, role: input.role, team_ids: teams, token_hash: link.hash, inviter_id: inviter.id, expires_at: link.expiresAt },
         trx,
       );
-      await queueInvitationMail(ctx, org, inviter.name, row, link.url, trx);
+      await queueInvitationMail(ctx, org, inviter.name, row, link.token, trx);
       await recordOrgEvent(org.id, { userId: inviter.id, name: inviter.name }, "invitation.created", { email: row.email, role: row.role }, trx);
       return row;
     });
-    ctx.kickMail();
     return { ok: true, invitation };
   } catch (err) {
     if (isUniqueViolation(err, "invitations_pending_unique")) return { ok: false, errors: { email: PENDING_EXISTS } };
@@ -126,13 +121,12 @@ export async function resendInvitation(ctx: AppContext, org: OrganizationRow, ac
   // Admins cannot touch owners: that includes invitations that would make someone an owner.
   if (!canInviteWithRole(actor, inv.role)) throw forbidden();
   await spendInvitation(ctx, org, inviter, inv.email);
-  const link = newLink(ctx);
+  const link = newLink();
   await db.transaction(async (trx) => {
     await renewInvitation(inv.id, link.hash, link.expiresAt, trx);
-    await queueInvitationMail(ctx, org, inviter.name, inv, link.url, trx);
+    await queueInvitationMail(ctx, org, inviter.name, inv, link.token, trx);
     await recordOrgEvent(org.id, { userId: inviter.id, name: inviter.name }, "invitation.resent", { email: inv.email, role: inv.role }, trx);
   });
-  ctx.kickMail();
   return inv;
 }
 
@@ -201,24 +195,14 @@ export async function acceptInvitation(ctx: AppContext, token: string, user: Use
         if (managerId === user.id || !(await wantsEmail(managerId, "organization", trx))) continue;
         const manager = await findUserById(managerId, trx);
         if (!manager) continue;
-        await enqueueMail(
-          await organizationMemberJoinedMail({
-            userId: manager.id,
-            to: manager.email,
-            baseUrl: ctx.config.baseUrl,
-            recipient: manager.username,
-            orgName: org.name,
-            member: user.username,
-            role: inv.role,
-            url: `${ctx.config.baseUrl}/orgs/${org.slug}/members`,
-          }),
+        await ctx.mail.queue(
+          organizationMemberJoinedMail({ userId: manager.id, to: manager.email, recipient: manager.username, orgName: org.name, orgSlug: org.slug, member: user.username, role: inv.role }),
           trx,
         );
       }
     }
     return { ok: true, org, alreadyMember: !added };
   });
-  ctx.kickMail();
   return result;
 }
 

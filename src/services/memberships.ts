@@ -10,7 +10,6 @@ import {
 } from "../db/memberships";
 import { lockOrganization, type OrganizationRow } from "../db/organizations";
 import { findUserById } from "../db/users";
-import { enqueueMail } from "../emails/mail";
 import { organizationMembershipChangedMail } from "../emails/organization-membership-changed";
 import { notFound } from "../lib/errors";
 import { canChangeRole, canLeaveOrganization, canRemoveMember, type Actor, type OrgRole } from "../policies/organizations";
@@ -45,16 +44,8 @@ async function notifyMember(ctx: AppContext, org: OrganizationRow, userId: numbe
   if (!(await wantsEmail(userId, "organization", q))) return;
   const user = await findUserById(userId, q);
   if (!user) return;
-  await enqueueMail(
-    await organizationMembershipChangedMail({
-      userId: user.id,
-      to: user.email,
-      baseUrl: ctx.config.baseUrl,
-      recipient: user.username,
-      orgName: org.name,
-      url: `${ctx.config.baseUrl}/orgs/${org.slug}`,
-      ...mail,
-    }),
+  await ctx.mail.queue(
+    organizationMembershipChangedMail({ userId: user.id, to: user.email, recipient: user.username, orgName: org.name, orgSlug: org.slug, ...mail }),
     q,
   );
 }
@@ -89,7 +80,6 @@ export async function changeMemberRole(ctx: AppContext, org: OrganizationRow, ac
       return { ...target, role };
     }),
   );
-  ctx.kickMail();
   return updated;
 }
 
@@ -107,7 +97,6 @@ export async function removeMember(ctx: AppContext, org: OrganizationRow, actor:
       await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "removed" }, trx);
     }),
   );
-  ctx.kickMail();
 }
 
 /** The user leaves the organization; the last owner cannot until someone else is an owner. */

@@ -1,11 +1,10 @@
-import type { Config } from "../config";
 import { db, type Executor } from "../db/knex";
 import { findSignInHistory } from "../db/security-events";
 import type { UserRow } from "../db/users";
-import { enqueueMail } from "../emails/mail";
+import type { Mailer } from "../emails/mailer";
 import { newSignInMail } from "../emails/new-sign-in";
 import { deviceLabel } from "../lib/user-agent";
-import { formatUtc } from "../lib/time-words";
+import { formatDateTime } from "../lib/time-words";
 import type { RequestMeta } from "./request-meta";
 
 /** How far back a sign-in from the same browser and address makes a device "known". */
@@ -16,23 +15,13 @@ export const KNOWN_DEVICE_DAYS = 90;
  * seen in their live sessions or their sign-ins of the last 90 days, so a stolen password shows up
  * in the owner's inbox. The first sign-in of an account is not news and sends nothing. Security mail
  * cannot be turned off, so no preference is consulted. Call it before the new sign-in is recorded.
- * The mail is queued in the caller's transaction; the worker sends it at its next poll.
+ * The mail is queued in the caller's transaction and sent once that commits.
  */
-export async function noticeSignInFromNewDevice(config: Pick<Config, "baseUrl">, user: UserRow, meta: RequestMeta, q: Executor = db): Promise<boolean> {
+export async function noticeSignInFromNewDevice(mailer: Mailer, user: UserRow, meta: RequestMeta, q: Executor = db): Promise<boolean> {
   const since = new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000);
   const history = await findSignInHistory(user.id, meta.ip, meta.userAgent, since, q);
   if (!history.signedInBefore || history.knownDevice) return false;
-  const mail = await newSignInMail({
-    userId: user.id,
-    to: user.email,
-    baseUrl: config.baseUrl,
-    username: user.username,
-    device: deviceLabel(meta.userAgent),
-    ip: meta.ip,
-    at: formatUtc(new Date()),
-    sessionsUrl: `${config.baseUrl}/settings/sessions`,
-    resetUrl: `${config.baseUrl}/password/forgot`,
-  });
-  await enqueueMail(mail, q);
+  const mail = newSignInMail({ userId: user.id, to: user.email, username: user.username, device: deviceLabel(meta.userAgent), ip: meta.ip, at: formatDateTime(new Date()) });
+  await mailer.queue(mail, q);
   return true;
 }

@@ -1,10 +1,9 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { endSessionsForUser } from "../db/sessions";
-import { consumeUserTokenToCurrentAddress, deleteUserTokensForUser, findLiveUserTokenToCurrentAddress, replaceUserToken } from "../db/user-tokens";
+import { consumeEmailCodeToCurrentAddress, deleteEmailCodesForUser, findLiveEmailCodeToCurrentAddress, replaceEmailCode } from "../db/email-codes";
 import { findUserByEmail, findUserById, lockUserById, updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
-import { enqueueMail } from "../emails/mail";
 import { passwordChangedMail } from "../emails/password-changed";
 import { passwordResetMail } from "../emails/password-reset";
 import { hashToken, randomToken } from "../lib/tokens";
@@ -26,14 +25,12 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
   const token = randomToken();
   await db.transaction(async (trx) => {
     // Replaces the previous code: only the newest link works.
-    await replaceUserToken(
+    await replaceEmailCode(
       { user_id: user.id, purpose: "password_reset", token_hash: hashToken(token), email: user.email, expires_at: new Date(Date.now() + RESET_MINUTES * 60_000) },
       trx,
     );
-    const url = `${ctx.config.baseUrl}/password/reset/${token}`;
-    await enqueueMail(await passwordResetMail({ userId: user.id, to: user.email, baseUrl: ctx.config.baseUrl, username: user.username, url, minutes: RESET_MINUTES }), trx);
+    await ctx.mail.queue(passwordResetMail({ userId: user.id, to: user.email, username: user.username, token, minutes: RESET_MINUTES }), trx);
   });
-  ctx.kickMail();
 }
 
 /**
@@ -42,7 +39,7 @@ export async function requestPasswordReset(ctx: AppContext, email: string): Prom
  * it was sent to, and proves nothing once the account has moved to another one.
  */
 export async function findUserForResetToken(token: string): Promise<UserRow | undefined> {
-  const row = await findLiveUserTokenToCurrentAddress(hashToken(token), "password_reset");
+  const row = await findLiveEmailCodeToCurrentAddress(hashToken(token), "password_reset");
   return row ? findUserById(row.user_id) : undefined;
 }
 
@@ -62,7 +59,7 @@ export type ResetResult = { ok: true; user: UserRow; recovery: RecoverySummary }
  */
 export async function resetPassword(ctx: AppContext, token: string, password: string, meta: RequestMeta, choices: ResetChoices): Promise<ResetResult> {
   const tokenHash = hashToken(token);
-  const pending = await findLiveUserTokenToCurrentAddress(tokenHash, "password_reset");
+  const pending = await findLiveEmailCodeToCurrentAddress(tokenHash, "password_reset");
   const owner = pending && (await findUserById(pending.user_id));
   if (!owner) return { ok: false, reason: "invalid_link" };
   const personal = personalPasswordProblem(password, owner.username, owner.email);
@@ -70,22 +67,17 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
   const passwordHash = await hashPassword(password);
   const done = await db.transaction(async (trx) => {
     await lockUserById(owner.id, trx);
-    const row = await consumeUserTokenToCurrentAddress(tokenHash, "password_reset", trx);
+    const row = await consumeEmailCodeToCurrentAddress(tokenHash, "password_reset", trx);
     if (!row) return undefined;
     const updated = await updateUser(row.user_id, { password_hash: passwordHash, email_confirmed_at: owner.email_confirmed_at ?? new Date() }, trx);
     await endSessionsForUser(updated.id, undefined, trx);
-    await deleteUserTokensForUser(updated.id, "email_change", trx);
+    await deleteEmailCodesForUser(updated.id, "email_change", trx);
     await recordSecurityEvent(updated.id, "password.reset", meta, {}, trx);
     const recovery = await applyResetChoices(updated.id, choices, meta, trx);
-    const mail = await passwordChangedMail({
-      userId: updated.id, to: updated.email, baseUrl: ctx.config.baseUrl, username: updated.username, how: "reset",
-      resetUrl: `${ctx.config.baseUrl}/password/forgot`, ip: meta.ip,
-    });
-    await enqueueMail(mail, trx);
+    await ctx.mail.queue(passwordChangedMail({ userId: updated.id, to: updated.email, username: updated.username, how: "reset", ip: meta.ip }), trx);
     return { updated, recovery };
   });
   if (!done) return { ok: false, reason: "invalid_link" };
   await clearPasswordAttempts(ctx, done.updated.id, [done.updated.username, done.updated.email]);
-  ctx.kickMail();
   return { ok: true, user: done.updated, recovery: done.recovery };
 }

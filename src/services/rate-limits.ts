@@ -17,6 +17,8 @@ export interface RateLimits {
   loginPerIp: RateLimiterPostgres;
   /** Password guesses per account and per text typed at sign-in: src/services/password-attempts.ts. */
   loginFailuresPerAccount: RateLimiterPostgres;
+  /** Wrong second-factor codes per account, across sign-in attempts: src/services/two-factor-attempts.ts. */
+  twoFactorFailuresPerAccount: RateLimiterPostgres;
   signupPerIp: RateLimiterPostgres;
   emailPerIp: RateLimiterPostgres;
   emailPerAccount: RateLimiterPostgres;
@@ -52,6 +54,7 @@ export function createRateLimits(config: Config, knex: Knex): RateLimits {
   return {
     loginPerIp: make("login-ip", r.loginPerIp),
     loginFailuresPerAccount: make("login-account", r.loginPerAccount),
+    twoFactorFailuresPerAccount: make("two-factor-account", r.twoFactorPerAccount),
     signupPerIp: make("signup-ip", r.signupPerIp),
     emailPerIp: make("email-ip", r.emailPerIp),
     emailPerAccount: make("email-account", r.emailPerAccount),

@@ -5,9 +5,9 @@ import { RateLimitedError } from "./rate-limits";
 import { clearPasswordAttempts, reserveAccountAttempt } from "./password-attempts";
 
 /**
- * Checks the signed-in user's current password before a sensitive change (password change, email
- * change, account deletion, on the web and the API). A stolen session cookie or token alone is then
- * not enough to take the account over.
+ * Checks the signed-in user's current password as a fresh proof of identity: on the web at
+ * /settings/reauthenticate (sudo mode, before every sensitive action), and on the API before an
+ * email change. A stolen session cookie or token alone is then not enough to take the account over.
  *
  * Each check spends a guess from the same per-account budget as the sign-in form, reserved before
  * argon2 runs (src/services/password-attempts.ts), so these forms cannot be used to guess the

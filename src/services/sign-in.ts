@@ -1,11 +1,12 @@
-import type { Config } from "../config";
 import { db } from "../db/knex";
 import { signInSession } from "../db/sessions";
 import type { UserRow } from "../db/users";
+import type { Mailer } from "../emails/mailer";
 import { noticeSignInFromNewDevice } from "./new-device-notice";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 import { signIns } from "../metrics/registry";
+import type { SessionLifetimes } from "./instance-settings";
 
 export interface NewSession {
   /** The id generated for this sign-in (never the one the browser came with: no session fixation). */
@@ -13,6 +14,8 @@ export interface NewSession {
   remember: boolean;
   /** What the session already holds (kept through sign-in by some flows). */
   data: Record<string, unknown>;
+  /** The instance's session lifetimes at sign-in. */
+  lifetimes: SessionLifetimes;
 }
 
 /**
@@ -21,11 +24,11 @@ export interface NewSession {
  * row, and the security-log entry. False when the session row could not be signed in (it ended
  * meanwhile); nothing is then recorded.
  */
-export async function recordSignIn(config: Pick<Config, "baseUrl">, user: UserRow, session: NewSession, method: string, meta: RequestMeta): Promise<boolean> {
+export async function recordSignIn(mailer: Mailer, user: UserRow, session: NewSession, method: string, meta: RequestMeta): Promise<boolean> {
   try {
     await db.transaction(async (trx) => {
-      await noticeSignInFromNewDevice(config, user, meta, trx);
-      const row = { sid: session.sid, userId: user.id, remember: session.remember, ip: meta.ip, userAgent: meta.userAgent, data: session.data };
+      await noticeSignInFromNewDevice(mailer, user, meta, trx);
+      const row = { sid: session.sid, userId: user.id, remember: session.remember, ip: meta.ip, userAgent: meta.userAgent, data: session.data, lifetimes: session.lifetimes };
       if (!(await signInSession(row, trx))) throw new SessionEnded();
       await recordSecurityEvent(user.id, "sign_in", meta, { method }, trx);
     });

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
 import { db, type Executor } from "../db/knex";
-import { replaceUserToken } from "../db/user-tokens";
+import { replaceEmailCode } from "../db/email-codes";
 import { findUserByEmail, findUserByUsername, insertUser } from "../db/users";
 import { hashPassword, newPasswordSchema, personalPasswordProblem } from "../auth/passwords";
-import { enqueueMail } from "../emails/mail";
 import { signupAttemptMail } from "../emails/signup-attempt";
 import { emailSchema, handleSchema } from "../lib/handles";
 import { isUniqueViolation, type FieldErrors } from "../lib/errors";
@@ -49,15 +48,7 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
     db.transaction(async (trx) => {
       const existing = await findUserByEmail(input.email, trx);
       if (existing) {
-        const mail = await signupAttemptMail({
-          userId: existing.id,
-          to: existing.email,
-          baseUrl: ctx.config.baseUrl,
-          username: existing.username,
-          loginUrl: `${ctx.config.baseUrl}/login`,
-          resetUrl: `${ctx.config.baseUrl}/password/forgot`,
-        });
-        await enqueueMail(mail, trx);
+        await ctx.mail.queue(signupAttemptMail({ userId: existing.id, to: existing.email, username: existing.username }), trx);
         await holdUsername(input.username, trx);
         return;
       }
@@ -78,7 +69,6 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
     if (isUniqueViolation(err, "users_username_unique")) return { ok: false, errors: { username: "That username is taken. Choose another." } };
     if (!isUniqueViolation(err, "users_email_unique")) throw err;
   }
-  ctx.kickMail();
   return { ok: true };
 }
 
@@ -92,7 +82,7 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
 async function holdUsername(username: string, trx: Executor): Promise<void> {
   const address = `${randomToken()}@username-hold.invalid`;
   const user = await insertUser({ username, email: address, password_hash: null }, trx);
-  await replaceUserToken(
+  await replaceEmailCode(
     {
       user_id: user.id,
       purpose: "email_confirmation",

@@ -1,39 +1,19 @@
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { describe, it } from "node:test";
 import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 import { apiRequest, buildAccessToken } from "../helpers/tokens";
 
 describe("access tokens and the CLI consent page in a real browser", () => {
   const t = useTestApp();
-  let browser: Browser;
+  const b = useBrowser(t);
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  async function signedIn(user: { username: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    await page.goto("/login");
-    await page.getByLabel("Username or email").fill(user.username);
-    await page.getByLabel("Password", { exact: true }).fill(user.password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.waitForURL((url) => url.pathname === "/");
-    return { context, page };
-  }
-
-  it("creates a token, copies it, shows it only once and revokes it after asking", async () => {
+  it("creates a token, copies it, and shows its secret only once", async () => {
     const user = await buildUser();
-    const { context, page } = await signedIn(user);
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: t.baseUrl });
+    const page = await b.signedInPage(user);
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: t.baseUrl });
     await page.goto("/settings/tokens");
     await page.getByLabel("Description").fill("Laptop CLI");
     await page.getByLabel("Expiration").selectOption("30");
@@ -45,7 +25,7 @@ describe("access tokens and the CLI consent page in a real browser", () => {
     await page.getByRole("button", { name: "Copy token" }).click();
     await page.getByRole("button", { name: "Copied" }).waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
-    await page.screenshot({ path: screenshotPath("tokens-created-light"), fullPage: true });
+    await b.shoot(page, "tokens-created-light");
     assert.equal((await apiRequest(t.baseUrl, token, "GET", "/api/v1/user")).status, 200);
 
     await page.reload();
@@ -53,19 +33,25 @@ describe("access tokens and the CLI consent page in a real browser", () => {
     assert.ok(!(await page.content()).includes(token));
     const row = page.getByRole("row", { name: /Laptop CLI/ });
     assert.match(await row.innerText(), new RegExp(`gth_…${token.slice(-4)}`));
+  });
 
-    await row.getByRole("link", { name: "Revoke Laptop CLI" }).click();
+  it("revokes a token after asking, and the API refuses it from then on", async () => {
+    const user = await buildUser();
+    const { token } = await buildAccessToken(t.ctx, user, { description: "Laptop CLI" });
+    assert.equal((await apiRequest(t.baseUrl, token, "GET", "/api/v1/user")).status, 200);
+    const page = await b.signedInPage(user);
+    await page.goto("/settings/tokens");
+    await page.getByRole("row", { name: /Laptop CLI/ }).getByRole("link", { name: "Revoke Laptop CLI" }).click();
     await page.getByRole("heading", { name: "Revoke “Laptop CLI”?" }).waitFor();
-    await page.screenshot({ path: screenshotPath("tokens-revoke-light"), fullPage: true });
+    await b.shoot(page, "tokens-revoke-light");
     await page.getByRole("button", { name: "Revoke token" }).click();
     await page.getByText("Token “Laptop CLI” revoked.").waitFor();
     assert.equal((await apiRequest(t.baseUrl, token, "GET", "/api/v1/user")).status, 401);
-    await context.close();
   });
 
   it("creates twenty tokens in a row and shows each one the moment the page loads", async () => {
     const user = await buildUser();
-    const { context, page } = await signedIn(user);
+    const page = await b.signedInPage(user);
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) {
       await page.goto("/settings/tokens");
@@ -76,41 +62,36 @@ describe("access tokens and the CLI consent page in a real browser", () => {
       assert.ok(!seen.has(token), `token ${i} is new`);
       seen.add(token);
     }
-    await context.close();
   });
 
-  // Screenshots are for people to look at, not assertions: taken when SCREENSHOTS=1, so the suite
-  // stays fast and does not depend on them.
-  it("looks right in light and dark, on desktop and phone (screenshots to look at)", { skip: !process.env.SCREENSHOTS && "set SCREENSHOTS=1 to take them" }, async () => {
+  // Only screenshots (no assertion of its own): skipped unless SCREENSHOTS=1, so the suite stays fast.
+  it("looks right in light and dark, on desktop and phone (screenshots to look at)", { skip: process.env.SCREENSHOTS !== "1" && "set SCREENSHOTS=1 to take them" }, async () => {
     const user = await buildUser({ username: "grace-hopper" });
     await buildAccessToken(t.ctx, user, { description: "CI deploys (GitHub Actions)" });
     await buildAccessToken(t.ctx, user, { description: "Never expires", expiresInDays: null });
     const challenge = crypto.createHash("sha256").update(crypto.randomBytes(32).toString("base64url")).digest("base64url");
     const consent = `/cli/login?${new URLSearchParams({ client_id: "terraform-cli", redirect_uri: "http://localhost:10000/login", response_type: "code", code_challenge: challenge, code_challenge_method: "S256", state: "s" })}`;
-    const phone = { width: 390, height: 844 };
-    const desktop = { width: 1280, height: 800 };
-    const { context, page } = await signedIn(user);
+    const page = await b.signedInPage(user);
     for (const colorScheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme });
-      await page.setViewportSize(desktop);
-      const shoot = (name: string) => page.screenshot({ path: screenshotPath(`${name}-${colorScheme}`), fullPage: true });
+      await page.setViewportSize(DESKTOP);
+      const shoot = (name: string) => b.shoot(page, `${name}-${colorScheme}`);
       await page.goto("/settings/tokens");
       await page.getByLabel("Description").fill(`Screenshot token (${colorScheme})`);
       await page.getByRole("button", { name: "Create token" }).click();
       await page.getByTestId("new-token").waitFor();
       await shoot("tokens-created");
-      await page.setViewportSize(phone);
+      await page.setViewportSize(PHONE);
       await shoot("tokens-created-phone");
       await page.reload();
       await shoot("tokens-list-phone");
-      await page.setViewportSize(desktop);
+      await page.setViewportSize(DESKTOP);
       await shoot("tokens-list");
       await page.goto(consent);
       await page.getByRole("heading", { name: "Authorize Terraform CLI?" }).waitFor();
       await shoot("cli-login");
-      await page.setViewportSize(phone);
+      await page.setViewportSize(PHONE);
       await shoot("cli-login-phone");
     }
-    await context.close();
   });
 });

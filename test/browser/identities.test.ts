@@ -1,37 +1,21 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import type { ProviderName } from "../../src/config";
 import { listIdentitiesForUser } from "../../src/db/identities";
 import { findUserByEmail } from "../../src/db/users";
 import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { useProviderEmulators } from "../helpers/providers";
+import { useBrowser } from "../helpers/browser";
+import { TestClient } from "../helpers/client";
+import { useProviderEmulators, viaProvider } from "../helpers/providers";
 
 const LABELS: Record<ProviderName, string> = { github: "GitHub", gitlab: "GitLab", atlassian: "Atlassian", google: "Google" };
 
 describe("external identities in a real browser", () => {
   const env: Record<string, string> = {};
-  useProviderEmulators(env);
+  const emulators = useProviderEmulators(env);
   const t = useTestApp(env);
-  let browser: Browser;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  async function newPage(opts: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 800 }, ...opts });
-    return context.newPage();
-  }
-
-  async function shoot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: screenshotPath(name), fullPage: true });
-  }
+  const b = useBrowser(t);
 
   /** Answers the emulated provider's consent page as a person, the way someone would fill it in. */
   async function approveAs(page: Page, login: string, email: string): Promise<void> {
@@ -43,15 +27,35 @@ describe("external identities in a real browser", () => {
     await page.getByRole("button", { name: "Authorize" }).click();
   }
 
-  async function signOut(page: Page): Promise<void> {
-    await page.locator(".user-menu summary").click();
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL("**/login");
+  /** The emulators' consent-page answer for the person `login`, with a verified address. */
+  const person = (login: string, email: string) => ({ login, name: `Person ${login}`, email, emailVerified: true });
+
+  /**
+   * web-github, signed up with GitHub through the plain HTTP client (so without a password), and
+   * with `alsoGitLab` the GitLab account web-second-gl connected too. Returns the user.
+   */
+  async function githubOnlyUser(opts: { alsoGitLab?: boolean } = {}) {
+    const client = new TestClient(t.baseUrl);
+    const signedUp = await viaProvider(client, emulators.byName.github, person("web-github", "web-github@example.test"), { page: "/signup" });
+    assert.equal(signedUp.status, 302, `the GitHub sign-up answered ${signedUp.status}`);
+    if (opts.alsoGitLab) {
+      const linked = await viaProvider(client, emulators.byName.gitlab, person("web-second-gl", "second-gl@example.test"), { page: "/settings/identities", intent: "link" });
+      assert.equal(linked.status, 302, `connecting GitLab answered ${linked.status}`);
+    }
+    return (await findUserByEmail("web-github@example.test"))!;
   }
 
-  it("signs up with each provider, links a second one, signs in with it, unlinks, and keeps the last way in", async () => {
-    for (const name of ["github", "gitlab", "atlassian", "google"] as const) {
-      const page = await newPage();
+  /** Signs in through the provider's button on /login, as the person `login`. */
+  async function signInWith(page: Page, provider: ProviderName, login: string, email: string): Promise<void> {
+    await page.goto("/login");
+    await page.getByRole("button", { name: `Continue with ${LABELS[provider]}` }).click();
+    await approveAs(page, login, email);
+    await page.waitForURL(`${t.baseUrl}/`);
+  }
+
+  for (const name of ["github", "gitlab", "atlassian", "google"] as const) {
+    it(`signs up with ${LABELS[name]}`, async () => {
+      const page = await b.newPage();
       await page.goto("/signup");
       await page.getByRole("button", { name: `Continue with ${LABELS[name]}` }).click();
       await approveAs(page, `web-${name}`, `web-${name}@example.test`);
@@ -59,32 +63,37 @@ describe("external identities in a real browser", () => {
       assert.match(await page.locator(".flash").first().innerText(), new RegExp(`created with ${LABELS[name]}`));
       const user = await findUserByEmail(`web-${name}@example.test`);
       assert.equal(user?.username, `web-${name}`, name);
-      await page.context().close();
-    }
+    });
+  }
 
-    const page = await newPage();
-    await page.goto("/login");
-    await page.getByRole("button", { name: "Continue with GitHub" }).click();
-    await approveAs(page, "web-github", "web-github@example.test");
-    await page.waitForURL(`${t.baseUrl}/`);
+  it("connects a second provider from the identities page and signs in with it", async () => {
+    await githubOnlyUser();
+    const page = await b.newPage();
+    await signInWith(page, "github", "web-github", "web-github@example.test");
 
     await page.goto("/settings/identities");
     await page.getByRole("button", { name: "Connect GitLab" }).click();
     await approveAs(page, "web-second-gl", "second-gl@example.test");
     await page.waitForURL("**/settings/identities");
     assert.match(await page.locator(".flash").innerText(), /GitLab account web-second-gl is now connected/);
-    await shoot(page, "identities-settings-light");
-    const dark = await newPage({ colorScheme: "dark", storageState: await page.context().storageState() });
+    await b.shoot(page, "identities-settings-light");
+    const dark = await b.newPage({ colorScheme: "dark", storageState: await page.context().storageState() });
     await dark.goto("/settings/identities");
-    await shoot(dark, "identities-settings-dark");
-    await dark.context().close();
+    await b.shoot(dark, "identities-settings-dark");
 
-    await signOut(page);
+    await b.signOut(page);
     await page.getByRole("button", { name: "Continue with GitLab" }).click();
     await approveAs(page, "web-second-gl", "second-gl@example.test");
     await page.waitForURL(`${t.baseUrl}/`);
     await page.goto("/settings/identities");
     assert.match(await page.locator(".user-menu__name").innerText(), /web-github/);
+  });
+
+  it("disconnects one provider and keeps the last way in", async () => {
+    const user = await githubOnlyUser({ alsoGitLab: true });
+    const page = await b.newPage();
+    await signInWith(page, "gitlab", "web-second-gl", "second-gl@example.test");
+    await page.goto("/settings/identities");
 
     await page.getByRole("link", { name: "Disconnect GitHub account web-github" }).click();
     await page.getByRole("button", { name: "Disconnect GitHub" }).click();
@@ -94,7 +103,6 @@ describe("external identities in a real browser", () => {
     // GitLab is now the only way in (no password): it cannot be disconnected.
     assert.match(await page.locator("main").innerText(), /only way to sign in/);
     assert.equal(await page.getByRole("link", { name: /Disconnect GitLab/ }).count(), 0);
-    const user = (await findUserByEmail("web-github@example.test"))!;
     assert.deepEqual((await listIdentitiesForUser(user.id)).map((i) => i.provider), ["gitlab"]);
   });
 });

@@ -1,56 +1,45 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { buildUser } from "../helpers/factories";
-import { linkIn } from "../helpers/mailbox";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
+import { useTestApp } from "../helpers/app";
+import { useBrowser } from "../helpers/browser";
+import { buildUser, loginAs } from "../helpers/factories";
+import { linkIn } from "../helpers/mailbox";
+import { addMember, buildOrg } from "../helpers/orgs";
 
 describe("organizations in a real browser", () => {
   const t = useTestApp();
-  let browser: Browser;
+  const b = useBrowser(t);
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1200, height: 800 } });
-    return { context, page: await context.newPage() };
-  }
-
-  async function signIn(page: Page, login: string, password: string) {
-    await page.getByLabel("Username or email").fill(login);
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  }
-
-  /**
-   * Light and dark screenshots of the current page (git-ignored, for people to look at). Only with
-   * SCREENSHOTS=1: twenty full-page shots would double this test's time in the suite.
-   */
+  /** Light and dark screenshots of the current page (with SCREENSHOTS=1; for people to look at). */
   async function shoot(page: Page, name: string) {
-    if (process.env.SCREENSHOTS !== "1") return;
     await page.emulateMedia({ colorScheme: "light" });
-    await page.screenshot({ path: screenshotPath(`orgs-${name}-light`), fullPage: true });
+    await b.shoot(page, `orgs-${name}-light`);
     await page.emulateMedia({ colorScheme: "dark" });
-    await page.screenshot({ path: screenshotPath(`orgs-${name}-dark`), fullPage: true });
+    await b.shoot(page, `orgs-${name}-dark`);
     await page.emulateMedia({ colorScheme: "light" });
   }
 
-  it("create, invite a new person who signs up, promote, invite again, transfer ownership and leave", async () => {
+  /** Olivia's organization Acme Platform (/orgs/acme), and, when `nina` is given, Nina in it with that role. */
+  async function acme(nina?: "member" | "admin" | "owner") {
     const owner = await buildUser({ username: "olivia" });
-    const { page: o } = await newPage();
-    await o.goto("/login");
-    await signIn(o, owner.username, owner.password);
-    await o.waitForURL((u) => u.pathname === "/");
+    const org = await buildOrg(owner, { slug: "acme", name: "Acme Platform" });
+    const member = nina ? await buildUser({ username: "nina", email: "nina@example.test" }) : undefined;
+    if (member) await addMember(org, member, nina!);
+    return { owner, org, nina: member };
+  }
 
-    // The owner creates the organization from the home page.
+  /** Changes Nina's role on the members page, as the person signed in on `page`. */
+  async function changeNinasRole(page: Page, role: string) {
+    await page.goto("/orgs/acme/members");
+    await page.getByLabel("Role of nina").selectOption(role);
+    await page.getByRole("listitem").filter({ hasText: "nina" }).getByRole("button", { name: "Change role" }).click();
+  }
+
+  it("creates an organization from the home page", async () => {
+    const owner = await buildUser({ username: "olivia" });
+    const o = await b.signedInPage(owner);
     await o.getByRole("link", { name: /New organization/ }).click();
     await o.getByLabel("Organization name").fill("Acme Platform");
     await o.getByLabel("URL name").fill("acme");
@@ -58,18 +47,28 @@ describe("organizations in a real browser", () => {
     await o.getByRole("button", { name: "Create organization" }).click();
     await o.getByText("Created Acme Platform. You are its owner.").waitFor();
     await shoot(o, "overview");
+  });
 
-    // ... and invites a new person by email.
+  it("invites a person by email", async () => {
+    const { owner } = await acme();
+    const o = await b.signedInPage(owner);
+    await o.goto("/orgs/acme");
     await o.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Invitations" }).click();
     await o.getByLabel("Email address").fill("nina@example.test");
     await o.getByLabel("Role").selectOption("member");
     await o.getByRole("button", { name: "Send invitation" }).click();
     await o.getByText("Invitation sent to nina@example.test.").waitFor();
     await shoot(o, "invitations");
+    await t.mailbox.waitFor("nina@example.test", (m) => /olivia invited you to join Acme Platform/.test(m.subject));
+  });
 
-    // The person follows the mail, signs up on the way, confirms and lands back on the invitation.
+  it("lets a new person follow the invitation, sign up on the way, confirm and join", async () => {
+    const { owner } = await acme();
+    const ownerClient = await loginAs(t.baseUrl, owner);
+    assert.equal((await ownerClient.submit("/orgs/acme/invitations", { email: "nina@example.test", role: "member" })).status, 302);
     const invitationUrl = linkIn(await t.mailbox.waitFor("nina@example.test", (m) => /invited you to join Acme Platform/.test(m.subject)), "/invitations/");
-    const { page: n } = await newPage();
+
+    const n = await b.newPage();
     await n.goto(invitationUrl);
     await n.getByRole("heading", { name: "Join Acme Platform" }).waitFor();
     await shoot(n, "invitation-signed-out");
@@ -83,19 +82,23 @@ describe("organizations in a real browser", () => {
     await n.goto(confirmUrl);
     await n.getByRole("button", { name: "Confirm email address" }).click();
     await n.waitForURL((u) => u.pathname === "/login");
-    await signIn(n, "nina", "a long enough passphrase here");
+    await b.submitSignIn(n, "nina", "a long enough passphrase here");
     await n.waitForURL((u) => u.pathname.startsWith("/invitations/"));
     await shoot(n, "invitation-ready");
     await n.getByRole("button", { name: "Accept and join Acme Platform" }).click();
     await n.getByText("Welcome to Acme Platform!").waitFor();
+  });
 
-    // The owner promotes her to admin.
-    await o.goto("/orgs/acme/members");
-    await o.getByLabel("Role of nina").selectOption("admin");
-    await o.getByRole("listitem").filter({ hasText: "nina" }).getByRole("button", { name: "Change role" }).click();
+  it("lets the owner promote a member to admin", async () => {
+    const { owner } = await acme("member");
+    const o = await b.signedInPage(owner);
+    await changeNinasRole(o, "admin");
     await o.getByText("nina is now an admin.").waitFor();
+  });
 
-    // As an admin she invites a third person (and is not offered the owner role).
+  it("lets an admin invite someone, without offering the owner role", async () => {
+    const { nina } = await acme("admin");
+    const n = await b.signedInPage(nina!);
     await n.goto("/orgs/acme/invitations");
     assert.deepEqual(await n.getByLabel("Role").locator("option").allTextContents(), ["Member", "Admin"]);
     await n.getByLabel("Email address").fill("theo@example.test");
@@ -103,11 +106,12 @@ describe("organizations in a real browser", () => {
     await n.getByRole("button", { name: "Send invitation" }).click();
     await n.getByText("Invitation sent to theo@example.test.").waitFor();
     await t.mailbox.waitFor("theo@example.test", (m) => /nina invited you to join Acme Platform/.test(m.subject));
+  });
 
-    // The owner hands over ownership and leaves.
-    await o.goto("/orgs/acme/members");
-    await o.getByLabel("Role of nina").selectOption("owner");
-    await o.getByRole("listitem").filter({ hasText: "nina" }).getByRole("button", { name: "Change role" }).click();
+  it("lets the owner hand ownership over and leave", async () => {
+    const { owner } = await acme("admin");
+    const o = await b.signedInPage(owner);
+    await changeNinasRole(o, "owner");
     await o.getByText("nina is now an owner.").waitFor();
     await shoot(o, "members");
     await o.goto("/orgs/acme");
@@ -119,8 +123,11 @@ describe("organizations in a real browser", () => {
 
     const rows = await db("memberships as m").join("users as u", "u.id", "m.user_id").join("organizations as o", "o.id", "m.organization_id").where("o.slug", "acme").select("u.username", "m.role");
     assert.deepEqual(rows, [{ username: "nina", role: "owner" }]);
+  });
 
-    // Pages for people to look at: the new owner's view of the org and her settings list.
+  it("lets an owner create a team and a token that acts as it", async () => {
+    const { nina } = await acme("owner");
+    const n = await b.signedInPage(nina!);
     await n.goto("/orgs/acme/teams");
     await n.getByLabel("Team name").fill("Platform");
     await n.getByRole("button", { name: "Create team" }).click();
@@ -132,11 +139,10 @@ describe("organizations in a real browser", () => {
     await n.getByRole("button", { name: "Create token" }).click();
     assert.match(await n.getByTestId("new-token").innerText(), /^gtt_/);
     await shoot(n, "tokens");
-    await n.goto("/orgs/acme/settings");
-    await shoot(n, "settings");
-    await n.goto("/settings/organizations");
-    await shoot(n, "settings-organizations");
-    await n.goto("/");
-    await shoot(n, "home");
+    // Pages for people to look at: the owner's settings of the organization and her own list.
+    for (const [path, name] of [["/orgs/acme/settings", "settings"], ["/settings/organizations", "settings-organizations"], ["/", "home"]] as const) {
+      await n.goto(path);
+      await shoot(n, name);
+    }
   });
 });

@@ -1,39 +1,21 @@
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { listPasskeysForUser } from "../../src/db/passkeys";
 import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 
 /** Makes the page believe the browser cannot offer passkeys in autofill (as some browsers cannot). */
 const WITHOUT_AUTOFILL = "if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);";
 
-/** Where the screenshots of these pages go besides the suite's own folder, when asked for. */
-const EXTRA_SHOTS = process.env.SHOTS_DIR;
-
 describe("passkeys in a real browser, with Chromium's virtual authenticator", () => {
   // WebAuthn refuses IP addresses as relying parties: the app is named localhost.
   const t = useTestApp({}, { baseHost: "localhost" });
-  let browser: Browser;
+  const tb = useBrowser(t);
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  async function shoot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: screenshotPath(name), fullPage: true });
-    if (EXTRA_SHOTS) {
-      fs.mkdirSync(EXTRA_SHOTS, { recursive: true });
-      await page.screenshot({ path: `${EXTRA_SHOTS}/${name}.png`, fullPage: true });
-    }
-  }
+  const shoot = (page: Page, name: string) => tb.shoot(page, name);
 
   /** A platform authenticator that holds discoverable credentials and verifies its user (like Touch ID). */
   async function addAuthenticator(cdp: CDPSession, verified = true): Promise<string> {
@@ -46,7 +28,7 @@ describe("passkeys in a real browser, with Chromium's virtual authenticator", ()
   async function signInWithPassword(page: Page, user: { username: string; password: string }): Promise<void> {
     await page.goto("/login");
     await page.getByLabel("Username or email").fill(user.username);
-    await page.getByLabel("Password").fill(user.password);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(`${t.baseUrl}/`);
   }
@@ -64,8 +46,8 @@ describe("passkeys in a real browser, with Chromium's virtual authenticator", ()
   }
 
   async function newContext(colorScheme: "light" | "dark" = "light", width = 1280): Promise<{ context: BrowserContext; page: Page; cdp: CDPSession }> {
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width, height: 800 }, colorScheme });
-    const page = await context.newPage();
+    const page = await tb.newPage({ viewport: { width, height: 800 }, colorScheme });
+    const context = page.context();
     const cdp = await context.newCDPSession(page);
     await cdp.send("WebAuthn.enable");
     return { context, page, cdp };

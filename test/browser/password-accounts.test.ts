@@ -1,145 +1,136 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { describe, it } from "node:test";
 import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
+import { TestClient } from "../helpers/client";
 import { buildUser } from "../helpers/factories";
 import { linkIn } from "../helpers/mailbox";
 
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
 describe("password accounts in a real browser", () => {
   const t = useTestApp();
-  let browser: Browser;
+  const b = useBrowser(t);
+  const password = "quiet library afternoon";
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  async function newPage(opts: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: DESKTOP, ...opts });
-    return context.newPage();
+  /** Signs up as rosa-parks through the plain HTTP form and returns the confirmation link mailed to her. */
+  async function signedUpRosa(): Promise<string> {
+    const res = await new TestClient(t.baseUrl).submit("/signup", { username: "rosa-parks", email: "rosa.parks@example.test", password });
+    assert.match(res.html, /Check your email/, `sign-up answered ${res.status}`);
+    return linkIn(await t.mailbox.waitFor("rosa.parks@example.test", (m) => /confirm/i.test(m.subject)), "/email/confirm/");
   }
 
-  /** Saves a full-page screenshot for people to look at (never compared). */
-  async function shoot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: screenshotPath(name), fullPage: true });
-  }
-
-  async function signIn(page: Page, login: string, password: string): Promise<void> {
-    await page.getByLabel("Username or email").fill(login);
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  }
-
-  async function signOut(page: Page): Promise<void> {
-    await page.locator(".user-menu summary").click();
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL("**/login");
-  }
-
-  it("signs up, confirms from the mail, signs in and out, and resets the password", async () => {
-    const page = await newPage();
-    const email = "rosa.parks@example.test";
-    const password = "quiet library afternoon";
-    const newPassword = "seven lanterns by the river";
-
+  it("signs up, and every page asks to confirm the address first", async () => {
+    const page = await b.newPage();
     await page.goto("/");
-    await shoot(page, "light-landing");
+    await b.shoot(page, "light-landing");
     await page.getByRole("main").getByRole("link", { name: "Create an account" }).click();
     await page.getByLabel("Username").fill("rosa-parks");
-    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Email address").fill("rosa.parks@example.test");
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Check your email" }).waitFor();
     assert.match(await page.locator("main").innerText(), /rosa\.parks@example\.test/);
-    await shoot(page, "light-check-email");
+    await b.shoot(page, "light-check-email");
 
     // Signed in before confirming: every page asks to confirm first.
     await page.getByRole("link", { name: "Back to sign in" }).click();
-    await signIn(page, "rosa-parks", password);
+    await b.submitSignIn(page, "rosa-parks", password);
     await page.getByRole("heading", { name: "Confirm your email" }).waitFor();
-    await shoot(page, "light-confirm-pending");
+    await b.shoot(page, "light-confirm-pending");
     await page.goto("/settings/profile");
     await page.getByRole("heading", { name: "Confirm your email" }).waitFor();
     await page.getByRole("main").getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL("**/login");
+    await t.mailbox.waitFor("rosa.parks@example.test", (m) => /confirm/i.test(m.subject));
+  });
 
-    const confirmMail = await t.mailbox.waitFor(email, (m) => /confirm/i.test(m.subject));
-    const confirmLink = linkIn(confirmMail, "/email/confirm/");
+  it("confirms the address from the mail, and a used link says so", async () => {
+    const confirmLink = await signedUpRosa();
+    const page = await b.newPage();
     await page.goto(confirmLink);
-    await shoot(page, "light-confirm");
+    await b.shoot(page, "light-confirm");
     await page.getByRole("button", { name: "Confirm email address" }).click();
     await page.waitForURL("**/login");
     await page.getByText("Your email address is confirmed.").waitFor();
-    await shoot(page, "light-login-confirmed");
+    await b.shoot(page, "light-login-confirmed");
 
     // A used link says so instead of failing silently.
     await page.goto(confirmLink);
     await page.getByRole("button", { name: "Confirm email address" }).click();
     await page.getByRole("heading", { name: "This link no longer works" }).waitFor();
-    await shoot(page, "light-link-invalid");
+    await b.shoot(page, "light-link-invalid");
+  });
 
+  it("keeps the login but not the password after a wrong one, and signs in by email in any case", async () => {
+    await buildUser({ username: "rosa-parks", email: "rosa.parks@example.test", password });
+    const page = await b.newPage();
     await page.goto("/login");
-    await signIn(page, "Rosa.Parks@example.test", "not my password at all");
+    await b.submitSignIn(page, "Rosa.Parks@example.test", "not my password at all");
     await page.getByText("Incorrect username, email or password.").waitFor();
     assert.equal(await page.getByLabel("Username or email").inputValue(), "Rosa.Parks@example.test");
     assert.equal(await page.getByLabel("Password", { exact: true }).inputValue(), "");
-    await shoot(page, "light-login-error");
-    await signIn(page, "Rosa.Parks@example.test", password);
+    await b.shoot(page, "light-login-error");
+    await b.submitSignIn(page, "Rosa.Parks@example.test", password);
     await page.getByRole("heading", { name: "Welcome, rosa-parks" }).waitFor();
-    await shoot(page, "light-home");
+    await b.shoot(page, "light-home");
+  });
 
+  it("opens the settings from the user menu", async () => {
+    const user = await buildUser({ username: "rosa-parks", email: "rosa.parks@example.test" });
+    const page = await b.signedInPage(user);
     await page.locator(".user-menu summary").click();
-    await shoot(page, "light-user-menu");
+    await b.shoot(page, "light-user-menu");
     await page.getByRole("link", { name: "Settings" }).click();
     await page.getByRole("heading", { name: "Profile" }).waitFor();
     assert.match(await page.locator("main").innerText(), /rosa\.parks@example\.test/);
-    await shoot(page, "light-settings-profile");
+    await b.shoot(page, "light-settings-profile");
+  });
 
-    await signOut(page);
+  it("signs out, resets a forgotten password from the mail, and the link then stops working", async () => {
+    const user = await buildUser({ username: "rosa-parks", email: "rosa.parks@example.test", password });
+    const newPassword = "seven lanterns by the river";
+    const page = await b.signedInPage(user);
+    await b.signOut(page);
     await page.getByText("You have signed out.").waitFor();
     await page.getByRole("link", { name: "Forgot your password?" }).click();
-    await shoot(page, "light-forgot");
-    await page.getByLabel("Email address").fill(email);
+    await b.shoot(page, "light-forgot");
+    await page.getByLabel("Email address").fill(user.email);
     await page.getByRole("button", { name: "Send reset link" }).click();
     await page.getByRole("heading", { name: "Check your email" }).waitFor();
-    await shoot(page, "light-forgot-sent");
+    await b.shoot(page, "light-forgot-sent");
 
-    const resetMail = await t.mailbox.waitFor(email, (m) => /reset/i.test(m.subject));
+    const resetMail = await t.mailbox.waitFor(user.email, (m) => /reset/i.test(m.subject));
     const resetLink = linkIn(resetMail, "/password/reset/");
     await page.goto(resetLink);
     await page.getByLabel("New password", { exact: true }).fill(newPassword);
     await page.getByLabel("Confirm new password").fill("seven lanterns by the sea");
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("The two passwords do not match.").waitFor();
-    await shoot(page, "light-reset-error");
+    await b.shoot(page, "light-reset-error");
     await page.getByLabel("New password", { exact: true }).fill(newPassword);
     await page.getByLabel("Confirm new password").fill(newPassword);
     await page.getByRole("button", { name: "Change password" }).click();
     await page.waitForURL("**/login");
-    await shoot(page, "light-login-after-reset");
+    await b.shoot(page, "light-login-after-reset");
     await page.getByText("Your password has been changed").waitFor();
 
-    await signIn(page, "rosa-parks", password);
+    await b.submitSignIn(page, "rosa-parks", password);
     await page.getByText("Incorrect username, email or password.").waitFor();
-    await signIn(page, "rosa-parks", newPassword);
+    await b.submitSignIn(page, "rosa-parks", newPassword);
     await page.getByRole("heading", { name: "Welcome, rosa-parks" }).waitFor();
 
     await page.goto(resetLink);
     await page.getByRole("heading", { name: "This link no longer works" }).waitFor();
+  });
+
+  it("answers an unknown address with the not-found page", async () => {
+    const page = await b.newPage();
     await page.goto("/no-such-page");
     await page.getByRole("heading", { name: "Page not found" }).waitFor();
-    await shoot(page, "light-404");
+    await b.shoot(page, "light-404");
   });
 
   it("keeps what was typed and explains a short password under its field", async () => {
-    const page = await newPage();
+    const page = await b.newPage();
     await page.goto("/signup");
     await page.getByLabel("Username").fill("short-pw");
     await page.getByLabel("Email address").fill("short@example.test");
@@ -152,26 +143,31 @@ describe("password accounts in a real browser", () => {
     assert.equal(await page.getByLabel("Username").inputValue(), "short-pw");
     assert.equal(await page.getByLabel("Email address").inputValue(), "short@example.test");
     assert.equal(await page.getByLabel("Password").inputValue(), "");
-    await shoot(page, "light-signup-errors");
+    await b.shoot(page, "light-signup-errors");
+  });
 
-    // A form whose session is gone answers with the "form expired" page, not a crash.
+  it("answers a form whose session is gone with the “form expired” page, not a crash", async () => {
+    const page = await b.newPage();
+    await page.goto("/signup");
+    await page.getByLabel("Username").fill("short-pw");
+    await page.getByLabel("Email address").fill("short@example.test");
     await page.context().clearCookies();
     await page.getByLabel("Password").fill("long enough but session gone");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByText("form expired").waitFor();
-    await shoot(page, "light-error-403");
+    await b.shoot(page, "light-error-403");
   });
 
-  it("fits a phone screen and follows the dark theme", async () => {
-    const user = await buildUser({ username: "ada-l", displayName: "Ada Lovelace" });
-    // Every page in dark; the busiest ones again at phone width, light and dark.
-    const themes = [["dark", DESKTOP, true], ["phone", PHONE, false], ["phone-dark", PHONE, false]] as const;
-    for (const [theme, viewport, everyPage] of themes) {
+  // Every page in dark; the busiest ones again at phone width, light and dark.
+  const themes = [["dark", DESKTOP, true], ["phone", PHONE, false], ["phone-dark", PHONE, false]] as const;
+  for (const [theme, viewport, everyPage] of themes) {
+    it(`fits the window and follows the theme: ${theme}`, async () => {
+      const user = await buildUser({ username: "ada-l", displayName: "Ada Lovelace" });
       const brief = theme === "phone-dark";
-      const page = await newPage({ viewport, colorScheme: theme.endsWith("dark") ? "dark" : "light" });
+      const page = await b.newPage({ viewport, colorScheme: theme.endsWith("dark") ? "dark" : "light" });
       const visit = async (path: string, name: string) => {
         if (page.url() !== new URL(path, t.baseUrl).href) await page.goto(path);
-        await shoot(page, `${theme}-${name}`);
+        await b.shoot(page, `${theme}-${name}`);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at ${viewport.width}px wide`);
       };
@@ -188,15 +184,14 @@ describe("password accounts in a real browser", () => {
       }
       if (brief) await page.goto("/login");
       else await visit("/login", "login");
-      await signIn(page, user.username, user.password);
+      await b.submitSignIn(page, user.username, user.password);
       await page.getByRole("heading", { name: "Welcome, Ada Lovelace" }).waitFor();
       await visit("/", "home");
       if (!brief) await visit("/settings/profile", "settings-profile");
       if (everyPage) await visit("/nothing-here", "404");
       const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-      const [r, g, b] = background.match(/\d+/g)!.map(Number) as [number, number, number];
-      assert.equal(r + g + b < 150, theme.endsWith("dark"), `body background ${background} in the ${theme} theme`);
-      await page.context().close();
-    }
-  });
+      const [red, green, blue] = background.match(/\d+/g)!.map(Number) as [number, number, number];
+      assert.equal(red + green + blue < 150, theme.endsWith("dark"), `body background ${background} in the ${theme} theme`);
+    });
+  }
 });

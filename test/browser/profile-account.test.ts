@@ -1,50 +1,32 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { describe, it } from "node:test";
 import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { buildUser } from "../helpers/factories";
+import { useBrowser } from "../helpers/browser";
+import { buildUser, loginAs } from "../helpers/factories";
 import { linkIn } from "../helpers/mailbox";
-
-const DESKTOP = { width: 1280, height: 900 };
 
 describe("profile and account settings in a real browser", () => {
   const t = useTestApp();
-  let browser: Browser;
+  const b = useBrowser(t);
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
-
-  async function newPage(opts: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: t.baseUrl, viewport: DESKTOP, ...opts });
-    // No network in tests: Gravatar never answers, so the initials show (as for users without one).
-    await context.route("https://www.gravatar.com/**", (route) => route.fulfill({ status: 404, body: "" }));
-    return context.newPage();
-  }
-
-  /** Saves a full-page screenshot for people to look at (never compared). */
-  async function shoot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: screenshotPath(`profile-account-${name}`), fullPage: true });
-  }
-
-  async function signIn(page: Page, login: string, password: string): Promise<void> {
-    await page.goto("/login");
-    await page.getByLabel("Username or email").fill(login);
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.waitForURL((url) => url.pathname === "/");
-  }
-
-  it("edits the profile, shows it publicly, and changes the email through both mails", async () => {
+  /** grace-h with a saved public profile (saved through the plain HTTP form). */
+  async function graceWithPublicProfile() {
     const user = await buildUser({ username: "grace-h", email: "grace@example.test" });
-    const page = await newPage();
-    await signIn(page, "grace-h", user.password);
+    const client = await loginAs(t.baseUrl, user);
+    const res = await client.submit("/settings/profile", {
+      display_name: "Grace Hopper",
+      bio: "Compilers, COBOL and <nanoseconds>.\nRear admiral.",
+      link_1: "https://grace.example.org",
+      link_2: "https://code.example.org/grace",
+      profile_public: "on",
+    });
+    assert.equal(res.status, 302, `saving the profile answered ${res.status}`);
+    return user;
+  }
 
+  it("edits the profile and explains a bad link beside its field, keeping what was typed", async () => {
+    const user = await buildUser({ username: "grace-h", email: "grace@example.test" });
+    const page = await b.signedInPage(user);
     await page.goto("/settings/profile");
     await page.getByLabel("Display name").fill("Grace Hopper");
     await page.getByLabel("Bio").fill("Compilers, COBOL and <nanoseconds>.\nRear admiral.");
@@ -55,25 +37,33 @@ describe("profile and account settings in a real browser", () => {
     await page.locator("#field-link_2-error").waitFor();
     assert.match(await page.locator("#field-link_2-error").innerText(), /https:\/\/ or http:\/\//);
     assert.equal(await page.getByLabel("Display name").inputValue(), "Grace Hopper");
-    await shoot(page, "profile-errors-light");
+    await b.shoot(page, "profile-account-profile-errors-light");
     await page.getByLabel("Link 2").fill("https://code.example.org/grace");
     await page.getByRole("button", { name: "Save profile" }).click();
     await page.getByText("Your profile has been saved.").waitFor();
-    await shoot(page, "profile-light");
+    await b.shoot(page, "profile-account-profile-light");
+  });
 
+  it("shows the public profile with the bio as text, safe links and the initials", async () => {
+    const user = await graceWithPublicProfile();
+    const page = await b.signedInPage(user);
+    await page.goto("/settings/profile");
     await page.getByRole("link", { name: "/u/grace-h" }).click();
     await page.getByRole("heading", { name: "Grace Hopper" }).waitFor();
     assert.match(await page.locator("main").innerText(), /Compilers, COBOL and <nanoseconds>\./);
     assert.equal(await page.getByRole("link", { name: "code.example.org/grace" }).getAttribute("rel"), "nofollow ugc noopener");
     assert.equal(await page.locator(".avatar__initials").first().innerText(), "GH");
-    await shoot(page, "public-profile-light");
+    await b.shoot(page, "profile-account-public-profile-light");
+  });
 
+  it("changes the email address through both mails, and the new one signs in", async () => {
+    const user = await buildUser({ username: "grace-h", email: "grace@example.test" });
+    const page = await b.signedInPage(user);
     await page.goto("/settings/account");
     await page.getByLabel("New email address").fill("grace@navy.example.test");
-    await page.getByLabel("Current password").fill(user.password);
     await page.getByRole("button", { name: "Send confirmation link" }).click();
     await page.getByText("Change pending:").waitFor();
-    await shoot(page, "account-pending-light");
+    await b.shoot(page, "profile-account-account-pending-light");
 
     const notice = await t.mailbox.waitFor("grace@example.test", (m) => /change of your Gatehouse email/.test(m.subject));
     assert.match(notice.text, /grace@navy\.example\.test/);
@@ -83,19 +73,21 @@ describe("profile and account settings in a real browser", () => {
     await page.waitForURL("**/settings/account");
     await page.getByText("Your email address is now grace@navy.example.test.").waitFor();
     assert.match(await page.locator("main").innerText(), /Your email address is grace@navy\.example\.test/);
-    await shoot(page, "account-light");
-    await page.context().close();
+    await b.shoot(page, "profile-account-account-light");
 
-    // The same pages in the dark theme, signed in with the new address.
-    const dark = await newPage({ colorScheme: "dark" });
-    await signIn(dark, "grace@navy.example.test", user.password);
+    const elsewhere = await b.newPage();
+    await b.signIn(elsewhere, "grace@navy.example.test", user.password);
+  });
+
+  it("shows the profile and account pages in the dark theme", async () => {
+    const user = await graceWithPublicProfile();
+    const dark = await b.signedInPage(user, { colorScheme: "dark" });
     for (const [path, name] of [["/settings/profile", "profile"], ["/u/grace-h", "public-profile"], ["/settings/account", "account"]] as const) {
       await dark.goto(path);
-      await shoot(dark, `${name}-dark`);
+      await b.shoot(dark, `profile-account-${name}-dark`);
     }
     const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    const [r, g, b] = background.match(/\d+/g)!.map(Number);
-    assert.ok(r! + g! + b! < 150, `dark background, got ${background}`);
-    await dark.context().close();
+    const [red, green, blue] = background.match(/\d+/g)!.map(Number);
+    assert.ok(red! + green! + blue! < 150, `dark background, got ${background}`);
   });
 });

@@ -8,9 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import selfsigned from "selfsigned";
-import type { Browser } from "playwright-core";
 import { useTestApp } from "../helpers/app";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 import { apiRequest } from "../helpers/tokens";
 
@@ -46,7 +45,6 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
   // The proxy starts first (this hook runs before useTestApp's), so the app can be told its https
   // URL: useTestApp reads `env` when its own hook runs.
   const env: Record<string, string> = { TRUST_PROXY: "loopback" };
-  let browser: Browser;
   let proxy: https.Server;
   let dir: string;
   let host: string;
@@ -67,12 +65,11 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
     proxy = await startTlsProxy(() => new URL(t.baseUrl), pems.private, pems.cert);
     host = `localhost:${(proxy.address() as AddressInfo).port}`;
     env.BASE_URL = `https://${host}`;
-    browser = await launchBrowser();
   });
   const t = useTestApp(env);
+  const b = useBrowser(t);
 
   after(async () => {
-    await browser?.close();
     proxy?.closeAllConnections();
     await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -117,21 +114,19 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
     }, 30_000, () => `terraform never asked for the browser:\n${output}`);
     assert.match(url, new RegExp(`^https://${host}/oauth/authorization\\?`));
 
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    // The page goes where terraform sends it (the proxy's https URL, whose certificate it made).
+    const page = await b.newPage({ ignoreHTTPSErrors: true, baseURL: undefined });
     try {
-      const page = await context.newPage();
       await page.goto(url);
       await page.getByLabel("Username or email").fill(user.username);
       await page.getByLabel("Password", { exact: true }).fill(user.password);
       await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByRole("heading", { name: "Authorize Terraform CLI?" }).waitFor();
-      await page.screenshot({ path: screenshotPath("terraform-cli-login-consent"), fullPage: true });
+      await b.shoot(page, "terraform-cli-login-consent");
       await page.getByRole("button", { name: "Authorize" }).click();
       await page.waitForURL(/^http:\/\/localhost:100\d\d\//);
     } catch (err) {
       throw new Error(`browser step failed: ${(err as Error).message}\nterraform so far (exit ${cli.exitCode}):\n${output}`);
-    } finally {
-      await context.close();
     }
     const code = await exited;
     assert.equal(code, 0, `terraform login failed:\n${output}`);

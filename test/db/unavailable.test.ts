@@ -25,7 +25,7 @@ describe("isDatabaseUnavailable", () => {
     ["every address refused", new AggregateError([withCode("ECONNREFUSED"), withCode("ECONNREFUSED")]), true],
     ["wrapped with a cause", new Error("session store failed", { cause: withCode("ECONNREFUSED") }), true],
     ["unique violation", withCode("23505", "duplicate key value"), false],
-    ["missing table", withCode("42P01", 'relation "user_tokens" does not exist'), false],
+    ["missing table", withCode("42P01", 'relation "email_codes" does not exist'), false],
     ["syntax error", withCode("42601"), false],
     ["statement cancelled by the user", withCode("57014"), false],
     ["a named app error", new HttpError(404, "Page not found"), false],

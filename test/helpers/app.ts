@@ -70,7 +70,7 @@ export function useTestApp(
     });
     const logger = createLogger(t.config.logLevel, opts.logDestination);
     const worker = startMailWorker(t.config, logger);
-    const built = createApp({ config: t.config, logger, sessionSecret: "test-secret-".padEnd(40, "x"), kickMail: worker.kick, SessionStore: opts.SessionStore });
+    const built = createApp({ config: t.config, logger, sessionSecret: "test-secret-".padEnd(40, "x"), SessionStore: opts.SessionStore });
     t.ctx = built.ctx;
     t.app = built.app;
     server.on("request", built.app);

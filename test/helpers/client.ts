@@ -112,3 +112,17 @@ export function inputValue(html: string, name: string): string | undefined {
   const m = html.match(new RegExp(`name="${name}"[^>]*value="([^"]*)"`));
   return m?.[1];
 }
+
+/** The CSRF token of a page: every form of one response carries the same one. Fails when the page has none. */
+export function pageCsrfToken(html: string): string {
+  const match = html.match(/name="_csrf" value="([^"]+)"/);
+  assert.ok(match, "no CSRF token on the page");
+  return match[1]!;
+}
+
+/** The username the client is signed in as (from the user menu of a settings page), or undefined when signed out. */
+export async function signedInAs(client: TestClient): Promise<string | undefined> {
+  const page = await client.get("/settings/profile");
+  if (page.status !== 200) return undefined;
+  return page.html.match(/Signed in as <strong>([^<]+)<\/strong>/)?.[1];
+}

@@ -8,12 +8,23 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string;
+  /** The Message-ID header, with its angle brackets. */
+  messageId: string;
+}
+
+/** A recipient the mailbox keeps waiting at RCPT TO until the test releases it. */
+export interface Hold {
+  /** Resolves once the sender has reached the held recipient. */
+  reached: Promise<void>;
+  release: () => void;
 }
 
 /** A real SMTP server inside the test process; what the app sends over SMTP is read back here. */
 export class Mailbox {
   readonly messages: ReceivedMail[] = [];
   private waiters: (() => void)[] = [];
+  private refusals = new Map<string, string>();
+  private holds = new Map<string, { reached: () => void; released: Promise<void> }>();
   private server: SMTPServer;
   port = 0;
 
@@ -22,6 +33,22 @@ export class Mailbox {
       authOptional: true,
       disabledCommands: ["STARTTLS", "AUTH"],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        const to = address.address.toLowerCase();
+        const refusal = this.refusals.get(to) ?? this.refusals.get("*");
+        if (refusal) {
+          callback(Object.assign(new Error(refusal), { responseCode: 451 }));
+          return;
+        }
+        const hold = this.holds.get(to);
+        if (!hold) {
+          callback();
+          return;
+        }
+        this.holds.delete(to);
+        hold.reached();
+        void hold.released.then(() => callback());
+      },
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {
@@ -32,6 +59,7 @@ export class Mailbox {
               subject: parsed.subject ?? "",
               text: parsed.text ?? "",
               html: typeof parsed.html === "string" ? parsed.html : "",
+              messageId: parsed.messageId ?? "",
             });
             this.waiters.splice(0).forEach((w) => w());
             callback();
@@ -75,9 +103,31 @@ export class Mailbox {
     return this.messages.filter((m) => m.to.split(",").includes(address.toLowerCase()));
   }
 
-  /** Forgets every received mail. */
+  /** Forgets every received mail, refusal and hold. */
   clear(): void {
     this.messages.length = 0;
+    this.refusals.clear();
+    this.holds.clear();
+  }
+
+  /** Answers RCPT TO for `address` ("*" for every one) with a temporary refusal (451) until `accept`. */
+  refuse(address: string, reply = "Requested action aborted: try again later"): void {
+    this.refusals.set(address.toLowerCase(), reply);
+  }
+
+  /** Takes mail for `address` ("*": every one no other refusal names) again. */
+  accept(address: string): void {
+    this.refusals.delete(address.toLowerCase());
+  }
+
+  /** Keeps the next sender to `address` waiting at RCPT TO until the returned hold is released. */
+  hold(address: string): Hold {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedP = new Promise<void>((resolve) => (reached = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.set(address.toLowerCase(), { reached, released });
+    return { reached: reachedP, release };
   }
 
   /** Stops the server. */

@@ -3,11 +3,11 @@ import type { UserRow } from "../../src/db/users";
 import { createPersonalAccessToken } from "../../src/services/access-tokens";
 
 /** Creates a personal access token for `user` through the real service; returns the secret and row. */
-export async function buildAccessToken(ctx: AppContext, user: Pick<UserRow, "id" | "username" | "email">, opts: { description?: string; expiresInDays?: number | null } = {}) {
+export async function buildAccessToken(ctx: AppContext, user: Pick<UserRow, "id" | "username" | "email">, opts: { description?: string; expiresInDays?: number | null; canCreateTokens?: boolean } = {}) {
   const { row, token } = await createPersonalAccessToken(
     ctx,
     user,
-    { description: opts.description ?? "test token", expiresInDays: opts.expiresInDays === undefined ? 90 : opts.expiresInDays, via: "web" },
+    { description: opts.description ?? "test token", expiresInDays: opts.expiresInDays === undefined ? 90 : opts.expiresInDays, via: "web", canCreateTokens: opts.canCreateTokens },
     { ip: "127.0.0.1", userAgent: "test" },
   );
   return { row, token };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../helpers/app";
-import { TestClient } from "../helpers/client";
+import { TestClient, pageCsrfToken } from "../helpers/client";
 import { buildUser, loginAs } from "../helpers/factories";
 import { buildOrg, buildTeam } from "../helpers/orgs";
 import { buildAccessToken } from "../helpers/tokens";
@@ -142,7 +142,7 @@ describe("fuzzing every form and API endpoint", () => {
     const secrets = [SECRET, user.password, bearer];
 
     let signedIn = await loginAs(t.baseUrl, user);
-    let csrf = (await signedIn.get("/settings/profile")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    let csrf = pageCsrfToken((await signedIn.get("/settings/profile")).html);
     secrets.push(csrf);
     const signedOut = new TestClient(t.baseUrl);
 
@@ -185,7 +185,7 @@ describe("fuzzing every form and API endpoint", () => {
       if (auth && (await signedIn.get("/settings/profile")).status !== 200) {
         if (!(await db("users").where({ id: user.id }).first())) break;
         signedIn = await loginAs(t.baseUrl, user);
-        csrf = (await signedIn.get("/settings/profile")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+        csrf = pageCsrfToken((await signedIn.get("/settings/profile")).html);
         secrets.push(csrf);
       }
     }

@@ -5,7 +5,7 @@ import { db } from "../../src/db/knex";
 import { SESSION_COOKIE } from "../../src/http/session";
 import { PgSessionStore } from "../../src/http/session-store";
 import { useTestApp } from "../helpers/app";
-import { csrfTokenFor, TestClient } from "../helpers/client";
+import { csrfTokenFor, TestClient, pageCsrfToken } from "../helpers/client";
 import { buildUser, loginAs } from "../helpers/factories";
 import { linkIn } from "../helpers/mailbox";
 
@@ -142,7 +142,7 @@ describe("sessions under racing requests", () => {
       // It is not listed, and revoking it again finds nothing.
       const page = await owner.get("/settings/sessions");
       assert.doesNotMatch(page.html, new RegExp(publicId));
-      const again = await owner.postRaw(`/settings/sessions/${publicId}/revoke`, { _csrf: page.html.match(/name="_csrf" value="([^"]+)"/)![1]! });
+      const again = await owner.postRaw(`/settings/sessions/${publicId}/revoke`, { _csrf: pageCsrfToken(page.html) });
       assert.equal(again.status, 404);
     });
 

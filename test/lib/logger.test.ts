@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import express from "express";
 import { useTestApp } from "../helpers/app";
-import { TestClient } from "../helpers/client";
+import { TestClient, pageCsrfToken } from "../helpers/client";
 import { linkIn } from "../helpers/mailbox";
 import { createLogger, loggablePath, serializeError } from "../../src/lib/logger";
 import { errorHandler } from "../../src/http/errors";
@@ -33,6 +33,8 @@ describe("loggablePath", () => {
       ["/password/reset/abcDEF123_-xyz", "/password/reset/[redacted]"],
       ["/password/reset/abcDEF123_-xyz/", "/password/reset/[redacted]/"],
       ["/invitations/abcDEF123/accept", "/invitations/[redacted]/accept"],
+      ["/not-me/abcDEF123_-xyz", "/not-me/[redacted]"],
+      ["/Not-Me/abcDEF123", "/Not-Me/[redacted]"],
       ["/PASSWORD/Reset/abcDEF123", "/PASSWORD/Reset/[redacted]"],
       ["/settings/profile", "/settings/profile"],
       ["/password/forgot", "/password/forgot"],
@@ -149,7 +151,7 @@ for (const [mode, env] of [["with SMTP", {}], ["with the development outbox", { 
       const client = new TestClient(t.baseUrl);
 
       const signupPage = await client.get("/signup");
-      secrets.push(signupPage.html.match(/name="_csrf" value="([^"]+)"/)![1]!);
+      secrets.push(pageCsrfToken(signupPage.html));
       assert.equal((await client.submit("/signup", { username: "ana", email: "ana@example.test", password })).status, 200);
       const confirm = await newestLink(client, "ana@example.test", "/email/confirm/");
       secrets.push(confirm.split("/").at(-1)!);
@@ -194,7 +196,7 @@ for (const [mode, env] of [["with SMTP", {}], ["with the development outbox", { 
       const secrets = ["pw-too-many-fields", "code-secret-1", "verifier-secret-2".padEnd(50, "v"), "reset-token-secret-3", user.password];
       const client = new TestClient(t.baseUrl);
       const page = await client.get("/login");
-      const csrf = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+      const csrf = pageCsrfToken(page.html);
       const many = Array.from({ length: 150 }, (_, i) => `f${i}=x`).join("&");
       assert.equal((await client.request("POST", "/login", `_csrf=${csrf}&${many}&login=${user.username}&password=pw-too-many-fields`)).status, 413);
       assert.equal((await client.request("POST", "/login", `_csrf=${csrf}&login=${user.username}%00&password=${encodeURIComponent(user.password)}`)).status, 400);

@@ -94,7 +94,7 @@ describe("organization policies (role x action)", () => {
 
   it("gives views the same answers as the policies", () => {
     assert.deepEqual(p.orgAbilities(actor("admin")), {
-      view: true, manageMembers: true, manageInvitations: true, manageTeams: true, update: false, delete: false, manageTokens: false, leave: true, viewAuditLog: true,
+      view: true, manageMembers: true, manageInvitations: true, manageTeams: true, update: false, delete: false, manageTokens: false, leave: true, viewAuditLog: true, requireTwoFactor: false,
     });
   });
 });

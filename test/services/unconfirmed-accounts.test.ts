@@ -29,7 +29,7 @@ describe("unconfirmed accounts expire", () => {
 
     assert.equal(await pruneUnconfirmedAccounts(), 1);
     assert.equal(await findUserById(held.id), undefined);
-    for (const table of ["identities", "user_tokens", "security_events", "sessions"]) {
+    for (const table of ["identities", "email_codes", "security_events", "sessions"]) {
       assert.equal(Number((await db(table).where({ user_id: held.id }).count({ n: "*" }))[0]!.n), 0, table);
     }
 

@@ -5,6 +5,7 @@ import { github } from "./github";
 import { gitlab } from "./gitlab";
 import { google } from "./google";
 import type { ProviderDefinition } from "./types";
+import type { InstanceSettingsValues } from "../../services/instance-settings";
 
 /** Every provider Gatehouse knows, in the order their buttons appear. */
 export const PROVIDERS: readonly ProviderDefinition[] = [github, gitlab, atlassian, google];
@@ -20,9 +21,17 @@ export function enabledProviders(config: Config): EnabledProvider[] {
   return PROVIDERS.filter((p) => config.providers[p.name]).map((p) => ({ name: p.name, label: p.label }));
 }
 
-/** The definition of a configured provider by its URL name, or undefined (unknown or not configured). */
-export function findEnabledProvider(config: Config, name: string): ProviderDefinition | undefined {
-  return PROVIDERS.find((p) => p.name === name && config.providers[p.name]);
+/** The configured providers the instance settings do not hide: the buttons people see. */
+export function visibleProviders(config: Config, settings: Pick<InstanceSettingsValues, "hiddenProviders">): EnabledProvider[] {
+  return enabledProviders(config).filter((p) => !settings.hiddenProviders.includes(p.name));
+}
+
+/**
+ * The definition of a configured provider by its URL name, or undefined (unknown, not configured,
+ * or hidden by the instance settings: a hidden provider's routes answer 404 like an unconfigured one's).
+ */
+export function findEnabledProvider(config: Config, name: string, settings: Pick<InstanceSettingsValues, "hiddenProviders">): ProviderDefinition | undefined {
+  return PROVIDERS.find((p) => p.name === name && config.providers[p.name] && !settings.hiddenProviders.includes(p.name));
 }
 
 /**

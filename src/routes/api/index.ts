@@ -8,6 +8,8 @@ import { accountDetails, ping } from "./terraform";
 import { showUser, updateUserProfile } from "./user";
 import { listSessions } from "./user-sessions";
 import { createToken, deleteToken, listTokens, showToken } from "./user-tokens";
+import { listAdminOrganizations, listAdminUsers, showAdminSettings, showAdminUser, suspendAdminUser, unsuspendAdminUser, updateAdminSettings } from "./admin";
+import { requireAdminPrincipal } from "../../auth/admin-bearer";
 import { createOrgInvitation, deleteOrgInvitation, deleteOrgMember, listOrgInvitations, listOrgMembers, listOrgs, loadApiOrg, showOrg, updateOrgMember } from "./orgs";
 
 /**
@@ -63,6 +65,17 @@ function routeMap(ctx: AppContext): Router {
   r.get("/v1/orgs/:org/invitations", inOrg, listOrgInvitations(ctx));
   r.post("/v1/orgs/:org/invitations", inOrg, createOrgInvitation(ctx));
   r.delete("/v1/orgs/:org/invitations/:id", inOrg, deleteOrgInvitation);
+
+  // Site administration: a site admin's personal token made for admin use. Anyone else gets 404
+  // (a site admin's everyday token 403); further steps for the whole block go in `asAdmin`.
+  const asAdmin = [bearer, requireAdminPrincipal];
+  r.get("/v1/admin/users", asAdmin, listAdminUsers(ctx));
+  r.get("/v1/admin/users/:id", asAdmin, showAdminUser);
+  r.post("/v1/admin/users/:id/suspend", asAdmin, suspendAdminUser(ctx));
+  r.post("/v1/admin/users/:id/unsuspend", asAdmin, unsuspendAdminUser);
+  r.get("/v1/admin/orgs", asAdmin, listAdminOrganizations(ctx));
+  r.get("/v1/admin/settings", asAdmin, showAdminSettings(ctx));
+  r.patch("/v1/admin/settings", asAdmin, updateAdminSettings(ctx));
 
   return r;
 }

@@ -2,6 +2,8 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { apiSchemas, CreateTokenBody, PatchUserBody } from "./schemas";
+import { SuspendBody } from "./admin-schemas";
+import { InstanceSettingsBody } from "../../services/instance-settings-update";
 
 /**
  * The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json. Component schemas are
@@ -74,14 +76,15 @@ function userPaths(): Record<string, JsonObject> {
         responses: { 200: json(ref("AccessTokenPage"), "A page of tokens", LINK), 401: UNAUTHORIZED, 422: error("Bad page parameters") },
       },
       post: {
-        summary: "Create a personal access token; the secret is in this response only",
+        summary: "Create a personal access token (only with a token made with \"Can create tokens\"; never outliving it); the secret is in this response only",
         operationId: "createToken",
         tags: ["tokens"],
         requestBody: { required: true, content: { "application/json": { schema: inputSchema(CreateTokenBody) } } },
         responses: {
           201: json(ref("NewAccessTokenResponse"), "The new token with its secret", { Location: { schema: { type: "string" } } }),
           401: UNAUTHORIZED,
-          422: error("Invalid fields, each named in error.fields"),
+          403: error("The calling token may not create tokens (token_cannot_create_tokens)"),
+          422: error("Invalid fields, each named in error.fields, or an expiry later than the calling token's"),
         },
       },
     },
@@ -124,6 +127,58 @@ function userPaths(): Record<string, JsonObject> {
   };
 }
 
+const NOT_ADMIN = error("Not a site admin's token (or not a personal token): the admin API answers as if it did not exist");
+const NOT_ADMIN_TOKEN = error("A site admin's token that was not made for admin use (`admin_token_required`)");
+const USER_ID = [{ name: "id", in: "path", required: true, schema: { type: "integer", minimum: 1 } }];
+const SEARCH = [{ name: "q", in: "query", description: "Text the results contain (case-insensitive)", schema: { type: "string", maxLength: 100 } }];
+
+/** Path items of the admin API: a site admin's personal token made for admin use only. */
+function adminPaths(): Record<string, JsonObject> {
+  const admin = (op: JsonObject, responses: JsonObject) => ({ tags: ["admin"], ...op, responses: { ...responses, 401: UNAUTHORIZED, 403: NOT_ADMIN_TOKEN, 404: NOT_ADMIN } });
+  return {
+    "/api/v1/admin/users": {
+      get: admin(
+        { summary: "Every account, searchable by username, email or name", operationId: "adminListUsers", parameters: [...SEARCH, ...PAGE_PARAMS] },
+        { 200: json(ref("AdminUserPage"), "A page of users, by username", LINK), 422: error("Bad page or search parameters") },
+      ),
+    },
+    "/api/v1/admin/users/{id}": {
+      get: admin({ summary: "One account with its state", operationId: "adminGetUser", parameters: USER_ID }, { 200: json(ref("AdminUserResponse"), "The user (404 also for no such user)") }),
+    },
+    "/api/v1/admin/users/{id}/suspend": {
+      post: admin(
+        {
+          summary: "Suspend an account: its sessions end, its tokens are refused, sign-in is refused, and it is mailed",
+          operationId: "adminSuspendUser",
+          parameters: USER_ID,
+          requestBody: { required: false, content: { "application/json": { schema: inputSchema(SuspendBody) } } },
+        },
+        { 200: json(ref("AdminUserResponse"), "The suspended user"), 409: error("Your own account, or the last active site admin"), 422: error("Invalid fields") },
+      ),
+    },
+    "/api/v1/admin/users/{id}/unsuspend": {
+      post: admin({ summary: "Lift a suspension", operationId: "adminUnsuspendUser", parameters: USER_ID }, { 200: json(ref("AdminUserResponse"), "The user") }),
+    },
+    "/api/v1/admin/orgs": {
+      get: admin(
+        { summary: "Every organization, searchable by slug or name", operationId: "adminListOrganizations", parameters: [...SEARCH, ...PAGE_PARAMS] },
+        { 200: json(ref("AdminOrganizationPage"), "A page of organizations, by slug", LINK), 422: error("Bad page or search parameters") },
+      ),
+    },
+    "/api/v1/admin/settings": {
+      get: admin({ summary: "The effective instance settings", operationId: "adminGetSettings" }, { 200: json(ref("InstanceSettingsResponse"), "The settings") }),
+      patch: admin(
+        {
+          summary: "Change instance settings (any subset); those set by an environment variable are refused",
+          operationId: "adminUpdateSettings",
+          requestBody: { required: true, content: { "application/json": { schema: inputSchema(InstanceSettingsBody) } } },
+        },
+        { 200: json(ref("InstanceSettingsResponse"), "The settings after the change"), 422: error("Invalid or locked fields, each named in error.fields") },
+      ),
+    },
+  };
+}
+
 /** Builds the OpenAPI document for this instance's BASE_URL. */
 export function openApiDocument(ctx: AppContext): JsonObject {
   return {
@@ -139,6 +194,7 @@ export function openApiDocument(ctx: AppContext): JsonObject {
           "- **Organization** (`gto_…`, created by an owner): acts as its organization and as no user (the `/api/v1/user` endpoints answer 403). Under `/api/v1/orgs/<its org>` it reads members and invitations, changes the roles of admins and members, removes them and invites admins and members. It cannot make anyone an owner, change or remove an owner, or invite an owner (403 `owners_in_person`): that is for owners in person, so a leaked token cannot take the organization over.",
           "- **Team** (`gtt_…`): acts as its team and only reads its organization and members.",
           "A token of one organization sees no other organization (404).",
+          "- **Admin** (a personal token made with “For admin use” by a site admin): also reaches `/api/v1/admin/…` while its owner is a site admin. Other tokens get 404 there (a site admin's everyday token 403).",
         ].join("\n"),
         "Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`; validation errors are 422 with one message per field in `fields`.",
         "Lists take `?page=` (from 1) and `?per_page=` (1..100, default 30) and answer `{\"data\": [...], \"meta\": {\"page\", \"per_page\", \"total\", \"total_pages\"}}` with a `Link` header (first, prev, next, last).",
@@ -147,8 +203,8 @@ export function openApiDocument(ctx: AppContext): JsonObject {
     },
     servers: [{ url: ctx.config.baseUrl }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: "user" }, { name: "tokens" }, { name: "sessions" }, { name: "terraform" }],
-    paths: userPaths(),
+    tags: [{ name: "user" }, { name: "tokens" }, { name: "sessions" }, { name: "terraform" }, { name: "admin" }],
+    paths: { ...userPaths(), ...adminPaths() },
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A personal (gth_...), organization (gto_...) or team (gtt_...) access token; see the description above for what each may do" } },
       schemas: componentSchemas(),

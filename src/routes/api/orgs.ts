@@ -1,3 +1,4 @@
+import { hasTwoFactorEnabled } from "../../db/totp-credentials";
 import type { NextFunction, Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
@@ -52,6 +53,10 @@ export async function loadApiOrg(req: Request, _res: Response, next: NextFunctio
   if (user) {
     const membership = await findMembership(org.id, user.id);
     if (!membership) throw notFound("Organization");
+    // The organization's 2FA requirement holds on the API too: a member's token reaches it only once they have 2FA.
+    if (org.require_two_factor && !(await hasTwoFactorEnabled(user.id))) {
+      throw new HttpError(403, `${org.name} requires two-factor authentication. Turn it on in your security settings first.`, "two_factor_required");
+    }
     req.apiOrg = { actor: membership, orgActor: { kind: "user", userId: user.id, username: user.username }, role: membership.role };
   } else if (p.kind !== "user") {
     if (p.organization.id !== org.id) throw notFound("Organization");

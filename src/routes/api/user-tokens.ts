@@ -1,9 +1,10 @@
 import type { Request, Response } from "express";
 import type { AppContext } from "../../context";
-import { principalUser } from "../../auth/bearer";
+import { principalUser, type UserPrincipal } from "../../auth/bearer";
 import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUser } from "../../db/access-tokens";
 import { notFound } from "../../lib/errors";
-import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken } from "../../services/access-tokens";
+import { revokePersonalAccessToken } from "../../services/access-tokens";
+import { createTokenWithToken } from "../../services/token-from-token";
 import { requestMeta } from "../../http/request-meta";
 import { validBody } from "./body";
 import { pageOf, sendPage } from "./pagination";
@@ -29,8 +30,9 @@ export function createToken(ctx: AppContext) {
   return async (req: Request, res: Response) => {
     const user = principalUser(req);
     const body = validBody(CreateTokenBody, req.body);
-    const expiresInDays = body.expires_in_days === undefined ? DEFAULT_TOKEN_EXPIRY_DAYS : body.expires_in_days;
-    const { row, token } = await createPersonalAccessToken(ctx, user, { description: body.description, expiresInDays, via: "api" }, requestMeta(req));
+    // Only a token made for it may create tokens, and none that outlive it (see the service).
+    const creator = (req.principal as UserPrincipal).token;
+    const { row, token } = await createTokenWithToken(ctx, user, creator, { description: body.description, expiresInDays: body.expires_in_days }, requestMeta(req));
     res.status(201).setHeader("Location", `${ctx.config.baseUrl}/api/v1/user/tokens/${row.id}`);
     res.json({ data: presentNewAccessToken(row, token) });
   };

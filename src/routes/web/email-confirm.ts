@@ -7,6 +7,7 @@ import { requestMeta } from "../../http/request-meta";
 import { consumeOrThrow } from "../../services/rate-limits";
 import { flash } from "../../http/flash";
 import { safeNextPath } from "../../http/safe-redirect";
+import type {} from "../../http/session-keys";
 
 /**
  * GET /email/confirm/:token — shows a button; confirming takes a POST, so mail scanners and link

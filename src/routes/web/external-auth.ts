@@ -4,43 +4,31 @@ import type { createPassport } from "../../auth/passport";
 import { findEnabledProvider } from "../../auth/providers";
 import { callbackFailureStatus } from "../../auth/providers/callback-errors";
 import type { ExternalProfile } from "../../auth/providers/types";
-import type { ProviderName } from "../../config";
 import type { AppContext } from "../../context";
 import { findIdentityForUserByProvider } from "../../db/identities";
 import { flash } from "../../http/flash";
 import { consumeOrThrow } from "../../services/rate-limits";
-import { startSession } from "../../http/sign-in";
+import { beginSignIn } from "../../http/sign-in";
 import { keptValues, parseBody } from "../../http/validate";
 import { notFound } from "../../lib/errors";
 import { emailSchema } from "../../lib/handles";
 import { completeSignupWithEmail, linkIdentity, providerLabel, signInWithIdentity } from "../../services/external-sign-in";
 import { requestMeta } from "../../http/request-meta";
-import type { HeldIdentity } from "../../services/account-recovery";
 import { UNCONFIRMED_ACCOUNT_DAYS } from "../../services/unconfirmed-accounts";
 import { signIns } from "../../metrics/registry";
+import { providerSignupRefusal } from "../../services/signup-gate";
+import { SUSPENDED_MESSAGE } from "../../services/suspension";
+import { safeNextPath } from "../../http/safe-redirect";
+import { finishProviderReauth } from "./provider-reauth";
+import type {} from "../../http/session-keys";
 
 /** How long a started provider flow (and a pending sign-up waiting for an address) stays usable. */
 const FLOW_MS = 15 * 60_000;
 
-declare module "express-session" {
-  interface SessionData {
-    /** The provider flow this browser started: bound to the session, consumed by the callback. */
-    externalAuth?: { provider: ProviderName; intent: "login" | "link"; userId?: number; startedAt: number };
-    /** A provider sign-up that still needs an email address (branch 9 of the decision tree). */
-    pendingIdentity?: { profile: ExternalProfile; startedAt: number };
-    /**
-     * The identity this browser showed it holds for an account still waiting for its address to
-     * be confirmed. Following the confirmation link in this same browser keeps the identity (one
-     * person holds both the mailbox and the identity); anywhere else it is removed.
-     */
-    heldIdentity?: HeldIdentity;
-  }
-}
-
 type PassportInstance = ReturnType<typeof createPassport>;
 
 function enabledOr404(ctx: AppContext, req: Request) {
-  const provider = findEnabledProvider(ctx.config, String(req.params.provider));
+  const provider = findEnabledProvider(ctx.config, String(req.params.provider), ctx.settings.current());
   if (!provider) throw notFound();
   return provider;
 }
@@ -63,8 +51,11 @@ export function showProviderStart(ctx: AppContext) {
 export function startProviderAuth(ctx: AppContext, passport: PassportInstance) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const provider = enabledOr404(ctx, req);
-    const intent = req.body?.intent === "link" ? "link" : "login";
-    if (intent === "link") {
+    const intent = req.body?.intent === "link" ? "link" : req.body?.intent === "reauth" ? "reauth" : "login";
+    if (intent === "reauth") {
+      // A fresh sign-in through a linked provider as the proof before a sensitive action.
+      if (!req.user) return res.status(401).render("errors/401");
+    } else if (intent === "link") {
       if (!req.user) return res.status(401).render("errors/401");
       // Unconfirmed accounts cannot link (see the decision tree in services/external-sign-in.ts).
       if (!req.user.email_confirmed_at) return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
@@ -75,7 +66,8 @@ export function startProviderAuth(ctx: AppContext, passport: PassportInstance) {
     } else if (req.user) {
       return res.redirect("/");
     }
-    req.session.externalAuth = { provider: provider.name, intent, userId: req.user?.id, startedAt: Date.now() };
+    const returnTo = intent === "reauth" ? safeNextPath(req.body?.returnTo, "/settings/security") : undefined;
+    req.session.externalAuth = { provider: provider.name, intent, userId: req.user?.id, startedAt: Date.now(), returnTo };
     passport.authenticate(provider.name, { session: false })(req, res, next);
   };
 }
@@ -93,9 +85,9 @@ export function handleProviderCallback(ctx: AppContext, passport: PassportInstan
     const flow = req.session.externalAuth;
     delete req.session.externalAuth;
     const label = provider.label;
-    const retry = flow?.intent === "link" ? "/settings/identities" : "/login";
+    const retry = flow?.intent === "link" ? "/settings/identities" : flow?.intent === "reauth" ? "/settings/reauthenticate" : "/login";
     const fail = (status: number, heading: string, message: string) => {
-      if (flow?.intent !== "link") signIns.inc({ method: provider.name, result: "failure" });
+      if (flow?.intent !== "link" && flow?.intent !== "reauth") signIns.inc({ method: provider.name, result: "failure" });
       res.status(status).render("auth/provider-error", { title: heading, heading, message, retry });
     };
     if (!flow || flow.provider !== provider.name || Date.now() - flow.startedAt > FLOW_MS) {
@@ -116,7 +108,9 @@ export function handleProviderCallback(ctx: AppContext, passport: PassportInstan
       if (!profile) {
         return fail(400, "This sign-in link has expired", `This ${label} sign-in could not be verified as the one started in this browser. Start again.`);
       }
-      const done = flow.intent === "link" ? finishLink(ctx, req, res, flow.userId, profile) : finishSignIn(ctx, req, res, profile);
+      const done = flow.intent === "link" ? finishLink(ctx, req, res, flow.userId, profile)
+        : flow.intent === "reauth" ? finishProviderReauth(req, res, flow, profile)
+        : finishSignIn(ctx, req, res, profile);
       done.catch(next);
     })(req, res, next);
   };
@@ -147,10 +141,10 @@ async function finishSignIn(ctx: AppContext, req: Request, res: Response, profil
   const outcome = await signInWithIdentity(ctx, profile);
   switch (outcome.kind) {
     case "signed_in":
-      await startSession(req, outcome.user, false, profile.provider);
-      return res.redirect("/");
+      // A provider sign-in is one factor: with two-factor authentication on it stops at /login/two-factor.
+      return res.redirect(await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" }));
     case "created":
-      await startSession(req, outcome.user, false, profile.provider);
+      await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" });
       flash(req, "success", `Welcome! Your account was created with ${label}. Your username is ${outcome.user.username}; you can change it in settings.`);
       return res.redirect("/");
     case "email_taken":
@@ -159,6 +153,10 @@ async function finishSignIn(ctx: AppContext, req: Request, res: Response, profil
       // Branch 6: an identity that never vouched for the address cannot open the account yet.
       req.session.heldIdentity = { provider: profile.provider, providerUserId: profile.id };
       return res.status(403).render("auth/provider-unconfirmed", { title: "Confirm your email first", label, days: UNCONFIRMED_ACCOUNT_DAYS });
+    case "suspended":
+      return res.status(403).render("auth/provider-error", { title: "Account suspended", heading: "Account suspended", message: SUSPENDED_MESSAGE, retry: "/login" });
+    case "signup_refused":
+      return res.status(403).render("auth/provider-error", { title: "No new accounts", heading: "No new accounts", message: outcome.message, retry: "/login" });
     case "needs_email":
       req.session.pendingIdentity = { profile, startedAt: Date.now() };
       return res.redirect(`/auth/${profile.provider}/email`);
@@ -202,6 +200,11 @@ export function submitProviderEmail(ctx: AppContext) {
     const parsed = parseBody(EmailForm, req.body);
     if (!parsed.ok) {
       return res.status(422).render("auth/provider-email", { title: "Add your email address", label: provider.label, provider: provider.name, profile, values: keptValues(req.body), errors: parsed.errors });
+    }
+    // The instance's rules again: the settings may have changed since the address was asked for.
+    const refused = providerSignupRefusal(ctx.settings.current(), parsed.data.email);
+    if (refused) {
+      return res.status(refused.field === "email" ? 422 : 403).render("auth/provider-email", { title: "Add your email address", label: provider.label, provider: provider.name, profile, values: keptValues(req.body), errors: { [refused.field]: refused.message } });
     }
     await consumeOrThrow(ctx.limits.emailPerIp, req.ip ?? "unknown");
     delete req.session.pendingIdentity;

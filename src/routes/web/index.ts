@@ -1,4 +1,4 @@
-import { Router } from "express";
+import { Router, type Request } from "express";
 import type { createPassport } from "../../auth/passport";
 import type { AppContext } from "../../context";
 import { limitByIp } from "../../http/rate-limits";
@@ -8,6 +8,7 @@ import { showLogin, submitLogin, submitLogout } from "./login";
 import { showSignup, submitSignup } from "./signup";
 import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
 import { showForgot, showReset, submitForgot, submitReset } from "./password-reset";
+import { showNotMe, submitNotMe } from "./not-me";
 import { showProfileSettings, submitProfileSettings } from "./settings/profile";
 import {
   showAccountSettings, submitCancelEmailChange, submitDataExport, submitDeleteAccount, submitEmailChange, submitUsernameChange,
@@ -26,6 +27,14 @@ import { authorize, loadOrg } from "../../http/load-org";
 import * as can from "../../policies/organizations";
 import { handleProviderCallback, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
 import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "./settings/identities";
+import * as admin from "./admin";
+import { requireSiteAdmin } from "../../http/require-site-admin";
+import { requireRecentAuth } from "../../http/recent-auth";
+import { showTwoFactorLogin, submitCancelTwoFactorLogin, submitTwoFactorLogin } from "./two-factor-login";
+import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
+import * as security from "./settings/security";
+import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
+import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-policy";
 import * as passkeys from "./settings/passkeys";
 import { submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
 import { showSecurityLog } from "./settings/security-log";
@@ -34,11 +43,16 @@ import { showOrgAuditLog } from "./orgs/audit-log";
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
   const { limits } = ctx;
+  // Sensitive actions need a fresh proof of identity (10 minutes; src/http/recent-auth.ts): `sudo`
+  // sends the browser to /settings/reauthenticate and back to the page named; `sudo2` asks for
+  // the second factor itself.
+  const sudo = (returnTo: string | ((req: Request) => string)) => requireRecentAuth({ returnTo });
+  const sudo2 = requireRecentAuth({ returnTo: "/settings/security", secondFactor: true });
 
   r.get("/", showHome);
 
   // Password accounts
-  r.get("/signup", showSignup);
+  r.get("/signup", showSignup(ctx));
   r.post("/signup", limitByIp(limits.signupPerIp), submitSignup(ctx));
   r.get("/login", showLogin);
   r.post("/login", limitByIp(limits.loginPerIp), submitLogin(passport));
@@ -50,6 +64,8 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/password/forgot", submitForgot(ctx));
   r.get("/password/reset/:token", showReset);
   r.post("/password/reset/:token", submitReset(ctx));
+  r.get("/not-me/:token", showNotMe);
+  r.post("/not-me/:token", limitByIp(limits.loginPerIp), submitNotMe(ctx));
 
   // Settings: profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));
@@ -58,27 +74,40 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/u/:username", showPublicProfile);
   r.get("/settings/account", requireConfirmed, showAccountSettings);
   r.post("/settings/account/username", requireConfirmed, submitUsernameChange);
-  r.post("/settings/account/email", requireConfirmed, submitEmailChange(ctx));
+  r.post("/settings/account/email", requireConfirmed, sudo("/settings/account"), submitEmailChange(ctx));
   r.post("/settings/account/email/cancel", requireConfirmed, submitCancelEmailChange);
   r.post("/settings/account/export", requireConfirmed, submitDataExport(ctx));
-  r.post("/settings/account/delete", requireConfirmed, submitDeleteAccount(ctx));
+  r.post("/settings/account/delete", requireConfirmed, sudo("/settings/account"), submitDeleteAccount(ctx));
   r.get("/settings/password", requireConfirmed, showPasswordSettings);
-  r.post("/settings/password", requireConfirmed, submitPasswordSettings(ctx));
+  r.post("/settings/password", requireConfirmed, sudo("/settings/password"), submitPasswordSettings(ctx));
   r.get("/settings/sessions", requireConfirmed, showSessionsSettings);
   r.post("/settings/sessions/revoke-others", requireConfirmed, submitRevokeOtherSessions);
   r.post("/settings/sessions/:id/revoke", requireConfirmed, submitRevokeSession);
   r.get("/settings/notifications", requireConfirmed, showNotificationSettings);
   r.post("/settings/notifications", requireConfirmed, submitNotificationSettings);
 
+  // Two-factor sign-in, re-authentication ("sudo mode") and security settings
+  r.get("/login/two-factor", showTwoFactorLogin);
+  r.post("/login/two-factor", limitByIp(limits.loginPerIp), submitTwoFactorLogin(ctx));
+  r.post("/login/two-factor/cancel", submitCancelTwoFactorLogin);
+  r.get("/settings/reauthenticate", requireConfirmed, showReauthenticate(ctx));
+  r.post("/settings/reauthenticate", requireConfirmed, limitByIp(limits.loginPerIp), submitReauthenticate(ctx));
+  r.get("/settings/security", requireConfirmed, security.showSecuritySettings(ctx));
+  r.post("/settings/security/totp/setup", requireConfirmed, sudo("/settings/security"), security.submitTotpSetup(ctx));
+  r.post("/settings/security/totp/enable", requireConfirmed, sudo("/settings/security"), security.submitTotpEnable(ctx));
+  r.get("/settings/security/recovery-codes", requireConfirmed, security.showRecoveryCodes);
+  r.post("/settings/security/recovery-codes", requireConfirmed, sudo2, security.submitRegenerateRecoveryCodes);
+  r.post("/settings/security/disable", requireConfirmed, sudo2, security.submitDisableTwoFactor);
+
   // External identities
   r.get("/auth/:provider", showProviderStart(ctx));
-  r.post("/auth/:provider", limitByIp(limits.loginPerIp), startProviderAuth(ctx, passport));
+  r.post("/auth/:provider", limitByIp(limits.loginPerIp), requireRecentAuth({ when: isLinkIntent, returnTo: "/settings/identities" }), startProviderAuth(ctx, passport));
   r.get("/auth/:provider/callback", handleProviderCallback(ctx, passport));
   r.get("/auth/:provider/email", showProviderEmail(ctx));
   r.post("/auth/:provider/email", submitProviderEmail(ctx));
   r.get("/settings/identities", requireConfirmed, showIdentitySettings(ctx));
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
-  r.post("/settings/identities/:id/delete", requireConfirmed, submitUnlinkIdentity(ctx));
+  r.post("/settings/identities/:id/delete", requireConfirmed, sudo("/settings/identities"), submitUnlinkIdentity(ctx));
 
   // Passkeys: managed in settings; sign-in without a username from the sign-in page
   r.get("/settings/passkeys", requireConfirmed, passkeys.showPasskeySettings);
@@ -96,22 +125,24 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
 
   // Access tokens and CLI sign-in
   r.get("/settings/tokens", requireConfirmed, showTokens);
-  r.post("/settings/tokens", requireConfirmed, submitCreateToken(ctx));
+  r.post("/settings/tokens", requireConfirmed, sudo("/settings/tokens"), submitCreateToken(ctx));
   r.get("/settings/tokens/:id/revoke", requireConfirmed, showRevokeToken);
   r.post("/settings/tokens/:id/revoke", requireConfirmed, submitRevokeToken);
   r.get("/oauth/authorization", startCliAuthorization);
-  r.get("/cli/login", requireConfirmed, showCliLogin);
-  r.post("/cli/login", requireConfirmed, submitCliLogin(ctx));
+  r.get("/cli/login", requireConfirmed, sudo((req) => req.originalUrl), showCliLogin);
+  r.post("/cli/login", requireConfirmed, sudo(cliConsentPath), submitCliLogin(ctx));
 
   // Organizations, teams, invitations
   // loadOrg answers 404 to anyone who is not a member; authorize answers 403 to members without the role.
-  const member = [requireConfirmed, loadOrg];
+  // An organization that requires 2FA shows members without it only the overview (and leaving).
+  const member = [requireConfirmed, loadOrg, requireOrgTwoFactor];
+  const memberWithout2fa = [requireConfirmed, loadOrg, noteOrgTwoFactor];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
   r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
   r.post("/orgs/new", requireConfirmed, orgs.submitNewOrganization(ctx));
-  r.get("/orgs/:org", member, orgs.showOrganization);
-  r.get("/orgs/:org/leave", member, orgs.showLeave);
-  r.post("/orgs/:org/leave", member, orgs.submitLeave);
+  r.get("/orgs/:org", memberWithout2fa, orgs.showOrganization);
+  r.get("/orgs/:org/leave", memberWithout2fa, orgs.showLeave);
+  r.post("/orgs/:org/leave", memberWithout2fa, orgs.submitLeave);
   r.get("/orgs/:org/members", member, orgs.showMembers);
   r.post("/orgs/:org/members/:id/role", member, authorize(can.canManageMembers), orgs.submitRoleChange(ctx));
   r.get("/orgs/:org/members/:id/remove", member, authorize(can.canManageMembers), orgs.showRemoveMember);
@@ -130,9 +161,10 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/invitations/:id/resend", member, authorize(can.canManageInvitations), orgs.submitResendInvitation(ctx));
   r.get("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.showRevokeInvitation);
   r.post("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.submitRevokeInvitation);
-  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.showOrgSettings);
+  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, orgs.showOrgSettings);
+  r.post("/orgs/:org/settings/two-factor", member, authorize(can.canRequireTwoFactor), submitTwoFactorPolicy);
   r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), orgs.submitOrgSettings);
-  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), orgs.submitDeleteOrganization);
+  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), orgs.submitDeleteOrganization);
   r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
@@ -143,5 +175,41 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/invitations/:token/decline", requireUser, submitDeclineInvitation);
   r.post("/invitations/:token/switch", submitSwitchAccount);
 
+  // Site administration. requireSiteAdmin answers the plain 404 page to everyone but a signed-in,
+  // confirmed, unsuspended site admin. Admin pages act on other people's accounts, so a stolen or
+  // forgotten-open session must also prove itself again (sudo, 10 minutes), as for one's own
+  // sensitive actions.
+  const asAdmin = [requireSiteAdmin, sudo((req) => (req.method === "GET" ? req.originalUrl : "/admin"))];
+  r.get("/admin", asAdmin, admin.showAdminHome);
+  r.get("/admin/users", asAdmin, admin.showUsers);
+  r.get("/admin/users/:id", asAdmin, admin.showUser);
+  // :action is one of suspend, unsuspend, resend-confirmation, confirm-email, sign-out, delete,
+  // grant-admin, revoke-admin (routes/web/admin/user-actions.ts); anything else is a 404.
+  r.get("/admin/users/:id/:action", asAdmin, admin.showUserAction);
+  r.post("/admin/users/:id/:action", asAdmin, admin.submitUserAction(ctx));
+  r.get("/admin/orgs", asAdmin, admin.showOrganizations);
+  r.get("/admin/orgs/:org", asAdmin, admin.showOrganization);
+  r.get("/admin/orgs/:org/delete", asAdmin, admin.showDeleteOrganization);
+  r.post("/admin/orgs/:org/delete", asAdmin, admin.submitDeleteOrganization);
+  r.get("/admin/settings", asAdmin, admin.showInstanceSettings(ctx));
+  r.post("/admin/settings", asAdmin, admin.submitInstanceSettings(ctx));
+  r.get("/admin/audit", asAdmin, admin.showAudit);
+
   return r;
 }
+
+/** Whether POST /auth/:provider starts linking (a sensitive action) rather than a sign-in. */
+const isLinkIntent = (req: Request) => req.body?.intent === "link" && Boolean(req.user);
+
+/** The consent page a CLI approval was posted from, rebuilt from the form's fields. */
+function cliConsentPath(req: Request): string {
+  const query = new URLSearchParams();
+  for (const key of ["client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method", "state"]) {
+    const value = req.body?.[key];
+    if (typeof value === "string") query.set(key, value);
+  }
+  return `/cli/login?${query.toString()}`;
+}
+
+/** An organization's settings page, where its deletion is asked for. */
+const orgSettingsPath = (req: Request) => `/orgs/${encodeURIComponent(String(req.params.org))}/settings`;

@@ -4,16 +4,7 @@ import { findMembership } from "../../db/memberships";
 import { flash } from "../../http/flash";
 import { endSession } from "../../http/sign-in";
 import { acceptInvitation, declineInvitation, findLiveInvitation, invitationBlocker, type AnswerResult } from "../../services/invitations";
-
-declare module "express-session" {
-  interface SessionData {
-    /**
-     * Where a signed-out visitor of an invitation goes back to after confirming a new account's
-     * email (read by the confirmation handler). Only set to /invitations/... paths.
-     */
-    returnTo?: string;
-  }
-}
+import type {} from "../../http/session-keys";
 
 const invitationPath = (token: string) => `/invitations/${encodeURIComponent(token)}`;
 

@@ -4,8 +4,9 @@ import { z } from "zod";
 import type { UserRow } from "../../db/users";
 import { parseBody } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
-import { endSession, startSession } from "../../http/sign-in";
+import { beginSignIn, endSession } from "../../http/sign-in";
 import { flash } from "../../http/flash";
+import { SUSPENDED_MESSAGE } from "../../services/suspension";
 import { requestMeta } from "../../http/request-meta";
 import { recordFailedSignIn } from "../../services/security-log";
 
@@ -39,16 +40,20 @@ export function submitLogin(passport: ReturnType<typeof createPassport>) {
           .then(() => res.status(422).render("auth/login", { title: "Sign in", values, errors: { _form: "Incorrect username, email or password." } }))
           .catch(next);
       }
-      startSession(req, user, parsed.data.remember === "on")
-        .then(() => res.redirect(safeNextPath(parsed.data.next)))
+      // Said only after the right password, so it tells nobody else that the account exists.
+      if (user.suspended_at) return res.status(403).render("auth/login", { title: "Sign in", values, errors: { _form: SUSPENDED_MESSAGE } });
+      // With two-factor authentication on, this stops at /login/two-factor (next kept for after it).
+      beginSignIn(req, user, { remember: parsed.data.remember === "on", method: "password", next: safeNextPath(parsed.data.next) })
+        .then((target) => res.redirect(target))
         .catch(next);
     })(req, res, next);
   };
 }
 
-/** POST /logout — ends this session. */
+/** POST /logout — ends this session (or drops a sign-in waiting for its second factor). */
 export async function submitLogout(req: Request, res: Response) {
   if (req.user) await endSession(req);
+  else delete req.session.pendingSignIn;
   flash(req, "info", "You have signed out.");
   res.redirect("/login");
 }

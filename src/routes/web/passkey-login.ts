@@ -1,7 +1,8 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { safeNextPath } from "../../http/safe-redirect";
-import { startSession } from "../../http/sign-in";
+import { beginSignIn } from "../../http/sign-in";
+import { SUSPENDED_MESSAGE } from "../../services/suspension";
 import { requestMeta } from "../../http/request-meta";
 import { parseBody } from "../../http/validate";
 import { keepChallenge, takeChallenge } from "../../http/webauthn-challenges";
@@ -13,13 +14,6 @@ const PasskeyLoginForm = z.object({
   remember: z.literal("on").optional(),
   next: z.string().optional(),
 });
-
-/**
- * Refusal for a passkey that proved possession but not the person (no PIN or biometrics): it is a
- * first factor only, and a second step for it does not exist yet, so it does not sign in at all.
- */
-export const PASSKEY_NEEDS_VERIFICATION =
-  "This security key did not check who you are (no PIN, fingerprint or face), so it cannot sign you in on its own. Sign in with your password, or use a passkey that asks for your PIN or biometrics.";
 
 /**
  * POST /login/passkey/options — the options for navigator.credentials.get(), as JSON, for the sign-in
@@ -34,9 +28,12 @@ export async function submitPasskeyLoginOptions(req: Request, res: Response) {
 
 /**
  * POST /login/passkey — signs in with the passkey the browser chose (src/services/passkey-sign-in.ts
- * checks it). A verified user goes through startSession like every other sign-in: a new session id,
- * the security-log entry with method "passkey", the new-device notice. A refusal re-renders the
- * sign-in page with the reason.
+ * checks it), through beginSignIn like every other first factor: a new session id, the security-log
+ * entry with method "passkey", the new-device notice. A passkey whose authenticator verified the
+ * user (PIN, biometrics) is two factors on its own; one without user verification proves
+ * possession only, so with 2FA on it stops at /login/two-factor like a password. A refusal
+ * re-renders the sign-in page with the reason; a suspended account is told so only after a
+ * verified passkey, as after the right password.
  */
 export async function submitPasskeyLogin(req: Request, res: Response) {
   // Out of the session before anything else: whatever this request's fate, the challenge is spent.
@@ -47,7 +44,7 @@ export async function submitPasskeyLogin(req: Request, res: Response) {
   if (!parsed.ok) return refuse(parsed.errors.response ?? "That passkey was not accepted.");
   const result = await verifyPasskeySignIn(req.app.locals.config, { response: parsed.data.response, issued }, requestMeta(req));
   if (!result.ok) return refuse(result.message);
-  if (result.secondFactorRequired) return refuse(PASSKEY_NEEDS_VERIFICATION);
-  await startSession(req, result.user, parsed.data.remember === "on", "passkey");
-  res.redirect(safeNextPath(parsed.data.next));
+  if (result.user.suspended_at) return res.status(403).render("auth/login", { title: "Sign in", values, errors: { _form: SUSPENDED_MESSAGE } });
+  const first = { method: "passkey", remember: parsed.data.remember === "on", next: safeNextPath(parsed.data.next), multiFactor: !result.secondFactorRequired };
+  res.redirect(await beginSignIn(req, result.user, first));
 }

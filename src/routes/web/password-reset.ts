@@ -10,6 +10,7 @@ import { findUserForResetToken, requestPasswordReset, resetPassword } from "../.
 import { requestMeta } from "../../http/request-meta";
 import { providerLabel } from "../../services/external-sign-in";
 import { listForResetReview, type RecoverySummary } from "../../services/account-recovery";
+import { hasTwoFactorEnabled } from "../../db/totp-credentials";
 
 const ForgotForm = z.object({ email: emailSchema });
 
@@ -50,7 +51,9 @@ const RESET_DEFAULTS = { revoke_tokens: "yes" } as const;
 export async function showReset(req: Request, res: Response) {
   const user = await findUserForResetToken(String(req.params.token));
   if (!user) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
-  res.render("auth/reset", { title: "Choose a new password", token: req.params.token, user, errors: {}, values: RESET_DEFAULTS, ...(await listForResetReview(user.id)) });
+  // A reset proves the mailbox, not the second factor, so it leaves 2FA on and says so up front.
+  const twoFactor = await hasTwoFactorEnabled(user.id);
+  res.render("auth/reset", { title: "Choose a new password", token: req.params.token, user, twoFactor, errors: {}, values: RESET_DEFAULTS, ...(await listForResetReview(user.id)) });
 }
 
 /** The result message lines: what the reset ended and what it kept. */
@@ -69,9 +72,10 @@ function resultMessages(recovery: RecoverySummary): string[] {
 
 /** POST /password/reset/:token — sets the new password, signs out everywhere, asks to sign in. */
 export function submitReset(ctx: AppContext) {
-  const ResetForm = z
+  // Built per request: the minimum length is an instance setting an admin can change.
+  const resetForm = (minLength: number) => z
     .object({
-      password: newPasswordSchema(ctx.config.passwordMinLength),
+      password: newPasswordSchema(minLength),
       password_confirmation: z.string(),
       // Checkboxes: present when ticked. Unticked ones are not sent at all, as browsers do.
       revoke_tokens: z.literal("yes").optional(),
@@ -84,11 +88,11 @@ export function submitReset(ctx: AppContext) {
     if (!user) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
     const rerender = async (errors: Record<string, string>) =>
       res.status(422).render("auth/reset", {
-        title: "Choose a new password", token, user, errors,
+        title: "Choose a new password", token, user, errors, twoFactor: await hasTwoFactorEnabled(user.id),
         values: { revoke_tokens: req.body?.revoke_tokens, disconnect_identities: req.body?.disconnect_identities },
         ...(await listForResetReview(user.id)),
       });
-    const parsed = parseBody(ResetForm, req.body);
+    const parsed = parseBody(resetForm(ctx.settings.current().passwordMinLength), req.body);
     if (!parsed.ok) return rerender(parsed.errors);
     const choices = { revokeTokens: parsed.data.revoke_tokens === "yes", disconnectIdentities: parsed.data.disconnect_identities === "yes" };
     const result = await resetPassword(ctx, token, parsed.data.password, requestMeta(req), choices);
@@ -97,8 +101,10 @@ export function submitReset(ctx: AppContext) {
       return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
     }
     // The reset ended every session, this browser's included; sign in again with the new password.
+    const twoFactor = await hasTwoFactorEnabled(user.id);
     req.session.regenerate(() => {
       for (const line of resultMessages(result.recovery)) flash(req, "success", line);
+      if (twoFactor) flash(req, "info", "Two-factor authentication stays on: the next sign-in asks for a code from your app or a recovery code.");
       flash(req, "info", "Sign in with your new password.");
       res.redirect("/login");
     });

@@ -3,11 +3,21 @@ import type { AppContext } from "../../context";
 import { parseBody, keptValues } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
 import { signUp, signupForm } from "../../services/signup";
+import { signupRefusal } from "../../services/signup-gate";
+import type {} from "../../http/session-keys";
 
-/** GET /signup — the sign-up form. */
-export function showSignup(req: Request, res: Response) {
-  if (req.user) return res.redirect("/");
-  res.render("auth/signup", { title: "Create your account", values: { next: safeNextPath(req.query.next, "") }, errors: {} });
+/**
+ * GET /signup — the sign-up form; on an instance with sign-up closed (or by invitation only, unless
+ * the visitor comes from one) the reason instead, so nobody fills in a form that cannot succeed.
+ */
+export function showSignup(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    if (req.user) return res.redirect("/");
+    const next = safeNextPath(req.query.next, "");
+    const settings = ctx.settings.current();
+    const gate = settings.signupMode === "open" ? undefined : await signupRefusal(settings, undefined, next);
+    res.render("auth/signup", { title: "Create your account", values: { next }, errors: {}, closedReason: gate?.message });
+  };
 }
 
 /**
@@ -16,11 +26,14 @@ export function showSignup(req: Request, res: Response) {
  * session, so that confirming the address in this browser leads back to it.
  */
 export function submitSignup(ctx: AppContext) {
-  const form = signupForm(ctx.config.passwordMinLength);
   return async (req: Request, res: Response) => {
     const values = { ...keptValues(req.body), next: safeNextPath(req.body?.next, "") };
-    const parsed = parseBody(form, req.body);
+    const settings = ctx.settings.current();
+    const parsed = parseBody(signupForm(settings.passwordMinLength), req.body);
     if (!parsed.ok) return res.status(422).render("auth/signup", { title: "Create your account", values, errors: parsed.errors });
+    // The instance's sign-up rules (mode, email domains), before anything is looked up or stored.
+    const refusal = await signupRefusal(settings, parsed.data.email, values.next);
+    if (refusal) return res.status(refusal.field === "email" ? 422 : 403).render("auth/signup", { title: "Create your account", values, errors: { [refusal.field]: refusal.message } });
     const result = await signUp(ctx, parsed.data);
     if (!result.ok) return res.status(422).render("auth/signup", { title: "Create your account", values, errors: result.errors });
     if (values.next) req.session.returnTo = values.next;

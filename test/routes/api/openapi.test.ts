@@ -75,7 +75,7 @@ describe("API: the OpenAPI description matches the real responses", () => {
     const user = await buildUser({ displayName: "Katherine Johnson" });
     const other = await buildUser();
     await loginAs(t.baseUrl, user);
-    const { token, row } = await buildAccessToken(t.ctx, user, { description: "caller" });
+    const { token, row } = await buildAccessToken(t.ctx, user, { description: "caller", canCreateTokens: true, expiresInDays: null });
     const theirs = await buildAccessToken(t.ctx, other);
     const req = (method: string, path: string, body?: unknown, bearer: string | undefined = token) => apiRequest(t.baseUrl, bearer, method.toUpperCase(), path, body);
 

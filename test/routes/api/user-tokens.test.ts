@@ -162,7 +162,7 @@ describe("API: the user, tokens and sessions", () => {
 
   it("creates a token whose secret is in the 201 only, with a notice mail, and lists it", async () => {
     const user = await buildUser();
-    const { token } = await buildAccessToken(t.ctx, user, { description: "caller" });
+    const { token } = await buildAccessToken(t.ctx, user, { description: "caller", canCreateTokens: true, expiresInDays: null });
     t.mailbox.clear();
     const res = await apiRequest(t.baseUrl, token, "POST", "/api/v1/user/tokens", { description: "  from the API  ", expires_in_days: 365 });
     assert.equal(res.status, 201);
@@ -187,12 +187,36 @@ describe("API: the user, tokens and sessions", () => {
 
   it("uses 90 days by default and null for no expiry", async () => {
     const user = await buildUser();
-    const { token } = await buildAccessToken(t.ctx, user);
+    const { token } = await buildAccessToken(t.ctx, user, { canCreateTokens: true, expiresInDays: null });
     const dflt = (await (await apiRequest(t.baseUrl, token, "POST", "/api/v1/user/tokens", { description: "default" })).json()).data;
     const days = (Date.parse(dflt.expires_at) - Date.now()) / 86_400_000;
     assert.ok(days > 89.9 && days <= 90);
     const never = (await (await apiRequest(t.baseUrl, token, "POST", "/api/v1/user/tokens", { description: "never", expires_in_days: null })).json()).data;
     assert.equal(never.expires_at, null);
+  });
+
+  it("creates tokens only with a token made for it, and never one that outlives its creator", async () => {
+    const user = await buildUser();
+    const plain = await buildAccessToken(t.ctx, user, { expiresInDays: null });
+    const refused = await apiRequest(t.baseUrl, plain.token, "POST", "/api/v1/user/tokens", { description: "successor", expires_in_days: 30 });
+    assert.equal(refused.status, 403);
+    assert.equal((await refused.json()).error.code, "token_cannot_create_tokens");
+
+    const creator = await buildAccessToken(t.ctx, user, { canCreateTokens: true, expiresInDays: 30 });
+    for (const expires_in_days of [60, 365, null]) {
+      const res = await apiRequest(t.baseUrl, creator.token, "POST", "/api/v1/user/tokens", { description: "longer", expires_in_days });
+      assert.equal(res.status, 422, String(expires_in_days));
+      assert.match((await res.json()).error.fields.expires_in_days, /cannot outlive the token creating it/);
+    }
+    // No expiry asked for: the default would outlive the creator, so the creator's expiry is used.
+    const dflt = await apiRequest(t.baseUrl, creator.token, "POST", "/api/v1/user/tokens", { description: "bounded" });
+    assert.equal(dflt.status, 201);
+    const child = (await dflt.json()).data;
+    assert.ok(Date.parse(child.expires_at) <= creator.row.expires_at!.getTime());
+    // The child cannot create tokens itself.
+    const grandchild = await apiRequest(t.baseUrl, child.token, "POST", "/api/v1/user/tokens", { description: "again", expires_in_days: 30 });
+    assert.equal(grandchild.status, 403);
+    assert.equal((await db("access_tokens").where({ user_id: user.id })).length, 3);
   });
 
   it("refuses bad bodies with 422 and a message per field", async () => {

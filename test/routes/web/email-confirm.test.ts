@@ -72,7 +72,7 @@ describe("email confirmation", () => {
   it("refuses an expired link", async () => {
     const link = await signUpForLink("ana");
     const user = (await findUserByUsername("ana"))!;
-    await db("user_tokens").where({ user_id: user.id, purpose: "email_confirmation" }).update({ expires_at: db.raw("now() - interval '1 minute'") });
+    await db("email_codes").where({ user_id: user.id, purpose: "email_confirmation" }).update({ expires_at: db.raw("now() - interval '1 minute'") });
     const res = await new TestClient(t.baseUrl).submit(link, {});
     assert.equal(res.status, 410);
     assert.equal(await isConfirmed("ana"), false);

@@ -5,7 +5,7 @@ import { listIdentitiesForUser } from "../../../src/db/identities";
 import { findUserByEmail, findUserByUsername } from "../../../src/db/users";
 import type { ProviderName } from "../../../src/config";
 import { useTestApp } from "../../helpers/app";
-import { TestClient, fieldError, inputValue } from "../../helpers/client";
+import { TestClient, fieldError, inputValue, signedInAs } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { followCallback, startProviderFlow, useProviderEmulators, viaProvider } from "../../helpers/providers";
@@ -14,12 +14,6 @@ import { listGitLabGroups } from "../../../src/auth/providers/gitlab";
 import type { ProviderEmulator } from "../../../src/dev/emulators";
 
 const ALL: ProviderName[] = ["github", "gitlab", "atlassian", "google"];
-
-async function signedInAs(client: TestClient): Promise<string | undefined> {
-  const page = await client.get("/settings/profile");
-  if (page.status !== 200) return undefined;
-  return page.html.match(/Signed in as <strong>([^<]+)<\/strong>/)?.[1];
-}
 
 describe("sign-in and sign-up with an external provider", () => {
   const env: Record<string, string> = {};

@@ -63,19 +63,19 @@ describe("health probes and error pages", () => {
 
   it("answers an unexpected error with a 500 page that gives a reference and no internals, and writes nothing half", async () => {
     // Break the database under the signup (its confirmation token cannot be stored) to make a real error.
-    await db.raw("ALTER TABLE user_tokens RENAME TO user_tokens_hidden");
+    await db.raw("ALTER TABLE email_codes RENAME TO email_codes_hidden");
     let res;
     try {
       res = await new TestClient(t.baseUrl).submit("/signup", { username: "ana", email: "ana@example.test", password: "a long and quiet harbour" });
     } finally {
-      await db.raw("ALTER TABLE user_tokens_hidden RENAME TO user_tokens");
+      await db.raw("ALTER TABLE email_codes_hidden RENAME TO email_codes");
     }
     assert.equal(res.status, 500);
     assert.match(res.html, /<h1>Something went wrong<\/h1>/);
     const requestId = res.headers.get("x-request-id");
     assert.match(requestId ?? "", /^[0-9a-f-]{36}$/);
     assert.ok(res.html.includes(`<code>${requestId}</code>`), "the page shows the request id as a reference");
-    for (const internal of [/user_tokens/, /relation/i, /\bat .*\(.*:\d+:\d+\)/, /node_modules/, /\.ts\b/, /Error:/]) {
+    for (const internal of [/email_codes/, /relation/i, /\bat .*\(.*:\d+:\d+\)/, /node_modules/, /\.ts\b/, /Error:/]) {
       assert.doesNotMatch(res.html, internal);
     }
     assert.equal(await findUserByUsername("ana"), undefined, "the account was not created without its confirmation link");

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it, mock } from "node:test";
 import argon2 from "argon2";
 import { useTestApp } from "../../helpers/app";
+import { ageRecentAuth } from "../../helpers/two-factor";
 import { csrfTokenFor, TestClient, type Page } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
@@ -147,26 +148,27 @@ describe("per-account lockout, from the attacker's side", () => {
     assert.equal(seen.against, limit, "a fresh budget after the right password");
   });
 
-  it("spends one budget on the current-password forms too, web and API, also in parallel", async () => {
+  it("spends one budget on re-authentication too, web and API, also in parallel", async () => {
     const user = await buildUser();
     const limit = t.config.rateLimits.loginPerAccount;
     const client = await loginAs(t.baseUrl, user);
     const { token } = await buildAccessToken(t.ctx, user);
-    const form = await client.get("/settings/password");
-    const csrf = csrfTokenFor(form.html, "/settings/password");
+    await ageRecentAuth(user.id, 11 * 60_000);
+    const form = await client.get("/settings/reauthenticate?returnTo=%2Fsettings%2Fpassword");
+    const csrf = csrfTokenFor(form.html, "/settings/reauthenticate");
     let pages: Page[] = [];
     const seen = await countVerifications(user.password_hash!, async () => {
       pages = await Promise.all(
         Array.from({ length: 25 }, (_, i) =>
-          client.postRaw("/settings/password", { _csrf: csrf, current_password: `guess ${i}`, password: "a brand new long passphrase", password_confirmation: "a brand new long passphrase" }),
+          client.postRaw("/settings/reauthenticate", { _csrf: csrf, method: "password", password: `guess ${i}`, returnTo: "/settings/password" }),
         ),
       );
     });
     assert.equal(seen.against, limit);
     assert.deepEqual(statuses(pages), { 422: limit, 429: 25 - limit });
 
-    const del = await client.submit("/settings/account", { username_confirmation: user.username, password: user.password }, "/settings/account/delete");
-    assert.equal(del.status, 429, "account deletion's password check is locked too");
+    const right = await client.postRaw("/settings/reauthenticate", { _csrf: csrf, method: "password", password: user.password, returnTo: "/settings/password" });
+    assert.equal(right.status, 429, "the right password is refused too");
     const api = await apiRequest(t.baseUrl, token, "PATCH", "/api/v1/user", { email: "new@example.test", current_password: user.password });
     assert.equal(api.status, 429, "and the API's");
     const signIn = await login(t.baseUrl, { login: user.username, password: user.password });
@@ -178,7 +180,8 @@ describe("per-account lockout, from the attacker's side", () => {
     const limit = t.config.rateLimits.loginPerAccount;
     const client = await loginAs(t.baseUrl, user);
     await parallelLogins(t.baseUrl, Array.from({ length: limit }, (_, i) => ({ login: user.email, password: `guess ${i}` })));
-    const res = await client.submit("/settings/password", { current_password: user.password, password: "a brand new long passphrase", password_confirmation: "a brand new long passphrase" });
+    await ageRecentAuth(user.id, 11 * 60_000);
+    const res = await client.submit("/settings/reauthenticate?returnTo=%2Fsettings%2Fpassword", { method: "password", password: user.password, returnTo: "/settings/password" }, "/settings/reauthenticate");
     assert.equal(res.status, 429);
   });
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { db } from "../../../src/db/knex";
 import { useTestApp } from "../../helpers/app";
-import { csrfTokenFor, TestClient } from "../../helpers/client";
+import { csrfTokenFor, TestClient, pageCsrfToken } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { SESSION_COOKIE } from "../../../src/http/session";
 
@@ -64,7 +64,7 @@ describe("sign in and sign out", () => {
     const user = await buildUser();
     const plain = new TestClient(t.baseUrl);
     const page = await plain.get("/login");
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     const res = await plain.postRaw("/login", { _csrf: token, login: user.username, password: user.password });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith(SESSION_COOKIE))!;
     assert.match(cookie, /HttpOnly/i);
@@ -73,7 +73,7 @@ describe("sign in and sign out", () => {
 
     const remembered = new TestClient(t.baseUrl);
     const page2 = await remembered.get("/login");
-    const token2 = page2.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token2 = pageCsrfToken(page2.html);
     const res2 = await remembered.postRaw("/login", { _csrf: token2, login: user.username, password: user.password, remember: "on" });
     const cookie2 = res2.headers.getSetCookie().find((c) => c.startsWith(SESSION_COOKIE))!;
     const expires = new Date(cookie2.match(/Expires=([^;]+)/i)![1]!);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../helpers/app";
-import { csrfTokenFor, TestClient } from "../../helpers/client";
+import { csrfTokenFor, TestClient, pageCsrfToken } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { db } from "../../../src/db/knex";
@@ -45,7 +45,7 @@ describe("a reset link dies with its address", () => {
   /** Stores a reset code for the user as if it had been mailed to `email`; returns the link's path. */
   async function plantResetLink(userId: number, email: string): Promise<string> {
     const token = randomToken();
-    await db("user_tokens").insert({
+    await db("email_codes").insert({
       user_id: userId, purpose: "password_reset", token_hash: hashToken(token), email, expires_at: new Date(Date.now() + 3_600_000),
     });
     return `/password/reset/${token}`;
@@ -65,7 +65,7 @@ describe("a reset link dies with its address", () => {
     assert.equal(shown.status, 410);
     assert.match(shown.html, /expired|no longer/i);
     assert.equal((await postReset(oldMailbox, resetLink)).status, 410);
-    assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "password_reset" }).first(), undefined, "the link is gone, not only refused");
+    assert.equal(await db("email_codes").where({ user_id: user.id, purpose: "password_reset" }).first(), undefined, "the link is gone, not only refused");
     assert.ok(await canSignIn("new@example.test", user.password), "the password is unchanged");
     assert.equal(await canSignIn("new@example.test", NEW_PASSWORD), false);
   });
@@ -86,7 +86,7 @@ describe("a reset link dies with its address", () => {
     assert.equal((await postReset(client, stranger)).status, 410);
     assert.ok(await canSignIn(user.username, user.password));
 
-    await db("user_tokens").where({ user_id: user.id }).delete();
+    await db("email_codes").where({ user_id: user.id }).delete();
     const sameAddress = await plantResetLink(user.id, "ANA@Example.TEST");
     const ok = await new TestClient(t.baseUrl).submit(sameAddress, { password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
     assert.equal(ok.status, 302);
@@ -95,7 +95,7 @@ describe("a reset link dies with its address", () => {
 
   it("never lets the old address's link reset the account after a change confirmed at the same moment", async () => {
     for (let round = 0; round < 4; round++) {
-      await db("user_tokens").delete();
+      await db("email_codes").delete();
       const user = await buildUser({ email: `old${round}@example.test` });
       const resetLink = await requestResetLink(`old${round}@example.test`);
       const owner = await loginAs(t.baseUrl, user);
@@ -103,7 +103,7 @@ describe("a reset link dies with its address", () => {
       const oldMailbox = new TestClient(t.baseUrl);
       const form = await oldMailbox.get(resetLink);
       assert.equal(form.status, 200);
-      const csrf = form.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+      const csrf = pageCsrfToken(form.html);
       const [, reset] = await Promise.all([
         owner.submit(confirmLink, {}),
         oldMailbox.postRaw(resetLink, { _csrf: csrf, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD }),

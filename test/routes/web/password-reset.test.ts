@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../helpers/app";
-import { TestClient, fieldError } from "../../helpers/client";
+import { TestClient, fieldError, pageCsrfToken } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { db } from "../../../src/db/knex";
@@ -84,7 +84,7 @@ describe("password reset", () => {
     const user = await buildUser();
     const before = Date.now();
     await requestLink(user.email);
-    const row = await db("user_tokens").where({ user_id: user.id, purpose: "password_reset" }).first();
+    const row = await db("email_codes").where({ user_id: user.id, purpose: "password_reset" }).first();
     const minutes = (new Date(row.expires_at).getTime() - before) / 60_000;
     assert.ok(minutes > 59 && minutes <= 60.5, `expires in ${minutes} minutes`);
   });
@@ -95,9 +95,9 @@ describe("password reset", () => {
     const form = new TestClient(t.baseUrl);
     const page = await form.get(link);
     assert.equal(page.status, 200);
-    await db("user_tokens").where({ user_id: user.id, purpose: "password_reset" }).update({ expires_at: db.raw("now() - interval '1 second'") });
+    await db("email_codes").where({ user_id: user.id, purpose: "password_reset" }).update({ expires_at: db.raw("now() - interval '1 second'") });
     assert.equal((await new TestClient(t.baseUrl).get(link)).status, 410);
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     const res = await form.postRaw(link, { _csrf: token, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
     assert.equal(res.status, 410);
     assert.match(res.html, /This link no longer works/);
@@ -110,7 +110,7 @@ describe("password reset", () => {
     assert.equal((await reset(link)).status, 302);
     assert.equal((await new TestClient(t.baseUrl).get(link)).status, 410);
     const form = new TestClient(t.baseUrl);
-    const token = (await form.get("/password/forgot")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken((await form.get("/password/forgot")).html);
     const replay = await form.postRaw(link, { _csrf: token, password: "yet another passphrase", password_confirmation: "yet another passphrase" });
     assert.equal(replay.status, 410);
     assert.equal(await canSignIn(user.username, NEW_PASSWORD), true);
@@ -135,7 +135,7 @@ describe("password reset", () => {
     const user = await buildUser();
     const link = await requestLink(user.email);
     const token = link.split("/").at(-1)!;
-    const row = await db("user_tokens").where({ user_id: user.id, purpose: "password_reset" }).first();
+    const row = await db("email_codes").where({ user_id: user.id, purpose: "password_reset" }).first();
     assert.deepEqual(row.token_hash, hashToken(token));
     assert.ok(!JSON.stringify(row).includes(token));
   });
@@ -188,13 +188,14 @@ describe("password reset", () => {
 
   it("cancels pending email changes", async () => {
     const user = await buildUser();
-    await db("user_tokens").insert({
+    await db("email_codes").insert({
       user_id: user.id, purpose: "email_change", token_hash: hashToken(randomToken()), email: "attacker@example.test",
       expires_at: db.raw("now() + interval '1 day'"),
     });
     const link = await requestLink(user.email);
     assert.equal((await reset(link)).status, 302);
-    assert.deepEqual(await db("user_tokens").where({ user_id: user.id }).pluck("purpose"), []);
+    // What remains is the "This wasn't me" link of the password-changed notice the reset mailed.
+    assert.deepEqual(await db("email_codes").where({ user_id: user.id }).pluck("purpose"), ["not_me"]);
   });
 
   it("counts as confirming the address of an unconfirmed account", async () => {

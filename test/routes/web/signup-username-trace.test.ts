@@ -144,11 +144,11 @@ describe("sign-up reveals nothing through the username", () => {
     await buildUser({ username: "owner", email: "owner@example.test" });
     await signUp("held", "owner@example.test");
     await signUp("newcomer", "newcomer@example.test");
-    const codes = await db("user_tokens")
-      .join("users", "users.id", "user_tokens.user_id")
+    const codes = await db("email_codes")
+      .join("users", "users.id", "email_codes.user_id")
       .whereIn("users.username", ["held", "newcomer"])
-      .where("user_tokens.purpose", "email_confirmation")
-      .select("users.username", "users.email_confirmed_at", "user_tokens.expires_at");
+      .where("email_codes.purpose", "email_confirmation")
+      .select("users.username", "users.email_confirmed_at", "email_codes.expires_at");
     assert.equal(codes.length, 2);
     for (const code of codes) assert.equal(code.email_confirmed_at, null, code.username);
     const [a, b] = codes.map((c) => new Date(c.expires_at).getTime());

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it, mock } from "node:test";
 import argon2 from "argon2";
 import { useTestApp } from "../../helpers/app";
-import { TestClient, fieldError, inputValue } from "../../helpers/client";
+import { TestClient, fieldError, inputValue, pageCsrfToken } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { db } from "../../../src/db/knex";
@@ -242,7 +242,7 @@ describe("sign up", () => {
     const forged = await anonymous.postRaw("/email/resend", { _csrf: "forged" });
     assert.equal(forged.status, 403);
     const page = await anonymous.get("/login");
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     const signedOut = await anonymous.postRaw("/email/resend", { _csrf: token });
     assert.equal(signedOut.status, 401);
   });

@@ -4,18 +4,12 @@ import { db } from "../../../src/db/knex";
 import { listIdentitiesForUser } from "../../../src/db/identities";
 import { findUserByEmail } from "../../../src/db/users";
 import { useTestApp } from "../../helpers/app";
-import { TestClient } from "../../helpers/client";
+import { TestClient, signedInAs } from "../../helpers/client";
 import { linkIn } from "../../helpers/mailbox";
 import { useProviderEmulators, viaProvider } from "../../helpers/providers";
 
 const VICTIM = "victim@example.test";
 const NEW_PASSWORD = "the owner's own passphrase";
-
-async function signedInAs(client: TestClient): Promise<string | undefined> {
-  const page = await client.get("/settings/profile");
-  if (page.status !== 200) return undefined;
-  return page.html.match(/Signed in as <strong>([^<]+)<\/strong>/)?.[1];
-}
 
 describe("an identity attached by someone who typed another person's address", () => {
   const env: Record<string, string> = {};

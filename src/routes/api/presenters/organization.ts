@@ -3,7 +3,7 @@ import type { MemberListRow } from "../../../db/memberships";
 import type { OrganizationRow } from "../../../db/organizations";
 
 /** The API view of an organization, with the caller's role when the caller is a member. */
-export function presentOrganization(org: OrganizationRow, role: string | null) {
+export function presentOrganization(org: Pick<OrganizationRow, "id" | "slug" | "name" | "created_at" | "updated_at">, role: string | null) {
   return { slug: org.slug, name: org.name, role, created_at: org.created_at.toISOString(), updated_at: org.updated_at.toISOString() };
 }
 

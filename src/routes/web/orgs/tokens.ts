@@ -7,13 +7,7 @@ import { keptValues, parseBody } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
 import { createOrgAccessToken, ORG_TOKEN_EXPIRY_CHOICES, OrgTokenForm, revokeOrgToken } from "../../../services/org-access-tokens";
 import { idParam, orgPath } from "./helpers";
-
-declare module "express-session" {
-  interface SessionData {
-    /** The secret of the organization token just created, shown once by the page after the redirect. */
-    newOrgAccessToken?: { organizationId: number; token: string };
-  }
-}
+import type {} from "../../../http/session-keys";
 
 function tokenView(row: OrgAccessTokenListRow, now: Date) {
   return {
@@ -22,9 +16,9 @@ function tokenView(row: OrgAccessTokenListRow, now: Date) {
     display: displayAccessToken(row.token_prefix, row.last4),
     scope: row.team_name ? `Team ${row.team_name}` : "Organization",
     createdBy: row.created_by_username ?? "—",
-    createdAt: row.created_at.toISOString().slice(0, 10),
-    lastUsed: row.last_used_at ? row.last_used_at.toISOString().slice(0, 16).replace("T", " ") + " UTC" : "Never used",
-    expires: row.expires_at ? row.expires_at.toISOString().slice(0, 10) : "Never",
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
     expired: row.expires_at !== null && row.expires_at <= now,
   };
 }

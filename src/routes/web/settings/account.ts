@@ -8,23 +8,20 @@ import { keptValues, parseBody } from "../../../http/validate";
 import type { FieldErrors } from "../../../lib/errors";
 import { emailSchema, handleSchema } from "../../../lib/handles";
 import { exportUserData } from "../../../services/data-export";
-import { deleteAccount, SET_PASSWORD_FIRST } from "../../../services/delete-account";
+import { deleteAccount } from "../../../services/delete-account";
 import { cancelEmailChange, pendingEmailChange, requestEmailChange } from "../../../services/email-change";
-import { checkCurrentPassword } from "../../../services/reauthenticate";
 import { requestMeta } from "../../../http/request-meta";
 import { recordSecurityEvent } from "../../../services/security-log";
 import { changeUsername } from "../../../services/username-change";
 
 const UsernameForm = z.object({ username: handleSchema });
 
-const EmailChangeForm = z.object({
-  email: emailSchema,
-  current_password: z.string().min(1, "Enter your current password.").max(1024, "That password is too long."),
-});
+// Who is asking was proven by the route's re-authentication step (sudo mode), the one way every
+// sensitive form asks for it; these forms no longer ask for the password themselves.
+const EmailChangeForm = z.object({ email: emailSchema });
 
 const DeleteAccountForm = z.object({
   username_confirmation: z.string().trim().min(1, "Type your username to confirm."),
-  password: z.string().min(1, "Enter your current password.").max(1024, "That password is too long."),
 });
 
 async function render(res: Response, user: UserRow, opts: { values?: Record<string, string>; errors?: FieldErrors; status?: number } = {}) {
@@ -34,7 +31,6 @@ async function render(res: Response, user: UserRow, opts: { values?: Record<stri
     values: { username: user.username, ...opts.values },
     errors: opts.errors ?? {},
     pending: await pendingEmailChange(user.id),
-    hasPassword: !!user.password_hash,
   });
 }
 
@@ -55,23 +51,18 @@ export async function submitUsernameChange(req: Request, res: Response) {
 }
 
 /**
- * POST /settings/account/email — asks for the current password, then mails a link to the new
+ * POST /settings/account/email — after the route's fresh proof of identity, mails a link to the new
  * address and a notice to the current one. The reply is the same whether or not the new address
  * belongs to another account (see requestEmailChange).
  */
 export function submitEmailChange(ctx: AppContext) {
   return async (req: Request, res: Response) => {
     const user = req.user!;
-    // Without a password there is nothing to re-authenticate with; the page links to setting one.
-    if (!user.password_hash) return render(res, user, { errors: { _form: "Set a password first: changing your email address asks for it." }, status: 422 });
     const values = keptValues(req.body);
     const parsed = parseBody(EmailChangeForm, req.body);
     if (!parsed.ok) return render(res, user, { values, errors: parsed.errors, status: 422 });
     if (parsed.data.email.toLowerCase() === user.email.toLowerCase()) {
       return render(res, user, { values, errors: { email: "That is already your email address." }, status: 422 });
-    }
-    if (!(await checkCurrentPassword(ctx, user, parsed.data.current_password))) {
-      return render(res, user, { values, errors: { current_password: "That is not your current password." }, status: 422 });
     }
     await consumeOrThrow(ctx.limits.emailPerIp, req.ip ?? "unknown");
     await consumeOrThrow(ctx.limits.emailPerAccount, `email-change:${user.id}`);
@@ -105,17 +96,16 @@ export function submitDataExport(ctx: AppContext) {
 }
 
 /**
- * POST /settings/account/delete — deletes the account after the username typed again and the
- * password, then signs this browser out (the other sessions were deleted with the account).
+ * POST /settings/account/delete — deletes the account after the username typed again (and the
+ * route's fresh proof of identity), then signs this browser out (the other sessions were deleted with the account).
  */
 export function submitDeleteAccount(ctx: AppContext) {
   return async (req: Request, res: Response) => {
     const user = req.user!;
-    if (!user.password_hash) return render(res, user, { errors: { _form: SET_PASSWORD_FIRST }, status: 422 });
     const values = keptValues(req.body);
     const parsed = parseBody(DeleteAccountForm, req.body);
     if (!parsed.ok) return render(res, user, { values, errors: parsed.errors, status: 422 });
-    const result = await deleteAccount(ctx, user, { usernameConfirmation: parsed.data.username_confirmation, password: parsed.data.password }, requestMeta(req));
+    const result = await deleteAccount(ctx, user, { usernameConfirmation: parsed.data.username_confirmation }, requestMeta(req));
     if (!result.ok) return render(res, user, { values, errors: result.errors, status: 422 });
     // The session row is already gone; regenerate so this response does not write it back.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));

@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { AppContext } from "../../../context";
-import { enabledProviders } from "../../../auth/providers";
+import { visibleProviders } from "../../../auth/providers";
 import { findIdentityForUser, listIdentitiesForUser } from "../../../db/identities";
 import { flash } from "../../../http/flash";
 import { notFound } from "../../../lib/errors";
@@ -25,7 +25,7 @@ export function showIdentitySettings(ctx: AppContext) {
       title: "Linked identities",
       section: "identities",
       identities: identities.map((i) => ({ ...i, label: providerLabel(i.provider) })),
-      connectable: enabledProviders(ctx.config).filter((p) => !linked.has(p.name)),
+      connectable: visibleProviders(ctx.config, ctx.settings.current()).filter((p) => !linked.has(p.name)),
       hasPassword,
       lastMethod: isLastSignInMethod(hasPassword, await countSignInMethods(user.id)),
     });

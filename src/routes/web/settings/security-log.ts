@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import { countSecurityEventsForUser, listSecurityEventsForUser } from "../../../db/security-events";
-import { formatUtc, timeAgo } from "../../../lib/time-words";
+import { formatDateTime, timeAgo } from "../../../lib/time-words";
 import { browserLabel, describeSecurityEvent } from "../../../services/security-log-labels";
 import { SECURITY_LOG_DAYS } from "../../../services/security-log-retention";
 import { pageParam } from "../orgs/helpers";
@@ -24,7 +24,7 @@ export async function showSecurityLog(req: Request, res: Response) {
     page,
     pages,
     keptDays: SECURITY_LOG_DAYS,
-    formatUtc,
+    formatDateTime,
     timeAgo,
   });
 }

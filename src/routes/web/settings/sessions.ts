@@ -3,7 +3,6 @@ import { z } from "zod";
 import { flash } from "../../../http/flash";
 import { endSession } from "../../../http/sign-in";
 import { notFound } from "../../../lib/errors";
-import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { listSessionsForPage, revokeOtherSessions, revokeSession } from "../../../services/sessions";
 import { listLiveCliTokensForUser } from "../../../db/access-tokens";
 import { requestMeta } from "../../../http/request-meta";
@@ -29,8 +28,6 @@ export async function showSessionsSettings(req: Request, res: Response) {
     cliSignIns: cliSignIns.slice(0, CLI_SIGN_INS_SHOWN),
     moreCliSignIns: cliSignIns.length > CLI_SIGN_INS_SHOWN,
     others: sessions.filter((s) => !s.current).length,
-    formatUtc,
-    timeAgo,
   });
 }
 

@@ -6,28 +6,12 @@ import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUs
 import { flash } from "../../../http/flash";
 import { keptValues, parseBody } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
-import { formatUtc, timeAgo } from "../../../lib/time-words";
 import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS, revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../../services/access-tokens";
 import { requestMeta } from "../../../http/request-meta";
-
-declare module "express-session" {
-  interface SessionData {
-    /**
-     * The secret of the token just created, kept only between the POST and the page after its
-     * redirect (Post/Redirect/Get), which removes it as it shows it: the token is shown once.
-     */
-    newAccessToken?: { id: number; token: string };
-  }
-}
+import { canCreateAdminToken } from "../../../policies/admin";
+import type {} from "../../../http/session-keys";
 
 const PER_PAGE = 20;
-
-const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
-
-/** A day for the table ("25 Nov 2026"), with the exact UTC time for the title and datetime attributes. */
-function day(date: Date) {
-  return { text: DAY_FORMAT.format(date), full: formatUtc(date), iso: date.toISOString() };
-}
 
 /** The expiry choices of the form, in order: value of expires_in_days and its label. */
 const EXPIRY_CHOICES: readonly [string, string][] = [...TOKEN_EXPIRY_DAYS.map((d) => [String(d), `${d} days`] as [string, string]), ["none", "No expiry"]];
@@ -38,19 +22,25 @@ const TokenForm = z.object({
     EXPIRY_CHOICES.map(([value]) => value) as [string, ...string[]],
     `Choose ${TOKEN_EXPIRY_DAYS.join(", ")} days or no expiry.`,
   ),
+  // A checkbox, sent only when ticked; offered to site admins only (the service checks again).
+  admin: z.literal("on").optional(),
+  // A checkbox: present when ticked.
+  can_create_tokens: z.literal("yes").optional(),
 });
 
-/** One row of the tokens table, formatted for the page. */
+/** One row of the tokens table (the view formats its times). */
 function tokenView(row: AccessTokenRow, now: Date) {
   const expired = row.expires_at !== null && row.expires_at <= now;
   return {
     id: row.id,
     description: row.description,
     display: displayAccessToken(row.token_prefix, row.last4),
+    admin: row.admin,
     viaCli: row.created_via === "cli",
-    created: day(row.created_at),
-    lastUsed: row.last_used_at ? { text: timeAgo(row.last_used_at, now), full: formatUtc(row.last_used_at), iso: row.last_used_at.toISOString() } : undefined,
-    expires: row.expires_at ? day(row.expires_at) : undefined,
+    canCreateTokens: row.can_create_tokens,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
     expired,
   };
 }
@@ -75,6 +65,7 @@ async function renderTokens(req: Request, res: Response, status: number, extra: 
     page,
     pages,
     expiryChoices: EXPIRY_CHOICES,
+    offerAdminTokens: canCreateAdminToken(user),
     errors: extra.errors ?? {},
     values: extra.values ?? { expires_in_days: String(DEFAULT_TOKEN_EXPIRY_DAYS) },
   });
@@ -94,7 +85,7 @@ export function submitCreateToken(ctx: AppContext) {
     const parsed = parseBody(TokenForm, req.body);
     if (!parsed.ok) return renderTokens(req, res, 422, { errors: parsed.errors, values: keptValues(req.body) });
     const days = parsed.data.expires_in_days === "none" ? null : Number(parsed.data.expires_in_days);
-    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: parsed.data.description, expiresInDays: days, via: "web" }, requestMeta(req));
+    const { row, token } = await createPersonalAccessToken(ctx, req.user!, { description: parsed.data.description, expiresInDays: days, via: "web", admin: parsed.data.admin === "on", canCreateTokens: parsed.data.can_create_tokens === "yes" }, requestMeta(req));
     req.session.newAccessToken = { id: row.id, token };
     flash(req, "success", `Token “${row.description}” created.`);
     res.redirect("/settings/tokens");

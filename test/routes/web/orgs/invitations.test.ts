@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
-import { csrfTokenFor, fieldError, TestClient } from "../../../helpers/client";
+import { csrfTokenFor, fieldError, TestClient, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { linkIn } from "../../../helpers/mailbox";
 import { addMember, buildOrg, buildTeam, roleOf } from "../../../helpers/orgs";
@@ -21,6 +21,15 @@ describe("invitations", () => {
   async function invitationLink(email: string): Promise<string> {
     const mail = await t.mailbox.waitFor(email, (m) => /invited you to join/.test(m.subject));
     return new URL(linkIn(mail, "/invitations/")).pathname;
+  }
+
+  /** An organization whose owner, signed in as `client`, invited `email` as a member; `path` is the mailed link's path. */
+  async function invitedAsMember(email: string, orgOpts: { name?: string } = {}) {
+    const owner = await buildUser();
+    const org = await buildOrg(owner, orgOpts);
+    const client = await loginAs(t.baseUrl, owner);
+    await invite(client, org.slug, { email, role: "member" });
+    return { owner, org, client, path: await invitationLink(email) };
   }
 
   it("mails an invitation; the invited, confirmed account accepts with the stored role and teams", async () => {
@@ -93,11 +102,7 @@ describe("invitations", () => {
   });
 
   it("binds the invitation to the invited address", async () => {
-    const owner = await buildUser();
-    const org = await buildOrg(owner);
-    const client = await loginAs(t.baseUrl, owner);
-    await invite(client, org.slug, { email: "right@example.test", role: "member" });
-    const path = await invitationLink("right@example.test");
+    const { org, path } = await invitedAsMember("right@example.test");
     const stranger = await buildUser({ email: "wrong@example.test" });
     const s = await loginAs(t.baseUrl, stranger);
     const page = await s.get(path);
@@ -119,11 +124,7 @@ describe("invitations", () => {
   });
 
   it("requires the invited address to be confirmed before accepting", async () => {
-    const owner = await buildUser();
-    const org = await buildOrg(owner);
-    const client = await loginAs(t.baseUrl, owner);
-    await invite(client, org.slug, { email: "pending@example.test", role: "member" });
-    const path = await invitationLink("pending@example.test");
+    const { org, path } = await invitedAsMember("pending@example.test");
     const unconfirmed = await buildUser({ email: "pending@example.test", confirmed: false });
     const u = await loginAs(t.baseUrl, unconfirmed);
     const page = await u.get(path);
@@ -135,11 +136,7 @@ describe("invitations", () => {
   });
 
   it("brings a signed-out visitor who signs up back to the invitation after confirming", async () => {
-    const owner = await buildUser();
-    const org = await buildOrg(owner, { name: "Acme" });
-    const client = await loginAs(t.baseUrl, owner);
-    await invite(client, org.slug, { email: "newbie@example.test", role: "member" });
-    const path = await invitationLink("newbie@example.test");
+    const { org, path } = await invitedAsMember("newbie@example.test", { name: "Acme" });
     const visitor = new TestClient(t.baseUrl);
     const page = await visitor.get(path);
     assert.match(page.html, /Join Acme/);
@@ -163,11 +160,7 @@ describe("invitations", () => {
   });
 
   it("resend issues a new link and the old one stops working; revoke and expiry end a link", async () => {
-    const owner = await buildUser();
-    const org = await buildOrg(owner);
-    const client = await loginAs(t.baseUrl, owner);
-    await invite(client, org.slug, { email: "again@example.test", role: "member" });
-    const first = await invitationLink("again@example.test");
+    const { org, client, path: first } = await invitedAsMember("again@example.test");
     const inv = await db("invitations").first();
     t.mailbox.clear();
     const resent = await client.submit(`/orgs/${org.slug}/invitations`, {}, `/orgs/${org.slug}/invitations/${inv.id}/resend`);
@@ -191,7 +184,7 @@ describe("invitations", () => {
     const lateUser = await buildUser({ email: "late@example.test" });
     const l = await loginAs(t.baseUrl, lateUser);
     const home = await l.get("/");
-    const res = await l.postRaw(`${late}/accept`, { _csrf: home.html.match(/name="_csrf" value="([^"]+)"/)![1]! });
+    const res = await l.postRaw(`${late}/accept`, { _csrf: pageCsrfToken(home.html) });
     assert.equal(res.status, 410);
     assert.equal(await roleOf(org, lateUser), undefined);
   });
@@ -219,11 +212,7 @@ describe("invitations", () => {
   });
 
   it("lets the invitee decline", async () => {
-    const owner = await buildUser();
-    const org = await buildOrg(owner);
-    const client = await loginAs(t.baseUrl, owner);
-    await invite(client, org.slug, { email: "no-thanks@example.test", role: "member" });
-    const path = await invitationLink("no-thanks@example.test");
+    const { org, path } = await invitedAsMember("no-thanks@example.test");
     const invitee = await buildUser({ email: "no-thanks@example.test" });
     const i = await loginAs(t.baseUrl, invitee);
     const page = await i.get(path);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
-import { csrfTokenFor } from "../../../helpers/client";
+import { csrfTokenFor, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { addMember, buildOrg, buildTeam, membershipId, roleOf } from "../../../helpers/orgs";
 import { db } from "../../../../src/db/knex";
@@ -13,7 +13,7 @@ import type { TestClient } from "../../../helpers/client";
 /** Posts a form from the members page as is (the token of the page, any fields). */
 async function postFromMembers(client: TestClient, slug: string, action: string, fields: Record<string, string>) {
   const page = await client.get(`/orgs/${slug}/members`);
-  const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+  const token = pageCsrfToken(page.html);
   return client.postRaw(action, { _csrf: token, ...fields });
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
-import { fieldError, inputValue, TestClient } from "../../../helpers/client";
+import { fieldError, inputValue, TestClient, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { addMember, buildOrg, roleOf } from "../../../helpers/orgs";
 import { db } from "../../../../src/db/knex";
@@ -90,7 +90,7 @@ describe("organizations: create, view, settings, delete", () => {
       assert.equal(missing.status, 404, path);
     }
     const page = await outsider.get("/");
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     for (const path of ["/settings", "/delete", "/invitations", "/teams", "/leave"]) {
       const res = await outsider.postRaw(`/orgs/${org.slug}${path}`, { _csrf: token, name: "Hacked", slug: "hacked", confirm_slug: org.slug, email: "x@example.test", role: "member" });
       assert.equal(res.status, 404, path);
@@ -113,7 +113,7 @@ describe("organizations: create, view, settings, delete", () => {
     assert.equal((await a.get(`/orgs/${org.slug}/invitations`)).status, 200);
     assert.equal((await a.get(`/orgs/${org.slug}/settings`)).status, 403);
     const overview = await a.get(`/orgs/${org.slug}`);
-    const token = overview.html.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? (await a.get("/")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = overview.html.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? pageCsrfToken((await a.get("/")).html);
     const del = await a.postRaw(`/orgs/${org.slug}/delete`, { _csrf: token, confirm_slug: org.slug });
     assert.equal(del.status, 403);
     assert.ok(await findOrganizationBySlug(org.slug));

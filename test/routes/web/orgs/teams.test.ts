@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
-import { csrfTokenFor, fieldError } from "../../../helpers/client";
+import { csrfTokenFor, fieldError, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { addMember, buildOrg, buildTeam } from "../../../helpers/orgs";
 import { db } from "../../../../src/db/knex";
@@ -82,7 +82,7 @@ describe("teams", () => {
     const page = await m.get(`/orgs/${org.slug}/teams/${team.id}`);
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.html, /Add to team|Rename team|Delete team/);
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     for (const [path, fields] of [["/teams", { name: "Mine" }], [`/teams/${team.id}/rename`, { name: "X" }], [`/teams/${team.id}/delete`, {}], [`/teams/${team.id}/members`, { username: owner.username }], [`/teams/${team.id}/members/${member.id}/remove`, {}]] as const) {
       assert.equal((await m.postRaw(`/orgs/${org.slug}${path}`, { _csrf: token, ...fields })).status, 403, path);
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
-import { fieldError } from "../../../helpers/client";
+import { fieldError, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { addMember, buildOrg, buildTeam } from "../../../helpers/orgs";
 import { apiRequest } from "../../../helpers/tokens";
@@ -55,7 +55,7 @@ describe("organization and team tokens page", () => {
     assert.match(theirs.token_prefix, /gtt_/);
     assert.equal((await o.get(`/orgs/${org.slug}/tokens/${theirs.id}/revoke`)).status, 404);
     const page = await o.get(`/orgs/${org.slug}/tokens`);
-    const csrf = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const csrf = pageCsrfToken(page.html);
     assert.equal((await o.postRaw(`/orgs/${org.slug}/tokens/${theirs.id}/revoke`, { _csrf: csrf })).status, 404);
     assert.equal((await db("access_tokens").first()).revoked_at, null);
   });

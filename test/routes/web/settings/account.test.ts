@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
+import { ageRecentAuth } from "../../../helpers/two-factor";
 import { TestClient, fieldError, inputValue } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { db } from "../../../../src/db/knex";
@@ -83,7 +84,12 @@ describe("account settings: username, export, deletion", () => {
       assert.equal(data.profile.public, undefined);
       assert.equal(data.profile.profile_public, true);
       assert.equal(data.emails.addresses[0].email, "exporter@example.test");
-      assert.deepEqual(data.emails.pending_links.map((l: { purpose: string; email: string }) => [l.purpose, l.email]), [["email_change", "next@example.test"]]);
+      // The email change, and the "This wasn't me" links of its notice and of the token's notice.
+      assert.deepEqual(data.emails.pending_links.map((l: { purpose: string; email: string }) => [l.purpose, l.email]), [
+        ["email_change", "next@example.test"],
+        ["not_me", "exporter@example.test"],
+        ["not_me", "exporter@example.test"],
+      ]);
       assert.ok(data.emails.mails_sent.some((m: { subject: string }) => /change of your Gatehouse email/.test(m.subject)));
       assert.equal(data.sessions.length, 1);
       assert.match(data.sessions[0].user_agent, /TestClient/);
@@ -122,21 +128,20 @@ describe("account settings: username, export, deletion", () => {
   });
 
   describe("deletion", () => {
-    it("refuses a wrong username or password with messages, and deletes nothing", async () => {
+    it("refuses a wrong username with a message, asks a stale session to confirm it's you, and deletes nothing", async () => {
       const user = await buildUser({ username: "stayer" });
       const client = await loginAs(t.baseUrl, user);
       const wrongName = await client.submit("/settings/account", { username_confirmation: "stayr", password: user.password }, "/settings/account/delete");
       assert.equal(wrongName.status, 422);
       assert.equal(fieldError(wrongName.html, "username_confirmation"), "That is not your username. Type stayer to confirm.");
       assert.equal(inputValue(wrongName.html, "username_confirmation"), "stayr");
-      const wrongPassword = await client.submit("/settings/account", { username_confirmation: "stayer", password: "nope nope nope nope" }, "/settings/account/delete");
-      assert.equal(wrongPassword.status, 422);
-      assert.equal(fieldError(wrongPassword.html, "password"), "That is not your current password.");
-      assert.doesNotMatch(wrongPassword.html, /nope nope/);
-      const empty = await client.submit("/settings/account", { username_confirmation: "", password: "" }, "/settings/account/delete");
+      const empty = await client.submit("/settings/account", { username_confirmation: "" }, "/settings/account/delete");
       assert.equal(empty.status, 422);
       assert.equal(fieldError(empty.html, "username_confirmation"), "Type your username to confirm.");
-      assert.equal(fieldError(empty.html, "password"), "Enter your current password.");
+      await ageRecentAuth(user.id, 11 * 60_000);
+      const stale = await client.submit("/settings/account", { username_confirmation: "stayer" }, "/settings/account/delete");
+      assert.equal(stale.status, 303);
+      assert.equal(stale.location, "/settings/reauthenticate?returnTo=%2Fsettings%2Faccount");
       assert.ok(await findUserById(user.id));
       assert.equal(t.mailbox.messages.length, 0);
     });
@@ -160,7 +165,7 @@ describe("account settings: username, export, deletion", () => {
       assert.match(landing.html, /Create an account/);
 
       assert.equal(await findUserById(user.id), undefined);
-      for (const table of ["sessions", "user_tokens", "security_events"]) {
+      for (const table of ["sessions", "email_codes", "security_events"]) {
         assert.equal((await db(table).where({ user_id: user.id })).length, 0, table);
       }
       const goodbye = await t.mailbox.waitFor("leaver@example.test", (m) => /was deleted/.test(m.subject));
@@ -177,18 +182,15 @@ describe("account settings: username, export, deletion", () => {
       assert.equal((await new TestClient(t.baseUrl).get("/u/leaver")).status, 404);
     });
 
-    it("asks a password-less account to set a password first", async () => {
+    it("lets a password-less account delete itself after a fresh sign-in (its provider is its proof)", async () => {
       const user = await buildUser();
       const client = await loginAs(t.baseUrl, user);
       await db("users").where({ id: user.id }).update({ password_hash: null });
       const page = await client.get("/settings/account");
-      assert.match(page.html, /Set a password first: deleting your account asks for it\./);
-      assert.doesNotMatch(page.html, /action="\/settings\/account\/delete"/);
-      const csrf = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
-      const res = await client.postRaw("/settings/account/delete", { _csrf: csrf, username_confirmation: user.username, password: "" });
-      assert.equal(res.status, 422);
-      assert.match(res.html, /Set a password first/);
-      assert.ok(await findUserById(user.id));
+      assert.match(page.html, /action="\/settings\/account\/delete"/);
+      const res = await client.submit("/settings/account", { username_confirmation: user.username }, "/settings/account/delete");
+      assert.equal(res.status, 302);
+      assert.equal(await findUserById(user.id), undefined);
     });
 
     it("needs sign-in and the CSRF token", async () => {

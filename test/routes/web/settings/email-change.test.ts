@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
+import { ageRecentAuth } from "../../../helpers/two-factor";
 import { TestClient, fieldError, inputValue } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { linkIn } from "../../../helpers/mailbox";
@@ -137,43 +138,33 @@ describe("changing the email address", () => {
     assert.equal((await findUserById(user.id))!.email, "reset-me@example.test");
   });
 
-  it("checks the form: address, same address, current password", async () => {
+  it("checks the form: address, same address; a stale session is asked to confirm it's you first", async () => {
     const user = await buildUser({ email: "check@example.test" });
     const client = await loginAs(t.baseUrl, user);
     const invalid = await requestChange(client, "not-an-address", user.password);
     assert.equal(invalid.status, 422);
     assert.match(fieldError(invalid.html, "email")!, /valid email address/);
     assert.equal(inputValue(invalid.html, "email"), "not-an-address");
-    assert.equal(inputValue(invalid.html, "current_password"), "");
     const same = await requestChange(client, "CHECK@example.test", user.password);
     assert.equal(same.status, 422);
     assert.equal(fieldError(same.html, "email"), "That is already your email address.");
-    const empty = await requestChange(client, "other@example.test", "");
-    assert.equal(empty.status, 422);
-    assert.equal(fieldError(empty.html, "current_password"), "Enter your current password.");
-    const wrong = await requestChange(client, "other@example.test", "not my password at all");
-    assert.equal(wrong.status, 422);
-    assert.equal(fieldError(wrong.html, "current_password"), "That is not your current password.");
-    assert.equal(inputValue(wrong.html, "email"), "other@example.test");
-    assert.doesNotMatch(wrong.html, /not my password at all/);
-    assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
+    await ageRecentAuth(user.id, 11 * 60_000);
+    const stale = await requestChange(client, "other@example.test", user.password);
+    assert.equal(stale.status, 303);
+    assert.equal(stale.location, "/settings/reauthenticate?returnTo=%2Fsettings%2Faccount");
+    assert.equal(await db("email_codes").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
     assert.equal(t.mailbox.messages.length, 0);
   });
 
-  it("asks a password-less account to set a password first", async () => {
+  it("lets a password-less account change its address after a fresh proof of identity", async () => {
     // Provider-only accounts have no password; sign in with one, then remove it.
     const user = await buildUser();
     const client = await loginAs(t.baseUrl, user);
     await db("users").where({ id: user.id }).update({ password_hash: null });
     const page = await client.get("/settings/account");
-    assert.match(page.html, /Set a password first: changing your email address asks for it\./);
-    assert.match(page.html, /href="\/settings\/password"/);
-    assert.doesNotMatch(page.html, /action="\/settings\/account\/email"/);
-    const csrf = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
-    const post = await client.postRaw("/settings/account/email", { _csrf: csrf, email: "x@example.test", current_password: "anything" });
-    assert.equal(post.status, 422);
-    assert.match(post.html, /Set a password first/);
-    assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
+    assert.match(page.html, /action="\/settings\/account\/email"/);
+    assert.equal((await requestChange(client, "x@example.test", "")).status, 302);
+    assert.ok(await db("email_codes").where({ user_id: user.id, purpose: "email_change" }).first());
   });
 
   it("requires sign-in and the CSRF token", async () => {

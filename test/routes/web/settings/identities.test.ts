@@ -4,9 +4,9 @@ import { db } from "../../../../src/db/knex";
 import { insertIdentity, listIdentitiesForUser } from "../../../../src/db/identities";
 import { findUserByEmail } from "../../../../src/db/users";
 import { hashToken, randomToken } from "../../../../src/lib/tokens";
-import { replaceUserToken } from "../../../../src/db/user-tokens";
+import { replaceEmailCode } from "../../../../src/db/email-codes";
 import { useTestApp } from "../../../helpers/app";
-import { TestClient } from "../../../helpers/client";
+import { TestClient, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { followCallback, startProviderFlow, useProviderEmulators, viaProvider } from "../../../helpers/providers";
 
@@ -56,7 +56,7 @@ describe("linked identities settings", () => {
     const squatter = await buildUser({ username: "unconfirmed", email: "victim@example.test", confirmed: false });
     const client = await loginAs(t.baseUrl, squatter);
     const page = await client.get("/");
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     const res = await client.postRaw("/auth/github", { _csrf: token, intent: "link" });
     assert.equal(res.status, 403);
     assert.match(res.html, /Confirm your email/);
@@ -101,7 +101,7 @@ describe("linked identities settings", () => {
     assert.match(page.html, /This is your only way to sign in/);
     assert.doesNotMatch(page.html, /href="\/settings\/identities\/\d+\/delete"/);
     // The page offers no button; a hand-made POST is refused by the server all the same.
-    const csrf = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const csrf = pageCsrfToken(page.html);
     const refused = await client.postRaw(`/settings/identities/${google!.id}/delete`, { _csrf: csrf });
     assert.equal(refused.status, 302);
     assert.match(flashIn((await client.get("/settings/identities")).html), /only way to sign in/);
@@ -129,7 +129,7 @@ describe("linked identities settings", () => {
     const intruder = await buildUser({ username: "intruder" });
     const client = await loginAs(t.baseUrl, intruder);
     assert.equal((await client.get(`/settings/identities/${theirs.id}/delete`)).status, 404);
-    const token = (await client.get("/settings/identities")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken((await client.get("/settings/identities")).html);
     assert.equal((await client.postRaw(`/settings/identities/${theirs.id}/delete`, { _csrf: token })).status, 404);
     assert.equal((await client.postRaw(`/settings/identities/${theirs.id}/delete`, { _csrf: "forged" })).status, 403);
     assert.equal((await listIdentitiesForUser(owner.id)).length, 1);
@@ -143,7 +143,7 @@ describe("linked identities settings", () => {
     const user = await buildUser({ username: "resetter" });
     await insertIdentity({ user_id: user.id, provider: "github", provider_user_id: "gh-77", provider_username: "suspicious-gh", avatar_url: null });
     const token = randomToken();
-    await replaceUserToken({ user_id: user.id, purpose: "password_reset", token_hash: hashToken(token), email: user.email, expires_at: new Date(Date.now() + 3600_000) });
+    await replaceEmailCode({ user_id: user.id, purpose: "password_reset", token_hash: hashToken(token), email: user.email, expires_at: new Date(Date.now() + 3600_000) });
     const page = await new TestClient(t.baseUrl).get(`/password/reset/${token}`);
     assert.equal(page.status, 200);
     assert.match(page.html, /Linked identities/);

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { db } from "../../../../src/db/knex";
-import { replaceUserToken } from "../../../../src/db/user-tokens";
+import { replaceEmailCode } from "../../../../src/db/email-codes";
 import { findUserById } from "../../../../src/db/users";
 import { SESSION_COOKIE } from "../../../../src/http/session";
 import { hashToken } from "../../../../src/lib/tokens";
 import { useTestApp } from "../../../helpers/app";
+import { ageRecentAuth } from "../../../helpers/two-factor";
 import { TestClient, fieldError } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 
@@ -14,24 +15,28 @@ const NEW_PASSWORD = "a brand new passphrase for gatehouse";
 describe("settings: password", () => {
   const t = useTestApp();
 
-  it("refuses a wrong current password beside the field and keeps the old password", async () => {
+  it("asks a session whose sign-in is older than 10 minutes to confirm it's you, keeping the old password until then", async () => {
     const user = await buildUser();
     const client = await loginAs(t.baseUrl, user);
     const before = (await findUserById(user.id))!.password_hash;
-    const res = await client.submit("/settings/password", { current_password: "not my password at all", password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
-    assert.equal(res.status, 422);
-    assert.equal(fieldError(res.html, "current_password"), "That is not your current password.");
-    assert.doesNotMatch(res.html, /not my password at all|brand new passphrase/);
+    await ageRecentAuth(user.id, 11 * 60_000);
+    const res = await client.submit("/settings/password", { password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    assert.equal(res.status, 303);
+    assert.equal(res.location, "/settings/reauthenticate?returnTo=%2Fsettings%2Fpassword");
     assert.equal((await findUserById(user.id))!.password_hash, before);
-    await loginAs(t.baseUrl, user);
+    const wrong = await client.submit(res.location!, { method: "password", password: "not my password at all", returnTo: "/settings/password" }, "/settings/reauthenticate");
+    assert.equal(wrong.status, 422);
+    assert.equal(fieldError(wrong.html, "password"), "That is not your password.");
+    assert.doesNotMatch(wrong.html, /not my password at all/);
+    const right = await client.submit(res.location!, { method: "password", password: user.password, returnTo: "/settings/password" }, "/settings/reauthenticate");
+    assert.equal(right.location, "/settings/password");
+    assert.equal((await client.submit("/settings/password", { password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD })).status, 302);
+    assert.notEqual((await findUserById(user.id))!.password_hash, before);
   });
 
-  it("asks for the current password and refuses a mismatched confirmation", async () => {
+  it("refuses a mismatched confirmation", async () => {
     const user = await buildUser();
     const client = await loginAs(t.baseUrl, user);
-    const missing = await client.submit("/settings/password", { current_password: "", password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
-    assert.equal(missing.status, 422);
-    assert.equal(fieldError(missing.html, "current_password"), "Enter your current password.");
     const mismatch = await client.submit("/settings/password", { current_password: user.password, password: NEW_PASSWORD, password_confirmation: `${NEW_PASSWORD}!` });
     assert.equal(mismatch.status, 422);
     assert.equal(fieldError(mismatch.html, "password_confirmation"), "The two passwords do not match.");
@@ -57,7 +62,7 @@ describe("settings: password", () => {
     const user = await buildUser();
     const here = await loginAs(t.baseUrl, user, { remember: true });
     const elsewhere = await loginAs(t.baseUrl, user);
-    await replaceUserToken({ user_id: user.id, purpose: "email_change", token_hash: hashToken("pending-change"), email: "new@example.test", expires_at: new Date(Date.now() + 3_600_000) });
+    await replaceEmailCode({ user_id: user.id, purpose: "email_change", token_hash: hashToken("pending-change"), email: "new@example.test", expires_at: new Date(Date.now() + 3_600_000) });
     const oldSid = here.cookie(SESSION_COOKIE)!;
 
     const res = await here.submit("/settings/password", { current_password: user.password, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
@@ -83,7 +88,7 @@ describe("settings: password", () => {
     const sessions = await db("sessions").where({ user_id: user.id }).whereNull("ended_at").select("sid");
     assert.equal(sessions.length, 1);
     assert.equal(decodeURIComponent(here.cookie(SESSION_COOKIE)!).startsWith(`s:${sessions[0].sid}.`), true, "the session row follows the new id");
-    assert.equal(await db("user_tokens").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
+    assert.equal(await db("email_codes").where({ user_id: user.id, purpose: "email_change" }).first(), undefined);
     const event = await db("security_events").where({ user_id: user.id, action: "password.changed" }).first();
     assert.ok(event);
 
@@ -111,15 +116,17 @@ describe("settings: password", () => {
     await loginAs(t.baseUrl, { username: user.username, password: NEW_PASSWORD });
   });
 
-  it("counts wrong current passwords with the login limiter, so a stolen session cannot guess", async () => {
+  it("counts wrong passwords at re-authentication with the login limiter, so a stolen session cannot guess", async () => {
     const user = await buildUser();
     const client = await loginAs(t.baseUrl, user);
+    await ageRecentAuth(user.id, 11 * 60_000);
     const limit = t.config.rateLimits.loginPerAccount;
+    const reauth = "/settings/reauthenticate?returnTo=%2Fsettings%2Fpassword";
     for (let i = 0; i < limit; i++) {
-      const res = await client.submit("/settings/password", { current_password: `guess number ${i}`, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+      const res = await client.submit(reauth, { method: "password", password: `guess number ${i}`, returnTo: "/settings/password" }, "/settings/reauthenticate");
       assert.equal(res.status, 422);
     }
-    const right = await client.submit("/settings/password", { current_password: user.password, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD });
+    const right = await client.submit(reauth, { method: "password", password: user.password, returnTo: "/settings/password" }, "/settings/reauthenticate");
     assert.equal(right.status, 429);
     const login = await new TestClient(t.baseUrl).submit("/login", { login: user.email, password: user.password });
     // Locked through another way in, the sign-in form answers like a wrong password (as for an

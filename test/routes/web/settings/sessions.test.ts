@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { db } from "../../../../src/db/knex";
 import { SESSION_COOKIE } from "../../../../src/http/session";
 import { useTestApp } from "../../../helpers/app";
-import { TestClient, csrfTokenFor } from "../../../helpers/client";
+import { TestClient, csrfTokenFor, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 
 const FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
@@ -56,7 +56,7 @@ describe("settings: sessions", () => {
     const attacker = await buildUser();
     const attackerClient = await loginAs(t.baseUrl, attacker);
     const page = await attackerClient.get("/settings/sessions");
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     for (const action of [victimOther!, "/settings/sessions/not-a-uuid/revoke", "/settings/sessions/00000000-0000-4000-8000-000000000000/revoke"]) {
       const res = await attackerClient.postRaw(action, { _csrf: token });
       assert.equal(res.status, 404, action);
@@ -102,7 +102,7 @@ describe("settings: sessions", () => {
     const here = await loginAs(t.baseUrl, user);
     const row = await db("sessions").where({ sid: sidOf(here) }).first();
     const page = await here.get("/settings/sessions");
-    const token = page.html.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const token = pageCsrfToken(page.html);
     const res = await here.postRaw(`/settings/sessions/${row.public_id}/revoke`, { _csrf: token });
     assert.equal(res.location, "/login");
     assert.equal(await isSignedIn(here), false);

@@ -1,0 +1,78 @@
+import type { ExternalProfile } from "../auth/providers/types";
+import type { ProviderName } from "../config";
+import type { HeldIdentity } from "../services/account-recovery";
+import type { FlashMessage } from "./flash";
+
+/**
+ * Every key Gatehouse keeps in a session, declared in this one file so a reader sees at a glance
+ * what a session row's `data` can hold (and a new key is added here, beside the others, with the
+ * reason it must live in the session rather than in the database or the URL).
+ *
+ * A session is bound to one browser, so these are things that must not travel in a link or a form:
+ * a secret shown once, a provider flow this browser started, an identity it proved it holds.
+ * Each is consumed by the request that reads it. Pages never read the session directly.
+ */
+declare module "express-session" {
+  interface SessionData {
+    /**
+     * Passport's: the signed-in user's id. The session store does not keep it in `data`: it is
+     * rebuilt from the row's user_id on every read, so ending a row signs its browser out.
+     */
+    passport?: { user?: number };
+    /** Messages for the next rendered page (Post/Redirect/Get); set by flash(), shown and removed by exposeFlash. */
+    flash?: FlashMessage[];
+    /**
+     * The secret of the personal access token just created, kept only between the POST and the page
+     * after its redirect, which removes it as it shows it: the token is shown once.
+     */
+    newAccessToken?: { id: number; token: string };
+    /** The same for an organization token, bound to the organization it was created in. */
+    newOrgAccessToken?: { organizationId: number; token: string };
+    /** The provider flow this browser started: bound to the session, consumed by the callback. */
+    externalAuth?: ExternalAuthFlow;
+    /** A provider sign-up that still needs an email address (branch 9 of the identity decision tree). */
+    pendingIdentity?: { profile: ExternalProfile; startedAt: number };
+    /**
+     * The identity this browser showed it holds for an account still waiting for its address to
+     * be confirmed. Following the confirmation link in this same browser keeps the identity (one
+     * person holds both the mailbox and the identity); anywhere else it is removed.
+     */
+    heldIdentity?: HeldIdentity;
+    /**
+     * Where a signed-out visitor goes back to after confirming a new account's email (an
+     * invitation they opened before signing up). Only ever a local path, checked when read.
+     */
+    returnTo?: string;
+    /**
+     * When this session last proved who is using it (a sign-in, or /settings/reauthenticate), and
+     * whether that proof included the second factor. A stolen session cookie alone is then not
+     * enough to plant lasting access (a password, an identity, a token, a CLI) once it is older
+     * than RECENT_AUTH_MS.
+     */
+    recentAuth?: { at: number; secondFactor: boolean };
+    /**
+     * A sign-in that passed its first factor and waits for the second (/login/two-factor). It is
+     * session data, not a sign-in: whether a request is signed in comes only from the session
+     * row's user_id, which only startSession writes, so this state reaches no page, form or
+     * consent that needs a user. It holds what the sign-in needs to finish: who, how, where next.
+     */
+    pendingSignIn?: { userId: number; remember: boolean; method: string; next: string; startedAt: number };
+    /**
+     * A new set of recovery codes, kept only between the POST that made them and the page after its
+     * redirect (Post/Redirect/Get), which removes them as it shows them: they are shown once.
+     */
+    newRecoveryCodes?: string[];
+  }
+}
+
+/** A started sign-in, sign-up or link with an external provider. */
+export interface ExternalAuthFlow {
+  provider: ProviderName;
+  /** "reauth": a provider-only account proving itself again for a sensitive action (sudo mode). */
+  intent: "login" | "link" | "reauth";
+  /** The signed-in user who asked to link or re-authenticate, so the callback acts for nobody else. */
+  userId?: number;
+  startedAt: number;
+  /** Where a re-authentication returns to (a path on this site). */
+  returnTo?: string;
+}

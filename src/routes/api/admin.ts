@@ -1,0 +1,100 @@
+import type { Request, Response } from "express";
+import { apiAdminContext } from "../../auth/admin-bearer";
+import type { AppContext } from "../../context";
+import { countOrganizations, countUsers, findLastSignIn, searchOrganizations, searchUsers, type AdminUserListRow } from "../../db/admin-directory";
+import { listOrganizationsForUser } from "../../db/memberships";
+import { findUserById, type UserRow } from "../../db/users";
+import { requestMeta } from "../../http/request-meta";
+import { notFound, ValidationError } from "../../lib/errors";
+import { InstanceSettingsBody, SETTING_FIELDS, updateInstanceSettings } from "../../services/instance-settings-update";
+import { suspendUser, unsuspendUser } from "../../services/suspension";
+import { SuspendBody } from "./admin-schemas";
+import { validBody } from "./body";
+import { pageOf, sendPage } from "./pagination";
+import { presentAdminOrganization, presentAdminUser, presentInstanceSettings } from "./presenters/admin";
+
+/** The admin API (/api/v1/admin/...): the admin pages' reads and a few of their actions, for scripts. */
+
+function searchQuery(req: Request): string | undefined {
+  const q = typeof req.query.q === "string" ? req.query.q.trim() : "";
+  if (q.length > 100) throw new ValidationError({ q: "Use at most 100 characters." });
+  return q || undefined;
+}
+
+async function userOr404(req: Request): Promise<UserRow> {
+  const raw = String(req.params.id);
+  const user = /^\d{1,15}$/.test(raw) ? await findUserById(Number(raw)) : undefined;
+  if (!user) throw notFound("User");
+  return user;
+}
+
+async function listRowFor(user: UserRow): Promise<AdminUserListRow> {
+  const [orgs, lastSignIn] = await Promise.all([listOrganizationsForUser(user.id), findLastSignIn(user.id)]);
+  return { ...user, organization_count: orgs.length, last_sign_in_at: lastSignIn };
+}
+
+/** GET /api/v1/admin/users — every account (`?q=` searches username, email and name), paginated. */
+export function listAdminUsers(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    const q = searchQuery(req);
+    const page = pageOf(req);
+    const [rows, total] = await Promise.all([searchUsers(q, page.perPage, page.offset), countUsers(q)]);
+    sendPage(ctx, req, res, rows.map(presentAdminUser), page, total);
+  };
+}
+
+/** GET /api/v1/admin/users/:id — one account. */
+export async function showAdminUser(req: Request, res: Response) {
+  res.json({ data: presentAdminUser(await listRowFor(await userOr404(req))) });
+}
+
+/** POST /api/v1/admin/users/:id/suspend — suspends the account (sessions end, tokens refused, mail sent). */
+export function suspendAdminUser(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    const body = validBody(SuspendBody, req.body);
+    const user = await userOr404(req);
+    const updated = await suspendUser(ctx, apiAdminContext(req, requestMeta(req)), user.id, body.reason ?? "");
+    res.json({ data: presentAdminUser(await listRowFor(updated)) });
+  };
+}
+
+/** POST /api/v1/admin/users/:id/unsuspend — lifts a suspension. */
+export async function unsuspendAdminUser(req: Request, res: Response) {
+  const user = await userOr404(req);
+  const updated = await unsuspendUser(apiAdminContext(req, requestMeta(req)), user.id);
+  res.json({ data: presentAdminUser(await listRowFor(updated)) });
+}
+
+/** GET /api/v1/admin/orgs — every organization (`?q=` searches slug and name), paginated. */
+export function listAdminOrganizations(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    const q = searchQuery(req);
+    const page = pageOf(req);
+    const [rows, total] = await Promise.all([searchOrganizations(q, page.perPage, page.offset), countOrganizations(q)]);
+    sendPage(ctx, req, res, rows.map(presentAdminOrganization), page, total);
+  };
+}
+
+function sendSettings(ctx: AppContext, res: Response) {
+  const locked = [...ctx.settings.lockedKeys()].map((k) => SETTING_FIELDS[k].field);
+  res.json({ data: presentInstanceSettings(ctx.settings.current(), locked) });
+}
+
+/** GET /api/v1/admin/settings — the effective instance settings. */
+export function showAdminSettings(ctx: AppContext) {
+  return async (_req: Request, res: Response) => {
+    await ctx.settings.ready();
+    sendSettings(ctx, res);
+  };
+}
+
+/** PATCH /api/v1/admin/settings — changes any of them (locked ones are refused with 422). */
+export function updateAdminSettings(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    const body = validBody(InstanceSettingsBody, req.body);
+    await ctx.settings.ready();
+    const result = await updateInstanceSettings(ctx, apiAdminContext(req, requestMeta(req)), body);
+    if (!result.ok) throw new ValidationError(result.errors);
+    sendSettings(ctx, res);
+  };
+}

@@ -1,0 +1,34 @@
+import type { Request } from "express";
+import { notFound } from "../../../lib/errors";
+
+/** The sections of the admin layout's left navigation, in order: [key, label, path]. */
+export const ADMIN_SECTIONS: readonly (readonly [key: string, label: string, path: string])[] = [
+  ["users", "Users", "/admin/users"],
+  ["orgs", "Organizations", "/admin/orgs"],
+  ["settings", "Instance settings", "/admin/settings"],
+  ["audit", "Audit log", "/admin/audit"],
+];
+
+/** Rows per page of every admin list. */
+export const ADMIN_PER_PAGE = 25;
+
+/** The requested page of a list of `total` rows: out-of-range or malformed numbers give the nearest page. */
+export function pageOf(req: Request, total: number, perPage = ADMIN_PER_PAGE): { page: number; pages: number; offset: number; limit: number } {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const requested = Number(req.query.page ?? 1);
+  const page = Number.isSafeInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
+  return { page, pages, offset: (page - 1) * perPage, limit: perPage };
+}
+
+/** The search text of `?q=`, trimmed and capped, or undefined. */
+export function searchOf(req: Request): string | undefined {
+  const raw = typeof req.query.q === "string" ? req.query.q.trim().slice(0, 100) : "";
+  return raw || undefined;
+}
+
+/** The numeric :id route parameter, or a 404 for anything else. */
+export function idParam(req: Request): number {
+  const raw = String(req.params.id);
+  if (!/^\d{1,15}$/.test(raw)) throw notFound();
+  return Number(raw);
+}

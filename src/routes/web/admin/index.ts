@@ -1,0 +1,6 @@
+/** The admin area's page handlers (/admin/...), one file per section. */
+export { showAdminHome, showUsers, showUser } from "./users";
+export { showUserAction, submitUserAction } from "./user-actions";
+export { showOrganizations, showOrganization, showDeleteOrganization, submitDeleteOrganization } from "./organizations";
+export { showInstanceSettings, submitInstanceSettings } from "./settings";
+export { showAudit } from "./audit";

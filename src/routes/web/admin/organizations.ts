@@ -1,0 +1,53 @@
+import type { Request, Response } from "express";
+import { countOrganizations, searchOrganizations } from "../../../db/admin-directory";
+import { countMembers, listMembers } from "../../../db/memberships";
+import { findOrganizationBySlug, type OrganizationRow } from "../../../db/organizations";
+import { flash } from "../../../http/flash";
+import { adminContext } from "../../../http/require-site-admin";
+import { notFound } from "../../../lib/errors";
+import { deleteOrganizationAsAdmin } from "../../../services/admin-organizations";
+import { ADMIN_SECTIONS, pageOf, searchOf } from "./helpers";
+
+async function orgOf(req: Request): Promise<OrganizationRow> {
+  const org = await findOrganizationBySlug(String(req.params.org));
+  if (!org) throw notFound("Organization");
+  return org;
+}
+
+/** GET /admin/orgs — every organization, searchable by slug or name, with its member count; paginated. */
+export async function showOrganizations(req: Request, res: Response) {
+  const q = searchOf(req);
+  const total = await countOrganizations(q);
+  const page = pageOf(req, total);
+  const orgs = await searchOrganizations(q, page.limit, page.offset);
+  res.render("admin/orgs/index", { title: "Organizations", section: "orgs", adminSections: ADMIN_SECTIONS, orgs, q: q ?? "", total, ...page });
+}
+
+/** GET /admin/orgs/:org — one organization and its members (paginated), with the delete button. */
+export async function showOrganization(req: Request, res: Response) {
+  const org = await orgOf(req);
+  const total = await countMembers(org.id);
+  const page = pageOf(req, total);
+  const members = await listMembers(org.id, page.limit, page.offset);
+  res.render("admin/orgs/show", { title: org.name, section: "orgs", adminSections: ADMIN_SECTIONS, org, members, total, ...page });
+}
+
+/** GET /admin/orgs/:org/delete — asks again, with the slug to type. */
+export async function showDeleteOrganization(req: Request, res: Response) {
+  const org = await orgOf(req);
+  res.render("admin/orgs/delete", { title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, errors: {}, values: {} });
+}
+
+/** POST /admin/orgs/:org/delete — deletes the organization once its slug was typed again. */
+export async function submitDeleteOrganization(req: Request, res: Response) {
+  const org = await orgOf(req);
+  const typed = typeof req.body?.confirm_slug === "string" ? req.body.confirm_slug.trim() : "";
+  if (typed.toLowerCase() !== org.slug.toLowerCase()) {
+    return res.status(422).render("admin/orgs/delete", {
+      title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, errors: { confirm_slug: `Type ${org.slug} to confirm.` }, values: { confirm_slug: typed },
+    });
+  }
+  await deleteOrganizationAsAdmin(adminContext(req), org.id);
+  flash(req, "success", `The organization ${org.name} (${org.slug}) was deleted.`);
+  res.redirect("/admin/orgs");
+}

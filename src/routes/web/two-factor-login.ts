@@ -1,0 +1,64 @@
+import type { Request, Response } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context";
+import { findUserById } from "../../db/users";
+import { flash } from "../../http/flash";
+import { requestMeta } from "../../http/request-meta";
+import { completeSignIn, pendingSignInOf } from "../../http/sign-in";
+import { parseBody } from "../../http/validate";
+import { verifySecondFactor } from "../../services/two-factor";
+
+const CodeForm = z.object({
+  code: z.string().trim().min(1, "Enter the code from your app or a recovery code.").max(64, "That is too long to be a code."),
+});
+
+const TITLE = "Two-factor authentication";
+
+function render(res: Response, status: number, errors: Record<string, string>) {
+  // The page belongs to one sign-in in one browser: never cached.
+  res.setHeader("Cache-Control", "no-store");
+  res.status(status).render("auth/two-factor", { title: TITLE, errors, values: {} });
+}
+
+function startAgain(req: Request, res: Response) {
+  flash(req, "info", "Your sign-in took too long or was not started in this browser. Please sign in again.");
+  res.redirect("/login");
+}
+
+/** GET /login/two-factor — the second step of a sign-in held after its first factor. */
+export function showTwoFactorLogin(req: Request, res: Response) {
+  if (req.user) return res.redirect("/");
+  if (!pendingSignInOf(req)) return startAgain(req, res);
+  render(res, 200, {});
+}
+
+/**
+ * POST /login/two-factor — a TOTP code or a recovery code finishes the sign-in held in this
+ * session (at most PENDING_SIGN_IN_MS old). Every guess spends the account's second-factor budget,
+ * however many times the first factor is passed again; the session id changes once more on success.
+ */
+export function submitTwoFactorLogin(ctx: AppContext) {
+  return async (req: Request, res: Response) => {
+    if (req.user) return res.redirect("/");
+    const pending = pendingSignInOf(req);
+    if (!pending) return startAgain(req, res);
+    const parsed = parseBody(CodeForm, req.body);
+    if (!parsed.ok) return render(res, 422, parsed.errors);
+    const user = await findUserById(pending.userId);
+    if (!user) {
+      delete req.session.pendingSignIn;
+      return startAgain(req, res);
+    }
+    const method = await verifySecondFactor(ctx, user, parsed.data.code, "sign_in", requestMeta(req));
+    if (!method) return render(res, 422, { code: "That code is not right, or it was already used. Enter the current code from your app, or an unused recovery code." });
+    const next = await completeSignIn(req, user, method);
+    if (method === "recovery_code") flash(req, "warning", "You signed in with a recovery code; it cannot be used again. Check how many you have left in your security settings.");
+    res.redirect(next);
+  };
+}
+
+/** POST /login/two-factor/cancel — drops the sign-in waiting for its second factor. */
+export function submitCancelTwoFactorLogin(req: Request, res: Response) {
+  delete req.session.pendingSignIn;
+  res.redirect("/login");
+}
