@@ -6,6 +6,7 @@ import { useTestApp } from "../../../helpers/app";
 import { csrfTokenFor, TestClient, type Page } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { SoftAuthenticator } from "../../../helpers/soft-authenticator";
+import { enableTwoFactor } from "../../../helpers/two-factor";
 
 function flashIn(html: string): string {
   return [...html.matchAll(/class="flash flash--\w+"[^>]*>([^<]*)</g)].map((m) => m[1]!.trim()).join(" | ");
@@ -178,6 +179,22 @@ describe("passkeys, from the attacker's side", () => {
     assert.equal(res.location, "/");
     const last = await db("security_events").where({ user_id: user.id, action: "sign_in" }).orderBy("id", "desc").first();
     assert.deepEqual(last.details, { method: "passkey" });
+  });
+
+  it("with 2FA on, a verified passkey signs in at once and one without verification stops at the second step", async () => {
+    const { key, client } = await userWithPasskey();
+    await enableTwoFactor(client);
+    const verified = new TestClient(t.baseUrl);
+    let s = await startSignIn(verified);
+    const full = await verified.postRaw("/login/passkey", { _csrf: s.csrf, response: key.assert(s.challenge) });
+    assert.equal(full.status, 302);
+    assert.equal(full.location, "/");
+    const possession = new TestClient(t.baseUrl);
+    s = await startSignIn(possession);
+    const held = await possession.postRaw("/login/passkey", { _csrf: s.csrf, response: key.assert(s.challenge, { userVerified: false }) });
+    assert.equal(held.status, 302);
+    assert.equal(held.location, "/login/two-factor");
+    assert.equal((await possession.get("/settings/passkeys")).status, 302, "the held sign-in reaches no page");
   });
 
   it("refuses an answer without a challenge, and a registration replayed or registered twice", async () => {
