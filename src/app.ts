@@ -20,6 +20,7 @@ import { observeRequests } from "./metrics/http";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { formBody } from "./http/body-parsers";
 import { rejectUnsafeUrl } from "./http/input-guard";
+import { vendorScripts } from "./http/vendor-scripts";
 import { healthRoutes } from "./routes/web/health";
 import { devMailRoutes } from "./routes/web/dev-mail";
 import { webRoutes } from "./routes/web";
@@ -80,6 +81,7 @@ export function createApp(opts: AppOptions) {
   // database (src/http/input-guard.ts).
   app.use(rejectUnsafeUrl);
   app.use("/public", express.static(path.resolve(__dirname, "../public"), { maxAge: config.isProduction ? "1d" : 0 }));
+  app.use(vendorScripts(config.isProduction ? "1d" : 0));
   app.use(healthRoutes());
   // The JSON API sits before the session middleware: it never reads the session cookie, only bearer
   // tokens, so CSRF cannot apply to it and a token never authenticates a web page.

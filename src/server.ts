@@ -14,6 +14,7 @@ import { startMetricsServer } from "./metrics/server";
 import { resolveSessionSecret } from "./session-secret";
 import { startMailWorker } from "./services/mail-worker";
 import { startUnconfirmedAccountPrune } from "./services/unconfirmed-accounts";
+import { startSecurityLogPrune } from "./services/security-log-retention";
 import { startProviderEmulators, type ProviderEmulators } from "./dev/emulators";
 import { applyAdminUsernames } from "./services/site-admins";
 
@@ -71,6 +72,7 @@ async function main() {
 
   const mailWorker = startMailWorker(config, logger);
   const stopAccountPrune = startUnconfirmedAccountPrune(logger);
+  const stopLogPrune = startSecurityLogPrune(logger);
   const { app, close } = createApp({
     config,
     logger,
@@ -107,6 +109,7 @@ async function main() {
     if (http.cut > 0) logger.warn({ connections: http.cut }, "requests still running at the end of the grace period were cut");
     if (mail === "timeout") logger.warn("the mail worker was still sending at the end of the grace period; unsent mail stays queued");
     stopAccountPrune();
+    stopLogPrune();
     await metrics?.close();
     await emulators?.stop();
     await close();

@@ -20,7 +20,7 @@ export async function insertSecurityEvent(
 
 /** A page of a user's security log, newest first. */
 export function listSecurityEventsForUser(userId: number, limit: number, offset: number, q: Executor = db): Promise<SecurityEventRow[]> {
-  return q<SecurityEventRow>("security_events").where({ user_id: userId }).orderBy("id", "desc").limit(limit).offset(offset);
+  return q<SecurityEventRow>("security_events").where({ user_id: userId }).orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }]).limit(limit).offset(offset);
 }
 
 /**
@@ -39,4 +39,32 @@ export async function findSignInHistory(
     { userId, ip, userAgent, since },
   );
   return { signedInBefore: rows[0]!.signed_in_before, knownDevice: rows[0]!.known_device };
+}
+
+/**
+ * Appends an entry to the log of the account whose username or email equals `login` (the lookup of
+ * findUserByLogin), in one statement that inserts nothing when there is no such account: the same
+ * query runs for a known and an unknown login.
+ */
+export async function insertSecurityEventForLogin(
+  login: string,
+  row: Pick<SecurityEventRow, "action" | "ip" | "user_agent"> & { details?: Record<string, unknown> },
+  q: Executor = db,
+): Promise<void> {
+  const column = login.includes("@") ? "email" : "username";
+  await q.raw(
+    `INSERT INTO security_events (user_id, action, ip, user_agent, details)
+     SELECT id, :action, :ip, :userAgent, :details::jsonb FROM users WHERE :column: = :login`,
+    { action: row.action, ip: row.ip, userAgent: row.user_agent, details: JSON.stringify(row.details ?? {}), login, column },
+  );
+}
+
+/** How many entries a user's security log holds. */
+export function countSecurityEventsForUser(userId: number, q: Executor = db): Promise<number> {
+  return q("security_events").where({ user_id: userId }).count<{ count: string | number }>({ count: "*" }).first().then((r) => Number(r?.count ?? 0));
+}
+
+/** Deletes every entry older than `days`, for every user; returns how many went. */
+export function pruneSecurityEventsOlderThan(days: number, q: Executor = db): Promise<number> {
+  return q("security_events").where("created_at", "<", q.raw(`now() - make_interval(days => ?)`, [days])).delete();
 }

@@ -110,3 +110,17 @@ export function exportInvitations(userId: number, q: Executor = db) {
       q.raw("i.inviter_id = ? AS sent_by_you", [userId]), q.raw("i.accepted_user_id IS NOT DISTINCT FROM ? AS accepted_by_you", [userId]),
     );
 }
+
+/** Registered passkeys (name, dates, kind), without the public key or the user handle. */
+export function exportPasskeys(userId: number, q: Executor = db) {
+  return q("passkeys").where({ user_id: userId }).orderBy("id").select("name", "credential_id", "transports", "device_type", "backed_up", "created_at", "last_used_at");
+}
+
+/** What the user did in organizations, from their logs (the organizations' own entries about others stay theirs). */
+export function exportOrganizationEventsBy(userId: number, q: Executor = db) {
+  return q("organization_events as e")
+    .join("organizations as o", "o.id", "e.organization_id")
+    .where("e.actor_user_id", userId)
+    .orderBy("e.id")
+    .select("o.slug as organization", "e.action", "e.details", "e.created_at");
+}

@@ -136,6 +136,11 @@ export function canManageOrganizationTokens(actor: Actor | null): boolean {
   return isOwner(actor);
 }
 
+/** The organization's audit log: admins and owners, who manage what it records. */
+export function canViewAuditLog(actor: Actor | null): boolean {
+  return isAdmin(actor);
+}
+
 /** The roles this actor may hand out (in forms: the options of the role select). */
 export function grantableRoles(actor: Actor | null): OrgRole[] {
   return ORG_ROLES.filter((r) => canInviteWithRole(actor, r));
@@ -161,5 +166,6 @@ export function orgAbilities(actor: Actor | null) {
     delete: canDeleteOrganization(actor),
     manageTokens: canManageOrganizationTokens(actor),
     leave: canLeaveOrganization(actor),
+    viewAuditLog: canViewAuditLog(actor),
   };
 }

@@ -2,7 +2,8 @@ import { db, type Executor } from "../db/knex";
 import type { UserRow } from "../db/users";
 import {
   exportAccessTokens, exportAccount, exportTwoFactor, exportAuthorizationCodes, exportIdentities, exportInvitations, exportMailsFor, exportMemberships,
-  exportNotificationPreferences, exportPendingLinks, exportProfile, exportSecurityEvents, exportSessions, exportTeamMemberships,
+  exportNotificationPreferences, exportOrganizationEventsBy, exportPasskeys, exportPendingLinks, exportProfile, exportSecurityEvents,
+  exportSessions, exportTeamMemberships,
 } from "../db/user-data-export";
 import { gravatarUrl } from "../lib/avatar";
 import { emailPreferencesFor } from "./notification-preferences";
@@ -48,6 +49,10 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
     tables: ["notification_preferences"],
     collect: async (user, q) => ({ saved: await exportNotificationPreferences(user.id, q), effective: await emailPreferencesFor(user.id, q) }),
   },
+  passkeys: {
+    tables: ["passkeys"],
+    collect: (user, q) => exportPasskeys(user.id, q),
+  },
   identities: {
     tables: ["identities"],
     collect: (user, q) => exportIdentities(user.id, q),
@@ -61,9 +66,10 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
     collect: async (user, q) => ({ tokens: await exportAccessTokens(user.id, q), pending_cli_sign_ins: await exportAuthorizationCodes(user.id, q) }),
   },
   organizations: {
-    tables: ["memberships", "team_memberships", "invitations"],
+    tables: ["memberships", "team_memberships", "invitations", "organization_events"],
     collect: async (user, q) => ({
       memberships: await exportMemberships(user.id, q),
+      your_actions: await exportOrganizationEventsBy(user.id, q),
       teams: await exportTeamMemberships(user.id, q),
       invitations: await exportInvitations(user.id, q),
     }),

@@ -16,6 +16,7 @@ import { filterTeamIdsInOrganization, insertTeamMembership } from "../db/teams";
 import { findUserById, type UserRow } from "../db/users";
 import { organizationInvitationMail } from "../emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../emails/organization-member-joined";
+import { orgEventActor, recordOrgEvent } from "./organization-log";
 import { consumeAllOrThrow } from "./rate-limits";
 import { forbidden, isUniqueViolation, notFound, ownersInPerson, ValidationError } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
@@ -94,6 +95,7 @@ export async function createInvitation(
         trx,
       );
       await queueInvitationMail(ctx, org, inviter.name, row, link.token, trx);
+      await recordOrgEvent(org.id, { userId: inviter.id, name: inviter.name }, "invitation.created", { email: row.email, role: row.role }, trx);
       return row;
     });
     return invitation;
@@ -114,6 +116,7 @@ export async function resendInvitation(ctx: AppContext, org: OrganizationRow, ac
   await db.transaction(async (trx) => {
     await renewInvitation(inv.id, link.hash, link.expiresAt, trx);
     await queueInvitationMail(ctx, org, inviter.name, inv, link.token, trx);
+    await recordOrgEvent(org.id, { userId: inviter.id, name: inviter.name }, "invitation.resent", { email: inv.email, role: inv.role }, trx);
   });
   return inv;
 }
@@ -123,7 +126,11 @@ export async function revokeInvitation(org: OrganizationRow, actor: Actor | null
   const inv = await findPendingInvitationInOrganization(org.id, id);
   if (!inv) throw notFound("Invitation");
   if (!canInviteWithRole(actor, inv.role)) throw forbidden();
-  await closeInvitation(inv.id, "revoked", null);
+  await db.transaction(async (trx) => {
+    if (await closeInvitation(inv.id, "revoked", null, trx)) {
+      await recordOrgEvent(org.id, orgEventActor(actor), "invitation.revoked", { email: inv.email, role: inv.role }, trx);
+    }
+  });
   return inv;
 }
 
@@ -173,6 +180,7 @@ export async function acceptInvitation(ctx: AppContext, token: string, user: Use
       await insertTeamMembership({ organization_id: org.id, team_id: teamId, user_id: user.id }, trx);
     }
     await closeInvitation(inv.id, "accepted", user.id, trx);
+    if (added) await recordOrgEvent(org.id, { userId: user.id, name: user.username }, "member.joined", { user_id: user.id, username: user.username, role: inv.role, email: inv.email }, trx);
     if (added) {
       for (const managerId of await listMemberIdsWithRoles(org.id, ["owner", "admin"], trx)) {
         if (managerId === user.id || !(await wantsEmail(managerId, "organization", trx))) continue;
@@ -199,6 +207,7 @@ export async function declineInvitation(token: string, user: UserRow): Promise<A
     const org = await findOrganizationById(inv.organization_id, trx);
     if (!org) return { ok: false, reason: "gone" };
     await closeInvitation(inv.id, "declined", null, trx);
+    await recordOrgEvent(org.id, { userId: user.id, name: user.username }, "invitation.declined", { email: inv.email, role: inv.role }, trx);
     return { ok: true, org, alreadyMember: Boolean(await findMembership(org.id, user.id, trx)) };
   });
 }

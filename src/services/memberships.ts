@@ -15,6 +15,7 @@ import { forbidden, lastOwner, notFound, ownersInPerson } from "../lib/errors";
 import { canChangeRole, canLeaveOrganization, canRemoveMember, type OrgActor, type OrgRole } from "../policies/organizations";
 import { wantsEmail } from "./notification-preferences";
 import { guardLastOwner } from "./org-errors";
+import { recordOrgEvent, type OrgEventActor } from "./organization-log";
 
 /**
  * Membership changes. Each one runs in a transaction that first locks the organization row, then
@@ -43,6 +44,15 @@ const refusal = (actor: OrgActor, touchesOwner: boolean) => (actor.kind !== "use
 
 const actorName = (actor: OrgActor, org: OrganizationRow) => (actor.kind === "user" ? actor.username : `${org.name} (API token)`);
 
+/** The organization log's actor for a membership change. */
+const logActor = (actor: OrgActor): OrgEventActor =>
+  actor.kind === "user" ? { userId: actor.user_id, name: actor.username } : { userId: null, name: actor.kind === "team" ? "A team API token" : "An organization API token" };
+
+/** A member as the organization log names them: id and username at the time. */
+async function memberDetails(userId: number, q: Executor) {
+  return { user_id: userId, username: (await findUserById(userId, q))?.username ?? null };
+}
+
 /** Changes a member's role; the target is looked up inside this organization only (another org's id is a 404). */
 export async function changeMemberRole(ctx: AppContext, org: OrganizationRow, actor: OrgActor, membershipId: number, role: OrgRole): Promise<MembershipRow> {
   const updated = await guardLastOwner(() =>
@@ -54,6 +64,7 @@ export async function changeMemberRole(ctx: AppContext, org: OrganizationRow, ac
       if (target.role === role) return target;
       if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw lastOwner();
       await updateMembershipRole(target.id, role, trx);
+      await recordOrgEvent(org.id, logActor(actor), "member.role_changed", { ...(await memberDetails(target.user_id, trx)), from: target.role, to: role }, trx);
       await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "role", role }, trx);
       return { ...target, role };
     }),
@@ -71,6 +82,7 @@ export async function removeMember(ctx: AppContext, org: OrganizationRow, actor:
       if (!canRemoveMember(await freshActor(org, actor, trx), target)) throw refusal(actor, target.role === "owner");
       if (target.role === "owner" && (await countOwners(org.id, trx)) <= 1) throw lastOwner();
       await deleteMembership(target.id, trx);
+      await recordOrgEvent(org.id, logActor(actor), "member.removed", { ...(await memberDetails(target.user_id, trx)), role: target.role }, trx);
       await notifyMember(ctx, org, target.user_id, { actor: actorName(actor, org), change: "removed" }, trx);
     }),
   );
@@ -87,6 +99,7 @@ export async function leaveOrganization(org: OrganizationRow, userId: number): P
         throw lastOwner(`You are the last owner of ${org.name}. Make someone else an owner before you leave.`);
       }
       await deleteMembership(own.id, trx);
+      await recordOrgEvent(org.id, { userId, name: "A former member" }, "member.left", { ...(await memberDetails(userId, trx)), role: own.role }, trx);
     }),
   );
 }

@@ -13,6 +13,7 @@ import type { UserRow } from "../db/users";
 import { consumeOrThrow } from "./rate-limits";
 import { forbidden, isUniqueViolation, ValidationError } from "../lib/errors";
 import { canDeleteOrganization, type Actor } from "../policies/organizations";
+import { orgEventActor, recordOrgEvent } from "./organization-log";
 
 /** An organization's display name and URL slug (validated by the forms' schemas). */
 export interface OrganizationInput {
@@ -36,6 +37,7 @@ export async function createOrganization(ctx: AppContext, user: UserRow, input: 
     const org = await db.transaction(async (trx) => {
       const created = await insertOrganization({ slug: input.slug, name: input.name }, trx);
       await insertMembership({ organization_id: created.id, user_id: user.id, role: "owner" }, trx);
+      await recordOrgEvent(created.id, { userId: user.id, name: user.username }, "organization.created", { name: created.name, slug: created.slug }, trx);
       return created;
     });
     return org;
@@ -46,13 +48,18 @@ export async function createOrganization(ctx: AppContext, user: UserRow, input: 
 }
 
 /** Renames an organization and/or changes its slug (the route authorized owners only). */
-export async function updateOrganization(org: OrganizationRow, input: OrganizationInput): Promise<OrganizationRow> {
+export async function updateOrganization(org: OrganizationRow, actor: Actor, input: OrganizationInput): Promise<OrganizationRow> {
   const slugChanged = input.slug !== org.slug;
   if (slugChanged && input.slug.toLowerCase() !== org.slug.toLowerCase() && (await isHandleTaken(input.slug))) {
     throw new ValidationError({ slug: SLUG_TAKEN });
   }
   try {
-    return await updateOrganizationRow(org.id, { name: input.name, slug: input.slug });
+    return await db.transaction(async (trx) => {
+      const row = await updateOrganizationRow(org.id, { name: input.name, slug: input.slug }, trx);
+      const changes = { from: { name: org.name, slug: org.slug }, to: { name: row.name, slug: row.slug } };
+      await recordOrgEvent(org.id, orgEventActor(actor), "organization.updated", changes, trx);
+      return row;
+    });
   } catch (err) {
     if (isUniqueViolation(err, "organizations_slug_unique")) throw new ValidationError({ slug: SLUG_TAKEN });
     throw err;

@@ -120,7 +120,7 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
       await page.goto(url);
       await page.getByLabel("Username or email").fill(user.username);
       await page.getByLabel("Password", { exact: true }).fill(user.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByRole("heading", { name: "Authorize Terraform CLI?" }).waitFor();
       await b.shoot(page, "terraform-cli-login-consent");
       await page.getByRole("button", { name: "Authorize" }).click();

@@ -33,7 +33,7 @@ describe("two-factor authentication in a real browser", () => {
     const page = await b.signedInPage(user);
 
     await page.goto("/settings/profile");
-    await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Security" }).click();
+    await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Security", exact: true }).click();
     await page.waitForURL("**/settings/security");
     await shootAll(page, "security-off");
     await page.getByRole("button", { name: "Set up an authenticator app" }).click();

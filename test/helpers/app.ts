@@ -38,12 +38,13 @@ export interface TestApp {
  * treats "" as unset), e.g. `{ SMTP_URL: "" }` for the development outbox. `logDestination` receives
  * the app's log lines instead of stdout; `SessionStore` replaces the session store class (race tests
  * stall its writes). `database` replaces the shared test server with another one (a file that stops
- * its own PostgreSQL must not stop everyone's). Read the returned object's fields inside tests (they
+ * its own PostgreSQL must not stop everyone's). `baseHost` names the app in BASE_URL instead of
+ * 127.0.0.1 (WebAuthn refuses IP addresses as relying parties, so passkey tests use "localhost"). Read the returned object's fields inside tests (they
  * are filled in by the `before` hook).
  */
 export function useTestApp(
   env: Record<string, string> = {},
-  opts: { logDestination?: DestinationStream; SessionStore?: typeof PgSessionStore; database?: TestDatabase } = {},
+  opts: { logDestination?: DestinationStream; SessionStore?: typeof PgSessionStore; database?: TestDatabase; baseHost?: string } = {},
 ): TestApp {
   const database = opts.database ?? templateClone;
   const t = {} as TestApp;
@@ -58,7 +59,7 @@ export function useTestApp(
     server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     const port = (server.address() as AddressInfo).port;
-    t.baseUrl = `http://127.0.0.1:${port}`;
+    t.baseUrl = `http://${opts.baseHost ?? "127.0.0.1"}:${port}`;
     t.config = loadConfig({
       NODE_ENV: "test",
       PORT: String(port),

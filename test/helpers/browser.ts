@@ -78,7 +78,7 @@ export function useBrowser(app: { baseUrl: string }): TestBrowser {
   const submitSignIn = async (page: Page, login: string, password: string) => {
     await page.getByLabel("Username or email").fill(login);
     await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   };
   const signIn = async (page: Page, login: string, password: string) => {
     await page.goto("/login");

@@ -10,13 +10,13 @@ type Row = [actor: OrgRole | null, ...answers: boolean[]];
 
 describe("organization policies (role x action)", () => {
   it("gives each role the organization-wide actions of its rank", () => {
-    const actions = [p.canViewOrganization, p.canViewTeams, p.canLeaveOrganization, p.canManageMembers, p.canManageInvitations, p.canManageTeams, p.canUpdateOrganization, p.canDeleteOrganization, p.canManageOrganizationTokens];
+    const actions = [p.canViewOrganization, p.canViewTeams, p.canLeaveOrganization, p.canManageMembers, p.canManageInvitations, p.canManageTeams, p.canUpdateOrganization, p.canDeleteOrganization, p.canManageOrganizationTokens, p.canViewAuditLog];
     const table: Row[] = [
-      //         view   teams  leave  members invites teams  update delete tokens
-      ["owner",  true,  true,  true,  true,   true,   true,  true,  true,  true],
-      ["admin",  true,  true,  true,  true,   true,   true,  false, false, false],
-      ["member", true,  true,  true,  false,  false,  false, false, false, false],
-      [null,     false, false, false, false,  false,  false, false, false, false],
+      //         view   teams  leave  members invites teams  update delete tokens audit
+      ["owner",  true,  true,  true,  true,   true,   true,  true,  true,  true,  true],
+      ["admin",  true,  true,  true,  true,   true,   true,  false, false, false, true],
+      ["member", true,  true,  true,  false,  false,  false, false, false, false, false],
+      [null,     false, false, false, false,  false,  false, false, false, false, false],
     ];
     for (const [role, ...answers] of table) {
       actions.forEach((action, i) => assert.equal(action(actor(role)), answers[i], `${role ?? "outsider"} ${action.name}`));
@@ -94,7 +94,7 @@ describe("organization policies (role x action)", () => {
 
   it("gives views the same answers as the policies", () => {
     assert.deepEqual(p.orgAbilities(actor("admin")), {
-      view: true, manageMembers: true, manageInvitations: true, manageTeams: true, update: false, delete: false, manageTokens: false, leave: true, requireTwoFactor: false,
+      view: true, manageMembers: true, manageInvitations: true, manageTeams: true, update: false, delete: false, manageTokens: false, leave: true, viewAuditLog: true, requireTwoFactor: false,
     });
   });
 });

@@ -36,6 +36,10 @@ import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
 import * as security from "./settings/security";
 import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
 import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-policy";
+import * as passkeys from "./settings/passkeys";
+import { submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
+import { showSecurityLog } from "./settings/security-log";
+import { showOrgAuditLog } from "./orgs/audit-log";
 
 /**
  * The web route map: every page and form of the app on one screen, each with its steps in order:
@@ -115,6 +119,22 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
   r.post("/settings/identities/:id/delete", requireConfirmed, sudo("/settings/identities"), submitUnlinkIdentity(ctx));
 
+  // Passkeys: managed in settings; sign-in without a username from the sign-in page
+  // Adding or removing a way in needs a fresh proof of identity, as linking an identity does; the
+  // options request (fetch) is not behind it, since the page that sends it already was.
+  r.get("/settings/passkeys", requireConfirmed, sudo("/settings/passkeys"), passkeys.showPasskeySettings);
+  r.post("/settings/passkeys/options", requireConfirmed, passkeys.submitPasskeyRegistrationOptions);
+  r.post("/settings/passkeys", requireConfirmed, sudo("/settings/passkeys"), passkeys.submitAddPasskey);
+  r.get("/settings/passkeys/:id/rename", requireConfirmed, passkeys.showRenamePasskey);
+  r.post("/settings/passkeys/:id/rename", requireConfirmed, passkeys.submitRenamePasskey);
+  r.get("/settings/passkeys/:id/delete", requireConfirmed, passkeys.showRemovePasskey);
+  r.post("/settings/passkeys/:id/delete", requireConfirmed, sudo("/settings/passkeys"), passkeys.submitRemovePasskey);
+  r.post("/login/passkey/options", submitPasskeyLoginOptions);
+  r.post("/login/passkey", limitByIp(limits.loginPerIp), submitPasskeyLogin);
+
+  // Security logs: the user's own, and an organization's for its owners and admins
+  r.get("/settings/security/log", requireConfirmed, showSecurityLog);
+
   // Access tokens and CLI sign-in
   r.get("/settings/tokens", requireConfirmed, showTokens);
   r.post("/settings/tokens", requireConfirmed, sudo("/settings/tokens"), validate(TokenForm, showTokens), submitCreateToken(ctx));
@@ -163,6 +183,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), validate(orgs.OrgTokenForm, orgs.showOrgTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
   r.post("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.submitRevokeOrgToken);
+  r.get("/orgs/:org/audit", member, authorize(can.canViewAuditLog), showOrgAuditLog);
   r.get("/invitations/:token", showInvitation);
   r.post("/invitations/:token/accept", requireUser, submitAcceptInvitation(ctx));
   r.post("/invitations/:token/decline", requireUser, submitDeclineInvitation);

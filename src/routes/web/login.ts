@@ -8,6 +8,8 @@ import { safeNextPath } from "../../http/safe-redirect";
 import { beginSignIn, endSession } from "../../http/sign-in";
 import { flash } from "../../http/flash";
 import { SUSPENDED_MESSAGE } from "../../services/suspension";
+import { requestMeta } from "../../http/request-meta";
+import { recordFailedSignIn } from "../../services/security-log";
 
 /** POST /login. */
 export const LoginForm = z.object({
@@ -32,7 +34,12 @@ export function submitLogin(passport: ReturnType<typeof createPassport>) {
   return (req: Valid<typeof LoginForm>, res: Response, next: NextFunction) => {
     passport.authenticate("local", { session: false }, (err: unknown, user: UserRow | false) => {
       if (err) return next(err);
-      if (!user) return next(new ValidationError({ _form: "Incorrect username, email or password." }));
+      if (!user) {
+        // The account's owner sees the failed attempt in their security log.
+        return recordFailedSignIn(req.body.login, requestMeta(req))
+          .then(() => next(new ValidationError({ _form: "Incorrect username, email or password." })))
+          .catch(next);
+      }
       // Said only after the right password, so it tells nobody else that the account exists.
       // 403: the credentials were right, the account may not be used.
       if (user.suspended_at) {

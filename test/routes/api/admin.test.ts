@@ -38,7 +38,7 @@ describe("API: /api/v1/admin", () => {
     const org = await buildOrg(owner, { slug: "acme" });
     const everyday = (await buildAccessToken(t.ctx, normal)).token;
     const adminsEveryday = (await buildAccessToken(t.ctx, admin)).token;
-    const orgToken = (await createOrgAccessToken(org, owner.id, { description: "ci", scope: "organization", expires_in_days: "30" })).token;
+    const orgToken = (await createOrgAccessToken(org, { role: "owner", user_id: owner.id }, { description: "ci", scope: "organization", expires_in_days: "30" })).token;
     for (const [method, path, body] of ENDPOINTS) {
       assert.equal((await apiRequest(t.baseUrl, everyday, method, path, body)).status, 404, `normal user ${method} ${path}`);
       assert.equal((await apiRequest(t.baseUrl, orgToken, method, path, body)).status, 404, `organization token ${method} ${path}`);

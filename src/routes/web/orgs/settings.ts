@@ -22,7 +22,7 @@ export function showOrgSettings(req: Request, res: Response) {
 
 /** POST /orgs/:org/settings — saves the name and slug. */
 export async function submitOrgSettings(req: Valid<typeof OrganizationForm>, res: Response) {
-  const org = await updateOrganization(req.org!, req.body);
+  const org = await updateOrganization(req.org!, req.actor!, req.body);
   flash(req, "success", org.slug === req.org!.slug ? "Saved." : `Saved. The organization's address is now ${orgPath(org.slug)}.`);
   res.redirect(orgPath(org.slug, "/settings"));
 }

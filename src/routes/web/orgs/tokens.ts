@@ -55,7 +55,7 @@ export async function showOrgTokens(req: Request, res: Response) {
 
 /** POST /orgs/:org/tokens — creates an organization or team token. */
 export async function submitOrgToken(req: Valid<typeof OrgTokenForm>, res: Response) {
-  const { row, token } = await createOrgAccessToken(req.org!, req.user!.id, req.body);
+  const { row, token } = await createOrgAccessToken(req.org!, req.actor!, req.body);
   req.session.newOrgAccessToken = { organizationId: req.org!.id, token };
   flash(req, "success", `Created the token “${row.description}”.`);
   res.redirect(orgPath(req.org!.slug, "/tokens"));
@@ -78,7 +78,7 @@ export async function showRevokeOrgToken(req: Request, res: Response) {
 
 /** POST /orgs/:org/tokens/:id/revoke — revokes a token of this organization. */
 export async function submitRevokeOrgToken(req: Request, res: Response) {
-  await revokeOrgToken(req.org!, idParam(req.params.id, "Token"));
+  await revokeOrgToken(req.org!, req.actor!, idParam(req.params.id, "Token"));
   flash(req, "success", "The token was revoked.");
   res.redirect(orgPath(req.org!.slug, "/tokens"));
 }

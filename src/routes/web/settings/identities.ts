@@ -5,7 +5,7 @@ import { findIdentityForUser, listIdentitiesForUser } from "../../../db/identiti
 import { flash } from "../../../http/flash";
 import { notFound } from "../../../lib/errors";
 import { providerLabel } from "../../../services/external-sign-in";
-import { isLastSignInMethod, unlinkIdentity } from "../../../services/identities";
+import { countSignInMethods, isLastSignInMethod, unlinkIdentity } from "../../../services/identities";
 import { requestMeta } from "../../../http/request-meta";
 import { idParam } from "../../../http/params";
 
@@ -22,7 +22,7 @@ export function showIdentitySettings(ctx: AppContext) {
       identities: identities.map((i) => ({ ...i, label: providerLabel(i.provider) })),
       connectable: visibleProviders(ctx.config, ctx.settings.current()).filter((p) => !linked.has(p.name)),
       hasPassword,
-      lastMethod: isLastSignInMethod(hasPassword, identities.length),
+      lastMethod: isLastSignInMethod(hasPassword, await countSignInMethods(user.id)),
     });
   };
 }
@@ -31,12 +31,11 @@ export function showIdentitySettings(ctx: AppContext) {
 export async function showUnlinkIdentity(req: Request, res: Response) {
   const identity = await findIdentityForUser(req.user!.id, idParam(req.params.id, "Identity"));
   if (!identity) throw notFound("Identity");
-  const identities = await listIdentitiesForUser(req.user!.id);
   res.render("settings/identities/delete", {
     title: "Disconnect identity",
     section: "identities",
     identity: { ...identity, label: providerLabel(identity.provider) },
-    lastMethod: isLastSignInMethod(!!req.user!.password_hash, identities.length),
+    lastMethod: isLastSignInMethod(!!req.user!.password_hash, await countSignInMethods(req.user!.id)),
   });
 }
 

@@ -72,7 +72,7 @@ describe("organization routes: loaded and authorized in the route map", () => {
     const ownerClient = await loginAs(t.baseUrl, owner);
     await ownerClient.submit(`/orgs/${org.slug}/invitations`, { email: "pending@example.test", role: "member" });
     const invitation = await db("invitations").where({ organization_id: org.id }).first();
-    const { row: token } = await createOrgAccessToken(org, owner.id, { description: "ci", scope: "organization", expires_in_days: "30" });
+    const { row: token } = await createOrgAccessToken(org, { role: "owner", user_id: owner.id }, { description: "ci", scope: "organization", expires_in_days: "30" });
     const ids: Record<string, string> = { ":org": org.slug, ":team": String(team.id), ":user": String(owner.id) };
     const pathOf = (route: string) => {
       const path = route.split(" ")[1]!;

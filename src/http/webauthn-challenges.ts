@@ -1,0 +1,32 @@
+import type { Request } from "express";
+import type { IssuedChallenge } from "../services/passkeys";
+
+/** What a WebAuthn challenge is for: adding a passkey, or signing in with one. */
+export type ChallengePurpose = "register" | "sign_in";
+
+declare module "express-session" {
+  interface SessionData {
+    /**
+     * The WebAuthn challenges this browser was given and has not answered yet, one per purpose. A
+     * new request for options replaces the old one; answering takes it out (single use); each is
+     * refused after 5 minutes. The database marks every answered challenge used as well, which is
+     * what stops two requests carrying the same answer at the same moment.
+     */
+    webauthn?: Partial<Record<ChallengePurpose, IssuedChallenge>>;
+  }
+}
+
+/** Keeps a challenge for this session until its answer comes back. */
+export function keepChallenge(req: Request, purpose: ChallengePurpose, issued: IssuedChallenge): void {
+  req.session.webauthn = { ...req.session.webauthn, [purpose]: issued };
+}
+
+/** Takes the session's challenge for `purpose` out of the session (it answers one response only). */
+export function takeChallenge(req: Request, purpose: ChallengePurpose): IssuedChallenge | undefined {
+  const kept = req.session.webauthn?.[purpose];
+  if (!kept) return undefined;
+  const rest = { ...req.session.webauthn };
+  delete rest[purpose];
+  req.session.webauthn = Object.keys(rest).length > 0 ? rest : undefined;
+  return kept;
+}
