@@ -17,8 +17,8 @@ const REDACT = [
  * because libraries hang request data on their errors. body-parser puts the raw body on `body`
  * (a form that failed to parse logged its plaintext password that way), and its parse errors'
  * messages quote the body they failed on (Node's JSON.parse does), so an error that carries a
- * body keeps only its class, type and status. Takes an Error or the object pino-http has already
- * made of one (it runs pino's own error serializer first, which copies every property).
+ * body keeps only its class, type and status. Takes an Error or an object already made of one by
+ * pino's own error serializer (which copies every property).
  */
 export function serializeError(err: unknown, depth = 0): unknown {
   if (err === null || typeof err !== "object") return typeof err === "string" ? err : { message: String(err) };
