@@ -8,7 +8,7 @@ import { buildOrg } from "../helpers/orgs";
 import { buildAdmin } from "../helpers/admin";
 import { buildAccessToken } from "../helpers/tokens";
 
-const PAGES = ["/admin/users", "/admin/users/:ada", "/admin/users/:ada/delete", "/admin/orgs", "/admin/orgs/engines", "/admin/settings", "/admin/audit"];
+const PAGES = ["/admin/users", "/admin/users/:ada", "/admin/users/:ada/delete", "/admin/orgs", "/admin/orgs/engines", "/admin/settings", "/admin/audit", "/admin/mail"];
 const SIZES = [["desktop", 1280, 900], ["phone", 390, 844]] as const;
 
 describe("the admin area in a real browser", () => {
@@ -23,6 +23,7 @@ describe("the admin area in a real browser", () => {
     const org = await buildOrg(ada, { slug: "engines", name: "Analytical Engines" });
     await db("memberships").insert({ organization_id: org.id, user_id: admin.id, role: "admin" });
     await buildAccessToken(t.ctx, ada, { description: "laptop CLI" });
+    await db("outbound_mails").insert({ user_id: ada.id, to: ada.email, subject: "Confirm your email", text: "-", message_id: "<seed@test>", attempts: 7, last_error: "550 5.1.1 mailbox unavailable", failed_at: new Date() });
     return { admin, ada };
   }
 
