@@ -37,6 +37,8 @@ const MEMBER_GETS: Record<string, "allowed" | 403> = {
   "POST /orgs/:org/invitations/:id/revoke": 403,
   "GET /orgs/:org/settings": 403,
   "POST /orgs/:org/settings": 403,
+  "POST /orgs/:org/settings/two-factor": 403,
+  "GET /orgs/:org/audit": 403,
   "POST /orgs/:org/delete": 403,
   "GET /orgs/:org/tokens": 403,
   "POST /orgs/:org/tokens": 403,
