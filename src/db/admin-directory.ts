@@ -11,6 +11,8 @@ import type { UserRow } from "./users";
 export interface AdminUserListRow extends Pick<UserRow, "id" | "username" | "email" | "display_name" | "email_confirmed_at" | "is_site_admin" | "suspended_at" | "created_at"> {
   organization_count: number;
   last_sign_in_at: Date | null;
+  /** Whether the account has two-factor authentication turned on (an authenticator app set up). */
+  two_factor: boolean;
 }
 
 /** An organization as the admin list shows it. */
@@ -41,6 +43,7 @@ export function searchUsers(query: string | undefined, limit: number, offset: nu
       "u.id", "u.username", "u.email", "u.display_name", "u.email_confirmed_at", "u.is_site_admin", "u.suspended_at", "u.created_at",
       q.raw("(SELECT count(*)::int FROM memberships m WHERE m.user_id = u.id) AS organization_count"),
       q.raw("(SELECT max(e.created_at) FROM security_events e WHERE e.user_id = u.id AND e.action = 'sign_in') AS last_sign_in_at"),
+      q.raw("EXISTS (SELECT 1 FROM totp_credentials c WHERE c.user_id = u.id AND c.enabled_at IS NOT NULL) AS two_factor"),
     )
     .orderBy("u.username")
     .limit(limit)

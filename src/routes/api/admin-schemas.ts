@@ -16,6 +16,7 @@ export const AdminUserResource = z
     suspended: z.boolean(),
     suspended_at: timestamp.nullable(),
     site_admin: z.boolean(),
+    two_factor: z.boolean(),
     organization_count: z.number().int(),
     last_sign_in_at: timestamp.nullable(),
     created_at: timestamp,

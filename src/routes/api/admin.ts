@@ -4,6 +4,7 @@ import type { AppContext } from "../../context";
 import { countOrganizations, countUsers, findLastSignIn, searchOrganizations, searchUsers, type AdminUserListRow } from "../../db/admin-directory";
 import { listOrganizationsForUser } from "../../db/memberships";
 import { findUserById, type UserRow } from "../../db/users";
+import { hasTwoFactorEnabled } from "../../db/totp-credentials";
 import { requestMeta } from "../../http/request-meta";
 import { notFound, ValidationError } from "../../lib/errors";
 import { InstanceSettingsBody, SETTING_FIELDS, updateInstanceSettings } from "../../services/instance-settings-update";
@@ -30,8 +31,8 @@ async function userOr404(req: Request): Promise<UserRow> {
 }
 
 async function listRowFor(user: UserRow): Promise<AdminUserListRow> {
-  const [orgs, lastSignIn] = await Promise.all([listOrganizationsForUser(user.id), findLastSignIn(user.id)]);
-  return { ...user, organization_count: orgs.length, last_sign_in_at: lastSignIn };
+  const [orgs, lastSignIn, twoFactor] = await Promise.all([listOrganizationsForUser(user.id), findLastSignIn(user.id), hasTwoFactorEnabled(user.id)]);
+  return { ...user, organization_count: orgs.length, last_sign_in_at: lastSignIn, two_factor: twoFactor };
 }
 
 /** GET /api/v1/admin/users — every account (`?q=` searches username, email and name), paginated. */

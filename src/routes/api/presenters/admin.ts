@@ -15,6 +15,7 @@ export function presentAdminUser(u: AdminUserListRow): z.infer<typeof AdminUserR
     suspended: u.suspended_at !== null,
     suspended_at: u.suspended_at?.toISOString() ?? null,
     site_admin: u.is_site_admin,
+    two_factor: u.two_factor,
     organization_count: u.organization_count,
     last_sign_in_at: u.last_sign_in_at?.toISOString() ?? null,
     created_at: u.created_at.toISOString(),

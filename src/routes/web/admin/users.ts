@@ -1,3 +1,4 @@
+import { hasTwoFactorEnabled } from "../../../db/totp-credentials";
 import type { Request, Response } from "express";
 import { countAccessTokensForUser, listAccessTokensForUser } from "../../../db/access-tokens";
 import { countUsers, findLastSignIn, searchUsers } from "../../../db/admin-directory";
@@ -34,7 +35,7 @@ export async function showUsers(req: Request, res: Response) {
 export async function showUser(req: Request, res: Response) {
   const user = await findUserById(idParam(req));
   if (!user) throw notFound("User");
-  const [sessions, tokens, tokenCount, identities, organizations, events, lastSignIn] = await Promise.all([
+  const [sessions, tokens, tokenCount, identities, organizations, events, lastSignIn, twoFactor] = await Promise.all([
     listLiveSessionsForUser(user.id),
     listAccessTokensForUser(user.id, SHOWN, 0),
     countAccessTokensForUser(user.id),
@@ -42,6 +43,7 @@ export async function showUser(req: Request, res: Response) {
     listOrganizationsForUser(user.id),
     listSecurityEventsForUser(user.id, SHOWN, 0),
     findLastSignIn(user.id),
+    hasTwoFactorEnabled(user.id),
   ]);
   res.render("admin/users/show", {
     title: user.username,
@@ -50,6 +52,7 @@ export async function showUser(req: Request, res: Response) {
     user,
     isSelf: user.id === req.user!.id,
     lastSignIn,
+    twoFactor,
     sessions: sessions.map((s) => ({ ...describeUserAgent(s.user_agent), ip: s.ip, signedInAt: s.signed_in_at, lastSeenAt: s.last_seen_at, remember: s.remember })),
     tokens: tokens.map((t) => ({ ...t, display: displayAccessToken(t.token_prefix, t.last4) })),
     tokenCount,
