@@ -64,7 +64,8 @@ export function submitTwoFactorPasskey(ctx: AppContext) {
       await recordSecurityEvent(user.id, "two_factor.failed", requestMeta(req), { purpose: "sign_in", method: "passkey" });
       return renderTwoFactorStep(res, pending, 422, { _form: message });
     };
-    // A passkey after a passkey first factor is not a second factor: refused as it is not offered.
+    // Not offered (no passkeys, or a passkey was the first factor: see passkeyOfferedFor), so
+    // refused before any check, without spending a guess.
     if (!(await passkeyOfferedFor(pending))) return renderTwoFactorStep(res, pending, 422, { _form: "A passkey cannot finish this sign-in. Enter the code from your app or a recovery code." });
     await reserveTwoFactorAttempt(ctx, user.id);
     const parsed = parseBody(SecondStepPasskeyForm, req.body);
