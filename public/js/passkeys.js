@@ -52,6 +52,20 @@
     });
   });
 
+  // The second step of a sign-in: "Use a passkey" instead of a code (the server lists only the
+  // held account's passkeys in the options).
+  document.querySelectorAll("form[data-passkey-second-step]").forEach(function (form) {
+    form.hidden = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      showStatus(form, "");
+      fetchOptions(form)
+        .then(function (options) { return lib.startAuthentication({ optionsJSON: options }); })
+        .then(function (credential) { submitWith(form, credential); })
+        .catch(function (err) { showStatus(form, explain(err)); });
+    });
+  });
+
   // Sign-in: the passkey button, and the browser's autofill offering passkeys in the username field.
   document.querySelectorAll("form[data-passkey-sign-in]").forEach(function (form) {
     form.hidden = false;

@@ -1,8 +1,8 @@
 import type { Request } from "express";
 import type { IssuedChallenge } from "../services/passkeys";
 
-/** What a WebAuthn challenge is for: adding a passkey, or signing in with one. */
-export type ChallengePurpose = "register" | "sign_in";
+/** What a WebAuthn challenge is for: adding a passkey, signing in with one, or a passkey as a sign-in's second step. */
+export type ChallengePurpose = "register" | "sign_in" | "second_step";
 
 declare module "express-session" {
   interface SessionData {

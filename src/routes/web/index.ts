@@ -32,6 +32,7 @@ import * as admin from "./admin";
 import { requireSiteAdmin } from "../../http/require-site-admin";
 import { requireRecentAuth } from "../../http/recent-auth";
 import { showTwoFactorLogin, submitCancelTwoFactorLogin, submitTwoFactorLogin } from "./two-factor-login";
+import { submitTwoFactorPasskey, submitTwoFactorPasskeyOptions } from "./two-factor-passkey";
 import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
 import * as security from "./settings/security";
 import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
@@ -100,6 +101,8 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/login/two-factor", showTwoFactorLogin);
   r.post("/login/two-factor", limitByIp(limits.loginPerIp), submitTwoFactorLogin(ctx));
   r.post("/login/two-factor/cancel", submitCancelTwoFactorLogin);
+  r.post("/login/two-factor/passkey/options", submitTwoFactorPasskeyOptions);
+  r.post("/login/two-factor/passkey", limitByIp(limits.loginPerIp), submitTwoFactorPasskey(ctx));
   r.get("/settings/reauthenticate", requireConfirmed, showReauthenticate(ctx));
   r.post("/settings/reauthenticate", requireConfirmed, limitByIp(limits.loginPerIp), submitReauthenticate(ctx));
   r.get("/settings/security", requireConfirmed, security.showSecuritySettings(ctx));

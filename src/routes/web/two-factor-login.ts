@@ -1,6 +1,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
+import { listPasskeysForUser } from "../../db/passkeys";
 import { findUserById } from "../../db/users";
 import { flash } from "../../http/flash";
 import { requestMeta } from "../../http/request-meta";
@@ -14,22 +15,35 @@ const CodeForm = z.object({
 
 const TITLE = "Two-factor authentication";
 
-function render(res: Response, status: number, errors: Record<string, string>) {
-  // The page belongs to one sign-in in one browser: never cached.
-  res.setHeader("Cache-Control", "no-store");
-  res.status(status).render("auth/two-factor", { title: TITLE, errors, values: {} });
+type PendingSignIn = NonNullable<ReturnType<typeof pendingSignInOf>>;
+
+/**
+ * Whether "Use a passkey" is offered: only when the held user has a passkey, and not after a
+ * passkey was the first factor (a possession-only passkey used twice would be one factor twice).
+ */
+export async function passkeyOfferedFor(pending: PendingSignIn): Promise<boolean> {
+  if (pending.method === "passkey") return false;
+  return (await listPasskeysForUser(pending.userId)).length > 0;
 }
 
-function startAgain(req: Request, res: Response) {
+/** Renders the second step's page (with the passkey button when passkeyOfferedFor says so). */
+export async function renderTwoFactorStep(res: Response, pending: PendingSignIn, status: number, errors: Record<string, string>) {
+  // The page belongs to one sign-in in one browser: never cached.
+  res.setHeader("Cache-Control", "no-store");
+  res.status(status).render("auth/two-factor", { title: TITLE, errors, values: {}, passkeyOffered: await passkeyOfferedFor(pending) });
+}
+
+export function startAgain(req: Request, res: Response) {
   flash(req, "info", "Your sign-in took too long or was not started in this browser. Please sign in again.");
   res.redirect("/login");
 }
 
 /** GET /login/two-factor — the second step of a sign-in held after its first factor. */
-export function showTwoFactorLogin(req: Request, res: Response) {
+export async function showTwoFactorLogin(req: Request, res: Response) {
   if (req.user) return res.redirect("/");
-  if (!pendingSignInOf(req)) return startAgain(req, res);
-  render(res, 200, {});
+  const pending = pendingSignInOf(req);
+  if (!pending) return startAgain(req, res);
+  await renderTwoFactorStep(res, pending, 200, {});
 }
 
 /**
@@ -43,14 +57,14 @@ export function submitTwoFactorLogin(ctx: AppContext) {
     const pending = pendingSignInOf(req);
     if (!pending) return startAgain(req, res);
     const parsed = parseBody(CodeForm, req.body);
-    if (!parsed.ok) return render(res, 422, parsed.errors);
+    if (!parsed.ok) return renderTwoFactorStep(res, pending, 422, parsed.errors);
     const user = await findUserById(pending.userId);
     if (!user) {
       delete req.session.pendingSignIn;
       return startAgain(req, res);
     }
     const method = await verifySecondFactor(ctx, user, parsed.data.code, "sign_in", requestMeta(req));
-    if (!method) return render(res, 422, { code: "That code is not right, or it was already used. Enter the current code from your app, or an unused recovery code." });
+    if (!method) return renderTwoFactorStep(res, pending, 422, { code: "That code is not right, or it was already used. Enter the current code from your app, or an unused recovery code." });
     const next = await completeSignIn(req, user, method);
     if (method === "recovery_code") flash(req, "warning", "You signed in with a recovery code; it cannot be used again. Check how many you have left in your security settings.");
     res.redirect(next);
