@@ -20,6 +20,8 @@ export interface NewAccessToken {
   description: string;
   /** Days until expiry, or null for a token that does not expire. */
   expiresInDays: number | null;
+  /** An exact expiry instead, earlier than `expiresInDays` would give (a token's child ends with its creator). */
+  expiresAt?: Date;
   via: AccessTokenOrigin;
   /** For CLI sign-ins: the OAuth client id and the host the sign-in was approved from. */
   cli?: { client: string; host: string | null };
@@ -51,7 +53,7 @@ export async function createPersonalAccessToken(
   meta: RequestMeta,
 ): Promise<{ row: AccessTokenRow; token: string }> {
   const generated = generateAccessToken(ACCESS_TOKEN_PREFIXES.personal);
-  const expiresAt = input.expiresInDays === null ? null : new Date(Date.now() + input.expiresInDays * 86_400_000);
+  const expiresAt = input.expiresAt ?? (input.expiresInDays === null ? null : new Date(Date.now() + input.expiresInDays * 86_400_000));
   const row = await db.transaction(async (trx) => {
     // Checked on the row as it is now, not as the request's copy says: the flag may have just been revoked.
     if (input.admin && !canCreateAdminToken(await lockUserById(user.id, trx))) throw new HttpError(403, "Only site admins can make tokens for admin use.");

@@ -26,13 +26,16 @@ export async function createTokenWithToken(
     throw new HttpError(403, "This token cannot create tokens. Create one with \"Can create tokens\" on the Access tokens settings page.", "token_cannot_create_tokens");
   }
   const limit = creator.expires_at;
-  let expiresInDays = input.expiresInDays === undefined ? DEFAULT_TOKEN_EXPIRY_DAYS : input.expiresInDays;
+  const expiresInDays = input.expiresInDays === undefined ? DEFAULT_TOKEN_EXPIRY_DAYS : input.expiresInDays;
+  // Without an expiry asked for, a default that would outlive the creator becomes the creator's own
+  // expiry, to the millisecond (days counted now would end a moment later, when the row is written).
+  let expiresAt: Date | undefined;
   if (limit) {
     const daysLeft = (limit.getTime() - Date.now()) / DAY_MS;
-    if (input.expiresInDays === undefined && DEFAULT_TOKEN_EXPIRY_DAYS > daysLeft) expiresInDays = daysLeft;
+    if (input.expiresInDays === undefined && DEFAULT_TOKEN_EXPIRY_DAYS > daysLeft) expiresAt = limit;
     else if (expiresInDays === null || expiresInDays > daysLeft) {
       throw new ValidationError({ expires_in_days: `A token cannot outlive the token creating it, which expires on ${limit.toISOString().slice(0, 10)}.` });
     }
   }
-  return createPersonalAccessToken(ctx, user, { description: input.description, expiresInDays, via: "api" }, meta);
+  return createPersonalAccessToken(ctx, user, { description: input.description, expiresInDays, expiresAt, via: "api" }, meta);
 }
