@@ -51,6 +51,8 @@ export function useTestApp(
   let server: http.Server;
   let dbUrl: string;
   let stopApp: () => Promise<void>;
+  let startWorker: () => ReturnType<typeof startMailWorker>;
+  let worker: ReturnType<typeof startMailWorker>;
 
   before(async () => {
     dbUrl = await database.setup();
@@ -69,7 +71,8 @@ export function useTestApp(
       ...env,
     });
     const logger = createLogger(t.config.logLevel, opts.logDestination);
-    const worker = startMailWorker(t.config, logger);
+    startWorker = () => startMailWorker(t.config, logger);
+    worker = startWorker();
     const built = createApp({ config: t.config, logger, sessionSecret: "test-secret-".padEnd(40, "x"), SessionStore: opts.SessionStore });
     t.ctx = built.ctx;
     t.app = built.app;
@@ -81,8 +84,13 @@ export function useTestApp(
   });
 
   beforeEach(async () => {
+    // The previous test's mail must not arrive in this one: a send still in flight when the data is
+    // reset would land in the cleared mailbox (with a link of the previous test). So the worker
+    // finishes its send and stops, the data and mailbox are reset, and a fresh worker starts.
+    await worker.stop();
     await resetData();
     t.mailbox.clear();
+    worker = startWorker();
   });
 
   after(async () => {
