@@ -4,7 +4,7 @@ import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { db } from "./db/knex";
 import type { Logger } from "./lib/logger";
-import { createPassport, restoreSessionUser } from "./auth/passport";
+import { createPassport, restoreSessionUser } from "./http/passport";
 import { createRateLimits } from "./services/rate-limits";
 import { createMailer } from "./emails/mailer";
 import { createSessionMiddleware } from "./http/session";

@@ -1,5 +1,5 @@
 import type { Request, Response } from "express";
-import { apiAdminContext } from "../../auth/admin-bearer";
+import { apiAdminContext } from "../../http/admin-bearer";
 import type { AppContext } from "../../context";
 import { countOrganizations, countUsers, findLastSignIn, searchOrganizations, searchUsers, type AdminUserListRow } from "../../db/admin-directory";
 import { listOrganizationsForUser } from "../../db/memberships";

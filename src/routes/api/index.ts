@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../../context";
-import { requireBearer, requireConfirmedPrincipal, requireUserPrincipal } from "../../auth/bearer";
+import { requireBearer, requireConfirmedPrincipal, requireUserPrincipal } from "../../http/bearer";
 import { authorize, loadOrg } from "../../http/load-org";
 import { requireApiOrgTwoFactor } from "../../http/org-two-factor";
 import { validate } from "../../http/validate";
@@ -17,13 +17,13 @@ import {
   createOrgInvitation, deleteOrgInvitation, deleteOrgMember, InvitationBody, listOrgInvitations, listOrgMembers, listOrgs, RoleBody, showOrg, updateOrgMember,
 } from "./orgs";
 import { listAdminOrganizations, listAdminUsers, showAdminSettings, showAdminUser, suspendAdminUser, unsuspendAdminUser, updateAdminSettings } from "./admin";
-import { requireAdminPrincipal } from "../../auth/admin-bearer";
+import { requireAdminPrincipal } from "../../http/admin-bearer";
 import { SuspendBody } from "./admin-schemas";
 import { InstanceSettingsBody } from "../../services/instance-settings-update";
 
 /**
  * The JSON API (/api/...). It is mounted before the session middleware, so the session cookie is
- * never read here: only bearer tokens authenticate (src/auth/bearer.ts), which is also why CSRF
+ * never read here: only bearer tokens authenticate (src/http/bearer.ts), which is also why CSRF
  * does not apply. Unknown paths and errors are answered here in JSON, before any web middleware.
  */
 export function apiRoutes(ctx: AppContext): Router {
@@ -42,7 +42,7 @@ export function apiRoutes(ctx: AppContext): Router {
 
 /**
  * Every API endpoint on one screen, each with its steps in order: authenticate (bearer: the token,
- * then its per-token rate limit, src/auth/bearer.ts) -> validate (the body's schema, beside its
+ * then its per-token rate limit, src/http/bearer.ts) -> validate (the body's schema, beside its
  * handler) -> load (loadOrg: 404 for outsiders and other organizations' tokens) -> authorize
  * (the organization policy: 403 for members and tokens without the role) -> handler.
  */

@@ -1,5 +1,5 @@
 import type { Request, Response } from "express";
-import { principalUser } from "../../auth/bearer";
+import { principalUser } from "../../http/bearer";
 import type { AccountDetailsResponse } from "./schemas";
 import type { z } from "zod";
 

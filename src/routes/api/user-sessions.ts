@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { AppContext } from "../../context";
-import { principalUser } from "../../auth/bearer";
+import { principalUser } from "../../http/bearer";
 import { listLiveSessionsForUser } from "../../db/sessions";
 import { pageOf } from "../../http/pager";
 import { sendPage } from "./pagination";

@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { principalUser, type UserPrincipal } from "../../auth/bearer";
+import { principalUser, type UserPrincipal } from "../../http/bearer";
 import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUser } from "../../db/access-tokens";
 import { notFound } from "../../lib/errors";
 import { revokePersonalAccessToken, TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";

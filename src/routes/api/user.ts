@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { AppContext } from "../../context";
-import { principalUser } from "../../auth/bearer";
+import { principalUser } from "../../http/bearer";
 import type { UserRow } from "../../db/users";
 import { consumeOrThrow } from "../../services/rate-limits";
 import { z } from "zod";

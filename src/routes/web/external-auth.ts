@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { z } from "zod";
-import type { createPassport } from "../../auth/passport";
+import type { createPassport } from "../../http/passport";
 import { findEnabledProvider } from "../../auth/providers";
 import { callbackFailureStatus } from "../../auth/providers/callback-errors";
 import type { ExternalProfile } from "../../auth/providers/types";

@@ -1,5 +1,5 @@
 import { Router, type Request } from "express";
-import type { createPassport } from "../../auth/passport";
+import type { createPassport } from "../../http/passport";
 import type { AppContext } from "../../context";
 import { limitByIp } from "../../http/rate-limits";
 import { requireConfirmed, requireUser } from "../../http/require-user";

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import type { createPassport } from "../../auth/passport";
+import type { createPassport } from "../../http/passport";
 import { z } from "zod";
 import type { UserRow } from "../../db/users";
 import { formValues, type Valid } from "../../http/validate";

@@ -5,7 +5,7 @@ import { Strategy as LocalStrategy } from "passport-local";
 import type { AppContext } from "../context";
 import type { UserRow } from "../db/users";
 import { authenticateWithPassword } from "../services/password-sign-in";
-import { registerProviderStrategies } from "./providers";
+import { registerProviderStrategies } from "../auth/providers";
 
 /**
  * A Passport instance per app (tests run several apps in one process). Who is signed in comes from

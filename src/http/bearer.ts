@@ -5,8 +5,8 @@ import { findLiveAccessTokenWithOwnerByHash, type LiveAccessToken } from "../db/
 import type { UserRow } from "../db/users";
 import { consumeOrThrow } from "../services/rate-limits";
 import { emailUnconfirmed, personalTokenRequired } from "../lib/errors";
-import { ACCESS_TOKEN_PREFIXES, parseAccessToken } from "./access-token-format";
-import { orgPrincipalFor, type OrganizationPrincipal, type TeamPrincipal } from "./org-principal";
+import { ACCESS_TOKEN_PREFIXES, parseAccessToken } from "../auth/access-token-format";
+import { orgPrincipalFor, type OrganizationPrincipal, type TeamPrincipal } from "../auth/org-principal";
 
 /**
  * Bearer-token authentication for the JSON API (and the terraform-compatible /api/v2 endpoints).
