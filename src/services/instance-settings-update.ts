@@ -40,19 +40,7 @@ export const InstanceSettingsBody = z.strictObject({
 
 export type InstanceSettingsChanges = z.infer<typeof InstanceSettingsBody>;
 
-/** The values in the API's snake_case shape. */
-export function settingsToFields(v: InstanceSettingsValues) {
-  return {
-    signup_mode: v.signupMode,
-    signup_email_domains: v.signupEmailDomains,
-    hidden_providers: v.hiddenProviders,
-    password_min_length: v.passwordMinLength,
-    require_two_factor: v.requireTwoFactor,
-    session_idle_minutes: v.sessionIdleMinutes,
-    session_max_hours: v.sessionMaxHours,
-    remembered_session_days: v.rememberedSessionDays,
-  };
-}
+export { settingsToFields } from "./instance-settings";
 
 /**
  * Applies changes to the stored settings and records them (each changed setting, before and after)

@@ -66,7 +66,8 @@ function fromRow(row: InstanceSettingsRow | undefined): InstanceSettingsValues {
   };
 }
 
-function toRow(v: InstanceSettingsValues): Omit<InstanceSettingsRow, "id" | "updated_at"> {
+/** The values as the stored row's columns, which are also the admin form's and the API's snake_case names. */
+export function settingsToFields(v: InstanceSettingsValues) {
   return {
     signup_mode: v.signupMode,
     signup_email_domains: v.signupEmailDomains,
@@ -146,7 +147,7 @@ export class InstanceSettings {
       // An advisory lock rather than FOR UPDATE: before the first save there is no row to lock.
       await trx.raw("SELECT pg_advisory_xact_lock(hashtext('gatehouse.instance_settings'))");
       const next = await work(fromRow(await findInstanceSettings(trx)), trx);
-      return next ? saveInstanceSettings(toRow(next), trx) : undefined;
+      return next ? saveInstanceSettings(settingsToFields(next), trx) : undefined;
     });
     if (row) this.stored = fromRow(row);
   }

@@ -1,5 +1,4 @@
 import type { Request } from "express";
-import { notFound } from "../../../lib/errors";
 
 /** The sections of the admin layout's left navigation, in order: [key, label, path]. */
 export const ADMIN_SECTIONS: readonly (readonly [key: string, label: string, path: string])[] = [
@@ -25,11 +24,4 @@ export function pageOf(req: Request, total: number, perPage = ADMIN_PER_PAGE): {
 export function searchOf(req: Request): string | undefined {
   const raw = typeof req.query.q === "string" ? req.query.q.trim().slice(0, 100) : "";
   return raw || undefined;
-}
-
-/** The numeric :id route parameter, or a 404 for anything else. */
-export function idParam(req: Request): number {
-  const raw = String(req.params.id);
-  if (!/^\d{1,15}$/.test(raw)) throw notFound();
-  return Number(raw);
 }

@@ -9,7 +9,8 @@ import { HttpError, notFound } from "../../../lib/errors";
 import { deleteUserAsAdmin, markEmailConfirmedAsAdmin, resendConfirmationAsAdmin, signOutEverywhereAsAdmin } from "../../../services/admin-users";
 import { changeSiteAdmin } from "../../../services/site-admins";
 import { suspendUser, unsuspendUser } from "../../../services/suspension";
-import { ADMIN_SECTIONS, idParam } from "./helpers";
+import { ADMIN_SECTIONS } from "./helpers";
+import { idParam } from "../../../http/params";
 
 /**
  * What a site admin can do to an account. Each is a GET page that says what will happen and asks
@@ -98,7 +99,7 @@ const SuspendForm = z.object({ reason: z.string().trim().max(500, "Use at most 5
 const DeleteForm = z.object({ username_confirmation: z.string().trim().max(100) });
 
 async function targetOf(req: Request): Promise<UserRow> {
-  const user = await findUserById(idParam(req));
+  const user = await findUserById(idParam(req.params.id, "User"));
   if (!user) throw notFound("User");
   return user;
 }

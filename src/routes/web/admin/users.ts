@@ -11,7 +11,8 @@ import { displayAccessToken } from "../../../auth/access-token-format";
 import { providerLabel } from "../../../services/external-sign-in";
 import { notFound } from "../../../lib/errors";
 import { describeUserAgent } from "../../../lib/user-agent";
-import { ADMIN_SECTIONS, idParam, pageOf, searchOf } from "./helpers";
+import { ADMIN_SECTIONS, pageOf, searchOf } from "./helpers";
+import { idParam } from "../../../http/params";
 import { actionsFor } from "./user-actions";
 
 /** How many of a user's tokens and security events the user page shows (newest first). */
@@ -33,7 +34,7 @@ export async function showUsers(req: Request, res: Response) {
 
 /** GET /admin/users/:id — one account: state, sessions, tokens, identities, organizations, security log, actions. */
 export async function showUser(req: Request, res: Response) {
-  const user = await findUserById(idParam(req));
+  const user = await findUserById(idParam(req.params.id, "User"));
   if (!user) throw notFound("User");
   const [sessions, tokens, tokenCount, identities, organizations, events, lastSignIn, twoFactor] = await Promise.all([
     listLiveSessionsForUser(user.id),
