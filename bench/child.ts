@@ -11,6 +11,15 @@ const INHERITED = ["PATH", "HOME", "TMPDIR", "LANG"];
  * process with an IPC channel, so no two of them share an event loop. It speaks one message at a
  * time: the parent asks, the child answers.
  */
+/**
+ * With BENCH_PROFILE_DIR set, the app under test writes a V8 CPU profile there when it stops (open it
+ * in Chrome's DevTools, Performance tab): the way to find where a scenario's time goes.
+ */
+function cpuProfileArgs(script: string): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return script === "app-server.ts" && dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
 export class BenchChild {
   private constructor(private readonly proc: ChildProcess, readonly name: string) {}
 
@@ -19,7 +28,7 @@ export class BenchChild {
     // node itself, not the tsx wrapper: the pid is then the process that serves, whose memory we read.
     // tsx's CommonJS hook only: `--import tsx` also starts Node's module-loader thread, a second V8
     // heap that a production server does not have.
-    const proc = spawn(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, script)], {
+    const proc = spawn(process.execPath, [...cpuProfileArgs(script), "--require", "tsx/cjs", path.join(__dirname, script)], {
       cwd: REPO,
       env: { ...Object.fromEntries(INHERITED.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])), ...env },
       stdio: ["ignore", "inherit", "inherit", "ipc"],

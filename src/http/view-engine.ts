@@ -26,6 +26,18 @@ function includePath(parent: string, name: string): string {
   return path.extname(name) ? file : `${file}.ejs`;
 }
 
+// Where each include of a file leads, by the name it was included with: resolving a path costs
+// about as much as rendering a small partial, and a settings page has a dozen includes.
+const resolvedIncludes = new Map<string, Map<string, string>>();
+
+function cachedIncludePath(parent: string, name: string): string {
+  let byName = resolvedIncludes.get(parent);
+  if (!byName) resolvedIncludes.set(parent, (byName = new Map()));
+  let file = byName.get(name);
+  if (file === undefined) byName.set(name, (file = includePath(parent, name)));
+  return file;
+}
+
 function load(file: string, cache: boolean): Render {
   const hit = cache ? compiled.get(file) : undefined;
   if (hit) return hit;
@@ -37,8 +49,9 @@ function load(file: string, cache: boolean): Render {
   // (EJS reads locals through `with`, which follows the prototype chain), an assignment inside the
   // include still stays in the include, and a page with a dozen includes no longer copies its 30-odd
   // locals a dozen times per render.
+  const resolve = cache ? cachedIncludePath : includePath;
   const render: Render = (locals) =>
-    fn(locals, ejs.escapeXML, (name, data) => load(includePath(file, name), cache)(Object.assign(Object.create(locals) as Locals, data)));
+    fn(locals, ejs.escapeXML, (name, data) => load(resolve(file, name), cache)(Object.assign(Object.create(locals) as Locals, data)));
   if (cache) compiled.set(file, render);
   return render;
 }
