@@ -7,11 +7,6 @@ const REPO = path.resolve(__dirname, "..");
 const INHERITED = ["PATH", "HOME", "TMPDIR", "LANG"];
 
 /**
- * A bench process (app, baseline server, load generator, argon2 meter) started as its own Node
- * process with an IPC channel, so no two of them share an event loop. It speaks one message at a
- * time: the parent asks, the child answers.
- */
-/**
  * With BENCH_PROFILE_DIR set, the app under test writes a V8 CPU profile there when it stops (open it
  * in Chrome's DevTools, Performance tab): the way to find where a scenario's time goes.
  */
@@ -20,6 +15,11 @@ function cpuProfileArgs(script: string): string[] {
   return script === "app-server.ts" && dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
 }
 
+/**
+ * A bench process (app, baseline server, load generator, argon2 meter) started as its own Node
+ * process with an IPC channel, so no two of them share an event loop. It speaks one message at a
+ * time: the parent asks, the child answers.
+ */
 export class BenchChild {
   private constructor(private readonly proc: ChildProcess, readonly name: string) {}
 
