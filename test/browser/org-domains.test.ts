@@ -15,11 +15,14 @@ describe("verified domains and joining by domain in a real browser", () => {
 
   /** Light and dark screenshots of the current page at its width and at a phone's (with SCREENSHOTS=1; for people to look at). */
   async function shoot(page: Page, name: string) {
+    if (process.env.SCREENSHOTS !== "1") return;
     const size = page.viewportSize()!;
     for (const [label, viewport] of [["1280", size], ["390", PHONE]] as const) {
       await page.setViewportSize(viewport);
       for (const scheme of ["light", "dark"] as const) {
         await page.emulateMedia({ colorScheme: scheme });
+        // The buttons' colour transitions (0.15 s) would be caught half-way.
+        await page.waitForTimeout(300);
         await b.shoot(page, `org-domains-${name}-${label}-${scheme}`);
       }
     }
