@@ -1,5 +1,6 @@
 import { db, type Executor } from "./knex";
 
+/** Where a join request stands: waiting for a reviewer, or decided. */
 export type JoinRequestStatus = "pending" | "approved" | "denied";
 
 /** A request to join an organization (table join_requests). */

@@ -35,6 +35,7 @@ export const challengeName = (domain: string) => `_gatehouse-challenge.${domain}
 export const challengeValue = (token: string) => `gatehouse-verification=${token}`;
 
 const TAKEN = "This domain is already verified by another organization.";
+const ALREADY_VERIFIED_HERE = "This organization has this domain verified already.";
 
 /** The domain typed into a form in canonical form, or the form's 422. */
 function domainOrRefuse(typed: string): string {
@@ -137,7 +138,7 @@ export async function approveDomainAsAdmin(admin: AdminContext, org: Organizatio
   const domain = domainOrRefuse(typed);
   const holder = await findVerifiedDomain(domain);
   if (holder && holder.organization_id !== org.id) throw new ValidationError({ domain: TAKEN });
-  if (holder) throw new ValidationError({ domain: "This organization has this domain verified already." });
+  if (holder) throw new ValidationError({ domain: ALREADY_VERIFIED_HERE });
   // One transaction: a claim added for the approval is not left behind when the approval fails.
   await verifiedOrTaken(async (trx) => {
     const claim = (await findOrganizationDomainByName(org.id, domain, trx))
@@ -145,6 +146,10 @@ export async function approveDomainAsAdmin(admin: AdminContext, org: Organizatio
     await markOrganizationDomainVerified(claim.id, "admin", trx);
     await recordAdminAction(admin, "organization.domain_approved", { type: "organization", id: org.id, label: org.slug }, { domain }, trx);
     await recordOrgEvent(org.id, { userId: admin.actor.id, name: admin.actor.username }, "domain.verified", { domain, by: "admin" }, trx);
-  }, () => new ValidationError({ domain: TAKEN }));
+  }, () => new ValidationError({ domain: TAKEN })).catch((err) => {
+    // Another admin approved the same domain for this organization at the same moment.
+    if (isUniqueViolation(err, DOMAIN_CLAIM_UNIQUE)) throw new ValidationError({ domain: ALREADY_VERIFIED_HERE });
+    throw err;
+  });
   return domain;
 }
