@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import type { InstanceSettingsValues } from "./services/instance-settings";
 
@@ -42,6 +43,8 @@ const EnvSchema = z.object({
   DEV_PROVIDER_EMULATORS: z.enum(["0", "1"]).default("0"),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be an IP address or host name, like 127.0.0.1 or 0.0.0.0").optional(),
+  DNS_SERVERS: z.string().refine((v) => v.split(",").every((item) => isDnsServer(item.trim())), "must be a comma-separated list of IP addresses with optional ports, like 10.0.0.2:53,[fd00::53]:53").optional(),
+  DNS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(30).default(5),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   // Instance settings (src/services/instance-settings.ts): each one set here wins over what admins
   // store on /admin/settings, and the page shows it locked.
@@ -100,6 +103,11 @@ export interface Config {
    * and requests are not timed. The address follows HOST's defaults unless METRICS_HOST is set.
    */
   metrics?: { port: number; host: string | undefined };
+  /**
+   * The DNS servers that domain verification asks for TXT records ("host:port", DNS_SERVERS), or
+   * empty for the system's resolver; and how long one lookup may take.
+   */
+  dns: { servers: string[]; timeoutMs: number };
   /** How long a SIGTERM or SIGINT waits for requests in flight and the mail worker's current send. */
   shutdownGraceMs: number;
   providers: Partial<Record<ProviderName, ProviderConfig>>;
@@ -152,6 +160,14 @@ function readProviders(env: Record<string, string | undefined>, problems: string
     if (id && secret) providers[name] = { clientId: id, clientSecret: secret, urls: overrides };
   }
   return providers;
+}
+
+/** True for "ip", "ipv4:port" or "[ipv6]:port" (what Node's resolver takes; it resolves no host names for its own servers). */
+function isDnsServer(item: string): boolean {
+  const m = item.match(/^\[([^\]]+)\](?::(\d{1,5}))?$/) ?? item.match(/^([^:]+)(?::(\d{1,5}))?$/);
+  if (!m) return isIP(item) === 6;
+  const port = m[2] === undefined ? 53 : Number(m[2]);
+  return isIP(m[1]!) !== 0 && port >= 1 && port <= 65535;
 }
 
 /** A comma-separated list as trimmed, lower-cased, non-empty items. */
@@ -223,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devProviderEmulators: e.DEV_PROVIDER_EMULATORS === "1",
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST ?? (isProduction ? undefined : "127.0.0.1") },
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    dns: { servers: e.DNS_SERVERS ? e.DNS_SERVERS.split(",").map((s) => s.trim()).filter(Boolean) : [], timeoutMs: e.DNS_TIMEOUT_SECONDS * 1000 },
     providers,
     adminUsernames: e.ADMIN_USERNAMES ? e.ADMIN_USERNAMES.split(",").map((u) => u.trim()).filter(Boolean) : [],
     instanceSettingsFromEnv: settingsFromEnv(e, cleaned),

@@ -131,6 +131,15 @@ describe("configuration", () => {
     assert.ok(configError({ HOST: "0.0.0.0; rm -rf" }).problems.some((p) => p.startsWith("HOST")));
   });
 
+  it("reads the DNS servers for domain verification as IP addresses with optional ports; default: the system resolver", () => {
+    assert.deepEqual(loadConfig({}).dns, { servers: [], timeoutMs: 5000 });
+    assert.deepEqual(loadConfig({ DNS_SERVERS: "10.0.0.2:5353, [fd00::53]:53,::1", DNS_TIMEOUT_SECONDS: "2" }).dns, { servers: ["10.0.0.2:5353", "[fd00::53]:53", "::1"], timeoutMs: 2000 });
+    for (const bad of ["dns.example.test:53", "10.0.0.2:70000", "10.0.0.2,", "10.0.0.2:"]) {
+      assert.match(configError({ DNS_SERVERS: bad }).problems.join("\n"), /DNS_SERVERS: must be a comma-separated list of IP addresses/, bad);
+    }
+    assert.match(configError({ DNS_TIMEOUT_SECONDS: "0" }).problems.join("\n"), /DNS_TIMEOUT_SECONDS/);
+  });
+
   it("reads TRUST_PROXY as a hop count or a list", () => {
     assert.equal(loadConfig({ TRUST_PROXY: "1" }).trustProxy, 1);
     assert.equal(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).trustProxy, "loopback, 10.0.0.0/8");

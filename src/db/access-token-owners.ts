@@ -25,7 +25,7 @@ const TOKEN_COLUMNS = Object.keys({
   cli_host: true, created_at: true, last_used_at: true, expires_at: true, revoked_at: true, organization_id: true, team_id: true,
   created_by_id: true, admin: true, can_create_tokens: true,
 } satisfies Record<keyof ScopedAccessTokenRow, true>);
-const ORGANIZATION_COLUMNS: Record<keyof OrganizationRow, true> = { id: true, slug: true, name: true, created_at: true, updated_at: true, require_two_factor: true };
+const ORGANIZATION_COLUMNS: Record<keyof OrganizationRow, true> = { id: true, slug: true, name: true, created_at: true, updated_at: true, require_two_factor: true, join_policy: true };
 const TEAM_COLUMNS: Record<keyof TeamRow, true> = { id: true, organization_id: true, name: true, created_at: true, updated_at: true };
 
 const JOINED = [

@@ -43,6 +43,32 @@ export function lockInvitationByTokenHash(tokenHash: Buffer, trx: Executor): Pro
   return trx<InvitationRow>("invitations").where({ token_hash: tokenHash }).forUpdate().first();
 }
 
+/** Locks the invitation with this id until the transaction ends, or undefined. */
+export function lockInvitationById(id: number, trx: Executor): Promise<InvitationRow | undefined> {
+  return trx<InvitationRow>("invitations").where({ id }).forUpdate().first();
+}
+
+/** The invitation with this id sent to this address (case-insensitively), or undefined: another address's id is unknown. */
+export function findInvitationToAddress(id: number, email: string, q: Executor = db): Promise<InvitationRow | undefined> {
+  return q<InvitationRow>("invitations").where({ id, email }).first();
+}
+
+/** A live invitation with its organization's name and slug, for its addressee's list. */
+export interface ReceivedInvitationRow extends InvitationRow {
+  org_slug: string;
+  org_name: string;
+}
+
+/** The pending, unexpired invitations to this address (case-insensitively), newest first. */
+export function listLiveInvitationsForEmail(email: string, q: Executor = db): Promise<ReceivedInvitationRow[]> {
+  return q<ReceivedInvitationRow>("invitations as i")
+    .join("organizations as o", "o.id", "i.organization_id")
+    .where({ "i.email": email, "i.status": "pending" })
+    .where("i.expires_at", ">", q.fn.now())
+    .select("i.*", "o.slug as org_slug", "o.name as org_name")
+    .orderBy("i.id", "desc");
+}
+
 /** The pending invitation with this id inside this organization, or undefined (ids from another org are unknown). */
 export function findPendingInvitationInOrganization(organizationId: number, id: number, q: Executor = db): Promise<InvitationRow | undefined> {
   return q<InvitationRow>("invitations").where({ organization_id: organizationId, id, status: "pending" }).first();

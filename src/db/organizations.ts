@@ -8,7 +8,15 @@ export interface OrganizationRow {
   updated_at: Date;
   /** Members must have two-factor authentication on to use the organization (set by owners). */
   require_two_factor: boolean;
+  /** Who at its verified domains may join: nobody that way, after approval, or at once (set by owners). */
+  join_policy: JoinPolicy;
 }
+
+/** An organization's join policy for people at its verified domains. */
+export type JoinPolicy = "off" | "request" | "direct";
+
+/** Every join policy, the default first. */
+export const JOIN_POLICIES: readonly JoinPolicy[] = ["off", "request", "direct"];
 
 /** The organization with this slug (case-insensitively), or undefined. */
 export function findOrganizationBySlug(slug: string, q: Executor = db): Promise<OrganizationRow | undefined> {
@@ -47,6 +55,11 @@ export async function insertOrganization(fields: Pick<OrganizationRow, "slug" | 
 export async function updateOrganization(id: number, fields: Partial<Pick<OrganizationRow, "slug" | "name">>, q: Executor = db): Promise<OrganizationRow> {
   const [row] = await q<OrganizationRow>("organizations").where({ id }).update({ ...fields, updated_at: q.fn.now() as unknown as Date }).returning("*");
   return row!;
+}
+
+/** Sets who at the organization's verified domains may join it. */
+export async function setOrganizationJoinPolicy(id: number, policy: JoinPolicy, q: Executor = db): Promise<void> {
+  await q("organizations").where({ id }).update({ join_policy: policy, updated_at: q.fn.now() });
 }
 
 /** Deletes an organization (memberships, teams and invitations go with it). */

@@ -141,6 +141,19 @@ export function canViewAuditLog(actor: Actor | null): boolean {
   return isAdmin(actor);
 }
 
+/**
+ * Verified domains and the join policy: owners in person only. They decide who can walk into the
+ * organization without an invitation, as the two-factor requirement decides who may use it.
+ */
+export function canManageDomains(actor: Actor | null): boolean {
+  return isOwnerInPerson(actor);
+}
+
+/** Approving and denying requests to join: admins and owners, who may add members by invitation too. */
+export function canReviewJoinRequests(actor: Actor | null): boolean {
+  return isAdmin(actor);
+}
+
 /** The roles this actor may hand out (in forms: the options of the role select). */
 export function grantableRoles(actor: Actor | null): OrgRole[] {
   return ORG_ROLES.filter((r) => canInviteWithRole(actor, r));
@@ -167,5 +180,7 @@ export function orgAbilities(actor: Actor | null) {
     manageTokens: canManageOrganizationTokens(actor),
     leave: canLeaveOrganization(actor),
     viewAuditLog: canViewAuditLog(actor),
+    manageDomains: canManageDomains(actor),
+    reviewJoinRequests: canReviewJoinRequests(actor),
   };
 }

@@ -1,11 +1,13 @@
 import type { AppContext } from "../context";
-import { db } from "../db/knex";
+import { db, type Executor } from "../db/knex";
 import {
   closeInvitation,
   findInvitationByTokenHash,
+  findInvitationToAddress,
   findPendingInvitationForEmail,
   findPendingInvitationInOrganization,
   insertInvitation,
+  lockInvitationById,
   lockInvitationByTokenHash,
   renewInvitation,
   type InvitationRow,
@@ -144,11 +146,26 @@ export interface InvitationView {
 /** The live (pending, unexpired) invitation behind a link, or undefined for any other link. */
 export async function findLiveInvitation(token: string): Promise<InvitationView | undefined> {
   const invitation = await findInvitationByTokenHash(hashToken(token));
-  if (!invitation || invitation.status !== "pending" || invitation.expires_at.getTime() <= Date.now()) return undefined;
+  return invitation ? liveView(invitation) : undefined;
+}
+
+async function liveView(invitation: InvitationRow): Promise<InvitationView | undefined> {
+  if (invitation.status !== "pending" || invitation.expires_at.getTime() <= Date.now()) return undefined;
   const org = await findOrganizationById(invitation.organization_id);
   if (!org) return undefined;
   const inviter = invitation.inviter_id ? await findUserById(invitation.inviter_id) : undefined;
   return { invitation, org, inviter: inviter?.username ?? null };
+}
+
+/**
+ * A live invitation to the user's own confirmed address, by id, or undefined. The list of one's
+ * invitations links here, since only the link's hash is stored: holding a confirmed address proves
+ * as much as holding the link mailed to it, and an id for another address finds nothing.
+ */
+export async function findLiveInvitationForUser(id: number, user: Pick<UserRow, "email" | "email_confirmed_at">): Promise<InvitationView | undefined> {
+  if (!user.email_confirmed_at) return undefined;
+  const found = await findInvitationToAddress(id, user.email);
+  return found ? liveView(found) : undefined;
 }
 
 /** Why a signed-in user may not answer an invitation, or null when they may. */
@@ -160,6 +177,11 @@ export function invitationBlocker(invitation: Pick<InvitationRow, "email">, user
   return null;
 }
 
+/** An invitation as its link (the token) or, for its addressee, by id. */
+export type InvitationRef = string | { id: number };
+
+const lockRef = (ref: InvitationRef, trx: Executor) => (typeof ref === "string" ? lockInvitationByTokenHash(hashToken(ref), trx) : lockInvitationById(ref.id, trx));
+
 export type AnswerResult = { ok: true; org: OrganizationRow; alreadyMember: boolean } | { ok: false; reason: "gone" | "other_address" | "unconfirmed" };
 
 /**
@@ -167,9 +189,9 @@ export type AnswerResult = { ok: true; org: OrganizationRow; alreadyMember: bool
  * once; the role and teams come from the row alone (nothing in the request can change them). Someone
  * who already belongs keeps their role. Owners and admins are told (if they want organization mail).
  */
-export async function acceptInvitation(ctx: AppContext, token: string, user: UserRow): Promise<AnswerResult> {
+export async function acceptInvitation(ctx: AppContext, ref: InvitationRef, user: UserRow): Promise<AnswerResult> {
   const result = await db.transaction(async (trx): Promise<AnswerResult> => {
-    const inv = await lockInvitationByTokenHash(hashToken(token), trx);
+    const inv = await lockRef(ref, trx);
     if (!inv || inv.status !== "pending" || inv.expires_at.getTime() <= Date.now()) return { ok: false, reason: "gone" };
     const blocker = invitationBlocker(inv, user);
     if (blocker) return { ok: false, reason: blocker };
@@ -198,9 +220,9 @@ export async function acceptInvitation(ctx: AppContext, token: string, user: Use
 }
 
 /** Declines an invitation for the signed-in user (bound to the address like accepting). */
-export async function declineInvitation(token: string, user: UserRow): Promise<AnswerResult> {
+export async function declineInvitation(ref: InvitationRef, user: UserRow): Promise<AnswerResult> {
   return db.transaction(async (trx): Promise<AnswerResult> => {
-    const inv = await lockInvitationByTokenHash(hashToken(token), trx);
+    const inv = await lockRef(ref, trx);
     if (!inv || inv.status !== "pending" || inv.expires_at.getTime() <= Date.now()) return { ok: false, reason: "gone" };
     const blocker = invitationBlocker(inv, user);
     if (blocker) return { ok: false, reason: blocker };

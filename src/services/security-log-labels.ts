@@ -81,6 +81,8 @@ export function browserLabel(userAgent: string | null): string {
 
 const ROLE = (v: unknown) => (text(v) ? `as ${text(v)}` : "");
 
+const JOIN_POLICY_WORDS: Record<string, string> = { off: "invitation only", request: "ask to join", direct: "join directly" };
+
 /** The organization log's entries, by action. */
 const ORGANIZATION: Record<string, (d: Details) => EventWords> = {
   "organization.created": (d) => ({ title: "Organization created", detail: text(d.name) || null }),
@@ -93,7 +95,7 @@ const ORGANIZATION: Record<string, (d: Details) => EventWords> = {
     ].filter(Boolean);
     return { title: "Settings changed", detail: parts.length ? `Changed ${parts.join(" and ")}` : null };
   },
-  "member.joined": (d) => ({ title: "Member joined", detail: `${text(d.username)} ${ROLE(d.role)}`.trim() }),
+  "member.joined": (d) => ({ title: "Member joined", detail: [`${text(d.username)} ${ROLE(d.role)}`.trim(), text(d.domain) ? `with an address at ${text(d.domain)}` : ""].filter(Boolean).join(" ") }),
   "member.left": (d) => ({ title: "Member left", detail: text(d.username) || null }),
   "member.removed": (d) => ({ title: "Member removed", detail: text(d.username) || null }),
   "member.role_changed": (d) => ({ title: "Role changed", detail: `${text(d.username)}: ${text(d.from)} → ${text(d.to)}` }),
@@ -101,6 +103,13 @@ const ORGANIZATION: Record<string, (d: Details) => EventWords> = {
   "invitation.resent": (d) => ({ title: "Invitation sent again", detail: `to ${text(d.email)} ${ROLE(d.role)}`.trim() }),
   "invitation.revoked": (d) => ({ title: "Invitation revoked", detail: `to ${text(d.email)}` }),
   "invitation.declined": (d) => ({ title: "Invitation declined", detail: `by ${text(d.email)}` }),
+  "domain.added": (d) => ({ title: "Domain added", detail: text(d.domain) || null }),
+  "domain.verified": (d) => ({ title: "Domain verified", detail: [text(d.domain), d.by === "admin" ? "approved by a site admin" : "by its DNS record"].filter(Boolean).join(" ") }),
+  "domain.removed": (d) => ({ title: "Domain removed", detail: text(d.domain) || null }),
+  "join_policy.changed": (d) => ({ title: "Join policy changed", detail: `${JOIN_POLICY_WORDS[text(d.from)] ?? text(d.from)} → ${JOIN_POLICY_WORDS[text(d.to)] ?? text(d.to)}` }),
+  "join_request.created": (d) => ({ title: "Asked to join", detail: [text(d.username), text(d.email) ? `(${text(d.email)})` : ""].filter(Boolean).join(" ") || null }),
+  "join_request.approved": (d) => ({ title: "Join request approved", detail: text(d.username) || null }),
+  "join_request.denied": (d) => ({ title: "Join request denied", detail: text(d.username) || null }),
   "token.created": (d) => ({ title: text(d.team) ? "Team token created" : "Organization token created", detail: [quoted(d.description), text(d.team) ? `for team ${text(d.team)}` : ""].filter(Boolean).join(" ") || null }),
   "token.revoked": (d) => ({ title: text(d.team) ? "Team token revoked" : "Organization token revoked", detail: quoted(d.description) }),
 };

@@ -8,6 +8,8 @@ import { emailChangeConfirmMail } from "../../src/emails/email-change-confirm";
 import { emailChangeNoticeMail } from "../../src/emails/email-change-notice";
 import { emailChangeTakenMail } from "../../src/emails/email-change-taken";
 import { identityChangedMail } from "../../src/emails/identity-changed";
+import { joinRequestDecidedMail } from "../../src/emails/join-request-decided";
+import { joinRequestReceivedMail } from "../../src/emails/join-request-received";
 import { newSignInMail } from "../../src/emails/new-sign-in";
 import { organizationInvitationMail } from "../../src/emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../../src/emails/organization-member-joined";
@@ -31,6 +33,10 @@ const MAILS: [string, MailDraft, string[]][] = [
   ["new sign-in", newSignInMail({ ...to, username: "ana", device: "Firefox on Linux", ip: null, at: "now" }), ["/settings/sessions", "/password/forgot"]],
   ["invitation", organizationInvitationMail({ userId: null, to: to.to, orgName: "Acme", inviter: "bea", role: "member", token: "inv456", days: 7 }), ["/invitations/inv456"]],
   ["member joined", organizationMemberJoinedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", member: "bea", role: "member" }), ["/orgs/acme/members"]],
+  ["member joined by domain", organizationMemberJoinedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", member: "bea", role: "member", viaDomain: "acme.test" }), ["/orgs/acme/members"]],
+  ["join request received", joinRequestReceivedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", requester: "bea", email: "bea@acme.test" }), ["/orgs/acme/join-requests"]],
+  ["join request approved", joinRequestDecidedMail({ ...to, recipient: "bea", orgName: "Acme", orgSlug: "acme", approved: true }), ["/orgs/acme"]],
+  ["join request denied", joinRequestDecidedMail({ ...to, recipient: "bea", orgName: "Acme", orgSlug: "acme", approved: false }), []],
   ["membership changed", organizationMembershipChangedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", actor: "bea", change: "role", role: "admin" }), ["/orgs/acme"]],
   ["password changed", passwordChangedMail({ ...to, username: "ana", how: "changed", ip: null }), ["/password/forgot"]],
   ["password reset", passwordResetMail({ ...to, username: "ana", token: "tok123", minutes: 30 }), ["/password/reset/tok123"]],

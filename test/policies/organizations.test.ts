@@ -92,9 +92,26 @@ describe("organization policies (role x action)", () => {
     }
   });
 
+  it("lets owners in person manage domains and the join policy, and admins and owners review join requests", () => {
+    const token = { role: "owner" as const, user_id: 0, viaToken: true };
+    const table: [Parameters<typeof p.canManageDomains>[0], boolean, boolean][] = [
+      //              domains reviews
+      [actor("owner"), true, true],
+      [token, false, true],
+      [actor("admin"), false, true],
+      [actor("member"), false, false],
+      [null, false, false],
+    ];
+    for (const [a, domains, reviews] of table) {
+      assert.equal(p.canManageDomains(a), domains, `${JSON.stringify(a)} manages domains`);
+      assert.equal(p.canReviewJoinRequests(a), reviews, `${JSON.stringify(a)} reviews join requests`);
+    }
+  });
+
   it("gives views the same answers as the policies", () => {
     assert.deepEqual(p.orgAbilities(actor("admin")), {
       view: true, manageMembers: true, manageInvitations: true, manageTeams: true, update: false, delete: false, manageTokens: false, leave: true, viewAuditLog: true, requireTwoFactor: false,
+      manageDomains: false, reviewJoinRequests: true,
     });
   });
 });

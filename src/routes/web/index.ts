@@ -21,7 +21,7 @@ import { NOTIFICATIONS_UNREADABLE, NotificationsForm, showNotificationSettings, 
 import { showTokens, submitCreateToken, showRevokeToken, submitRevokeToken, TokenForm } from "./settings/tokens";
 import { showCliLogin, startCliAuthorization, submitCliLogin } from "./cli-login";
 import * as orgs from "./orgs";
-import { showInvitation, submitAcceptInvitation, submitDeclineInvitation, submitSwitchAccount } from "./invitations";
+import { showInvitation, showReceivedInvitation, submitAcceptInvitation, submitAnswerReceivedInvitation, submitDeclineInvitation, submitSwitchAccount } from "./invitations";
 import { showOrganizationSettings } from "./settings/organizations";
 import { authorize, loadOrg, loadTeam } from "../../http/load-org";
 import { validate } from "../../http/validate";
@@ -41,6 +41,9 @@ import * as passkeys from "./settings/passkeys";
 import { submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
 import { showSecurityLog } from "./settings/security-log";
 import { showOrgAuditLog } from "./orgs/audit-log";
+import * as domains from "./orgs/domains";
+import { showJoinRequests, submitDecideJoinRequest, submitJoinRequest } from "./orgs/join-requests";
+import { showWelcomeOrganization } from "./welcome-organization";
 
 /**
  * The web route map: every page and form of the app on one screen, each with its steps in order:
@@ -187,6 +190,22 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
   r.post("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.submitRevokeOrgToken);
   r.get("/orgs/:org/audit", member, authorize(can.canViewAuditLog), showOrgAuditLog);
+  r.get("/orgs/:org/settings/sso", member, authorize(can.canManageDomains), domains.showDomainSettings);
+  r.post("/orgs/:org/settings/sso/domains", member, authorize(can.canManageDomains), validate(domains.DomainForm, domains.showDomainSettings), domains.submitAddDomain);
+  r.post("/orgs/:org/settings/sso/domains/:id/verify", member, authorize(can.canManageDomains), domains.submitVerifyDomain(ctx));
+  r.get("/orgs/:org/settings/sso/domains/:id/remove", member, authorize(can.canManageDomains), domains.showRemoveDomain);
+  r.post("/orgs/:org/settings/sso/domains/:id/remove", member, authorize(can.canManageDomains), domains.submitRemoveDomain);
+  r.post("/orgs/:org/settings/sso/join-policy", member, authorize(can.canManageDomains), validate(domains.JoinPolicyForm, { back: domains.domainsPage }), domains.submitJoinPolicy);
+  // Joining by a verified domain: asking is for people who are not members yet, so there is no
+  // loadOrg; the service finds the organization only through their confirmed address's domain.
+  r.post("/orgs/:org/join-requests", requireConfirmed, limitByIp(limits.emailPerIp), submitJoinRequest(ctx));
+  r.get("/orgs/:org/join-requests", member, authorize(can.canReviewJoinRequests), showJoinRequests);
+  r.post("/orgs/:org/join-requests/:id/approve", member, authorize(can.canReviewJoinRequests), submitDecideJoinRequest(ctx, true));
+  r.post("/orgs/:org/join-requests/:id/deny", member, authorize(can.canReviewJoinRequests), submitDecideJoinRequest(ctx, false));
+  r.get("/welcome/organization", requireConfirmed, showWelcomeOrganization);
+  r.get("/invitations/received/:id", requireConfirmed, showReceivedInvitation);
+  r.post("/invitations/received/:id/accept", requireConfirmed, submitAnswerReceivedInvitation(ctx, true));
+  r.post("/invitations/received/:id/decline", requireConfirmed, submitAnswerReceivedInvitation(ctx, false));
   r.get("/invitations/:token", showInvitation);
   r.post("/invitations/:token/accept", requireUser, submitAcceptInvitation(ctx));
   r.post("/invitations/:token/decline", requireUser, submitDeclineInvitation);
@@ -206,6 +225,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/admin/users/:id/:action", asAdmin, admin.submitUserAction(ctx));
   r.get("/admin/orgs", asAdmin, admin.showOrganizations);
   r.get("/admin/orgs/:org", asAdmin, admin.showOrganization);
+  r.post("/admin/orgs/:org/domains", asAdmin, validate(admin.AdminDomainForm, admin.showOrganization), admin.submitApproveDomain);
   r.get("/admin/orgs/:org/delete", asAdmin, admin.showDeleteOrganization);
   r.post("/admin/orgs/:org/delete", asAdmin, admin.submitDeleteOrganization);
   r.get("/admin/settings", asAdmin, admin.showInstanceSettings(ctx));

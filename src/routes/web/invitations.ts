@@ -3,7 +3,9 @@ import type { AppContext } from "../../context";
 import { findMembership } from "../../db/memberships";
 import { flash } from "../../http/flash";
 import { endSession } from "../../http/sign-in";
-import { acceptInvitation, declineInvitation, findLiveInvitation, invitationBlocker, type AnswerResult } from "../../services/invitations";
+import { idParam } from "../../http/params";
+import { notFound } from "../../lib/errors";
+import { acceptInvitation, declineInvitation, findLiveInvitation, findLiveInvitationForUser, invitationBlocker, type AnswerResult } from "../../services/invitations";
 import type {} from "../../http/session-keys";
 
 const invitationPath = (token: string) => `/invitations/${encodeURIComponent(token)}`;
@@ -67,4 +69,33 @@ export async function submitSwitchAccount(req: Request, res: Response) {
   if (req.user) await endSession(req);
   req.session.returnTo = path;
   res.redirect(`/login?next=${encodeURIComponent(path)}`);
+}
+
+const receivedPath = (id: number) => `/invitations/received/${id}`;
+
+/**
+ * GET /invitations/received/:id — an invitation to the signed-in user's confirmed address, reached
+ * from their list of invitations rather than the mailed link; any other id is a 404.
+ */
+export async function showReceivedInvitation(req: Request, res: Response) {
+  const id = idParam(req.params.id, "Invitation");
+  const view = await findLiveInvitationForUser(id, req.user!);
+  if (!view) throw notFound("Invitation");
+  const member = Boolean(await findMembership(view.org.id, req.user!.id));
+  res.render("invitations/show", { title: `Join ${view.org.name}`, ...view, path: receivedPath(id), state: member ? "member" : "ready" });
+}
+
+/** POST /invitations/received/:id/accept or /decline — answers an invitation to the user's own address (bound to it as the link is). */
+export function submitAnswerReceivedInvitation(ctx: AppContext, accept: boolean) {
+  return async (req: Request, res: Response) => {
+    const ref = { id: idParam(req.params.id, "Invitation") };
+    const result = accept ? await acceptInvitation(ctx, ref, req.user!) : await declineInvitation(ref, req.user!);
+    if (!result.ok) throw notFound("Invitation");
+    if (!accept) {
+      flash(req, "info", `You declined the invitation to ${result.org.name}.`);
+      return res.redirect("/welcome/organization");
+    }
+    flash(req, "success", result.alreadyMember ? `You are already a member of ${result.org.name}.` : `Welcome to ${result.org.name}!`);
+    res.redirect(`/orgs/${encodeURIComponent(result.org.slug)}`);
+  };
 }

@@ -44,6 +44,18 @@ const MEMBER_GETS: Record<string, "allowed" | 403> = {
   "POST /orgs/:org/tokens": 403,
   "GET /orgs/:org/tokens/:id/revoke": 403,
   "POST /orgs/:org/tokens/:id/revoke": 403,
+  "GET /orgs/:org/settings/sso": 403,
+  "POST /orgs/:org/settings/sso/domains": 403,
+  "POST /orgs/:org/settings/sso/domains/:id/verify": 403,
+  "GET /orgs/:org/settings/sso/domains/:id/remove": 403,
+  "POST /orgs/:org/settings/sso/domains/:id/remove": 403,
+  "POST /orgs/:org/settings/sso/join-policy": 403,
+  // Asking to join is for people outside: the organization is found only by a verified domain of
+  // the asker's address (test/routes/web/orgs/join-requests.test.ts), so outsiders here get 404.
+  "POST /orgs/:org/join-requests": "allowed",
+  "GET /orgs/:org/join-requests": 403,
+  "POST /orgs/:org/join-requests/:id/approve": 403,
+  "POST /orgs/:org/join-requests/:id/deny": 403,
 };
 
 /** A body that would pass each form's validation, so the refusal comes from the guard, not the form. */
@@ -57,6 +69,8 @@ const VALID_BODY: Record<string, Record<string, string>> = {
   "POST /orgs/:org/settings": { name: "Taken over", slug: "taken-over" },
   "POST /orgs/:org/delete": { confirm_slug: "x" },
   "POST /orgs/:org/tokens": { description: "stolen", scope: "organization", expires_in_days: "30" },
+  "POST /orgs/:org/settings/sso/domains": { domain: "stolen.test" },
+  "POST /orgs/:org/settings/sso/join-policy": { join_policy: "direct" },
 };
 
 const csrfOf = async (client: TestClient) => (await client.get("/settings/profile")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;
@@ -144,6 +158,7 @@ describe("organization routes: loaded and authorized in the route map", () => {
       ["POST /orgs/:org/delete", "/orgs/:org/settings", { confirm_slug: "wrong" }, "confirm_slug", "wrong"],
       ["POST /orgs/:org/tokens", "/orgs/:org/tokens", { description: "", scope: "organization", expires_in_days: "30" }, "description"],
       ["POST /orgs/:org/tokens", "/orgs/:org/tokens", { description: "ci", scope: "organization", expires_in_days: "7000" }, "expires_in_days"],
+      ["POST /orgs/:org/settings/sso/domains", "/orgs/:org/settings/sso", { domain: "co.uk" }, "domain", "co.uk"],
     ];
     for (const [route, page, body, field, typed] of cases) {
       const res = await ownerClient.submit(pathOf(`GET ${page}`), body, pathOf(route));
