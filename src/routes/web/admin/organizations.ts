@@ -6,7 +6,8 @@ import { flash } from "../../../http/flash";
 import { adminContext } from "../../../http/require-site-admin";
 import { notFound } from "../../../lib/errors";
 import { deleteOrganizationAsAdmin } from "../../../services/admin-organizations";
-import { ADMIN_SECTIONS, pageOf, searchOf } from "./helpers";
+import { ADMIN_SECTIONS, pageOf } from "./helpers";
+import { searchOf } from "../../../http/search";
 
 async function orgOf(req: Request): Promise<OrganizationRow> {
   const org = await findOrganizationBySlug(String(req.params.org));
