@@ -11,6 +11,7 @@ import { identityChangedMail } from "../../src/emails/identity-changed";
 import { newSignInMail } from "../../src/emails/new-sign-in";
 import { organizationInvitationMail } from "../../src/emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../../src/emails/organization-member-joined";
+import { organizationDeletedMail } from "../../src/emails/organization-deleted";
 import { organizationMembershipChangedMail } from "../../src/emails/organization-membership-changed";
 import { passwordChangedMail } from "../../src/emails/password-changed";
 import { passwordResetMail } from "../../src/emails/password-reset";
@@ -32,6 +33,7 @@ const MAILS: [string, MailDraft, string[]][] = [
   ["invitation", organizationInvitationMail({ userId: null, to: to.to, orgName: "Acme", inviter: "bea", role: "member", token: "inv456", days: 7 }), ["/invitations/inv456"]],
   ["member joined", organizationMemberJoinedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", member: "bea", role: "member" }), ["/orgs/acme/members"]],
   ["membership changed", organizationMembershipChangedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", actor: "bea", change: "role", role: "admin" }), ["/orgs/acme"]],
+  ["organization deleted", organizationDeletedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", actor: "bea" }), ["/settings/organizations"]],
   ["password changed", passwordChangedMail({ ...to, username: "ana", how: "changed", ip: null }), ["/password/forgot"]],
   ["password reset", passwordResetMail({ ...to, username: "ana", token: "tok123", minutes: 30 }), ["/password/reset/tok123"]],
   ["signup attempt", signupAttemptMail({ ...to, username: "ana" }), ["/login", "/password/forgot"]],
