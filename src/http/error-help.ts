@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import { listOwnerUsernames } from "../db/memberships";
-import { FORBIDDEN_MESSAGE, RateLimitedError } from "../lib/errors";
+import { HttpError, RateLimitedError } from "../lib/errors";
 
 /** How many owners a 403 page names. */
 const OWNERS_SHOWN = 10;
@@ -26,8 +26,9 @@ export interface ErrorHelp {
 export async function errorHelpFor(req: Request, err: unknown, status: number): Promise<ErrorHelp> {
   if (status === 403 && req.user) {
     const help: ErrorHelp = { signedInAs: req.user.username };
-    const forbiddenHere = err instanceof Error && err.message === FORBIDDEN_MESSAGE;
-    if (forbiddenHere && req.org && req.actor?.kind === "user") {
+    // The role refusal of `authorize` and the services (forbidden()), not a stale form or a token rule.
+    const roleRefused = err instanceof HttpError && err.code === "forbidden";
+    if (roleRefused && req.org && req.actor?.kind === "user") {
       const owners = await listOwnerUsernames(req.org.id, OWNERS_SHOWN).catch(() => []);
       help.org = { name: req.org.name, slug: req.org.slug, owners };
     }
