@@ -13,7 +13,7 @@ export interface ErrorHelp {
   org?: { name: string; slug: string; owners: string[] };
   /** 429: when the limit lets the next attempt through. */
   retryAt?: Date;
-  /** 429 on a sign-in step: the page offers a password reset, since someone who keeps failing may have forgotten it. */
+  /** 429 on the password sign-in: the page offers a password reset, since someone who keeps failing may have forgotten it. */
   signIn?: boolean;
 }
 
@@ -35,8 +35,8 @@ export async function errorHelpFor(req: Request, err: unknown, status: number): 
     return help;
   }
   if (status === 429 && err instanceof RateLimitedError) {
-    const path = req.baseUrl + req.path;
-    return { retryAt: new Date(Date.now() + err.retryAfterSeconds * 1000), signIn: path === "/login" || path.startsWith("/login/") };
+    // Only the password sign-in form: a reset does not help past a second factor or a passkey.
+    return { retryAt: new Date(Date.now() + err.retryAfterSeconds * 1000), signIn: req.baseUrl + req.path === "/login" };
   }
   return {};
 }
