@@ -100,6 +100,17 @@ export function listLiveAccessTokensForUser(userId: number, q: Executor = db): P
     .orderBy([{ column: "created_at", order: "desc" }, { column: "id", order: "desc" }]);
 }
 
+/** The user's live personal tokens that expire before `before`, soonest first. */
+export function listAccessTokensExpiringForUser(userId: number, before: Date, q: Executor = db): Promise<AccessTokenRow[]> {
+  return q<AccessTokenRow>("access_tokens")
+    .where({ user_id: userId })
+    .whereNull("revoked_at")
+    .where("expires_at", ">", q.fn.now())
+    .where("expires_at", "<=", before)
+    .orderBy([{ column: "expires_at", order: "asc" }, { column: "id", order: "asc" }])
+    .limit(20);
+}
+
 /** Revokes every personal token of the user that still works; returns the revoked rows, newest first. */
 export async function revokeLiveAccessTokensForUser(userId: number, q: Executor = db): Promise<AccessTokenRow[]> {
   const rows = await q<AccessTokenRow>("access_tokens")

@@ -1,4 +1,5 @@
 import { db, type Executor } from "./knex";
+import { containsPattern } from "./like";
 import type { OrganizationRow } from "./organizations";
 import type { UserRow } from "./users";
 
@@ -18,11 +19,6 @@ export interface AdminUserListRow extends Pick<UserRow, "id" | "username" | "ema
 /** An organization as the admin list shows it. */
 export interface AdminOrganizationListRow extends OrganizationRow {
   member_count: number;
-}
-
-/** `text` for a LIKE pattern that matches it anywhere, with its own % and _ taken literally. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 // Placeholder accounts that hold a username for a sign-up with a taken address (services/signup.ts)

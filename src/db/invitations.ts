@@ -53,22 +53,6 @@ export function findInvitationToAddress(id: number, email: string, q: Executor =
   return q<InvitationRow>("invitations").where({ id, email }).first();
 }
 
-/** A live invitation with its organization's name and slug, for its addressee's list. */
-export interface ReceivedInvitationRow extends InvitationRow {
-  org_slug: string;
-  org_name: string;
-}
-
-/** The pending, unexpired invitations to this address (case-insensitively), newest first. */
-export function listLiveInvitationsForEmail(email: string, q: Executor = db): Promise<ReceivedInvitationRow[]> {
-  return q<ReceivedInvitationRow>("invitations as i")
-    .join("organizations as o", "o.id", "i.organization_id")
-    .where({ "i.email": email, "i.status": "pending" })
-    .where("i.expires_at", ">", q.fn.now())
-    .select("i.*", "o.slug as org_slug", "o.name as org_name")
-    .orderBy("i.id", "desc");
-}
-
 /** The pending invitation with this id inside this organization, or undefined (ids from another org are unknown). */
 export function findPendingInvitationInOrganization(organizationId: number, id: number, q: Executor = db): Promise<InvitationRow | undefined> {
   return q<InvitationRow>("invitations").where({ organization_id: organizationId, id, status: "pending" }).first();
@@ -106,4 +90,23 @@ export async function closeInvitation(id: number, status: Exclude<InvitationStat
   const n = await q("invitations").where({ id, status: "pending" })
     .update({ status, accepted_user_id: acceptedUserId, responded_at: q.fn.now(), updated_at: q.fn.now() });
   return n > 0;
+}
+
+/** A live invitation to an address, with its organization's name and slug and the inviter's username. */
+export interface AddressInvitationRow extends Pick<InvitationRow, "id" | "role" | "expires_at" | "created_at"> {
+  org_name: string;
+  org_slug: string;
+  inviter_username: string | null;
+}
+
+/** The pending, unexpired invitations to this address (case-insensitively) from any organization, newest first, at most 20. */
+export function listLiveInvitationsForEmail(email: string, q: Executor = db): Promise<AddressInvitationRow[]> {
+  return q("invitations as i")
+    .join("organizations as o", "o.id", "i.organization_id")
+    .leftJoin("users as u", "u.id", "i.inviter_id")
+    .where({ "i.email": email, "i.status": "pending" })
+    .where("i.expires_at", ">", q.fn.now())
+    .select("i.id", "i.role", "i.expires_at", "i.created_at", "o.name as org_name", "o.slug as org_slug", "u.username as inviter_username")
+    .orderBy("i.id", "desc")
+    .limit(20);
 }

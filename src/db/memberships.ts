@@ -1,4 +1,6 @@
+import type { Knex } from "knex";
 import { db, type Executor } from "./knex";
+import { containsPattern } from "./like";
 import type { OrganizationRow } from "./organizations";
 import type { OrgRole } from "../policies/organizations";
 
@@ -60,21 +62,61 @@ export async function countOwners(organizationId: number, q: Executor = db): Pro
   return Number(row?.count ?? 0);
 }
 
-/** A page of an organization's members with their account fields, owners first, then by username. */
-export function listMembers(organizationId: number, limit: number, offset: number, q: Executor = db): Promise<MemberListRow[]> {
+/** A search of a member list: text to find in usernames and display names, and in emails when `emails` is set. */
+export interface MemberSearch {
+  text: string;
+  emails: boolean;
+}
+
+/** Narrows a memberships-joined-users query to the search, when there is one. */
+function matching(search: MemberSearch | undefined) {
+  return (qb: Knex.QueryBuilder) => {
+    if (!search?.text) return;
+    const pattern = containsPattern(search.text);
+    void qb.where((w) => {
+      void w.whereILike("u.username", pattern).orWhereILike("u.display_name", pattern);
+      if (search.emails) void w.orWhereILike("u.email", pattern);
+    });
+  };
+}
+
+/** A page of an organization's members with their account fields (only those matching `search`, if given), owners first, then by username. */
+export function listMembers(organizationId: number, limit: number, offset: number, search?: MemberSearch, q: Executor = db): Promise<MemberListRow[]> {
   return q<MemberListRow>("memberships as m")
     .join("users as u", "u.id", "m.user_id")
     .where("m.organization_id", organizationId)
+    .modify(matching(search))
     .select("m.*", "u.username", "u.display_name", "u.email")
     .orderByRaw("CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, u.username")
     .limit(limit)
     .offset(offset);
 }
 
-/** How many members the organization has. */
-export async function countMembers(organizationId: number, q: Executor = db): Promise<number> {
-  const row = await q("memberships").where({ organization_id: organizationId }).count<{ count: string }[]>("* as count").first();
+/** The user id of the organization's member whose account has this email (case-insensitively), or undefined. */
+export async function findMemberIdByEmail(organizationId: number, email: string, q: Executor = db): Promise<number | undefined> {
+  const row = await q("memberships as m").join("users as u", "u.id", "m.user_id")
+    .where({ "m.organization_id": organizationId, "u.email": email }).first("m.user_id");
+  return row ? Number(row.user_id) : undefined;
+}
+
+/** How many members the organization has (only those matching `search`, if given). */
+export async function countMembers(organizationId: number, search?: MemberSearch, q: Executor = db): Promise<number> {
+  const row = await q("memberships as m").join("users as u", "u.id", "m.user_id")
+    .where("m.organization_id", organizationId).modify(matching(search)).count<{ count: string }[]>("* as count").first();
   return Number(row?.count ?? 0);
+}
+
+/** Every member of an organization with the account's username and address, for mail to all of them. */
+export function listMemberAddresses(organizationId: number, q: Executor = db): Promise<{ user_id: number; username: string; email: string }[]> {
+  return q("memberships as m").join("users as u", "u.id", "m.user_id")
+    .where("m.organization_id", organizationId).select("m.user_id", "u.username", "u.email").orderBy("m.id");
+}
+
+/** The usernames of an organization's owners, alphabetically, at most `limit`. */
+export async function listOwnerUsernames(organizationId: number, limit: number, q: Executor = db): Promise<string[]> {
+  const rows = await q("memberships as m").join("users as u", "u.id", "m.user_id")
+    .where({ "m.organization_id": organizationId, "m.role": "owner" }).orderBy("u.username").limit(limit).select("u.username");
+  return rows.map((r: { username: string }) => r.username);
 }
 
 /** The user ids of an organization's members with one of these roles. */

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import { isDatabaseUnavailable } from "../db/unavailable";
 import { HttpError, RateLimitedError, ValidationError, type FieldErrors } from "../lib/errors";
+import { errorHelpFor, type ErrorHelp } from "./error-help";
 import { showFormErrors } from "./validate";
 
 /** The 404 page for anything no route answered. */
@@ -104,7 +105,11 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (isJson) {
     return res.status(status).json({ error: fields ? { code, message, fields } : { code, message } });
   }
-  res.status(status).render("errors/error", { title: title ?? titleFor(status), status, message, requestId: req.id });
+  // The page also offers the way forward (who is signed in and who can change a role for a 403,
+  // when to try again for a 429): src/http/error-help.ts.
+  void errorHelpFor(req, err, status).catch((): ErrorHelp => ({})).then((help) => {
+    if (!res.headersSent) res.status(status).render("errors/error", { title: title ?? titleFor(status), status, message, requestId: req.id, help });
+  });
 }
 
 function titleFor(status: number): string {

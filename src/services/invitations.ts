@@ -12,7 +12,7 @@ import {
   renewInvitation,
   type InvitationRow,
 } from "../db/invitations";
-import { findMembership, insertMembership, listMemberIdsWithRoles } from "../db/memberships";
+import { findMemberIdByEmail, findMembership, insertMembership, listMemberIdsWithRoles } from "../db/memberships";
 import { findOrganizationById, lockOrganization, type OrganizationRow } from "../db/organizations";
 import { filterTeamIdsInOrganization, insertTeamMembership } from "../db/teams";
 import { findUserById, type UserRow } from "../db/users";
@@ -37,6 +37,20 @@ export interface InvitationInput {
 }
 
 const PENDING_EXISTS = "An invitation to this address is already pending. Resend it from the list below.";
+const OWN_ADDRESS = "That is your own address: you are already a member.";
+const ALREADY_MEMBER = "Someone with this address is already a member. Change their role on the members page instead.";
+
+/**
+ * Refuses an address that already belongs to a member (the inviter's own, or another member's).
+ * Only this organization's members are looked at: owners and admins see their members' addresses
+ * on the members page anyway, so this tells them nothing new, and an address without a membership
+ * here gets the same answer whether or not it has an account.
+ */
+async function refuseMemberAddress(org: OrganizationRow, inviter: Inviter, email: string) {
+  const memberId = await findMemberIdByEmail(org.id, email);
+  if (memberId === undefined) return;
+  throw new ValidationError({ email: memberId === inviter.id ? OWN_ADDRESS : ALREADY_MEMBER });
+}
 
 function newLink() {
   const token = randomToken();
@@ -72,8 +86,12 @@ async function queueInvitationMail(ctx: AppContext, org: OrganizationRow, invite
 /**
  * Invites an address with a role and optional teams, limited per organization, inviter and
  * recipient (spendInvitation). The route authorized managing invitations; the role asked for is
- * checked here (never above the actor's own; owners are invited by owners in person). Whether the address already has an account is never looked at:
- * the answer and the mail are the same either way, so the form cannot be used to find accounts.
+ * checked here (never above the actor's own; owners are invited by owners in person). An address
+ * of a member of this organization is refused (refuseMemberAddress); otherwise whether the address
+ * has an account is never looked at: the answer and the mail are the same either way, so the form
+ * cannot be used to find accounts. Two invitations to one address racing each other both pass the
+ * checks above; the partial unique index invitations_pending_unique (citext email) lets one insert
+ * win and the other gets the same 422.
  */
 export async function createInvitation(
   ctx: AppContext,
@@ -87,6 +105,7 @@ export async function createInvitation(
   const wanted = [...new Set(input.teams)];
   const teams = await filterTeamIdsInOrganization(org.id, wanted);
   if (teams.length !== wanted.length) throw new ValidationError({ teams: "Choose teams of this organization." });
+  await refuseMemberAddress(org, inviter, input.email);
   if (await findPendingInvitationForEmail(org.id, input.email)) throw new ValidationError({ email: PENDING_EXISTS });
   await spendInvitation(ctx, org, inviter, input.email);
   const link = newLink();

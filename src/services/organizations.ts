@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { db } from "../db/knex";
-import { findMembership, insertMembership } from "../db/memberships";
+import { findMembership, insertMembership, listMemberAddresses } from "../db/memberships";
 import {
   deleteOrganization as deleteOrganizationRow,
   insertOrganization,
@@ -10,6 +10,7 @@ import {
   type OrganizationRow,
 } from "../db/organizations";
 import type { UserRow } from "../db/users";
+import { organizationDeletedMail } from "../emails/organization-deleted";
 import { consumeOrThrow } from "./rate-limits";
 import { forbidden, isUniqueViolation, ValidationError } from "../lib/errors";
 import { canDeleteOrganization, type Actor } from "../policies/organizations";
@@ -67,18 +68,24 @@ export async function updateOrganization(org: OrganizationRow, actor: Actor, inp
 }
 
 /**
- * Deletes an organization (the route authorized owners only) after its slug was typed again, so a
- * slip of the mouse cannot do it. Memberships, teams, invitations and tokens go with it (foreign
- * keys cascade).
+ * Deletes an organization (the route authorized owners only, after a fresh sign-in) once its slug
+ * was typed again exactly, so a slip of the mouse or a half-read page cannot do it. Memberships,
+ * teams, invitations and tokens go with it (foreign keys cascade). Every member, the one deleting
+ * included, is mailed: losing an organization is not a notification one opts out of, and the mail
+ * is queued in the deleting transaction, so it goes out only if the deletion happened.
  */
-export async function deleteOrganization(org: OrganizationRow, actor: Actor, confirmSlug: string): Promise<void> {
-  if (confirmSlug.toLowerCase() !== org.slug.toLowerCase()) {
+export async function deleteOrganization(ctx: AppContext, org: OrganizationRow, actor: Actor & { username: string }, confirmSlug: string): Promise<void> {
+  if (confirmSlug !== org.slug) {
     throw new ValidationError({ confirm_slug: `Type ${org.slug} to confirm.` });
   }
   await db.transaction(async (trx) => {
     await lockOrganization(org.id, trx);
     // Checked again under the lock: the actor may have been demoted since the page was loaded.
     if (!canDeleteOrganization((await findMembership(org.id, actor.user_id, trx)) ?? null)) throw forbidden();
+    const members = await listMemberAddresses(org.id, trx);
     await deleteOrganizationRow(org.id, trx);
+    for (const m of members) {
+      await ctx.mail.queue(organizationDeletedMail({ userId: m.user_id, to: m.email, recipient: m.username, orgName: org.name, orgSlug: org.slug, actor: actor.username }), trx);
+    }
   });
 }

@@ -13,6 +13,7 @@ import { joinRequestReceivedMail } from "../../src/emails/join-request-received"
 import { newSignInMail } from "../../src/emails/new-sign-in";
 import { organizationInvitationMail } from "../../src/emails/organization-invitation";
 import { organizationMemberJoinedMail } from "../../src/emails/organization-member-joined";
+import { organizationDeletedMail } from "../../src/emails/organization-deleted";
 import { organizationMembershipChangedMail } from "../../src/emails/organization-membership-changed";
 import { passwordChangedMail } from "../../src/emails/password-changed";
 import { passwordResetMail } from "../../src/emails/password-reset";
@@ -38,6 +39,7 @@ const MAILS: [string, MailDraft, string[]][] = [
   ["join request approved", joinRequestDecidedMail({ ...to, recipient: "bea", orgName: "Acme", orgSlug: "acme", approved: true }), ["/orgs/acme"]],
   ["join request denied", joinRequestDecidedMail({ ...to, recipient: "bea", orgName: "Acme", orgSlug: "acme", approved: false }), []],
   ["membership changed", organizationMembershipChangedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", actor: "bea", change: "role", role: "admin" }), ["/orgs/acme"]],
+  ["organization deleted", organizationDeletedMail({ ...to, recipient: "ana", orgName: "Acme", orgSlug: "acme", actor: "bea" }), ["/settings/organizations"]],
   ["password changed", passwordChangedMail({ ...to, username: "ana", how: "changed", ip: null }), ["/password/forgot"]],
   ["password reset", passwordResetMail({ ...to, username: "ana", token: "tok123", minutes: 30 }), ["/password/reset/tok123"]],
   ["signup attempt", signupAttemptMail({ ...to, username: "ana" }), ["/login", "/password/forgot"]],

@@ -258,7 +258,7 @@ function orgPaths(): Record<string, JsonObject> {
         responses: { 200: json(ref("InvitationPage"), "A page of pending invitations", LINK), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: OUTSIDER, 422: error("Bad page parameters") },
       },
       post: {
-        summary: "Invite an address with a role and teams; the invitation link is mailed to it (the same answer whether or not it has an account)",
+        summary: "Invite an address with a role and teams; the invitation link is mailed to it (the same answer whether or not it has an account, unless the account is already a member)",
         operationId: "createInvitation",
         tags: ["organizations"],
         parameters: [ORG],
@@ -268,7 +268,7 @@ function orgPaths(): Record<string, JsonObject> {
           401: UNAUTHORIZED,
           403: FORBIDDEN,
           404: OUTSIDER,
-          422: error("Invalid fields (a role above your own, a team of another organization, an invitation already pending...), each named in error.fields"),
+          422: error("Invalid fields (a role above your own, a team of another organization, an address of a member or of yourself, an invitation already pending...), each named in error.fields"),
           429: error("Too many invitations for this organization, inviter or address; see Retry-After"),
         },
       },

@@ -184,7 +184,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, orgs.showOrgSettings);
   r.post("/orgs/:org/settings/two-factor", member, authorize(can.canRequireTwoFactor), submitTwoFactorPolicy);
   r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, validate(orgs.OrganizationForm, orgs.showOrgSettings), orgs.submitOrgSettings);
-  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), loadTwoFactorPolicy, validate(orgs.DeleteOrganizationForm, { page: orgs.showOrgSettings, errorsLocal: "deleteErrors", valuesLocal: "deleteValues" }), orgs.submitDeleteOrganization);
+  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), loadTwoFactorPolicy, validate(orgs.DeleteOrganizationForm, { page: orgs.showOrgSettings, errorsLocal: "deleteErrors", valuesLocal: "deleteValues" }), orgs.submitDeleteOrganization(ctx));
   r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), validate(orgs.OrgTokenForm, orgs.showOrgTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);

@@ -241,4 +241,32 @@ describe("organization API", () => {
     assert.equal(await roleOf(org, member), "member");
     assert.equal((await db("invitations").where({ organization_id: org.id })).length, 1, "nothing was written");
   });
+
+  it("refuses to invite the caller or an existing member with a 422 naming the email field", async () => {
+    const owner = await buildUser({ email: "owner-api@example.test" });
+    const member = await buildUser({ email: "member-api@example.test" });
+    const org = await buildOrg(owner);
+    await addMember(org, member, "member");
+    const { token } = await buildAccessToken(t.ctx, owner);
+    const self = await call(token, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "Owner-API@example.test", role: "member" });
+    assert.equal(self.status, 422);
+    const selfBody = await self.json();
+    assert.equal(selfBody.error.code, "invalid");
+    assert.match(selfBody.error.fields.email, /your own address/);
+    const existing = await call(await orgToken(org), "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "member-api@example.test", role: "member" });
+    assert.equal(existing.status, 422);
+    assert.match((await existing.json()).error.fields.email, /already a member/);
+    assert.equal((await db("invitations")).length, 0);
+  });
+
+  it("keeps one pending invitation per address when the API is called in parallel", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const { token } = await buildAccessToken(t.ctx, owner);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => call(token, "POST", `/api/v1/orgs/${org.slug}/invitations`, { email: "parallel@example.test", role: "member" })),
+    );
+    assert.deepEqual(answers.map((r) => r.status).sort(), [201, 422, 422, 422, 422]);
+    assert.equal((await db("invitations").where({ status: "pending" })).length, 1);
+  });
 });

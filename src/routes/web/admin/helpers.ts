@@ -19,9 +19,3 @@ export function pageOf(req: Request, total: number, perPage = ADMIN_PER_PAGE): {
   const page = Number.isSafeInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
   return { page, pages, offset: (page - 1) * perPage, limit: perPage };
 }
-
-/** The search text of `?q=`, trimmed and capped, or undefined. */
-export function searchOf(req: Request): string | undefined {
-  const raw = typeof req.query.q === "string" ? req.query.q.trim().slice(0, 100) : "";
-  return raw || undefined;
-}

@@ -10,7 +10,8 @@ import { notFound } from "../../../lib/errors";
 import { deleteOrganizationAsAdmin } from "../../../services/admin-organizations";
 import { approveDomainAsAdmin } from "../../../services/organization-domains";
 import type { Valid } from "../../../http/validate";
-import { ADMIN_SECTIONS, pageOf, searchOf } from "./helpers";
+import { ADMIN_SECTIONS, pageOf } from "./helpers";
+import { searchOf } from "../../../http/search";
 
 async function orgOf(req: Request): Promise<OrganizationRow> {
   const org = await findOrganizationBySlug(String(req.params.org));

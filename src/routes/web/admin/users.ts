@@ -11,7 +11,8 @@ import { displayAccessToken } from "../../../auth/access-token-format";
 import { providerLabel } from "../../../services/external-sign-in";
 import { notFound } from "../../../lib/errors";
 import { describeUserAgent } from "../../../lib/user-agent";
-import { ADMIN_SECTIONS, pageOf, searchOf } from "./helpers";
+import { ADMIN_SECTIONS, pageOf } from "./helpers";
+import { searchOf } from "../../../http/search";
 import { idParam } from "../../../http/params";
 import { actionsFor } from "./user-actions";
 

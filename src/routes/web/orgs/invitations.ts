@@ -25,10 +25,16 @@ export const InvitationForm = z.object({
   teams: teamIds.optional().default([]),
 });
 
-/** GET /orgs/:org/invitations — the invite form and the pending invitations (admins and owners); the form again on a 422. */
+/**
+ * GET /orgs/:org/invitations — the invite form and the pending invitations with their teams and
+ * when they were sent (admins and owners); the form again on a 422. A team deleted since the
+ * invitation was sent is left out, as accepting leaves it out.
+ */
 export async function showInvitations(req: Request, res: Response) {
   const org = req.org!;
-  const [pending, teams] = await Promise.all([listPendingInvitations(org.id, 200, 0), listTeams(org.id)]);
+  const [rows, teams] = await Promise.all([listPendingInvitations(org.id, 200, 0), listTeams(org.id)]);
+  const teamNames = new Map(teams.map((t) => [Number(t.id), t.name]));
+  const pending = rows.map((i) => ({ ...i, teamNames: i.team_ids.map((id) => teamNames.get(Number(id))).filter((n): n is string => n !== undefined) }));
   const chosenTeams = new Set(([] as unknown[]).concat(req.body?.teams ?? []).map(String));
   res.render("orgs/invitations", {
     title: `Invitations · ${org.name}`,

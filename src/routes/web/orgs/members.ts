@@ -1,13 +1,14 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
-import { countMembers, findMembershipInOrganization, listMembers } from "../../../db/memberships";
+import { countMembers, countOwners, findMembershipInOrganization, listMembers } from "../../../db/memberships";
 import { findUserById } from "../../../db/users";
 import { flash } from "../../../http/flash";
 import { pageOf } from "../../../http/pager";
+import { searchOf } from "../../../http/search";
 import { idParam } from "../../../http/params";
 import type { Valid } from "../../../http/validate";
 import { ConflictError, notFound } from "../../../lib/errors";
-import { canChangeRole, canRemoveMember, grantableRoles, ORG_ROLES, type OrgRole } from "../../../policies/organizations";
+import { canChangeRole, canManageMembers, canRemoveMember, grantableRoles, ORG_ROLES, type OrgRole } from "../../../policies/organizations";
 import { changeMemberRole, leaveOrganization, removeMember } from "../../../services/memberships";
 import { actThenRedirect, orgPath, roleWithArticle } from "./helpers";
 
@@ -20,14 +21,21 @@ export const RoleForm = z.object({ role: z.enum(ORG_ROLES as [OrgRole, ...OrgRol
 export const membersPage = (req: Request) => orgPath(req.org!.slug, "/members");
 
 /**
- * GET /orgs/:org/members — every member with their role. For each row the page gets the roles the
- * viewer may set and whether they may remove the member, from the same policies the POSTs check.
+ * GET /orgs/:org/members — the members with their role, searchable by username and name (`?q=`),
+ * a page at a time. Owners and admins also see, and search, each member's email and joined date:
+ * they invite and manage people by address. Plain members do not, and their search never looks at
+ * emails, since a match would tell them an address they were not shown. For each row the page gets
+ * the roles the viewer may set and whether they may remove the member, from the same policies the
+ * POSTs check.
  */
 export async function showMembers(req: Request, res: Response) {
   const org = req.org!;
   const actor = req.actor!;
   const page = pageOf(req, PER_PAGE);
-  const [rows, total] = await Promise.all([listMembers(org.id, page.perPage, page.offset), countMembers(org.id)]);
+  const q = searchOf(req);
+  const details = canManageMembers(actor);
+  const search = q ? { text: q, emails: details } : undefined;
+  const [rows, total] = await Promise.all([listMembers(org.id, page.perPage, page.offset, search), countMembers(org.id, search)]);
   const members = rows.map((m) => ({
     ...m,
     isSelf: m.user_id === actor.user_id,
@@ -35,7 +43,9 @@ export async function showMembers(req: Request, res: Response) {
     canChangeRole: grantableRoles(actor).some((r) => r !== m.role && canChangeRole(actor, m, r)),
     canRemove: canRemoveMember(actor, m),
   }));
-  res.render("orgs/members", { title: `Members · ${org.name}`, tab: "members", members, page: page.page, hasNext: page.page * PER_PAGE < total, total });
+  res.render("orgs/members", {
+    title: `Members · ${org.name}`, tab: "members", members, page: page.page, hasNext: page.page * PER_PAGE < total, total, q: q ?? "", details,
+  });
 }
 
 /**
@@ -83,16 +93,32 @@ export function submitRemoveMember(ctx: Parameters<typeof removeMember>[0]) {
   };
 }
 
-/** GET /orgs/:org/leave — asks before leaving the organization. */
-export function showLeave(req: Request, res: Response) {
+/**
+ * GET /orgs/:org/leave — asks before leaving the organization. The last owner gets, instead of a
+ * confirmation that would then fail, a page (409) saying why not and what to do first. Leaving is
+ * the only way an owner can end up without a successor from their own pages: nobody changes their
+ * own role or removes themselves (canChangeRole, canRemoveMember), and an owner removing or
+ * demoting another owner leaves themselves as one. The service checks again under its lock.
+ */
+export async function showLeave(req: Request, res: Response) {
   const org = req.org!;
+  const back = req.query.from === "settings" ? "/settings/organizations" : orgPath(org.slug);
+  if (req.actor!.role === "owner" && (await countOwners(org.id)) <= 1) {
+    return res.status(409).render("orgs/last-owner", {
+      title: `You cannot leave ${org.name} yet`,
+      tab: "overview",
+      message: `You are the last owner of ${org.name}, and an organization needs at least one owner. Make someone else an owner on the members page, then leave; or delete the organization in its settings.`,
+      members: orgPath(org.slug, "/members"),
+      back,
+    });
+  }
   res.render("orgs/confirm", {
     title: `Leave ${org.name}?`,
     tab: "overview",
     message: `You will lose access to ${org.name} and its teams. You can only come back with a new invitation.`,
     action: orgPath(org.slug, "/leave"),
     button: `Leave ${org.name}`,
-    back: req.query.from === "settings" ? "/settings/organizations" : orgPath(org.slug),
+    back,
     hidden: req.query.from === "settings" ? { from: "settings" } : {},
   });
 }

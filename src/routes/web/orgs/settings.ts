@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import type { AppContext } from "../../../context";
 import { z } from "zod";
 import { flash } from "../../../http/flash";
 import { formValues, type Valid } from "../../../http/validate";
@@ -27,9 +28,11 @@ export async function submitOrgSettings(req: Valid<typeof OrganizationForm>, res
   res.redirect(orgPath(org.slug, "/settings"));
 }
 
-/** POST /orgs/:org/delete — deletes the organization once its slug was typed again. */
-export async function submitDeleteOrganization(req: Valid<typeof DeleteOrganizationForm>, res: Response) {
-  await deleteOrganization(req.org!, req.actor!, req.body.confirm_slug);
-  flash(req, "success", `Deleted the organization ${req.org!.name}.`);
-  res.redirect("/");
+/** POST /orgs/:org/delete — deletes the organization once its slug was typed again, and mails its members. */
+export function submitDeleteOrganization(ctx: AppContext) {
+  return async (req: Valid<typeof DeleteOrganizationForm>, res: Response) => {
+    await deleteOrganization(ctx, req.org!, { ...req.actor!, username: req.user!.username }, req.body.confirm_slug);
+    flash(req, "success", `Deleted the organization ${req.org!.name}. Its members were told by email.`);
+    res.redirect("/");
+  };
 }

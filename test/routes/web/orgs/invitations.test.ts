@@ -241,4 +241,61 @@ describe("invitations", () => {
     const fine = await client.postRaw(`/orgs/${other.slug}/invitations`, { _csrf: token, email: "elsewhere@example.test", role: "member" });
     assert.equal(fine.status, 302);
   });
+
+  it("refuses to invite yourself or an existing member, beside the email field, typed values kept", async () => {
+    const owner = await buildUser({ email: "boss@example.test" });
+    const admin = await buildUser();
+    const member = await buildUser({ email: "member@example.test" });
+    const org = await buildOrg(owner);
+    await addMember(org, admin, "admin");
+    await addMember(org, member, "member");
+    const client = await loginAs(t.baseUrl, owner);
+    const self = await invite(client, org.slug, { email: "Boss@Example.test", role: "member" });
+    assert.equal(self.status, 422);
+    assert.match(fieldError(self.html, "email") ?? "", /your own address/);
+    assert.match(self.html, /value="Boss@Example.test"/);
+    const a = await loginAs(t.baseUrl, admin);
+    const existing = await invite(a, org.slug, { email: "MEMBER@example.test", role: "admin" });
+    assert.equal(existing.status, 422);
+    assert.match(fieldError(existing.html, "email") ?? "", /already a member/);
+    assert.match(existing.html, /<option value="admin" selected>/);
+    // A member of another organization only is invited like anyone else.
+    await buildOrg(await buildUser({ email: "elsewhere@example.test" }));
+    assert.equal((await invite(a, org.slug, { email: "elsewhere@example.test", role: "member" })).status, 302);
+    assert.deepEqual((await db("invitations")).map((i) => i.email), ["elsewhere@example.test"]);
+    assert.equal(t.mailbox.to("member@example.test").length, 0);
+  });
+
+  it("keeps one pending invitation per address when the same one is sent in parallel", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner);
+    const client = await loginAs(t.baseUrl, owner);
+    const page = await client.get(`/orgs/${org.slug}/invitations`);
+    const token = csrfTokenFor(page.html, `/orgs/${org.slug}/invitations`);
+    const body = (email: string) => new URLSearchParams({ _csrf: token, email, role: "member" }).toString();
+    const answers = await Promise.all(
+      ["race@example.test", "RACE@example.test", "Race@Example.test", "race@EXAMPLE.test", "race@example.test"].map((e) => client.request("POST", `/orgs/${org.slug}/invitations`, body(e))),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [302, 422, 422, 422, 422], "one wins, every other one gets the form again");
+    for (const r of answers.filter((x) => x.status === 422)) assert.match(fieldError(r.html, "email") ?? "", /already pending/);
+    assert.equal((await db("invitations").where({ organization_id: org.id })).length, 1);
+    await t.mailbox.waitFor("race@example.test");
+    assert.equal((await db("outbound_mails").whereRaw('lower("to") = ?', ["race@example.test"])).length, 1, "one invitation mail");
+  });
+
+  it("lists pending invitations with their teams, inviter and sent date", async () => {
+    const owner = await buildUser({ username: "inviter1" });
+    const org = await buildOrg(owner);
+    const platform = await buildTeam(org, "Platform");
+    const web = await buildTeam(org, "Web");
+    const client = await loginAs(t.baseUrl, owner);
+    await invite(client, org.slug, { email: "teams@example.test", role: "member", teams: [String(platform.id), String(web.id)] });
+    await invite(client, org.slug, { email: "none@example.test", role: "member" });
+    await db("invitations").where({ email: "none@example.test" }).update({ created_at: new Date("2026-11-20T10:00:00Z") });
+    const list = await client.get(`/orgs/${org.slug}/invitations`);
+    assert.match(list.html, /<th scope="col">Teams<\/th><th scope="col">Invited by<\/th><th scope="col">Sent<\/th>/);
+    assert.match(list.html, /<td>teams@example.test<\/td>[\s\S]*?<td>Platform, Web<\/td>\s*<td>inviter1<\/td>/);
+    assert.match(list.html, /<td>none@example.test<\/td>[\s\S]*?<td>—<\/td>\s*<td>inviter1<\/td>\s*<td><time datetime="2026-11-20T10:00:00.000Z"[^>]*>20 Nov 2026<\/time><\/td>/);
+  });
 });

@@ -121,11 +121,24 @@ describe("organization members: roles, removal, leaving, the last owner", () => 
     const nextId = await addMember(org, next, "admin");
     const client = await loginAs(t.baseUrl, owner);
 
-    const leave = await client.submit(`/orgs/${org.slug}/leave`, {});
+    // The page says why before anything is posted: no confirmation that would then fail.
+    const ask = await client.get(`/orgs/${org.slug}/leave`);
+    assert.equal(ask.status, 409);
+    assert.match(ask.html, /You cannot leave Acme yet/);
+    assert.match(ask.html, /You are the last owner of Acme/);
+    assert.doesNotMatch(ask.html, /action="\/orgs\/[^"]+\/leave"/);
+    const fromSettings = await client.get(`/orgs/${org.slug}/leave?from=settings`);
+    assert.match(fromSettings.html, /href="\/settings\/organizations">Back</);
+    // A form posted anyway (an old tab) is still refused, with the message.
+    const leave = await postFromMembers(client, org.slug, `/orgs/${org.slug}/leave`, {});
     assert.equal(leave.status, 302);
     const after = await client.get(leave.location!);
     assert.match(after.html, /You are the last owner of Acme/);
     assert.equal(await roleOf(org, owner), "owner");
+    // Nobody is offered demoting or removing themselves: the own row has no role form or Remove link.
+    const members = await client.get(`/orgs/${org.slug}/members`);
+    const ownId = await membershipId(org, owner);
+    assert.doesNotMatch(members.html, new RegExp(`/members/${ownId}/(role|remove)`));
 
     // An organization token does not get as far as the last-owner rule: it never touches owners.
     await assert.rejects(
@@ -221,5 +234,45 @@ describe("organization members: roles, removal, leaving, the last owner", () => 
     assert.equal(done.status, 302);
     assert.equal(await roleOf(org, owner), undefined);
     assert.equal(await roleOf(org, heir), "owner");
+  });
+
+  it("searches members by username and name a page at a time, the search kept across pages", async () => {
+    const owner = await buildUser({ username: "boss" });
+    const org = await buildOrg(owner);
+    for (let i = 0; i < 53; i++) await addMember(org, await buildUser({ username: `dev${String(i).padStart(2, "0")}`, password: null }), "member");
+    await addMember(org, await buildUser({ username: "quiet", displayName: "Devon Smith", password: null }), "member");
+    await addMember(org, await buildUser({ username: "other", password: null }), "member");
+    const client = await loginAs(t.baseUrl, owner);
+    const first = await client.get(`/orgs/${org.slug}/members?q=dev`);
+    assert.equal(first.status, 200);
+    assert.match(first.html, /54 members matching “dev”/);
+    assert.match(first.html, /<input id="member-search-q" name="q" type="search" value="dev"/);
+    assert.doesNotMatch(first.html, /<span><strong>other<\/strong>/);
+    assert.doesNotMatch(first.html, /<span><strong>boss<\/strong>/);
+    assert.match(first.html, /href="\/orgs\/[^"]+\/members\?q=dev&amp;page=2">Next/);
+    const second = await client.get(`/orgs/${org.slug}/members?q=dev&page=2`);
+    assert.equal((second.html.match(/<li>/g) ?? []).length, 4);
+    assert.match(second.html, /<span><strong>quiet<\/strong> <span class="muted">Devon Smith<\/span>/, "display names are searched");
+    // LIKE's wildcards are matched as typed.
+    assert.match((await client.get(`/orgs/${org.slug}/members?q=%25`)).html, /0 members matching “%”/);
+    assert.equal((await client.get(`/orgs/${org.slug}/members?page=0`)).status, 422);
+  });
+
+  it("shows emails and joined dates to owners and admins only, and never searches emails for members", async () => {
+    const owner = await buildUser({ email: "boss@secret.test" });
+    const admin = await buildUser();
+    const member = await buildUser();
+    const org = await buildOrg(owner);
+    await addMember(org, admin, "admin");
+    await addMember(org, member, "member");
+    for (const [who, sees] of [[owner, true], [admin, true], [member, false]] as const) {
+      const client = await loginAs(t.baseUrl, who);
+      const page = await client.get(`/orgs/${org.slug}/members`);
+      assert.equal(page.html.includes("boss@secret.test"), sees, `${who.username} sees emails: ${sees}`);
+      assert.equal(/joined <time/.test(page.html), sees, `${who.username} sees joined dates: ${sees}`);
+      assert.match(page.html, sees ? /Search by username, name or email/ : /Search by username or name</);
+      const byEmail = await client.get(`/orgs/${org.slug}/members?q=secret.test`);
+      assert.match(byEmail.html, sees ? /1 member matching/ : /0 members matching/);
+    }
   });
 });

@@ -6,6 +6,8 @@ import { buildUser, loginAs } from "../../../helpers/factories";
 import { addMember, buildOrg, roleOf } from "../../../helpers/orgs";
 import { db } from "../../../../src/db/knex";
 import { findOrganizationBySlug } from "../../../../src/db/organizations";
+import { saveEmailPreferences } from "../../../../src/services/notification-preferences";
+import { ageRecentAuth } from "../../../helpers/two-factor";
 
 describe("organizations: create, view, settings, delete", () => {
   const t = useTestApp();
@@ -139,19 +141,57 @@ describe("organizations: create, view, settings, delete", () => {
     assert.match(fieldError(taken.html, "slug") ?? "", /taken/);
   });
 
-  it("deletes the organization only when its slug is typed again", async () => {
-    const owner = await buildUser();
-    const org = await buildOrg(owner, { slug: "doomed" });
-    await addMember(org, await buildUser(), "member");
+  it("deletes the organization only with its exact slug after a fresh sign-in, and mails every member", async () => {
+    const owner = await buildUser({ username: "ender" });
+    const member = await buildUser();
+    const admin = await buildUser();
+    const org = await buildOrg(owner, { slug: "doomed", name: "Doomed Inc" });
+    await addMember(org, member, "member");
+    await addMember(org, admin, "admin");
+    // Organization mail turned off does not hold back this one.
+    await saveEmailPreferences(member.id, { organization: false, product: false });
     const client = await loginAs(t.baseUrl, owner);
     const wrong = await client.submit("/orgs/doomed/settings", { confirm_slug: "doomd" }, "/orgs/doomed/delete");
     assert.equal(wrong.status, 422);
     assert.match(fieldError(wrong.html, "confirm_slug") ?? "", /Type doomed to confirm/);
+    assert.match(wrong.html, /name="confirm_slug"[^>]*value="doomd"/);
+    const shouted = await client.submit("/orgs/doomed/settings", { confirm_slug: "DOOMED" }, "/orgs/doomed/delete");
+    assert.equal(shouted.status, 422, "the slug is typed exactly");
     assert.ok(await findOrganizationBySlug("doomed"));
+
+    // An old sign-in is asked to prove itself again first; the form's answer is not even looked at.
+    await ageRecentAuth(owner.id, 11 * 60_000);
+    const stale = await client.submit("/orgs/doomed/settings", { confirm_slug: "doomed" }, "/orgs/doomed/delete");
+    assert.equal(stale.status, 303);
+    assert.equal(stale.location, "/settings/reauthenticate?returnTo=%2Forgs%2Fdoomed%2Fsettings");
+    assert.ok(await findOrganizationBySlug("doomed"));
+    const again = await client.submit(stale.location!, { method: "password", password: owner.password, returnTo: "/orgs/doomed/settings" }, "/settings/reauthenticate");
+    assert.equal(again.location, "/orgs/doomed/settings");
+
     const ok = await client.submit("/orgs/doomed/settings", { confirm_slug: "doomed" }, "/orgs/doomed/delete");
     assert.equal(ok.status, 302);
     assert.equal(await findOrganizationBySlug("doomed"), undefined);
     assert.equal((await db("memberships").where({ organization_id: org.id })).length, 0);
+    assert.match((await client.get(ok.location!)).html, /Deleted the organization Doomed Inc/);
+    for (const who of [owner, member, admin]) {
+      const mail = await t.mailbox.waitFor(who.email, (m) => /The organization Doomed Inc was deleted/.test(m.subject));
+      assert.match(mail.text, new RegExp(`Hi ${who.username},`));
+      assert.match(mail.text, /ender deleted the organization Doomed Inc \(\/orgs\/doomed\)/);
+      assert.match(mail.text, new RegExp(`${t.baseUrl}/settings/organizations`));
+    }
+  });
+
+  it("mails nobody when the deletion is refused", async () => {
+    const owner = await buildUser();
+    const org = await buildOrg(owner, { slug: "kept" });
+    const admin = await buildUser();
+    await addMember(org, admin, "admin");
+    const a = await loginAs(t.baseUrl, admin);
+    const page = await a.get("/orgs/kept/members");
+    const refused = await a.postRaw("/orgs/kept/delete", { _csrf: pageCsrfToken(page.html), confirm_slug: "kept" });
+    assert.equal(refused.status, 403);
+    assert.ok(await findOrganizationBySlug("kept"));
+    assert.equal((await db("outbound_mails")).length, 0);
   });
 
   it("lists the user's organizations in settings with OWNER and ADMIN badges and a Leave button", async () => {
