@@ -24,7 +24,8 @@ import { sessionStoreOf } from "./session-store";
  * ended session never comes back from the list.
  *
  * Switching is a POST with the CSRF token of the account in use: the session in use goes to the
- * front of the list and the chosen one takes the session cookie. Adding an account moves the
+ * front of the list and the chosen one takes the session cookie; the two cookies are always written
+ * together, in the same response. Adding an account moves the
  * session in use into the list and leaves the browser signed out, so the ordinary sign-in (password,
  * providers, passkey, the 2FA step) runs unchanged in a fresh session. Nothing is ever copied from one
  * session into another, and each session keeps its own idle and absolute expiry.
@@ -115,9 +116,12 @@ export function createBrowserAccounts(config: Config, sessionSecret: string) {
       const wanted = sids.filter((sid) => sid !== req.sessionID);
       const bySid = new Map((await listSignedInSessionsBySid(wanted)).map((row) => [row.sid, toAccount(row)]));
       accounts = wanted.flatMap((sid) => bySid.get(sid) ?? []);
-      // Rewritten when something was dropped; a list that is empty (never written so) or failed its
-      // signature is removed.
-      if (accounts.length !== sids.length || sids.length === 0) cookie.write(res, accounts);
+      // Ended sessions are dropped from what this request sees, not from the cookie: the list is
+      // written only with the session cookie (switching, adding, signing out), since a response
+      // rewriting it alone, racing a switch in another tab, would leave the browser with that
+      // switch's session cookie and a list missing the account it moved there. A list that is empty
+      // (never written so) or fails its signature is removed.
+      if (sids.length === 0) cookie.write(res, []);
       if (accounts.length) res.setHeader("Cache-Control", "no-store");
     }
     states.set(req, { accounts, cookie });
@@ -181,10 +185,7 @@ export function parkCurrentAccount(req: Request): void {
 export async function switchToAccount(req: Request, target: HeldAccount): Promise<boolean> {
   const store = sessionStoreOf(req);
   const sess = await new Promise<session.SessionData | null | undefined>((resolve, reject) => store.get(target.sid, (err, s) => (err ? reject(err) : resolve(s))));
-  if (sess?.passport?.user !== target.user.id) {
-    setAccounts(req, otherAccountsOf(req).filter((a) => a.sid !== target.sid));
-    return false;
-  }
+  if (sess?.passport?.user !== target.user.id) return false;
   const current = currentAccount(req);
   if (!req.user && store.sessionRow(req)) await endSessionById(req.sessionID);
   req.sessionID = target.sid;

@@ -230,7 +230,7 @@ describe("several accounts in one browser", () => {
     assert.equal(await signedInAs(client), "alice");
 
     // A form sent with no token or a made-up one is the ordinary CSRF refusal.
-    for (const fields of [{}, { _csrf: "made-up.token" }]) {
+    for (const fields of [{}, { _csrf: "made-up.token" }] as Record<string, string>[]) {
       const res = await client.postRaw("/settings/profile", { ...fields, display_name: "Changed", bio: "" });
       assert.equal(res.status, 403);
       assert.match(res.html, /This form expired or was not sent from this site/);
@@ -393,6 +393,30 @@ describe("several accounts in one browser", () => {
       assert.deepEqual(await menuAccounts(client), ["alice"], "alice is still held");
       await switchTo(client, "alice");
       assert.equal(await signedInAs(client), "alice");
+    });
+
+    it("a page view that finds an ended session, answered after a switch in another tab, forgets no account", async () => {
+      const alice = await buildUser({ username: "alice" });
+      const bob = await buildUser({ username: "bob" });
+      const carol = await buildUser({ username: "carol" });
+      const client = await loginAs(t.baseUrl, carol);
+      const carolsSid = sidOf(client);
+      await addAccount(client, alice);
+      await addAccount(client, bob);
+      const bobsSid = sidOf(client);
+      const home = await client.get("/");
+      await db("sessions").where({ sid: carolsSid }).update({ ended_at: new Date() });
+
+      // A page view sent with the cookies of before the switch, answered after it.
+      const gate = stallNextRead(bobsSid);
+      const pageView = client.get("/settings/profile");
+      await gate.entered;
+      assert.equal((await client.postRaw("/accounts/switch", switchFields(home, "alice"))).status, 302);
+      gate.release();
+      assert.equal((await pageView).status, 200);
+
+      assert.equal(await signedInAs(client), "alice");
+      assert.deepEqual(await menuAccounts(client), ["bob"], "bob is still held, carol is gone");
     });
 
     it("parallel switches and revocations leave every session either in use, listed or ended", async () => {
