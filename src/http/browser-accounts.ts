@@ -24,8 +24,9 @@ import { sessionStoreOf } from "./session-store";
  * ended session never comes back from the list.
  *
  * Switching is a POST with the CSRF token of the account in use: the session in use goes to the
- * front of the list and the chosen one takes the session cookie; the two cookies are always written
- * together, in the same response. Adding an account moves the
+ * front of the list and the chosen one takes the session cookie. The list is only ever written
+ * together with the session cookie, and keeps the session switched to, so that responses racing in
+ * two tabs (each setting the cookies it knows) leave no signed-in account unlisted but the newest. Adding an account moves the
  * session in use into the list and leaves the browser signed out, so the ordinary sign-in (password,
  * providers, passkey, the 2FA step) runs unchanged in a fresh session. Nothing is ever copied from one
  * session into another, and each session keeps its own idle and absolute expiry.
@@ -74,7 +75,7 @@ class AccountsCookie {
     const mac = Buffer.from(parts.pop() ?? "", "base64url");
     const expected = this.mac(parts);
     if (mac.length !== expected.length || !crypto.timingSafeEqual(mac, expected)) return [];
-    return parts.filter((sid) => SID.test(sid)).slice(0, MAX_ACCOUNTS - 1);
+    return parts.filter((sid) => SID.test(sid)).slice(0, MAX_ACCOUNTS);
   }
 
   /**
@@ -112,7 +113,7 @@ export function createBrowserAccounts(config: Config, sessionSecret: string) {
     const sids = cookie.read(req);
     let accounts: HeldAccount[] = [];
     if (sids) {
-      // The session in use is never listed as another one, whatever a racing response wrote.
+      // The session in use is not one of the others (the cookie keeps it after a switch to it).
       const wanted = sids.filter((sid) => sid !== req.sessionID);
       const bySid = new Map((await listSignedInSessionsBySid(wanted)).map((row) => [row.sid, toAccount(row)]));
       accounts = wanted.flatMap((sid) => bySid.get(sid) ?? []);
@@ -141,11 +142,14 @@ export function otherAccountsOf(req: Request): HeldAccount[] {
   return states.get(req)?.accounts ?? [];
 }
 
-/** Sets the list of other accounts for this response, and for the page it may still render. */
+/**
+ * Writes the browser's list, and sets what this request sees of it: the list minus the session in
+ * use, which the cookie may hold too (see switchToAccount).
+ */
 function setAccounts(req: Request, accounts: HeldAccount[]): void {
   const state = stateOf(req);
-  state.accounts = accounts;
-  req.res!.locals.otherAccounts = accounts;
+  state.accounts = accounts.filter((a) => a.sid !== req.sessionID);
+  req.res!.locals.otherAccounts = state.accounts;
   state.cookie.write(req.res!, accounts);
 }
 
@@ -191,7 +195,9 @@ export async function switchToAccount(req: Request, target: HeldAccount): Promis
   req.sessionID = target.sid;
   store.createSession(req, sess);
   req.user = store.signedInUser(req);
-  const rest = otherAccountsOf(req).filter((a) => a.sid !== target.sid && a.sid !== current?.sid);
+  // The target stays in the cookie (hidden while in use): a response that sets only the session
+  // cookie, racing this one (a sign-in finishing in another tab), must find it still listed.
+  const rest = otherAccountsOf(req).filter((a) => a.sid !== current?.sid);
   setAccounts(req, current ? [current, ...rest] : rest);
   return true;
 }

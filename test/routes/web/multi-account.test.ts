@@ -419,6 +419,25 @@ describe("several accounts in one browser", () => {
       assert.deepEqual(await menuAccounts(client), ["bob"], "bob is still held, carol is gone");
     });
 
+    it("a sign-in answered after a switch in another tab keeps the account switched to", async () => {
+      const alice = await buildUser({ username: "alice" });
+      const bob = await buildUser({ username: "bob" });
+      const client = await loginAs(t.baseUrl, alice);
+      await client.submit("/", {}, "/accounts/add");
+      const login = await client.get("/login");
+      const menu = await client.get("/");
+      // The browser holds no session row while adding: the gate holds the sign-in's first read of its cookie's id.
+      const gate = stallNextRead(sidOf(client));
+      const signIn = client.postRaw("/login", { _csrf: csrfTokenFor(login.html, "/login"), login: bob.username, password: bob.password });
+      await gate.entered;
+      assert.equal((await client.postRaw("/accounts/switch", switchFields(menu, "alice"))).status, 302);
+      gate.release();
+      assert.equal((await signIn).status, 302);
+
+      assert.equal(await signedInAs(client), "bob", "the sign-in answered last");
+      assert.deepEqual(await menuAccounts(client), ["alice"], "alice is still held");
+    });
+
     it("parallel switches and revocations leave every session either in use, listed or ended", async () => {
       const alice = await buildUser({ username: "alice" });
       const bob = await buildUser({ username: "bob" });
