@@ -306,6 +306,17 @@ describe("several accounts in one browser", () => {
       assert.equal(await liveSessionCount(bob.id), 0);
     });
 
+    it("signs out of every held account while none is in use", async () => {
+      const alice = await buildUser({ username: "alice" });
+      const client = await loginAs(t.baseUrl, alice);
+      await client.submit("/", {}, "/accounts/add");
+      const out = await client.submit("/login", { scope: "all" }, "/logout");
+      assert.equal(out.location, "/login");
+      assert.match((await client.get("/login")).html, /You have signed out of every account\./);
+      assert.deepEqual(await menuAccounts(client), []);
+      assert.equal(await liveSessionCount(alice.id), 0);
+    });
+
     it("keeps the single-account menu as it was", async () => {
       const client = await loginAs(t.baseUrl, await buildUser({ username: "alice" }));
       const home = await client.get("/");
