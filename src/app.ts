@@ -11,6 +11,8 @@ import { createSessionMiddleware } from "./http/session";
 import { renderEjsView } from "./http/view-engine";
 import { PgSessionStore } from "./http/session-store";
 import { createCsrf } from "./http/csrf";
+import { createBrowserAccounts, MAX_ACCOUNTS } from "./http/browser-accounts";
+import { explainFormOfOtherAccount } from "./http/form-of-other-account";
 import { exposeFlash } from "./http/flash";
 import { exposeLocals, viewHelpers } from "./http/locals";
 import { securityHeaders } from "./http/security-headers";
@@ -71,7 +73,7 @@ export function createApp(opts: AppOptions) {
   // The templates' helpers (dates, roles, avatars): the same for every request.
   Object.assign(app.locals, viewHelpers);
   // Defaults for pages rendered before the per-request locals exist (errors early in the chain).
-  Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "" });
+  Object.assign(app.locals, { currentUser: undefined, flash: [], errors: {}, values: {}, devOutbox: false, csrfToken: () => "", otherAccounts: [], maxAccounts: MAX_ACCOUNTS });
 
   if (config.metrics) app.use(observeRequests);
   app.use(requestLogger(logger));
@@ -103,7 +105,9 @@ export function createApp(opts: AppOptions) {
   app.use(noStoreWhenSignedIn);
   const csrf = createCsrf(config, opts.sessionSecret);
   app.use(csrf.readCookies, csrf.exposeCsrfToken, exposeFlash, exposeLocals(ctx));
-  app.use(csrf.verifyCsrf);
+  // The other accounts this browser is signed in to, for the user menu, switching and CSRF's words.
+  app.use(createBrowserAccounts(config, opts.sessionSecret));
+  app.use(csrf.verifyCsrf, explainFormOfOtherAccount(csrf.formTokenMadeFor));
 
   // Development aid only: never mounted in production or when real SMTP is configured.
   if (!config.isProduction && !config.smtpUrl) app.use(devMailRoutes());

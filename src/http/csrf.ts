@@ -19,10 +19,11 @@ import type { Config } from "../config";
 export function createCsrf(config: Config, sessionSecret: string) {
   // A key of its own, derived from the session secret, so neither use can stand in for the other.
   const secret = crypto.createHmac("sha256", sessionSecret).update("gatehouse csrf").digest("base64url");
-  const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({
+  const cookieName = config.secureCookies ? "__Host-gatehouse.csrf" : "gatehouse.csrf";
+  const { generateCsrfToken, doubleCsrfProtection, validateRequest } = doubleCsrf({
     getSecret: () => secret,
     getSessionIdentifier: (req) => (req.user ? req.sessionID : ""),
-    cookieName: config.secureCookies ? "__Host-gatehouse.csrf" : "gatehouse.csrf",
+    cookieName,
     // Lax, like the session cookie: a link from a mail opens a form that can be posted.
     cookieOptions: { sameSite: "lax", secure: config.secureCookies, httpOnly: true, path: "/" },
     getCsrfTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
@@ -39,6 +40,18 @@ export function createCsrf(config: Config, sessionSecret: string) {
     next();
   }
 
+  /**
+   * Whether the `_csrf` a refused form sent was made for the session `sid` (undefined: a signed-out
+   * one), checked by csrf-csrf's own validation against a stand-in request. It only chooses the
+   * words of a refusal (src/http/form-of-other-account.ts): the form was refused already.
+   */
+  function formTokenMadeFor(req: Request, sid: string | undefined): boolean {
+    const token = (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (typeof token !== "string" || token === "") return false;
+    const standIn = { cookies: { [cookieName]: token }, body: { _csrf: token }, user: sid ? {} : undefined, sessionID: sid };
+    return validateRequest(standIn as unknown as Request);
+  }
+
   const readCookies: RequestHandler = cookieParser();
-  return { readCookies, exposeCsrfToken, verifyCsrf: doubleCsrfProtection as RequestHandler };
+  return { readCookies, exposeCsrfToken, verifyCsrf: doubleCsrfProtection as RequestHandler, formTokenMadeFor };
 }

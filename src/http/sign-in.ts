@@ -8,6 +8,8 @@ import { HttpError } from "../lib/errors";
 import { sessionStoreOf } from "./session-store";
 import { hasTwoFactorEnabled } from "../db/totp-credentials";
 import { markReauthenticated } from "./recent-auth";
+import { heldAccountOfUser, switchToAccount } from "./browser-accounts";
+import { flash } from "./flash";
 
 /** How long a sign-in may wait at the second step before it has to start again. */
 export const PENDING_SIGN_IN_MS = 5 * 60_000;
@@ -33,6 +35,14 @@ export interface FirstFactor {
  * nothing), everyone else is signed in. Returns the path to send the browser to.
  */
 export async function beginSignIn(req: Request, user: UserRow, first: FirstFactor): Promise<string> {
+  // "Add another account" with an account this browser is signed in to already: use that session.
+  // A second one would be a duplicate in the list, and holding for the second factor would guard
+  // nothing, since the browser can switch to the signed-in session anyway.
+  const held = heldAccountOfUser(req, user.id);
+  if (held && (await switchToAccount(req, held))) {
+    flash(req, "info", `You were already signed in as ${user.username} in this browser; you are now using that account.`);
+    return first.next;
+  }
   if (first.multiFactor || !(await hasTwoFactorEnabled(user.id))) {
     await startSession(req, user, first.remember, first.method);
     return first.next;

@@ -4,7 +4,8 @@ import type { AppContext } from "../../context";
 import { limitByIp } from "../../http/rate-limits";
 import { requireConfirmed, requireUser } from "../../http/require-user";
 import { showHome } from "./home";
-import { LoginForm, showLogin, submitLogin, submitLogout } from "./login";
+import { LoginForm, LogoutForm, showLogin, submitLogin, submitLogout } from "./login";
+import { SwitchAccountForm, submitAddAccount, submitAccountSwitch } from "./accounts";
 import { showSignup, signupForm, submitSignup } from "./signup";
 import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
 import { ForgotForm, resetForm, showForgot, showReset, submitForgot, submitReset } from "./password-reset";
@@ -70,7 +71,11 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/signup", limitByIp(limits.signupPerIp), validate(() => signupForm(minLength()), showSignup(ctx)), submitSignup(ctx));
   r.get("/login", showLogin);
   r.post("/login", limitByIp(limits.loginPerIp), validate(LoginForm, showLogin), submitLogin(passport));
-  r.post("/logout", submitLogout);
+  r.post("/logout", validate(LogoutForm, { back: () => "/" }), submitLogout);
+  // Several accounts in one browser (src/http/browser-accounts.ts). Switching needs no signed-in
+  // account: a browser adding one, or whose account in use ended, goes back to another it holds.
+  r.post("/accounts/add", requireUser, submitAddAccount);
+  r.post("/accounts/switch", validate(SwitchAccountForm, { back: () => "/" }), submitAccountSwitch);
   r.get("/email/confirm/:token", showConfirmEmail);
   r.post("/email/confirm/:token", submitConfirmEmail);
   r.post("/email/resend", requireUser, submitResendConfirmation(ctx));

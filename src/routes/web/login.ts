@@ -10,6 +10,7 @@ import { flash } from "../../http/flash";
 import { SUSPENDED_MESSAGE } from "../../services/suspension";
 import { requestMeta } from "../../http/request-meta";
 import { recordFailedSignIn } from "../../services/security-log";
+import { endOtherAccounts, otherAccountsOf, switchToAccount } from "../../http/browser-accounts";
 
 /** POST /login. */
 export const LoginForm = z.object({
@@ -53,10 +54,26 @@ export function submitLogin(passport: ReturnType<typeof createPassport>) {
   };
 }
 
-/** POST /logout — ends this session (or drops a sign-in waiting for its second factor). */
-export async function submitLogout(req: Request, res: Response) {
+/** POST /logout — "this" account (the default) or "all" the accounts this browser is signed in to. */
+export const LogoutForm = z.object({
+  scope: z.enum(["this", "all"], "Choose which accounts to sign out of.").default("this"),
+});
+
+/**
+ * POST /logout — ends this session (or drops a sign-in waiting for its second factor). With other
+ * accounts signed in in this browser, "this" goes on with the most recently used of them, and "all"
+ * ends every one of them too.
+ */
+export async function submitLogout(req: Valid<typeof LogoutForm>, res: Response) {
+  const leaving = req.user?.username;
+  if (req.body.scope === "all") await endOtherAccounts(req);
   if (req.user) await endSession(req);
   else delete req.session.pendingSignIn;
-  flash(req, "info", "You have signed out.");
+  const [next] = otherAccountsOf(req);
+  if (leaving && next && (await switchToAccount(req, next))) {
+    flash(req, "info", `You signed out of ${leaving}. You are now using ${next.user.username}.`);
+    return res.redirect("/");
+  }
+  flash(req, "info", req.body.scope === "all" ? "You have signed out of every account." : "You have signed out.");
   res.redirect("/login");
 }
