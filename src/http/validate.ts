@@ -118,11 +118,17 @@ export function formValues(res: Response, stored: Record<string, unknown>, local
   return res.locals.refusedValues === local ? res.locals[local] : stored;
 }
 
+/**
+ * The fields never shown again: passwords and their confirmation, one-time codes, secrets and the
+ * CSRF token. Settings about them (password_min_length) are ordinary values.
+ */
+const UNKEPT = /^(_csrf|code)$|(^|_)password(_confirmation)?$|secret/i;
+
 /** The submitted values to show again in a form, without any password fields. */
 export function keptValues(body: unknown): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
-    if (/password|_csrf|code|secret/i.test(key)) continue;
+    if (UNKEPT.test(key)) continue;
     if (typeof value === "string") kept[key] = value;
   }
   return kept;

@@ -95,8 +95,7 @@ export function updateAdminSettings(ctx: AppContext) {
   return async (req: Valid<typeof InstanceSettingsBody>, res: Response) => {
     const body = req.body;
     await ctx.settings.ready();
-    const result = await updateInstanceSettings(ctx, apiAdminContext(req, requestMeta(req)), body);
-    if (!result.ok) throw new ValidationError(result.errors);
+    await updateInstanceSettings(ctx, apiAdminContext(req, requestMeta(req)), body);
     sendSettings(ctx, res);
   };
 }

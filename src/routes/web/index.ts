@@ -209,7 +209,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/admin/orgs/:org/delete", asAdmin, admin.showDeleteOrganization);
   r.post("/admin/orgs/:org/delete", asAdmin, admin.submitDeleteOrganization);
   r.get("/admin/settings", asAdmin, admin.showInstanceSettings(ctx));
-  r.post("/admin/settings", asAdmin, admin.submitInstanceSettings(ctx));
+  r.post("/admin/settings", asAdmin, validate(admin.instanceSettingsForm(ctx), admin.showInstanceSettings(ctx)), admin.submitInstanceSettings(ctx));
   r.get("/admin/audit", asAdmin, admin.showAudit);
   r.get("/admin/mail", asAdmin, admin.showFailedMail);
   r.post("/admin/mail/:id/retry", asAdmin, admin.submitRetryMail);

@@ -2,6 +2,6 @@
 export { showAdminHome, showUsers, showUser } from "./users";
 export { showUserAction, submitUserAction } from "./user-actions";
 export { showOrganizations, showOrganization, showDeleteOrganization, submitDeleteOrganization } from "./organizations";
-export { showInstanceSettings, submitInstanceSettings } from "./settings";
+export { instanceSettingsForm, showInstanceSettings, submitInstanceSettings } from "./settings";
 export { showAudit } from "./audit";
 export { showFailedMail, submitRetryMail } from "./mail";
