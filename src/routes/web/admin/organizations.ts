@@ -1,10 +1,12 @@
 import type { Request, Response } from "express";
+import { z } from "zod";
 import { countOrganizations, searchOrganizations } from "../../../db/admin-directory";
 import { countMembers, listMembers } from "../../../db/memberships";
 import { findOrganizationBySlug, type OrganizationRow } from "../../../db/organizations";
 import { flash } from "../../../http/flash";
 import { adminContext } from "../../../http/require-site-admin";
-import { notFound } from "../../../lib/errors";
+import { formValues, type Valid } from "../../../http/validate";
+import { notFound, ValidationError } from "../../../lib/errors";
 import { deleteOrganizationAsAdmin } from "../../../services/admin-organizations";
 import { ADMIN_SECTIONS, pageOf, searchOf } from "./helpers";
 
@@ -32,21 +34,19 @@ export async function showOrganization(req: Request, res: Response) {
   res.render("admin/orgs/show", { title: org.name, section: "orgs", adminSections: ADMIN_SECTIONS, org, members, total, ...page });
 }
 
-/** GET /admin/orgs/:org/delete — asks again, with the slug to type. */
+/** POST /admin/orgs/:org/delete: the slug typed again; anything else (missing, not text) is answered like a wrong one. */
+export const AdminDeleteOrganizationForm = z.object({ confirm_slug: z.string().trim().max(100).catch("") });
+
+/** GET /admin/orgs/:org/delete — asks again, with the slug to type (again on a 422). */
 export async function showDeleteOrganization(req: Request, res: Response) {
   const org = await orgOf(req);
-  res.render("admin/orgs/delete", { title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, errors: {}, values: {} });
+  res.render("admin/orgs/delete", { title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, values: formValues(res, {}) });
 }
 
 /** POST /admin/orgs/:org/delete — deletes the organization once its slug was typed again. */
-export async function submitDeleteOrganization(req: Request, res: Response) {
+export async function submitDeleteOrganization(req: Valid<typeof AdminDeleteOrganizationForm>, res: Response) {
   const org = await orgOf(req);
-  const typed = typeof req.body?.confirm_slug === "string" ? req.body.confirm_slug.trim() : "";
-  if (typed.toLowerCase() !== org.slug.toLowerCase()) {
-    return res.status(422).render("admin/orgs/delete", {
-      title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, errors: { confirm_slug: `Type ${org.slug} to confirm.` }, values: { confirm_slug: typed },
-    });
-  }
+  if (req.body.confirm_slug.toLowerCase() !== org.slug.toLowerCase()) throw new ValidationError({ confirm_slug: `Type ${org.slug} to confirm.` });
   await deleteOrganizationAsAdmin(adminContext(req), org.id);
   flash(req, "success", `The organization ${org.name} (${org.slug}) was deleted.`);
   res.redirect("/admin/orgs");
