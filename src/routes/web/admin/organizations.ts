@@ -8,7 +8,8 @@ import { adminContext } from "../../../http/require-site-admin";
 import { formValues, type Valid } from "../../../http/validate";
 import { notFound, ValidationError } from "../../../lib/errors";
 import { deleteOrganizationAsAdmin } from "../../../services/admin-organizations";
-import { ADMIN_SECTIONS, pageOf, searchOf } from "./helpers";
+import { pageWithin } from "../../../http/pager";
+import { ADMIN_PER_PAGE, ADMIN_SECTIONS, searchedPage } from "./helpers";
 
 async function orgOf(req: Request): Promise<OrganizationRow> {
   const org = await findOrganizationBySlug(String(req.params.org));
@@ -18,20 +19,16 @@ async function orgOf(req: Request): Promise<OrganizationRow> {
 
 /** GET /admin/orgs — every organization, searchable by slug or name, with its member count; paginated. */
 export async function showOrganizations(req: Request, res: Response) {
-  const q = searchOf(req);
-  const total = await countOrganizations(q);
-  const page = pageOf(req, total);
-  const orgs = await searchOrganizations(q, page.limit, page.offset);
-  res.render("admin/orgs/index", { title: "Organizations", section: "orgs", adminSections: ADMIN_SECTIONS, orgs, q: q ?? "", total, ...page });
+  const { rows: orgs, ...list } = await searchedPage(req, countOrganizations, searchOrganizations);
+  res.render("admin/orgs/index", { title: "Organizations", section: "orgs", adminSections: ADMIN_SECTIONS, orgs, ...list });
 }
 
 /** GET /admin/orgs/:org — one organization and its members (paginated), with the delete button. */
 export async function showOrganization(req: Request, res: Response) {
   const org = await orgOf(req);
-  const total = await countMembers(org.id);
-  const page = pageOf(req, total);
-  const members = await listMembers(org.id, page.limit, page.offset);
-  res.render("admin/orgs/show", { title: org.name, section: "orgs", adminSections: ADMIN_SECTIONS, org, members, total, ...page });
+  const page = pageWithin(req, await countMembers(org.id), ADMIN_PER_PAGE);
+  const members = await listMembers(org.id, page.perPage, page.offset);
+  res.render("admin/orgs/show", { title: org.name, section: "orgs", adminSections: ADMIN_SECTIONS, org, members, ...page });
 }
 
 /** POST /admin/orgs/:org/delete: the slug typed again; anything else (missing, not text) is answered like a wrong one. */
