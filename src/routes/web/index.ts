@@ -19,7 +19,7 @@ import { passwordForm, showPasswordSettings, submitPasswordSettings } from "./se
 import { showSessionsSettings, submitRevokeOtherSessions, submitRevokeSession } from "./settings/sessions";
 import { NOTIFICATIONS_UNREADABLE, NotificationsForm, showNotificationSettings, submitNotificationSettings } from "./settings/notifications";
 import { showTokens, submitCreateToken, showRevokeToken, submitRevokeToken, TokenForm } from "./settings/tokens";
-import { showCliLogin, startCliAuthorization, submitCliLogin } from "./cli-login";
+import { CliConsentForm, showCliLogin, startCliAuthorization, submitCliLogin } from "./cli-login";
 import * as orgs from "./orgs";
 import { showInvitation, submitAcceptInvitation, submitDeclineInvitation, submitSwitchAccount } from "./invitations";
 import { showOrganizationSettings } from "./settings/organizations";
@@ -146,7 +146,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/settings/tokens/:id/revoke", requireConfirmed, submitRevokeToken);
   r.get("/oauth/authorization", startCliAuthorization);
   r.get("/cli/login", requireConfirmed, sudo((req) => req.originalUrl), showCliLogin);
-  r.post("/cli/login", requireConfirmed, sudo(cliConsentPath), submitCliLogin(ctx));
+  r.post("/cli/login", requireConfirmed, sudo(cliConsentPath), validate(CliConsentForm), submitCliLogin);
 
   // Organizations, teams, invitations. loadOrg answers 404 to anyone who is not a member;
   // authorize answers 403 to members without the role. A form here is validated after both: its
