@@ -2,7 +2,7 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { listPasskeysForUser } from "../../db/passkeys";
-import { findUserById } from "../../db/users";
+import { findUserById, type UserRow } from "../../db/users";
 import { flash } from "../../http/flash";
 import { requestMeta } from "../../http/request-meta";
 import { completeSignIn, pendingSignInOf } from "../../http/sign-in";
@@ -26,6 +26,21 @@ type PendingSignIn = NonNullable<ReturnType<typeof pendingSignInOf>>;
 export async function passkeyOfferedFor(pending: PendingSignIn): Promise<boolean> {
   if (pending.method === "passkey") return false;
   return (await listPasskeysForUser(pending.userId)).length > 0;
+}
+
+/**
+ * The sign-in held in this session and its account, for the second step's answers; undefined when
+ * none is held, or when its account is gone (the hold is dropped then).
+ */
+export async function heldSignIn(req: Request): Promise<{ pending: PendingSignIn; user: UserRow } | undefined> {
+  const pending = pendingSignInOf(req);
+  if (!pending) return undefined;
+  const user = await findUserById(pending.userId);
+  if (!user) {
+    delete req.session.pendingSignIn;
+    return undefined;
+  }
+  return { pending, user };
 }
 
 /** Sends the browser back to the sign-in page: no sign-in is held in this session (any more). */
@@ -55,13 +70,9 @@ export async function showTwoFactorLogin(req: Request, res: Response) {
 export function submitTwoFactorLogin(ctx: AppContext) {
   return async (req: Valid<typeof CodeForm>, res: Response) => {
     if (req.user) return res.redirect("/");
-    const pending = pendingSignInOf(req);
-    if (!pending) return startAgain(req, res);
-    const user = await findUserById(pending.userId);
-    if (!user) {
-      delete req.session.pendingSignIn;
-      return startAgain(req, res);
-    }
+    const held = await heldSignIn(req);
+    if (!held) return startAgain(req, res);
+    const { user } = held;
     const method = await verifySecondFactor(ctx, user, req.body.code, "sign_in", requestMeta(req));
     if (!method) throw new ValidationError({ code: "That code is not right, or it was already used. Enter the current code from your app, or an unused recovery code." });
     const next = await completeSignIn(req, user, method);

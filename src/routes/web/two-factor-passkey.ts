@@ -1,7 +1,6 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { findUserById } from "../../db/users";
 import { requestMeta } from "../../http/request-meta";
 import { completeSignIn, pendingSignInOf } from "../../http/sign-in";
 import type { Valid } from "../../http/validate";
@@ -11,7 +10,7 @@ import { webAuthnResponseField } from "../../services/passkeys";
 import { beginPasskeySignIn, verifyPasskeySignIn } from "../../services/passkey-sign-in";
 import { recordSecurityEvent } from "../../services/security-log";
 import { clearTwoFactorAttempts, reserveTwoFactorAttempt } from "../../services/two-factor-attempts";
-import { passkeyOfferedFor, startAgain } from "./two-factor-login";
+import { heldSignIn, passkeyOfferedFor, startAgain } from "./two-factor-login";
 
 /** POST /login/two-factor/passkey: the authenticator's answer, as the page's script posts it. */
 export const SecondStepPasskeyForm = z.object({ response: webAuthnResponseField });
@@ -55,13 +54,9 @@ export async function submitTwoFactorPasskeyOptions(req: Request, res: Response)
 export function submitTwoFactorPasskey(ctx: AppContext) {
   return async (req: Valid<typeof SecondStepPasskeyForm>, res: Response) => {
     if (req.user) return res.redirect("/");
-    const pending = pendingSignInOf(req);
-    if (!pending) return startAgain(req, res);
-    const user = await findUserById(pending.userId);
-    if (!user) {
-      delete req.session.pendingSignIn;
-      return startAgain(req, res);
-    }
+    const held = await heldSignIn(req);
+    if (!held) return startAgain(req, res);
+    const { pending, user } = held;
     // Not offered (no passkeys, or a passkey was the first factor: see passkeyOfferedFor), so
     // refused before any check, without spending a guess.
     if (!(await passkeyOfferedFor(pending))) throw new ValidationError({ _form: "A passkey cannot finish this sign-in. Enter the code from your app or a recovery code." });
