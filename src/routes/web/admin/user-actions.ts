@@ -185,8 +185,7 @@ export function submitUserAction(ctx: AppContext) {
           if ((req.body.username_confirmation ?? "").toLowerCase() !== user.username.toLowerCase()) {
             throw new ValidationError({ username_confirmation: `Type ${user.username} to confirm.` });
           }
-          const result = await deleteUserAsAdmin(ctx, admin, user.id);
-          if (!result.ok) return renderRefused(res, user, action, result.message, req.body);
+          await deleteUserAsAdmin(ctx, admin, user.id);
           flash(req, "success", `${user.username}'s account was deleted.`);
           return res.redirect("/admin/users");
         }
@@ -201,7 +200,7 @@ export function submitUserAction(ctx: AppContext) {
         }
       }
     } catch (err) {
-      if (err instanceof HttpError && err.status === 409) return renderRefused(res, user, action, err.message);
+      if (err instanceof HttpError && err.status === 409) return renderRefused(res, user, action, err.message, req.body);
       throw err;
     }
     res.redirect(back);
