@@ -47,7 +47,8 @@ import { showOrgAuditLog } from "./orgs/audit-log";
  * The web route map: every page and form of the app on one screen, each with its steps in order:
  * authenticate (requireUser, requireConfirmed) -> rate limit (limitByIp) -> validate (the form's
  * schema, beside its handler, and the page that shows the form again with 422) -> load (loadOrg,
- * loadTeam) -> authorize (an organization policy) -> handler.
+ * loadTeam) -> authorize (an organization policy) -> handler. A passkey answer's route spends its
+ * WebAuthn challenge (spendChallenge) just before validation, so even a malformed answer uses it up.
  */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
