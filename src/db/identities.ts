@@ -72,11 +72,6 @@ export function findIdentityForUserByProvider(userId: number, provider: string, 
   return q<IdentityRow>("identities").where({ user_id: userId, provider }).first();
 }
 
-/** Deletes the user's identities that never vouched for the account's address; returns them. */
-export function deleteUnvouchedIdentitiesForUser(userId: number, q: Executor = db): Promise<IdentityRow[]> {
-  return q<IdentityRow>("identities").where({ user_id: userId, vouched_for_address: false }).delete().returning("*");
-}
-
 /** Deletes every identity of the user; returns them. */
 export function deleteIdentitiesForUser(userId: number, q: Executor = db): Promise<IdentityRow[]> {
   return q<IdentityRow>("identities").where({ user_id: userId }).delete().returning("*");

@@ -94,10 +94,3 @@ export async function setTeamMaintainer(teamId: number, userId: number, maintain
 export async function deleteTeamMembership(teamId: number, userId: number, q: Executor = db): Promise<void> {
   await q("team_memberships").where({ team_id: teamId, user_id: userId }).delete();
 }
-
-/** The names of the user's teams in an organization. */
-export async function listTeamNamesForMember(organizationId: number, userId: number, q: Executor = db): Promise<string[]> {
-  const rows = await q("team_memberships as tm").join("teams as t", "t.id", "tm.team_id")
-    .where({ "tm.organization_id": organizationId, "tm.user_id": userId }).select("t.name").orderByRaw("lower(t.name)");
-  return rows.map((r: { name: string }) => r.name);
-}

@@ -97,9 +97,11 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.setHeader("Cache-Control", "no-store");
   }
   if (err instanceof ValidationError && req.form && !isJson) {
+    // The form's page may refuse in its own right (a record gone since: 404); that refusal is
+    // answered as any other, without the form, so it cannot come back here.
     return void showFormErrors(req, res, err).catch((renderErr) => {
-      req.log?.error({ err: renderErr }, "request failed");
-      if (!res.headersSent) res.status(500).render("errors/error", { title: titleFor(500), status: 500, message: "Something went wrong on our side.", requestId: req.id });
+      delete req.form;
+      errorHandler(renderErr, req, res, _next);
     });
   }
   if (isJson) {

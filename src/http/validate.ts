@@ -32,6 +32,11 @@ export interface FormOptions {
   valuesLocal?: string;
   /** One message for the whole form instead of per field (forms no person can get wrong, like checkboxes). */
   summary?: string;
+  /**
+   * Hidden fields a script fills (a passkey's `response`): their message is the form's message,
+   * since the person has no field to correct, and their value is not shown again.
+   */
+  hidden?: string[];
 }
 
 declare global {
@@ -69,21 +74,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.
   return result.data;
 }
 
-/**
- * The parse for handlers that still render their own form (two-factor sign-in, re-authentication,
- * security settings, "This wasn't me", the admin forms): the result instead of a throw. New routes
- * use the validate step.
- */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors } {
-  const result = schema.safeParse(body ?? {});
-  return result.success ? { ok: true, data: result.data } : { ok: false, errors: fieldErrors(result.error) };
-}
-
 /** The validate step (see the module comment). */
 export function validate<S extends z.ZodType>(schema: SchemaFor<S>, form?: FormPage | FormOptions) {
   const options: FormOptions | undefined = typeof form === "function" ? { page: form } : form;
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (options) req.form = { ...options, values: keptValues(req.body), params: { ...req.params } };
+    if (options) req.form = { ...options, values: keptValues(req.body, options.hidden), params: { ...req.params } };
     const chosen = typeof schema === "function" ? schema(req) : schema;
     req.body = parseOrThrow(chosen, req.body);
     next();
@@ -98,7 +93,7 @@ export async function showFormErrors(req: Request, res: Response, err: Validatio
   const form = req.form!;
   // The error handler runs outside the route, where Express has put the route's parameters away.
   req.params = form.params as Request["params"];
-  const errors = form.summary ? { _form: form.summary } : err.fields;
+  const errors = form.summary ? { _form: form.summary } : formErrors(err.fields, form.hidden);
   if (form.back) {
     flash(req, "error", Object.values(errors)[0] ?? err.message);
     return res.redirect(form.back(req));
@@ -110,6 +105,16 @@ export async function showFormErrors(req: Request, res: Response, err: Validatio
   await form.page!(req, res);
 }
 
+/** The messages as the page shows them: those of hidden fields become the form's message. */
+function formErrors(fields: FieldErrors, hidden: string[] = []): FieldErrors {
+  const shown: FieldErrors = {};
+  for (const [key, message] of Object.entries(fields)) {
+    if (hidden.includes(key)) shown._form ??= message;
+    else shown[key] = message;
+  }
+  return shown;
+}
+
 /**
  * The values a form's page shows: what was typed, when the page is shown again for this form's
  * 422 (`local` names the form's values on pages with several forms), else `stored`.
@@ -118,11 +123,17 @@ export function formValues(res: Response, stored: Record<string, unknown>, local
   return res.locals.refusedValues === local ? res.locals[local] : stored;
 }
 
-/** The submitted values to show again in a form, without any password fields. */
-export function keptValues(body: unknown): Record<string, string> {
+/**
+ * The fields never shown again: passwords and their confirmation, one-time codes, secrets and the
+ * CSRF token. Settings about them (password_min_length) are ordinary values.
+ */
+const UNKEPT = /^(_csrf|code)$|(^|_)password(_confirmation)?$|secret/i;
+
+/** The submitted values to show again in a form, without any password fields (nor the `hidden` ones). */
+export function keptValues(body: unknown, hidden: string[] = []): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
-    if (/password|_csrf|code|secret/i.test(key)) continue;
+    if (UNKEPT.test(key) || hidden.includes(key)) continue;
     if (typeof value === "string") kept[key] = value;
   }
   return kept;

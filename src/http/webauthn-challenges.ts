@@ -1,4 +1,4 @@
-import type { Request } from "express";
+import type { NextFunction, Request, Response } from "express";
 import type { IssuedChallenge } from "../services/passkeys";
 
 /** What a WebAuthn challenge is for: adding a passkey, signing in with one, or a passkey as a sign-in's second step. */
@@ -16,6 +16,15 @@ declare module "express-session" {
   }
 }
 
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by spendChallenge: the challenge this request's passkey answer must match, if the session had one. */
+      webauthnChallenge?: IssuedChallenge;
+    }
+  }
+}
+
 /** Keeps a challenge for this session until its answer comes back. */
 export function keepChallenge(req: Request, purpose: ChallengePurpose, issued: IssuedChallenge): void {
   req.session.webauthn = { ...req.session.webauthn, [purpose]: issued };
@@ -29,4 +38,16 @@ export function takeChallenge(req: Request, purpose: ChallengePurpose): IssuedCh
   delete rest[purpose];
   req.session.webauthn = Object.keys(rest).length > 0 ? rest : undefined;
   return kept;
+}
+
+/**
+ * The route step before a passkey answer is validated: takes the session's challenge for `purpose`
+ * out first, so that whatever the request's fate (a malformed body included) the challenge is
+ * spent and cannot answer a second response. The handler finds it in `req.webauthnChallenge`.
+ */
+export function spendChallenge(purpose: ChallengePurpose) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    req.webauthnChallenge = takeChallenge(req, purpose);
+    next();
+  };
 }

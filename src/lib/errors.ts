@@ -44,19 +44,6 @@ export class ValidationError extends HttpError {
   }
 }
 
-/**
- * The older result of a service that checks input against the data: ok, or messages per field.
- * Routes turn a refusal into the catalogue's 422 with refuseUnlessOk; new services throw a
- * ValidationError instead.
- */
-export type Checked<T extends object = object> = ({ ok: true } & T) | { ok: false; errors: FieldErrors };
-
-/** The successful result, or its refusal thrown as a ValidationError. */
-export function refuseUnlessOk<T extends object>(result: Checked<T>): { ok: true } & T {
-  if (!result.ok) throw new ValidationError(result.errors);
-  return result;
-}
-
 /** 409: a rule of the data refused the change (the last owner, a state that moved on). */
 export class ConflictError extends HttpError {
   constructor(message: string, code = "conflict") {

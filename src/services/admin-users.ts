@@ -5,7 +5,7 @@ import { endSessionsForUser } from "../db/sessions";
 import { deleteEmailCodesForUser } from "../db/email-codes";
 import { deleteUser, lockUserById, updateUser, type UserRow } from "../db/users";
 import { accountDeletedByAdminMail } from "../emails/account-deleted-by-admin";
-import { HttpError } from "../lib/errors";
+import { ConflictError, HttpError } from "../lib/errors";
 import { recordAdminAction, type AdminContext } from "./admin-audit";
 import { issueEmailConfirmation } from "./email-confirmation";
 import { recordSecurityEvent } from "./security-log";
@@ -69,22 +69,22 @@ export async function signOutEverywhereAsAdmin(admin: AdminContext, userId: numb
  * (services/delete-account.ts): the last owner of an organization must hand it over first, checked
  * on the locked row in the transaction of the delete; the owner gets the goodbye mail. Admins do
  * not delete themselves here (their own settings page asks for their password), nor the last
- * active site admin. The row's deletion cascades to everything keyed by the user.
+ * active site admin (each a ConflictError, 409). The row's deletion cascades to everything keyed
+ * by the user. Gives back the deleted row.
  */
-export async function deleteUserAsAdmin(ctx: AppContext, admin: AdminContext, userId: number): Promise<{ ok: true; user: UserRow } | { ok: false; message: string }> {
-  if (admin.actor.id === userId) return { ok: false, message: "Delete your own account from your account settings." };
-  const result = await db.transaction(async (trx) => {
+export async function deleteUserAsAdmin(ctx: AppContext, admin: AdminContext, userId: number): Promise<UserRow> {
+  if (admin.actor.id === userId) throw new ConflictError("Delete your own account from your account settings.");
+  return db.transaction(async (trx) => {
     const user = await lockedOr404(userId, trx);
     const soleOwned = await listOrganizationsSolelyOwnedBy(user.id, trx);
     if (soleOwned.length > 0) {
       const names = soleOwned.map((o) => o.name).join(", ");
-      return { ok: false as const, message: `${user.username} is the last owner of ${names}. Make someone else an owner (or delete the organization) first.` };
+      throw new ConflictError(`${user.username} is the last owner of ${names}. Make someone else an owner (or delete the organization) first.`, "last_owner");
     }
     await guardLastActiveAdmin(user, trx);
     await ctx.mail.queue(accountDeletedByAdminMail({ userId: user.id, to: user.email, username: user.username }), trx);
     await recordAdminAction(admin, "user.deleted", target(user), { email: user.email }, trx);
     await deleteUser(user.id, trx);
-    return { ok: true as const, user };
+    return user;
   });
-  return result;
 }

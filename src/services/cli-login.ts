@@ -53,7 +53,8 @@ export type CheckedAuthorization =
   | { ok: false; redirect: true; redirectUri: string; state: string | undefined; error: string; description: string };
 
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
-const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+/** A PKCE code verifier (RFC 7636 §4.1): 43 to 128 unreserved characters. */
+export const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 /** A single string parameter, or undefined for missing and repeated ones. */
 function one(value: unknown): string | undefined {
@@ -135,49 +136,34 @@ export async function approveCliLogin(user: UserRow, request: CliAuthorizationRe
   return redirectWith(request.redirectUri, { code }, request.state);
 }
 
-/** The parameters of a token request (application/x-www-form-urlencoded). */
+/** A token request whose parameters have their form (checked by the token route's schema). */
 export interface TokenRequest {
-  grant_type?: unknown;
-  code?: unknown;
-  redirect_uri?: unknown;
-  client_id?: unknown;
-  code_verifier?: unknown;
-}
-
-/** An OAuth error for the token endpoint (RFC 6749 §5.2). */
-export interface TokenError {
-  error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type";
-  error_description: string;
+  code: string;
+  redirectUri: string;
+  codeVerifier: string;
 }
 
 /**
  * Redeems a code for a personal access token named after the CLI and the host it was approved
- * from. The code is deleted before anything else is compared, so a wrong verifier or redirect
- * burns it: a code can be tried once, by whoever holds it, and never again.
+ * from, or says why the grant is refused (RFC 6749 §5.2's `invalid_grant`, with its description).
+ * The code is deleted before anything else is compared, so a wrong verifier or redirect burns it:
+ * a code can be tried once, by whoever holds it, and never again.
  */
 export async function redeemAuthorizationCode(
   ctx: AppContext,
   params: TokenRequest,
   meta: RequestMeta,
-): Promise<{ ok: true; accessToken: string } | { ok: false; status: number; body: TokenError }> {
-  const bad = (status: number, error: TokenError["error"], description: string) => ({ ok: false as const, status, body: { error, error_description: description } });
-  if (one(params.grant_type) !== "authorization_code") return bad(400, "unsupported_grant_type", "grant_type must be authorization_code");
-  if (one(params.client_id) !== CLI_CLIENT_ID) return bad(401, "invalid_client", "unknown client_id");
-  const code = one(params.code);
-  const verifier = one(params.code_verifier);
-  const redirectUri = one(params.redirect_uri);
-  if (!code || code.length > 200) return bad(400, "invalid_request", "code is required");
-  if (!redirectUri) return bad(400, "invalid_request", "redirect_uri is required");
-  if (!verifier || !VERIFIER.test(verifier)) return bad(400, "invalid_request", "code_verifier is required (43 to 128 characters)");
-
+): Promise<{ ok: true; accessToken: string } | { ok: false; invalidGrant: string }> {
+  const bad = (invalidGrant: string) => ({ ok: false as const, invalidGrant });
+  const { code, redirectUri, codeVerifier: verifier } = params;
   const row = await consumeAuthorizationCode(hashToken(code));
-  if (!row) return bad(400, "invalid_grant", "the code is unknown, expired or already used");
+  if (!row) return bad("the code is unknown, expired or already used");
   const challenge = crypto.createHash("sha256").update(verifier, "ascii").digest("base64url");
   if (row.client_id !== CLI_CLIENT_ID || row.redirect_uri !== redirectUri || !safeEqual(challenge, row.code_challenge)) {
-    return bad(400, "invalid_grant", "the code does not match this client, redirect_uri or code_verifier");
+    return bad("the code does not match this client, redirect_uri or code_verifier");
   }
   const user = await findUserById(row.user_id);
-  if (!user || !user.email_confirmed_at) return bad(400, "invalid_grant", "the account can no longer sign in");
+  if (!user || !user.email_confirmed_at) return bad("the account can no longer sign in");
   const host = row.requesting_host ?? "unknown host";
   const { token } = await createPersonalAccessToken(
     ctx,

@@ -2,7 +2,7 @@ import type { AppContext } from "../context";
 import { db } from "../db/knex";
 import { deleteUser, lockUserById, type UserRow } from "../db/users";
 import { accountDeletedMail } from "../emails/account-deleted";
-import type { FieldErrors } from "../lib/errors";
+import { ValidationError } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
 import { listOrganizationsSolelyOwnedBy } from "../db/memberships";
 import { lastOwnerDeletionMessage } from "./org-errors";
@@ -13,8 +13,6 @@ export interface DeleteAccountInput {
   usernameConfirmation: string;
 }
 
-export type DeleteAccountResult = { ok: true } | { ok: false; errors: FieldErrors };
-
 /**
  * Deletes an account for good. The owner proves it twice: the username typed again (against a
  * slip of the hand) and, before the route lets the request in, a fresh proof of identity (sudo
@@ -23,29 +21,27 @@ export type DeleteAccountResult = { ok: true } | { ok: false; errors: FieldError
  * Then, in one transaction: the row is locked, the refusal rules are checked, the goodbye mail is
  * queued and the user row is deleted, which cascades to every table keyed by the user (sessions,
  * mailed links, security log, preferences, identities, tokens). Either all of it happens or none.
+ * A refusal is a ValidationError: on `username_confirmation` for a mistyped username, on the form
+ * as a whole for a rule (the last owner of an organization, the last site admin).
  */
-export async function deleteAccount(ctx: AppContext, user: UserRow, input: DeleteAccountInput, meta: RequestMeta): Promise<DeleteAccountResult> {
-  const errors: FieldErrors = {};
+export async function deleteAccount(ctx: AppContext, user: UserRow, input: DeleteAccountInput, meta: RequestMeta): Promise<void> {
   if (input.usernameConfirmation.trim().toLowerCase() !== user.username.toLowerCase()) {
-    errors.username_confirmation = `That is not your username. Type ${user.username} to confirm.`;
+    throw new ValidationError({ username_confirmation: `That is not your username. Type ${user.username} to confirm.` });
   }
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-
-  const result = await db.transaction(async (trx): Promise<DeleteAccountResult> => {
+  const refuse = (message: string) => new ValidationError({ _form: message });
+  await db.transaction(async (trx) => {
     const locked = await lockUserById(user.id, trx);
-    if (!locked) return { ok: false, errors: { _form: "This account no longer exists." } };
+    if (!locked) throw refuse("This account no longer exists.");
     // Rules that refuse a deletion are checked here, against the locked row and in the same
     // transaction as the delete, so nothing they depend on can change in between.
     // Organizations: the last owner of an organization must hand it over first. The
     // memberships trigger would refuse the cascade at commit anyway; this check gives the reason.
     const soleOwned = await listOrganizationsSolelyOwnedBy(locked.id, trx);
-    if (soleOwned.length > 0) return { ok: false, errors: { _form: lastOwnerDeletionMessage(soleOwned) } };
+    if (soleOwned.length > 0) throw refuse(lastOwnerDeletionMessage(soleOwned));
     // The instance keeps a site admin who can sign in: the last one makes another first.
-    if (await isLastActiveAdmin(locked, trx)) return { ok: false, errors: { _form: LAST_ADMIN_MESSAGE.replace(/^This is/, "You are") } };
+    if (await isLastActiveAdmin(locked, trx)) throw refuse(LAST_ADMIN_MESSAGE.replace(/^This is/, "You are"));
     await ctx.mail.queue(accountDeletedMail({ userId: locked.id, to: locked.email, username: locked.username, ip: meta.ip }), trx);
     await deleteUser(locked.id, trx);
-    return { ok: true };
   });
-  if (result.ok) ctx.logger.info({ userId: user.id }, "account deleted");
-  return result;
+  ctx.logger.info({ userId: user.id }, "account deleted");
 }

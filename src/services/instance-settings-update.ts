@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../context";
-import type { FieldErrors } from "../lib/errors";
+import { ValidationError, type FieldErrors } from "../lib/errors";
 import { recordAdminAction, type AdminContext } from "./admin-audit";
 import type { InstanceSettingsValues } from "./instance-settings";
 
@@ -46,15 +46,16 @@ export { settingsToFields } from "./instance-settings";
  * Applies changes to the stored settings and records them (each changed setting, before and after)
  * in the admin audit log, in one transaction. A setting the environment locks cannot be changed
  * here (its field gets the reason), and a session that could idle longer than it may last at all is
- * refused. Nothing is written when anything is refused.
+ * refused: a ValidationError with a message per field. Nothing is written when anything is refused.
+ * Gives back the fields that changed.
  */
 export async function updateInstanceSettings(
   ctx: AppContext,
   admin: AdminContext,
   changes: InstanceSettingsChanges,
-): Promise<{ ok: true; changed: string[] } | { ok: false; errors: FieldErrors }> {
+): Promise<string[]> {
   const locked = ctx.settings.lockedKeys();
-  let outcome: { ok: true; changed: string[] } | { ok: false; errors: FieldErrors } = { ok: true, changed: [] };
+  let outcome: string[] = [];
   await ctx.settings.change(async (before, trx) => {
     const next: InstanceSettingsValues = { ...before };
     const errors: FieldErrors = {};
@@ -71,12 +72,9 @@ export async function updateInstanceSettings(
     if (effective.sessionIdleMinutes > effective.sessionMaxHours * 60) {
       errors.session_idle_minutes ??= "The idle timeout cannot be longer than the longest a session lasts.";
     }
-    if (Object.keys(errors).length > 0) {
-      outcome = { ok: false, errors };
-      return undefined;
-    }
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
     const changed = (Object.keys(SETTING_FIELDS) as (keyof InstanceSettingsValues)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
-    outcome = { ok: true, changed: changed.map((k) => SETTING_FIELDS[k].field) };
+    outcome = changed.map((k) => SETTING_FIELDS[k].field);
     if (changed.length === 0) return undefined;
     const diff = Object.fromEntries(changed.map((k) => [SETTING_FIELDS[k].field, { from: before[k], to: next[k] }]));
     await recordAdminAction(admin, "instance_settings.updated", { type: "instance", id: null, label: "instance settings" }, diff, trx);

@@ -10,7 +10,7 @@ import { parseJson, type IssuedChallenge } from "./passkeys";
 import type { RequestMeta } from "./request-meta";
 import { signIns } from "../metrics/registry";
 import { recordSecurityEvent } from "./security-log";
-import { relyingParty, WEBAUTHN_CHALLENGE_MS } from "./webauthn-relying-party";
+import { expectedAnswer, relyingParty, WEBAUTHN_CHALLENGE_MS } from "./webauthn-relying-party";
 
 /**
  * Sign-in with a passkey, without a username. The decision tree:
@@ -79,17 +79,13 @@ export async function verifyPasskeySignIn(
   const userHandle = response.response?.userHandle;
   if (userHandle !== undefined && userHandle !== passkey.user_handle) return failed("invalid");
 
-  const rp = relyingParty(config);
   let verified;
   try {
     verified = await verifyAuthenticationResponse({
       response,
-      expectedChallenge: issued.challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
+      ...expectedAnswer(config, issued.challenge),
       // The counter rule is ours (step 4), applied after the signature is known to be good.
       credential: { id: passkey.credential_id, publicKey: new Uint8Array(passkey.public_key), counter: 0, transports: passkey.transports },
-      requireUserVerification: false,
     });
   } catch {
     return failed("invalid");

@@ -16,7 +16,7 @@ import { nameSchema } from "../lib/display-text";
 import { countSignInMethods, isLastSignInMethod } from "./identities";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
-import { relyingParty, WEBAUTHN_CHALLENGE_MS } from "./webauthn-relying-party";
+import { expectedAnswer, relyingParty, WEBAUTHN_CHALLENGE_MS } from "./webauthn-relying-party";
 
 /** A passkey's name, as the owner types it (shown in their list and in the security log). */
 export const passkeyNameSchema = nameSchema(64, "Give this passkey a name, like “Work laptop” or “Blue security key”.");
@@ -81,16 +81,9 @@ export async function finishPasskeyRegistration(
   if (!issued?.userHandle || issued.expiresAt < Date.now()) return { ok: false, message: "That took too long. Please try adding the passkey again." };
   const response = parseJson<RegistrationResponseJSON>(input.response);
   if (!response) return { ok: false, message: REGISTRATION_FAILED };
-  const rp = relyingParty(config);
   let verified;
   try {
-    verified = await verifyRegistrationResponse({
-      response,
-      expectedChallenge: issued.challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      requireUserVerification: false,
-    });
+    verified = await verifyRegistrationResponse({ response, ...expectedAnswer(config, issued.challenge) });
   } catch {
     return { ok: false, message: REGISTRATION_FAILED };
   }

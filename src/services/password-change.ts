@@ -5,11 +5,9 @@ import { deleteEmailCodesForUser } from "../db/email-codes";
 import { updateUser, type UserRow } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
 import { passwordChangedMail } from "../emails/password-changed";
-import type { FieldErrors } from "../lib/errors";
+import { ValidationError } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
-
-export type PasswordChangeResult = { ok: true; user: UserRow } | { ok: false; errors: FieldErrors };
 
 /**
  * Changes the password of a signed-in user, or sets a first one for an account without a password
@@ -20,7 +18,8 @@ export type PasswordChangeResult = { ok: true; user: UserRow } | { ok: false; er
  * In one transaction: the new hash is stored, every OTHER session of the user ends (whoever knew the
  * old password is out; `keepSid` is the session asking), pending email changes are cancelled (an
  * intruder may have started one), the event is logged and the owner is mailed. The caller gives the
- * kept session a new id afterwards.
+ * kept session a new id afterwards. A password too close to the username or address is a
+ * ValidationError on `password`, before anything is written.
  */
 export async function changePassword(
   ctx: AppContext,
@@ -28,12 +27,12 @@ export async function changePassword(
   input: { password: string },
   keepSid: string,
   meta: RequestMeta,
-): Promise<PasswordChangeResult> {
+): Promise<UserRow> {
   const hadPassword = user.password_hash !== null;
   const personal = personalPasswordProblem(input.password, user.username, user.email);
-  if (personal) return { ok: false, errors: { password: personal } };
+  if (personal) throw new ValidationError({ password: personal });
   const passwordHash = await hashPassword(input.password);
-  const updated = await db.transaction(async (trx) => {
+  return db.transaction(async (trx) => {
     const row = await updateUser(user.id, { password_hash: passwordHash }, trx);
     await endSessionsForUser(row.id, keepSid, trx);
     await deleteEmailCodesForUser(row.id, "email_change", trx);
@@ -41,5 +40,4 @@ export async function changePassword(
     await ctx.mail.queue(passwordChangedMail({ userId: row.id, to: row.email, username: row.username, how: "changed", ip: meta.ip }), trx);
     return row;
   });
-  return { ok: true, user: updated };
 }

@@ -7,6 +7,7 @@ import { hashPassword, personalPasswordProblem } from "../auth/passwords";
 import { passwordChangedMail } from "../emails/password-changed";
 import { passwordResetMail } from "../emails/password-reset";
 import { hashToken, randomToken } from "../lib/tokens";
+import { ValidationError } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
 import { clearPasswordAttempts } from "./password-attempts";
 import { recordSecurityEvent } from "./security-log";
@@ -43,7 +44,7 @@ export async function findUserForResetToken(token: string): Promise<UserRow | un
   return row ? findUserById(row.user_id) : undefined;
 }
 
-export type ResetResult = { ok: true; user: UserRow; recovery: RecoverySummary } | { ok: false; reason: "invalid_link" } | { ok: false; reason: "weak"; message: string };
+export type ResetResult = { ok: true; user: UserRow; recovery: RecoverySummary } | { ok: false; reason: "invalid_link" };
 
 /**
  * Sets a new password from a reset link. In one transaction: the link is consumed (single use), the
@@ -55,7 +56,8 @@ export type ResetResult = { ok: true; user: UserRow; recovery: RecoverySummary }
  * The account's row is locked first and the link consumed only while it was mailed to the account's
  * current address, so a reset cannot slip past an email change confirmed at the same moment. The
  * account's password-guess budget is given back: guesses at the old password are moot, and an owner
- * locked out by someone else's guessing gets in again through the mailbox.
+ * locked out by someone else's guessing gets in again through the mailbox. A password too close to
+ * the username or address is a ValidationError on `password`, before anything is written.
  */
 export async function resetPassword(ctx: AppContext, token: string, password: string, meta: RequestMeta, choices: ResetChoices): Promise<ResetResult> {
   const tokenHash = hashToken(token);
@@ -63,7 +65,7 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
   const owner = pending && (await findUserById(pending.user_id));
   if (!owner) return { ok: false, reason: "invalid_link" };
   const personal = personalPasswordProblem(password, owner.username, owner.email);
-  if (personal) return { ok: false, reason: "weak", message: personal };
+  if (personal) throw new ValidationError({ password: personal });
   const passwordHash = await hashPassword(password);
   const done = await db.transaction(async (trx) => {
     await lockUserById(owner.id, trx);

@@ -4,7 +4,7 @@ import { replaceEmailCode } from "../db/email-codes";
 import { findUserByEmail, findUserByUsername, insertUser } from "../db/users";
 import { hashPassword, personalPasswordProblem } from "../auth/passwords";
 import { signupAttemptMail } from "../emails/signup-attempt";
-import { isUniqueViolation, type FieldErrors } from "../lib/errors";
+import { isUniqueViolation, ValidationError } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
 import { CONFIRMATION_HOURS, issueEmailConfirmation } from "./email-confirmation";
 
@@ -36,11 +36,13 @@ export interface SignupInput {
  *
  * What remains: a new address's account can be signed in to with the password just chosen (to see
  * "confirm your email"); the placeholder cannot, because the squatter must never get in.
+ *
+ * A password that is too personal or a taken username is a ValidationError on its field.
  */
-export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
+export async function signUp(ctx: AppContext, input: SignupInput): Promise<void> {
   const personal = personalPasswordProblem(input.password, input.username, input.email);
-  if (personal) return { ok: false, errors: { password: personal } };
-  if (await findUserByUsername(input.username)) return { ok: false, errors: { username: "That username is taken. Choose another." } };
+  if (personal) throw new ValidationError({ password: personal });
+  if (await findUserByUsername(input.username)) throw usernameTaken();
   const passwordHash = await hashPassword(input.password);
   const attempt = () =>
     db.transaction(async (trx) => {
@@ -64,11 +66,12 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ ok:
       await attempt();
     }
   } catch (err) {
-    if (isUniqueViolation(err, "users_username_unique")) return { ok: false, errors: { username: "That username is taken. Choose another." } };
+    if (isUniqueViolation(err, "users_username_unique")) throw usernameTaken();
     if (!isUniqueViolation(err, "users_email_unique")) throw err;
   }
-  return { ok: true };
 }
+
+const usernameTaken = () => new ValidationError({ username: "That username is taken. Choose another." });
 
 /**
  * Holds `username` for a signup whose address already had an account, as an unconfirmed account

@@ -8,6 +8,7 @@ import {
 import { countUnusedRecoveryCodesForUser, deleteRecoveryCodesForUser, replaceRecoveryCodesForUser, useRecoveryCodeForUser } from "../db/recovery-codes";
 import { recoveryCodeUsedMail } from "../emails/recovery-code-used";
 import { hashRecoveryCode, looksLikeTotpCode, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, totpQrDataUrl, totpStepOf, totpUri } from "../auth/totp";
+import { ValidationError } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
 import { clearTwoFactorAttempts, reserveTwoFactorAttempt } from "./two-factor-attempts";
@@ -32,20 +33,21 @@ export async function findTotpSetup(ctx: AppContext, user: Pick<UserRow, "id" | 
   return { secret, qrDataUrl: await totpQrDataUrl(totpUri(secret, user.username, "Gatehouse")) };
 }
 
-export type EnableResult = { ok: true; recoveryCodes: string[] } | { ok: false; error: string };
+const SETUP_GONE = "Start the set-up again: this one is no longer current.";
 
 /**
  * Turns 2FA on once the app shows it holds the secret (a valid code), in one transaction: the
  * credential enabled with that code's step used up, a new set of recovery codes, every other
  * session of the user ended (one signed in before 2FA could be a thief's, and would otherwise keep
- * its access without ever meeting the second factor), and the security-log entry.
+ * its access without ever meeting the second factor), and the security-log entry. Gives back the
+ * recovery codes; a wrong code, or a set-up that is no longer current, is a ValidationError on `code`.
  */
-export async function enableTotp(ctx: AppContext, user: Pick<UserRow, "id">, code: string, currentSid: string, meta: RequestMeta): Promise<EnableResult> {
+export async function enableTotp(ctx: AppContext, user: Pick<UserRow, "id">, code: string, currentSid: string, meta: RequestMeta): Promise<string[]> {
   const row = await findTotpCredentialForUser(user.id);
-  if (!row || row.enabled_at) return { ok: false, error: "Start the set-up again: this one is no longer current." };
+  if (!row || row.enabled_at) throw new ValidationError({ code: SETUP_GONE });
   const secret = ctx.secretBox.open(row.secret_encrypted);
   const step = secret ? await totpStepOf(secret, code) : undefined;
-  if (step === undefined) return { ok: false, error: "That code is not right. Check that the app shows Gatehouse and enter the code it shows now." };
+  if (step === undefined) throw new ValidationError({ code: "That code is not right. Check that the app shows Gatehouse and enter the code it shows now." });
   const recoveryCodes = newRecoveryCodes();
   const enabled = await db.transaction(async (trx) => {
     if (!(await enableTotpForUser(user.id, row.secret_encrypted, step, trx))) return false;
@@ -54,8 +56,8 @@ export async function enableTotp(ctx: AppContext, user: Pick<UserRow, "id">, cod
     await recordSecurityEvent(user.id, "two_factor.enabled", meta, { method: "totp", sessions_ended: ended }, trx);
     return true;
   });
-  if (!enabled) return { ok: false, error: "Start the set-up again: this one is no longer current." };
-  return { ok: true, recoveryCodes };
+  if (!enabled) throw new ValidationError({ code: SETUP_GONE });
+  return recoveryCodes;
 }
 
 /** Turns 2FA off: the credential and every recovery code go. */

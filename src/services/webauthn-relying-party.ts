@@ -18,5 +18,15 @@ export function relyingParty(config: Pick<Config, "baseUrl">): RelyingParty {
   return { name: "Gatehouse", id: url.hostname, origin: url.origin };
 }
 
+/**
+ * What every answer (registration or sign-in) is checked against: the challenge this session was
+ * given, our origin and RP ID. User verification is not required by the library; callers decide
+ * what a response without it is worth (one factor, like a password).
+ */
+export function expectedAnswer(config: Pick<Config, "baseUrl">, challenge: string) {
+  const rp = relyingParty(config);
+  return { expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false };
+}
+
 /** How long a registration or sign-in challenge may be answered. */
 export const WEBAUTHN_CHALLENGE_MS = 5 * 60 * 1000;

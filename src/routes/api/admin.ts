@@ -11,6 +11,7 @@ import { InstanceSettingsBody, SETTING_FIELDS, updateInstanceSettings } from "..
 import { suspendUser, unsuspendUser } from "../../services/suspension";
 import { SuspendBody } from "./admin-schemas";
 import { pageOf } from "../../http/pager";
+import { idParam } from "../../http/params";
 import type { Valid } from "../../http/validate";
 import { sendPage } from "./pagination";
 import { presentAdminOrganization, presentAdminUser, presentInstanceSettings } from "./presenters/admin";
@@ -24,8 +25,7 @@ function searchQuery(req: Request): string | undefined {
 }
 
 async function userOr404(req: Request): Promise<UserRow> {
-  const raw = String(req.params.id);
-  const user = /^\d{1,15}$/.test(raw) ? await findUserById(Number(raw)) : undefined;
+  const user = await findUserById(idParam(req.params.id, "User"));
   if (!user) throw notFound("User");
   return user;
 }
@@ -95,8 +95,7 @@ export function updateAdminSettings(ctx: AppContext) {
   return async (req: Valid<typeof InstanceSettingsBody>, res: Response) => {
     const body = req.body;
     await ctx.settings.ready();
-    const result = await updateInstanceSettings(ctx, apiAdminContext(req, requestMeta(req)), body);
-    if (!result.ok) throw new ValidationError(result.errors);
+    await updateInstanceSettings(ctx, apiAdminContext(req, requestMeta(req)), body);
     sendSettings(ctx, res);
   };
 }

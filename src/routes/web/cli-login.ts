@@ -1,11 +1,27 @@
 import type { Request, Response } from "express";
-import type { AppContext } from "../../context";
+import { z } from "zod";
 import { allowFormActionTo } from "../../http/form-action-csp";
 import { deviceLabel } from "../../lib/user-agent";
 import { DEFAULT_TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";
 import { approveCliLogin, checkAuthorizationRequest, redirectWith, type CheckedAuthorization } from "../../services/cli-login";
 import { requestMeta } from "../../http/request-meta";
+import type { Valid } from "../../http/validate";
 import { recordSecurityEvent } from "../../services/security-log";
+
+/** One text field; a repeated one arrives as a list and is read as missing. */
+const oneField = z.string().optional().catch(undefined);
+
+/**
+ * POST /cli/login: the authorization request the consent form carries along, checked as the
+ * authorization endpoint checks it, and the user's answer. It never fails: a request that does not
+ * pass is refused the OAuth way (a 400 page, or back to the CLI with an error), not as a form.
+ */
+export const CliConsentForm = z
+  .object({
+    client_id: oneField, redirect_uri: oneField, response_type: oneField, code_challenge: oneField, code_challenge_method: oneField, state: oneField,
+    decision: oneField,
+  })
+  .transform(({ decision, ...request }) => ({ checked: checkAuthorizationRequest(request), authorize: decision === "authorize" }));
 
 /** Names of the CLIs we know, for the consent page. */
 const CLIENT_NAMES: Record<string, string> = { "terraform-cli": "Terraform CLI" };
@@ -64,16 +80,14 @@ export function showCliLogin(req: Request, res: Response) {
  * POST /cli/login — the user's answer (CSRF-checked like every form). Authorize issues a code and
  * sends the browser back to the CLI; Cancel sends it back with access_denied and issues nothing.
  */
-export function submitCliLogin(_ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const checked = checkAuthorizationRequest(req.body ?? {});
-    if (!checked.ok) return refuse(res, checked);
-    const { request } = checked;
-    const meta = requestMeta(req);
-    if (req.body?.decision !== "authorize") {
-      await recordSecurityEvent(req.user!.id, "cli_login.denied", meta, { client: request.clientId });
-      return res.redirect(303, redirectWith(request.redirectUri, { error: "access_denied", error_description: "The sign-in was cancelled." }, request.state));
-    }
-    res.redirect(303, await approveCliLogin(req.user!, request, meta));
-  };
+export async function submitCliLogin(req: Valid<typeof CliConsentForm>, res: Response) {
+  const { checked, authorize } = req.body;
+  if (!checked.ok) return refuse(res, checked);
+  const { request } = checked;
+  const meta = requestMeta(req);
+  if (!authorize) {
+    await recordSecurityEvent(req.user!.id, "cli_login.denied", meta, { client: request.clientId });
+    return res.redirect(303, redirectWith(request.redirectUri, { error: "access_denied", error_description: "The sign-in was cancelled." }, request.state));
+  }
+  res.redirect(303, await approveCliLogin(req.user!, request, meta));
 }

@@ -9,7 +9,7 @@ import { SwitchAccountForm, submitAddAccount, submitAccountSwitch } from "./acco
 import { showSignup, signupForm, submitSignup } from "./signup";
 import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
 import { ForgotForm, resetForm, showForgot, showReset, submitForgot, submitReset } from "./password-reset";
-import { showNotMe, submitNotMe } from "./not-me";
+import { NotMeForm, showNotMe, submitNotMe } from "./not-me";
 import { ProfileForm, showProfileSettings, submitProfileSettings } from "./settings/profile";
 import {
   DeleteAccountForm, EmailChangeForm, showAccountSettings, submitCancelEmailChange, submitDataExport, submitDeleteAccount, submitEmailChange, submitUsernameChange,
@@ -20,7 +20,7 @@ import { passwordForm, showPasswordSettings, submitPasswordSettings } from "./se
 import { showSessionsSettings, submitRevokeOtherSessions, submitRevokeSession } from "./settings/sessions";
 import { NOTIFICATIONS_UNREADABLE, NotificationsForm, showNotificationSettings, submitNotificationSettings } from "./settings/notifications";
 import { showTokens, submitCreateToken, showRevokeToken, submitRevokeToken, TokenForm } from "./settings/tokens";
-import { showCliLogin, startCliAuthorization, submitCliLogin } from "./cli-login";
+import { CliConsentForm, showCliLogin, startCliAuthorization, submitCliLogin } from "./cli-login";
 import * as orgs from "./orgs";
 import { showInvitation, showReceivedInvitation, submitAcceptInvitation, submitAnswerReceivedInvitation, submitDeclineInvitation, submitSwitchAccount } from "./invitations";
 import { showOrganizationSettings } from "./settings/organizations";
@@ -32,14 +32,15 @@ import { showIdentitySettings, showUnlinkIdentity, submitUnlinkIdentity } from "
 import * as admin from "./admin";
 import { requireSiteAdmin } from "../../http/require-site-admin";
 import { requireRecentAuth } from "../../http/recent-auth";
-import { showTwoFactorLogin, submitCancelTwoFactorLogin, submitTwoFactorLogin } from "./two-factor-login";
-import { submitTwoFactorPasskey, submitTwoFactorPasskeyOptions } from "./two-factor-passkey";
-import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
+import { CodeForm, showTwoFactorLogin, submitCancelTwoFactorLogin, submitTwoFactorLogin } from "./two-factor-login";
+import { SecondStepPasskeyForm, submitTwoFactorPasskey, submitTwoFactorPasskeyOptions } from "./two-factor-passkey";
+import { ReauthForm, showReauthenticate, submitReauthenticate } from "./reauthenticate";
 import * as security from "./settings/security";
 import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
 import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-policy";
 import * as passkeys from "./settings/passkeys";
-import { submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
+import { PasskeyLoginForm, submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
+import { spendChallenge } from "../../http/webauthn-challenges";
 import { showSecurityLog } from "./settings/security-log";
 import { showOrgAuditLog } from "./orgs/audit-log";
 import * as domains from "./orgs/domains";
@@ -50,7 +51,8 @@ import { showWelcomeOrganization } from "./welcome-organization";
  * The web route map: every page and form of the app on one screen, each with its steps in order:
  * authenticate (requireUser, requireConfirmed) -> rate limit (limitByIp) -> validate (the form's
  * schema, beside its handler, and the page that shows the form again with 422) -> load (loadOrg,
- * loadTeam) -> authorize (an organization policy) -> handler.
+ * loadTeam) -> authorize (an organization policy) -> handler. A passkey answer's route spends its
+ * WebAuthn challenge (spendChallenge) just before validation, so even a malformed answer uses it up.
  */
 export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPassport>): Router {
   const r = Router();
@@ -84,7 +86,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/password/reset/:token", showReset);
   r.post("/password/reset/:token", validate(() => resetForm(minLength()), showReset), submitReset(ctx));
   r.get("/not-me/:token", showNotMe);
-  r.post("/not-me/:token", limitByIp(limits.loginPerIp), submitNotMe(ctx));
+  r.post("/not-me/:token", limitByIp(limits.loginPerIp), validate(NotMeForm, showNotMe), submitNotMe(ctx));
 
   // Settings: profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));
@@ -107,15 +109,15 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
 
   // Two-factor sign-in, re-authentication ("sudo mode") and security settings
   r.get("/login/two-factor", showTwoFactorLogin);
-  r.post("/login/two-factor", limitByIp(limits.loginPerIp), submitTwoFactorLogin(ctx));
+  r.post("/login/two-factor", limitByIp(limits.loginPerIp), validate(CodeForm, showTwoFactorLogin), submitTwoFactorLogin(ctx));
   r.post("/login/two-factor/cancel", submitCancelTwoFactorLogin);
   r.post("/login/two-factor/passkey/options", submitTwoFactorPasskeyOptions);
-  r.post("/login/two-factor/passkey", limitByIp(limits.loginPerIp), submitTwoFactorPasskey(ctx));
+  r.post("/login/two-factor/passkey", limitByIp(limits.loginPerIp), spendChallenge("second_step"), validate(SecondStepPasskeyForm, { page: showTwoFactorLogin, hidden: ["response"] }), submitTwoFactorPasskey(ctx));
   r.get("/settings/reauthenticate", requireConfirmed, showReauthenticate(ctx));
-  r.post("/settings/reauthenticate", requireConfirmed, limitByIp(limits.loginPerIp), submitReauthenticate(ctx));
+  r.post("/settings/reauthenticate", requireConfirmed, limitByIp(limits.loginPerIp), validate(ReauthForm, showReauthenticate(ctx)), submitReauthenticate(ctx));
   r.get("/settings/security", requireConfirmed, security.showSecuritySettings(ctx));
   r.post("/settings/security/totp/setup", requireConfirmed, sudo("/settings/security"), security.submitTotpSetup(ctx));
-  r.post("/settings/security/totp/enable", requireConfirmed, sudo("/settings/security"), security.submitTotpEnable(ctx));
+  r.post("/settings/security/totp/enable", requireConfirmed, sudo("/settings/security"), validate(security.EnableForm, security.showSecuritySettings(ctx)), security.submitTotpEnable(ctx));
   r.get("/settings/security/recovery-codes", requireConfirmed, security.showRecoveryCodes);
   r.post("/settings/security/recovery-codes", requireConfirmed, sudo2, security.submitRegenerateRecoveryCodes);
   r.post("/settings/security/disable", requireConfirmed, sudo2, security.submitDisableTwoFactor);
@@ -135,13 +137,13 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // options request (fetch) is not behind it, since the page that sends it already was.
   r.get("/settings/passkeys", requireConfirmed, sudo("/settings/passkeys"), passkeys.showPasskeySettings);
   r.post("/settings/passkeys/options", requireConfirmed, passkeys.submitPasskeyRegistrationOptions);
-  r.post("/settings/passkeys", requireConfirmed, sudo("/settings/passkeys"), passkeys.submitAddPasskey);
+  r.post("/settings/passkeys", requireConfirmed, sudo("/settings/passkeys"), spendChallenge("register"), validate(passkeys.AddPasskeyForm, { page: passkeys.showPasskeySettings, hidden: ["response"] }), passkeys.submitAddPasskey);
   r.get("/settings/passkeys/:id/rename", requireConfirmed, passkeys.showRenamePasskey);
-  r.post("/settings/passkeys/:id/rename", requireConfirmed, passkeys.submitRenamePasskey);
+  r.post("/settings/passkeys/:id/rename", requireConfirmed, validate(passkeys.RenamePasskeyForm, passkeys.showRenamePasskey), passkeys.submitRenamePasskey);
   r.get("/settings/passkeys/:id/delete", requireConfirmed, passkeys.showRemovePasskey);
   r.post("/settings/passkeys/:id/delete", requireConfirmed, sudo("/settings/passkeys"), passkeys.submitRemovePasskey);
   r.post("/login/passkey/options", submitPasskeyLoginOptions);
-  r.post("/login/passkey", limitByIp(limits.loginPerIp), submitPasskeyLogin);
+  r.post("/login/passkey", limitByIp(limits.loginPerIp), spendChallenge("sign_in"), validate(PasskeyLoginForm, { page: showLogin, hidden: ["response"] }), submitPasskeyLogin);
 
   // Security logs: the user's own, and an organization's for its owners and admins
   r.get("/settings/security/log", requireConfirmed, showSecurityLog);
@@ -153,7 +155,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/settings/tokens/:id/revoke", requireConfirmed, submitRevokeToken);
   r.get("/oauth/authorization", startCliAuthorization);
   r.get("/cli/login", requireConfirmed, sudo((req) => req.originalUrl), showCliLogin);
-  r.post("/cli/login", requireConfirmed, sudo(cliConsentPath), submitCliLogin(ctx));
+  r.post("/cli/login", requireConfirmed, sudo(cliConsentPath), validate(CliConsentForm), submitCliLogin);
 
   // Organizations, teams, invitations. loadOrg answers 404 to anyone who is not a member;
   // authorize answers 403 to members without the role. A form here is validated after both: its
@@ -227,14 +229,14 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // :action is one of suspend, unsuspend, resend-confirmation, confirm-email, sign-out, delete,
   // grant-admin, revoke-admin (routes/web/admin/user-actions.ts); anything else is a 404.
   r.get("/admin/users/:id/:action", asAdmin, admin.showUserAction);
-  r.post("/admin/users/:id/:action", asAdmin, admin.submitUserAction(ctx));
+  r.post("/admin/users/:id/:action", asAdmin, validate(admin.userActionForm, admin.showUserAction), admin.submitUserAction(ctx));
   r.get("/admin/orgs", asAdmin, admin.showOrganizations);
   r.get("/admin/orgs/:org", asAdmin, admin.showOrganization);
   r.post("/admin/orgs/:org/domains", asAdmin, validate(admin.AdminDomainForm, admin.showOrganization), admin.submitApproveDomain);
   r.get("/admin/orgs/:org/delete", asAdmin, admin.showDeleteOrganization);
-  r.post("/admin/orgs/:org/delete", asAdmin, admin.submitDeleteOrganization);
+  r.post("/admin/orgs/:org/delete", asAdmin, validate(admin.AdminDeleteOrganizationForm, admin.showDeleteOrganization), admin.submitDeleteOrganization);
   r.get("/admin/settings", asAdmin, admin.showInstanceSettings(ctx));
-  r.post("/admin/settings", asAdmin, admin.submitInstanceSettings(ctx));
+  r.post("/admin/settings", asAdmin, validate(admin.instanceSettingsForm(ctx), admin.showInstanceSettings(ctx)), admin.submitInstanceSettings(ctx));
   r.get("/admin/audit", asAdmin, admin.showAudit);
   r.get("/admin/mail", asAdmin, admin.showFailedMail);
   r.post("/admin/mail/:id/retry", asAdmin, admin.submitRetryMail);

@@ -1,25 +1,22 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { parseBody } from "../../http/validate";
+import { formValues, type Valid } from "../../http/validate";
+import { ValidationError } from "../../lib/errors";
 import { flash } from "../../http/flash";
 import { requestMeta } from "../../http/request-meta";
 import { listForResetReview, type RecoverySummary } from "../../services/account-recovery";
 import { providerLabel } from "../../services/external-sign-in";
 import { findUserForNotMeCode, secureAccount } from "../../services/not-me";
-import type { UserRow } from "../../db/users";
 
-const NotMeForm = z.object({
+/** POST /not-me/:token: the account's password, and whether to disconnect the identities too. */
+export const NotMeForm = z.object({
   password: z.string().min(1, "Enter your password.").max(128, "Passwords are at most 128 characters."),
   // A checkbox: present when ticked.
   disconnect_identities: z.literal("yes").optional(),
 });
 
 const TITLE = "Secure your account";
-
-async function renderForm(res: Response, status: number, token: string, user: UserRow, errors: Record<string, string>, values: Record<string, unknown>) {
-  res.status(status).render("auth/not-me", { title: TITLE, token, user, errors, values, ...(await listForResetReview(user.id)) });
-}
 
 function invalidLink(res: Response) {
   res.status(410).render("auth/link-invalid", { title: "Link expired", what: "not-me" });
@@ -35,27 +32,23 @@ function resultMessages(sessionsEnded: number, recovery: RecoverySummary): strin
   return lines;
 }
 
-/** GET /not-me/:token — what securing the account ends, and the password to confirm it; or "link expired". */
+/** GET /not-me/:token — what securing the account ends, and the password to confirm it (again on a 422); or "link expired". */
 export async function showNotMe(req: Request, res: Response) {
   const token = String(req.params.token);
   const user = await findUserForNotMeCode(token);
   if (!user) return invalidLink(res);
-  await renderForm(res, 200, token, user, {}, {});
+  res.render("auth/not-me", { title: TITLE, token, user, values: formValues(res, {}), ...(await listForResetReview(user.id)) });
 }
 
 /** POST /not-me/:token — with the right password, signs out every session and revokes every token, then asks to sign in. */
 export function submitNotMe(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof NotMeForm>, res: Response) => {
     const token = String(req.params.token);
-    const user = await findUserForNotMeCode(token);
-    if (!user) return invalidLink(res);
-    const values = { disconnect_identities: req.body?.disconnect_identities };
-    const parsed = parseBody(NotMeForm, req.body);
-    if (!parsed.ok) return renderForm(res, 422, token, user, parsed.errors, values);
-    const result = await secureAccount(ctx, token, parsed.data.password, parsed.data.disconnect_identities === "yes", requestMeta(req));
+    const result = await secureAccount(ctx, token, req.body.password, req.body.disconnect_identities === "yes", requestMeta(req));
     if (!result.ok) {
-      if (result.reason === "wrong_password") return renderForm(res, 422, token, user, { password: "That is not this account's password." }, values);
-      if (result.reason === "no_password") return renderForm(res, 422, token, user, {}, values);
+      if (result.reason === "wrong_password") throw new ValidationError({ password: "That is not this account's password." });
+      // An account without a password is shown the page again, which says how to secure it instead.
+      if (result.reason === "no_password") throw new ValidationError({});
       return invalidLink(res);
     }
     // Every session ended, this browser's included: start afresh and sign in again.

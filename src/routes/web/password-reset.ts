@@ -4,7 +4,6 @@ import type { AppContext } from "../../context";
 import { newPasswordSchema } from "../../auth/passwords";
 import { emailSchema } from "../../lib/handles";
 import { formValues, type Valid } from "../../http/validate";
-import { ValidationError } from "../../lib/errors";
 import { consumeOrThrow } from "../../services/rate-limits";
 import { flash } from "../../http/flash";
 import { findUserForResetToken, requestPasswordReset, resetPassword } from "../../services/password-reset";
@@ -92,10 +91,7 @@ export function submitReset(ctx: AppContext) {
     if (!user) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
     const choices = { revokeTokens: req.body.revoke_tokens === "yes", disconnectIdentities: req.body.disconnect_identities === "yes" };
     const result = await resetPassword(ctx, token, req.body.password, requestMeta(req), choices);
-    if (!result.ok) {
-      if (result.reason === "weak") throw new ValidationError({ password: result.message });
-      return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
-    }
+    if (!result.ok) return res.status(410).render("auth/link-invalid", { title: "Link expired", what: "reset" });
     // The reset ended every session, this browser's included; sign in again with the new password.
     const twoFactor = await hasTwoFactorEnabled(user.id);
     req.session.regenerate(() => {

@@ -7,15 +7,20 @@ import { hasTwoFactorEnabled } from "../../db/totp-credentials";
 import { markReauthenticated } from "../../http/recent-auth";
 import { requestMeta } from "../../http/request-meta";
 import { safeNextPath } from "../../http/safe-redirect";
-import { parseBody } from "../../http/validate";
+import { formValues, type Valid } from "../../http/validate";
+import { ValidationError } from "../../lib/errors";
 import { checkCurrentPassword } from "../../services/reauthenticate";
 import { recordSecurityEvent } from "../../services/security-log";
 import { verifySecondFactor } from "../../services/two-factor";
 
-const ReauthForm = z.discriminatedUnion("method", [
+/**
+ * POST /settings/reauthenticate: the password or a code, and where the form came from (`returnTo`,
+ * `factor`), read leniently by `target`: a bad one means the default, not a refusal.
+ */
+export const ReauthForm = z.discriminatedUnion("method", [
   z.object({ method: z.literal("password"), password: z.string().min(1, "Enter your password.").max(1024, "That password is too long.") }),
   z.object({ method: z.literal("code"), code: z.string().trim().min(1, "Enter the code from your app.").max(64, "That is too long to be a code.") }),
-], { error: "Choose how to confirm it's you." });
+], { error: "Choose how to confirm it's you." }).and(z.object({ returnTo: z.unknown().optional(), factor: z.unknown().optional() }));
 
 /** Where to go afterwards (a path on this site) and whether the action needs the second factor. */
 function target(source: Record<string, unknown>) {
@@ -38,16 +43,15 @@ async function waysFor(ctx: AppContext, req: Request, second: boolean) {
   return { password: !onlySecond && user.password_hash !== null, code: twoFactor, providers };
 }
 
-async function render(ctx: AppContext, req: Request, res: Response, status: number, source: Record<string, unknown>, errors: Record<string, string> = {}) {
-  const { returnTo, second } = target(source);
-  res.status(status).render("auth/reauthenticate", {
-    title: "Confirm it's you", returnTo, second, ways: await waysFor(ctx, req, second), errors, values: {},
-  });
-}
-
-/** GET /settings/reauthenticate — asks for a fresh proof of identity before a sensitive action. */
+/**
+ * GET /settings/reauthenticate — asks for a fresh proof of identity before a sensitive action (and
+ * again, for the same action, on a 422).
+ */
 export function showReauthenticate(ctx: AppContext) {
-  return (req: Request, res: Response) => render(ctx, req, res, 200, req.query);
+  return async (req: Request, res: Response) => {
+    const { returnTo, second } = target(formValues(res, req.query));
+    res.render("auth/reauthenticate", { title: "Confirm it's you", returnTo, second, ways: await waysFor(ctx, req, second), values: {} });
+  };
 }
 
 /**
@@ -56,25 +60,23 @@ export function showReauthenticate(ctx: AppContext) {
  * RECENT_AUTH_MS, then goes back to the page the action is on. The action itself is not replayed.
  */
 export function submitReauthenticate(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const { returnTo, second } = target(body);
-    const parsed = parseBody(ReauthForm, body);
-    if (!parsed.ok) return render(ctx, req, res, 422, body, parsed.errors);
+  return async (req: Valid<typeof ReauthForm>, res: Response) => {
+    const form = req.body;
+    const { returnTo, second } = target(form);
     const user = req.user!;
     const ways = await waysFor(ctx, req, second);
     const meta = requestMeta(req);
-    if (parsed.data.method === "password") {
-      if (!ways.password) return render(ctx, req, res, 422, body, { _form: "Confirm with a code from your authenticator app." });
-      if (!(await checkCurrentPassword(ctx, user, parsed.data.password))) return render(ctx, req, res, 422, body, { password: "That is not your password." });
+    if (form.method === "password") {
+      if (!ways.password) throw new ValidationError({ _form: "Confirm with a code from your authenticator app." });
+      if (!(await checkCurrentPassword(ctx, user, form.password))) throw new ValidationError({ password: "That is not your password." });
     } else {
-      if (!ways.code) return render(ctx, req, res, 422, body, { _form: "Two-factor authentication is not on for this account." });
-      if (!(await verifySecondFactor(ctx, user, parsed.data.code, "reauthenticate", meta))) {
-        return render(ctx, req, res, 422, body, { code: "That code is not right, or it was already used." });
+      if (!ways.code) throw new ValidationError({ _form: "Two-factor authentication is not on for this account." });
+      if (!(await verifySecondFactor(ctx, user, form.code, "reauthenticate", meta))) {
+        throw new ValidationError({ code: "That code is not right, or it was already used." });
       }
     }
-    markReauthenticated(req, parsed.data.method === "code");
-    await recordSecurityEvent(user.id, "reauthenticated", meta, { method: parsed.data.method });
+    markReauthenticated(req, form.method === "code");
+    await recordSecurityEvent(user.id, "reauthenticated", meta, { method: form.method });
     res.redirect(returnTo);
   };
 }

@@ -5,7 +5,7 @@ import { newPasswordSchema } from "../../auth/passwords";
 import { formValues, keptValues, type Valid } from "../../http/validate";
 import { safeNextPath } from "../../http/safe-redirect";
 import { emailSchema, handleSchema } from "../../lib/handles";
-import { refuseUnlessOk, ValidationError } from "../../lib/errors";
+import { ValidationError } from "../../lib/errors";
 import { signUp } from "../../services/signup";
 import { signupRefusal } from "../../services/signup-gate";
 import type {} from "../../http/session-keys";
@@ -43,7 +43,7 @@ export function submitSignup(ctx: AppContext) {
     const refusal = await signupRefusal(ctx.settings.current(), req.body.email, next);
     if (refusal?.field === "email") throw new ValidationError({ email: refusal.message });
     if (refusal) return res.status(403).render("auth/signup", { title: "Create your account", values: { ...keptValues(req.body), next }, errors: { [refusal.field]: refusal.message } });
-    refuseUnlessOk(await signUp(ctx, req.body));
+    await signUp(ctx, req.body);
     if (next) req.session.returnTo = next;
     res.render("auth/check-email", { title: "Check your email", email: req.body.email, reason: "signup" });
   };

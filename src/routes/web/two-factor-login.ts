@@ -2,14 +2,16 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
 import { listPasskeysForUser } from "../../db/passkeys";
-import { findUserById } from "../../db/users";
+import { findUserById, type UserRow } from "../../db/users";
 import { flash } from "../../http/flash";
 import { requestMeta } from "../../http/request-meta";
 import { completeSignIn, pendingSignInOf } from "../../http/sign-in";
-import { parseBody } from "../../http/validate";
+import type { Valid } from "../../http/validate";
+import { ValidationError } from "../../lib/errors";
 import { verifySecondFactor } from "../../services/two-factor";
 
-const CodeForm = z.object({
+/** POST /login/two-factor: a code from the app or a recovery code. */
+export const CodeForm = z.object({
   code: z.string().trim().min(1, "Enter the code from your app or a recovery code.").max(64, "That is too long to be a code."),
 });
 
@@ -26,24 +28,38 @@ export async function passkeyOfferedFor(pending: PendingSignIn): Promise<boolean
   return (await listPasskeysForUser(pending.userId)).length > 0;
 }
 
-/** Renders the second step's page (with the passkey button when passkeyOfferedFor says so). */
-export async function renderTwoFactorStep(res: Response, pending: PendingSignIn, status: number, errors: Record<string, string>) {
-  // The page belongs to one sign-in in one browser: never cached.
-  res.setHeader("Cache-Control", "no-store");
-  res.status(status).render("auth/two-factor", { title: TITLE, errors, values: {}, passkeyOffered: await passkeyOfferedFor(pending) });
+/**
+ * The sign-in held in this session and its account, for the second step's answers; undefined when
+ * none is held, or when its account is gone (the hold is dropped then).
+ */
+export async function heldSignIn(req: Request): Promise<{ pending: PendingSignIn; user: UserRow } | undefined> {
+  const pending = pendingSignInOf(req);
+  if (!pending) return undefined;
+  const user = await findUserById(pending.userId);
+  if (!user) {
+    delete req.session.pendingSignIn;
+    return undefined;
+  }
+  return { pending, user };
 }
 
+/** Sends the browser back to the sign-in page: no sign-in is held in this session (any more). */
 export function startAgain(req: Request, res: Response) {
   flash(req, "info", "Your sign-in took too long or was not started in this browser. Please sign in again.");
   res.redirect("/login");
 }
 
-/** GET /login/two-factor — the second step of a sign-in held after its first factor. */
+/**
+ * GET /login/two-factor — the second step of a sign-in held after its first factor (with the passkey
+ * button when passkeyOfferedFor says so), and the step again when a code or a passkey was refused.
+ */
 export async function showTwoFactorLogin(req: Request, res: Response) {
   if (req.user) return res.redirect("/");
   const pending = pendingSignInOf(req);
   if (!pending) return startAgain(req, res);
-  await renderTwoFactorStep(res, pending, 200, {});
+  // The page belongs to one sign-in in one browser: never cached.
+  res.setHeader("Cache-Control", "no-store");
+  res.render("auth/two-factor", { title: TITLE, passkeyOffered: await passkeyOfferedFor(pending) });
 }
 
 /**
@@ -52,19 +68,13 @@ export async function showTwoFactorLogin(req: Request, res: Response) {
  * however many times the first factor is passed again; the session id changes once more on success.
  */
 export function submitTwoFactorLogin(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof CodeForm>, res: Response) => {
     if (req.user) return res.redirect("/");
-    const pending = pendingSignInOf(req);
-    if (!pending) return startAgain(req, res);
-    const parsed = parseBody(CodeForm, req.body);
-    if (!parsed.ok) return renderTwoFactorStep(res, pending, 422, parsed.errors);
-    const user = await findUserById(pending.userId);
-    if (!user) {
-      delete req.session.pendingSignIn;
-      return startAgain(req, res);
-    }
-    const method = await verifySecondFactor(ctx, user, parsed.data.code, "sign_in", requestMeta(req));
-    if (!method) return renderTwoFactorStep(res, pending, 422, { code: "That code is not right, or it was already used. Enter the current code from your app, or an unused recovery code." });
+    const held = await heldSignIn(req);
+    if (!held) return startAgain(req, res);
+    const { user } = held;
+    const method = await verifySecondFactor(ctx, user, req.body.code, "sign_in", requestMeta(req));
+    if (!method) throw new ValidationError({ code: "That code is not right, or it was already used. Enter the current code from your app, or an unused recovery code." });
     const next = await completeSignIn(req, user, method);
     if (method === "recovery_code") flash(req, "warning", "You signed in with a recovery code; it cannot be used again. Check how many you have left in your security settings.");
     res.redirect(next);

@@ -1,18 +1,19 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context";
-import { findUserById } from "../../db/users";
 import { requestMeta } from "../../http/request-meta";
 import { completeSignIn, pendingSignInOf } from "../../http/sign-in";
-import { parseBody } from "../../http/validate";
-import { keepChallenge, takeChallenge } from "../../http/webauthn-challenges";
+import type { Valid } from "../../http/validate";
+import { keepChallenge } from "../../http/webauthn-challenges";
+import { ValidationError } from "../../lib/errors";
 import { webAuthnResponseField } from "../../services/passkeys";
 import { beginPasskeySignIn, verifyPasskeySignIn } from "../../services/passkey-sign-in";
 import { recordSecurityEvent } from "../../services/security-log";
 import { clearTwoFactorAttempts, reserveTwoFactorAttempt } from "../../services/two-factor-attempts";
-import { passkeyOfferedFor, renderTwoFactorStep, startAgain } from "./two-factor-login";
+import { heldSignIn, passkeyOfferedFor, startAgain } from "./two-factor-login";
 
-const SecondStepPasskeyForm = z.object({ response: webAuthnResponseField });
+/** POST /login/two-factor/passkey: the authenticator's answer, as the page's script posts it. */
+export const SecondStepPasskeyForm = z.object({ response: webAuthnResponseField });
 
 /** Why a passkey did not finish the sign-in, in words for the second step's page. */
 const refusalMessage: Record<"expired" | "replayed" | "unknown_credential" | "invalid" | "counter", string> = {
@@ -43,35 +44,28 @@ export async function submitTwoFactorPasskeyOptions(req: Request, res: Response)
 /**
  * POST /login/two-factor/passkey — a passkey finishes the sign-in held in this session. Only the
  * held user's passkeys count (verifyPasskeySignIn with userId), the challenge is single use (out of
- * the session first, marked used in the database), and every attempt spends the same per-account
- * second-factor budget as a typed code: someone holding the password cannot try keys, or replay
- * answers, without limit by starting the sign-in again. A right passkey gives the budget back and
- * signs in through completeSignIn (a new session id; method e.g. "password+passkey").
+ * the session first, by the route's spendChallenge step, and marked used in the database), and
+ * every well-formed answer spends the same per-account second-factor budget as a typed code:
+ * someone holding the password cannot try keys, or replay answers, without limit by starting the
+ * sign-in again (a malformed one, refused by the validate step, can prove nothing). A right passkey
+ * gives the budget back and signs in through completeSignIn (a new session id; method e.g.
+ * "password+passkey").
  */
 export function submitTwoFactorPasskey(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<typeof SecondStepPasskeyForm>, res: Response) => {
     if (req.user) return res.redirect("/");
-    // Out of the session before anything else: whatever this request's fate, the challenge is spent.
-    const issued = takeChallenge(req, "second_step");
-    const pending = pendingSignInOf(req);
-    if (!pending) return startAgain(req, res);
-    const user = await findUserById(pending.userId);
-    if (!user) {
-      delete req.session.pendingSignIn;
-      return startAgain(req, res);
-    }
-    const refuse = async (message: string) => {
-      await recordSecurityEvent(user.id, "two_factor.failed", requestMeta(req), { purpose: "sign_in", method: "passkey" });
-      return renderTwoFactorStep(res, pending, 422, { _form: message });
-    };
+    const held = await heldSignIn(req);
+    if (!held) return startAgain(req, res);
+    const { pending, user } = held;
     // Not offered (no passkeys, or a passkey was the first factor: see passkeyOfferedFor), so
     // refused before any check, without spending a guess.
-    if (!(await passkeyOfferedFor(pending))) return renderTwoFactorStep(res, pending, 422, { _form: "A passkey cannot finish this sign-in. Enter the code from your app or a recovery code." });
+    if (!(await passkeyOfferedFor(pending))) throw new ValidationError({ _form: "A passkey cannot finish this sign-in. Enter the code from your app or a recovery code." });
     await reserveTwoFactorAttempt(ctx, user.id);
-    const parsed = parseBody(SecondStepPasskeyForm, req.body);
-    if (!parsed.ok) return refuse(parsed.errors.response ?? "That passkey was not accepted.");
-    const result = await verifyPasskeySignIn(req.app.locals.config, { response: parsed.data.response, issued, userId: user.id }, requestMeta(req));
-    if (!result.ok) return refuse(refusalMessage[result.reason]);
+    const result = await verifyPasskeySignIn(req.app.locals.config, { response: req.body.response, issued: req.webauthnChallenge, userId: user.id }, requestMeta(req));
+    if (!result.ok) {
+      await recordSecurityEvent(user.id, "two_factor.failed", requestMeta(req), { purpose: "sign_in", method: "passkey" });
+      throw new ValidationError({ _form: refusalMessage[result.reason] });
+    }
     await clearTwoFactorAttempts(ctx, user.id);
     await recordSecurityEvent(user.id, "two_factor.used", requestMeta(req), { method: "passkey", purpose: "sign_in", passkey_id: result.passkeyId });
     res.redirect(await completeSignIn(req, user, "passkey"));

@@ -1,7 +1,11 @@
 import type { Request, Response } from "express";
 import { countAdminAuditEvents, listAdminAuditEvents } from "../../../db/admin-audit-events";
 import { describeUserAgent } from "../../../lib/user-agent";
-import { ADMIN_SECTIONS, pageOf } from "./helpers";
+import { pageWithin } from "../../../http/pager";
+import { ADMIN_SECTIONS } from "./helpers";
+
+/** Entries per page of the audit log. */
+const PER_PAGE = 50;
 
 /** An entry's details as short "what: value" lines ("signup_mode: open → closed" for a settings change). */
 function detailLines(details: Record<string, unknown>): string[] {
@@ -16,11 +20,10 @@ function detailLines(details: Record<string, unknown>): string[] {
 
 /** GET /admin/audit — the admin audit log, newest first, paginated. Read-only: it has no edit or delete route. */
 export async function showAudit(req: Request, res: Response) {
-  const total = await countAdminAuditEvents();
-  const page = pageOf(req, total, 50);
-  const events = await listAdminAuditEvents(page.limit, page.offset);
+  const page = pageWithin(req, await countAdminAuditEvents(), PER_PAGE);
+  const events = await listAdminAuditEvents(page.perPage, page.offset);
   res.render("admin/audit", {
-    title: "Audit log", section: "audit", adminSections: ADMIN_SECTIONS, total, ...page,
+    title: "Audit log", section: "audit", adminSections: ADMIN_SECTIONS, ...page,
     events: events.map((e) => ({ ...e, lines: detailLines(e.details), device: e.user_agent ? describeUserAgent(e.user_agent) : undefined })),
   });
 }

@@ -1,4 +1,6 @@
 import type { Request } from "express";
+import { pageWithin, type CountedPage } from "../../../http/pager";
+import { searchOf } from "../../../http/search";
 
 /** The sections of the admin layout's left navigation, in order: [key, label, path]. */
 export const ADMIN_SECTIONS: readonly (readonly [key: string, label: string, path: string])[] = [
@@ -9,13 +11,19 @@ export const ADMIN_SECTIONS: readonly (readonly [key: string, label: string, pat
   ["audit", "Audit log", "/admin/audit"],
 ];
 
-/** Rows per page of every admin list. */
+/** Rows per page of every admin list but the audit log. */
 export const ADMIN_PER_PAGE = 25;
 
-/** The requested page of a list of `total` rows: out-of-range or malformed numbers give the nearest page. */
-export function pageOf(req: Request, total: number, perPage = ADMIN_PER_PAGE): { page: number; pages: number; offset: number; limit: number } {
-  const pages = Math.max(1, Math.ceil(total / perPage));
-  const requested = Number(req.query.page ?? 1);
-  const page = Number.isSafeInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
-  return { page, pages, offset: (page - 1) * perPage, limit: perPage };
+/**
+ * One page of an admin list searched by `?q=` (users, organizations): the rows, the search text and
+ * the pager's facts (page, pages, total) that the list and its _pager partial show.
+ */
+export async function searchedPage<T>(
+  req: Request,
+  count: (q: string | undefined) => Promise<number>,
+  search: (q: string | undefined, limit: number, offset: number) => Promise<T[]>,
+): Promise<CountedPage & { rows: T[]; q: string }> {
+  const q = searchOf(req);
+  const page = pageWithin(req, await count(q), ADMIN_PER_PAGE);
+  return { ...page, rows: await search(q, page.perPage, page.offset), q: q ?? "" };
 }

@@ -3,14 +3,15 @@ import { flash } from "../../../http/flash";
 import { adminContext } from "../../../http/require-site-admin";
 import { idParam } from "../../../http/params";
 import { listFailedMails, retryMail } from "../../../services/failed-mails";
-import { ADMIN_SECTIONS, pageOf } from "./helpers";
+import { pageWithin } from "../../../http/pager";
+import { ADMIN_PER_PAGE, ADMIN_SECTIONS } from "./helpers";
 import { countFailedOutboundMails } from "../../../db/outbound-mails";
 
 /** GET /admin/mail — the mail the worker gave up on, with the SMTP server's last answer, and a retry for each. */
 export async function showFailedMail(req: Request, res: Response) {
-  const page = pageOf(req, await countFailedOutboundMails());
-  const { mails, total } = await listFailedMails(page);
-  res.render("admin/mail", { title: "Failed mail", section: "mail", adminSections: ADMIN_SECTIONS, mails, total, ...page });
+  const page = pageWithin(req, await countFailedOutboundMails(), ADMIN_PER_PAGE);
+  const { mails } = await listFailedMails({ limit: page.perPage, offset: page.offset });
+  res.render("admin/mail", { title: "Failed mail", section: "mail", adminSections: ADMIN_SECTIONS, mails, ...page });
 }
 
 /** POST /admin/mail/:id/retry — queues a failed mail again (a 404 when it is no longer failed, so a double click sends once). */

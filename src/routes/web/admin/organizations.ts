@@ -6,12 +6,12 @@ import { listOrganizationDomains } from "../../../db/organization-domains";
 import { findOrganizationBySlug, type OrganizationRow } from "../../../db/organizations";
 import { flash } from "../../../http/flash";
 import { adminContext } from "../../../http/require-site-admin";
-import { notFound } from "../../../lib/errors";
+import { formValues, type Valid } from "../../../http/validate";
+import { notFound, ValidationError } from "../../../lib/errors";
 import { deleteOrganizationAsAdmin } from "../../../services/admin-organizations";
 import { approveDomainAsAdmin } from "../../../services/organization-domains";
-import type { Valid } from "../../../http/validate";
-import { ADMIN_SECTIONS, pageOf } from "./helpers";
-import { searchOf } from "../../../http/search";
+import { pageWithin } from "../../../http/pager";
+import { ADMIN_PER_PAGE, ADMIN_SECTIONS, searchedPage } from "./helpers";
 
 async function orgOf(req: Request): Promise<OrganizationRow> {
   const org = await findOrganizationBySlug(String(req.params.org));
@@ -21,20 +21,16 @@ async function orgOf(req: Request): Promise<OrganizationRow> {
 
 /** GET /admin/orgs — every organization, searchable by slug or name, with its member count; paginated. */
 export async function showOrganizations(req: Request, res: Response) {
-  const q = searchOf(req);
-  const total = await countOrganizations(q);
-  const page = pageOf(req, total);
-  const orgs = await searchOrganizations(q, page.limit, page.offset);
-  res.render("admin/orgs/index", { title: "Organizations", section: "orgs", adminSections: ADMIN_SECTIONS, orgs, q: q ?? "", total, ...page });
+  const { rows: orgs, ...list } = await searchedPage(req, countOrganizations, searchOrganizations);
+  res.render("admin/orgs/index", { title: "Organizations", section: "orgs", adminSections: ADMIN_SECTIONS, orgs, ...list });
 }
 
 /** GET /admin/orgs/:org — one organization, its domains and its members (paginated), with the domain approval form and the delete button. */
 export async function showOrganization(req: Request, res: Response) {
   const org = await orgOf(req);
-  const total = await countMembers(org.id);
-  const page = pageOf(req, total);
-  const [members, domains] = await Promise.all([listMembers(org.id, page.limit, page.offset), listOrganizationDomains(org.id)]);
-  res.render("admin/orgs/show", { title: org.name, section: "orgs", adminSections: ADMIN_SECTIONS, org, members, domains, total, ...page });
+  const page = pageWithin(req, await countMembers(org.id), ADMIN_PER_PAGE);
+  const [members, domains] = await Promise.all([listMembers(org.id, page.perPage, page.offset), listOrganizationDomains(org.id)]);
+  res.render("admin/orgs/show", { title: org.name, section: "orgs", adminSections: ADMIN_SECTIONS, org, members, domains, ...page });
 }
 
 /** POST /admin/orgs/:org/domains: the domain to approve without DNS. */
@@ -48,21 +44,19 @@ export async function submitApproveDomain(req: Valid<typeof AdminDomainForm>, re
   res.redirect(`/admin/orgs/${encodeURIComponent(org.slug)}`);
 }
 
-/** GET /admin/orgs/:org/delete — asks again, with the slug to type. */
+/** POST /admin/orgs/:org/delete: the slug typed again; anything else (missing, not text) is answered like a wrong one. */
+export const AdminDeleteOrganizationForm = z.object({ confirm_slug: z.string().trim().max(100).catch("") });
+
+/** GET /admin/orgs/:org/delete — asks again, with the slug to type (again on a 422). */
 export async function showDeleteOrganization(req: Request, res: Response) {
   const org = await orgOf(req);
-  res.render("admin/orgs/delete", { title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, errors: {}, values: {} });
+  res.render("admin/orgs/delete", { title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, values: formValues(res, {}) });
 }
 
 /** POST /admin/orgs/:org/delete — deletes the organization once its slug was typed again. */
-export async function submitDeleteOrganization(req: Request, res: Response) {
+export async function submitDeleteOrganization(req: Valid<typeof AdminDeleteOrganizationForm>, res: Response) {
   const org = await orgOf(req);
-  const typed = typeof req.body?.confirm_slug === "string" ? req.body.confirm_slug.trim() : "";
-  if (typed.toLowerCase() !== org.slug.toLowerCase()) {
-    return res.status(422).render("admin/orgs/delete", {
-      title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, errors: { confirm_slug: `Type ${org.slug} to confirm.` }, values: { confirm_slug: typed },
-    });
-  }
+  if (req.body.confirm_slug.toLowerCase() !== org.slug.toLowerCase()) throw new ValidationError({ confirm_slug: `Type ${org.slug} to confirm.` });
   await deleteOrganizationAsAdmin(adminContext(req), org.id);
   flash(req, "success", `The organization ${org.name} (${org.slug}) was deleted.`);
   res.redirect("/admin/orgs");

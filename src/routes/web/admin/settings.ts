@@ -1,35 +1,45 @@
 import type { Request, Response } from "express";
+import { z } from "zod";
 import { enabledProviders } from "../../../auth/providers";
 import type { AppContext } from "../../../context";
 import { flash } from "../../../http/flash";
 import { adminContext } from "../../../http/require-site-admin";
-import { parseBody } from "../../../http/validate";
+import type { Valid } from "../../../http/validate";
 import type { InstanceSettingsValues } from "../../../services/instance-settings";
 import { InstanceSettingsBody, SETTING_FIELDS, settingsToFields, updateInstanceSettings } from "../../../services/instance-settings-update";
 import { ADMIN_SECTIONS } from "./helpers";
 
 type Field = keyof ReturnType<typeof settingsToFields>;
 
-function render(ctx: AppContext, res: Response, status: number, errors: Record<string, string> = {}, values?: Record<string, unknown>) {
+/**
+ * What the admin typed, when the page is shown again for a refused form: the checkbox is sent only
+ * when ticked, so its absence is "off" rather than "as stored".
+ */
+function typedValues(res: Response): Record<string, unknown> {
+  if (res.locals.refusedValues !== "values") return {};
+  const typed = res.locals.values as Record<string, string>;
+  return { ...typed, signup_email_domains: typed.signup_email_domains ?? "", require_two_factor: typed.require_two_factor === "on" };
+}
+
+function render(ctx: AppContext, res: Response) {
   const locked = ctx.settings.lockedKeys();
   const lockedFields: Record<string, string> = {};
   for (const key of locked) lockedFields[SETTING_FIELDS[key].field] = SETTING_FIELDS[key].env;
   const effective = settingsToFields(ctx.settings.current());
-  res.status(status).render("admin/settings", {
+  res.render("admin/settings", {
     title: "Instance settings",
     section: "settings",
     adminSections: ADMIN_SECTIONS,
     // Locked fields show the environment's value; the others what was typed, or what is stored.
-    values: { ...effective, ...values, ...Object.fromEntries(Object.keys(lockedFields).map((f) => [f, effective[f as Field]])) },
+    values: { ...effective, ...typedValues(res), ...Object.fromEntries(Object.keys(lockedFields).map((f) => [f, effective[f as Field]])) },
     lockedFields,
     providers: enabledProviders(ctx.config),
-    errors,
   });
 }
 
-/** GET /admin/settings — the instance settings, those set by the environment shown locked. */
+/** GET /admin/settings — the instance settings, those set by the environment shown locked (and the form again on a 422). */
 export function showInstanceSettings(ctx: AppContext) {
-  return (_req: Request, res: Response) => render(ctx, res, 200);
+  return (_req: Request, res: Response) => render(ctx, res);
 }
 
 const asNumber = (value: unknown) => (typeof value === "string" && /^\s*\d{1,6}\s*$/.test(value) ? Number(value) : value);
@@ -61,16 +71,20 @@ function changesFromForm(ctx: AppContext, body: Record<string, unknown>): Record
   return fields;
 }
 
-/** POST /admin/settings — validates and stores the settings; they apply at once in this process, within seconds in others. */
+/** POST /admin/settings: the form's fields turned into the API's shape (changesFromForm), then the API's schema. */
+export function instanceSettingsForm(ctx: AppContext) {
+  return z.preprocess((body) => changesFromForm(ctx, (body ?? {}) as Record<string, unknown>), InstanceSettingsBody);
+}
+
+/**
+ * POST /admin/settings — stores the settings; they apply at once in this process, within seconds in
+ * others. The service's refusals (a locked setting, an idle timeout longer than a session) are
+ * shown beside their fields like the schema's.
+ */
 export function submitInstanceSettings(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const typed = { ...body, signup_email_domains: typeof body.signup_email_domains === "string" ? body.signup_email_domains : "", require_two_factor: body.require_two_factor === "on" };
-    const parsed = parseBody(InstanceSettingsBody, changesFromForm(ctx, body));
-    if (!parsed.ok) return render(ctx, res, 422, parsed.errors, typed);
-    const result = await updateInstanceSettings(ctx, adminContext(req), parsed.data);
-    if (!result.ok) return render(ctx, res, 422, result.errors, typed);
-    flash(req, "success", result.changed.length ? "Instance settings saved." : "Nothing changed.");
+  return async (req: Valid<ReturnType<typeof instanceSettingsForm>>, res: Response) => {
+    const changed = await updateInstanceSettings(ctx, adminContext(req), req.body);
+    flash(req, "success", changed.length ? "Instance settings saved." : "Nothing changed.");
     res.redirect("/admin/settings");
   };
 }

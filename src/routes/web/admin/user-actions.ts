@@ -4,8 +4,8 @@ import type { AppContext } from "../../../context";
 import { findUserById, type UserRow } from "../../../db/users";
 import { flash } from "../../../http/flash";
 import { adminContext } from "../../../http/require-site-admin";
-import { keptValues, parseBody } from "../../../http/validate";
-import { HttpError, notFound } from "../../../lib/errors";
+import { formValues, type Valid } from "../../../http/validate";
+import { HttpError, notFound, ValidationError } from "../../../lib/errors";
 import { deleteUserAsAdmin, markEmailConfirmedAsAdmin, resendConfirmationAsAdmin, signOutEverywhereAsAdmin } from "../../../services/admin-users";
 import { changeSiteAdmin } from "../../../services/site-admins";
 import { suspendUser, unsuspendUser } from "../../../services/suspension";
@@ -96,7 +96,20 @@ export function actionsFor(user: UserRow, actor: UserRow): { name: UserAction; t
 }
 
 const SuspendForm = z.object({ reason: z.string().trim().max(500, "Use at most 500 characters.").default("") });
-const DeleteForm = z.object({ username_confirmation: z.string().trim().max(100) });
+// Anything but the username typed (missing, too long, not text) is answered like a wrong one.
+const DeleteForm = z.object({ username_confirmation: z.string().trim().max(100).catch("") });
+const NoFields = z.object({});
+
+/** POST /admin/users/:id/:action: the fields of the action's form (a suspension's reason, a deletion's username), none for the others. */
+export function userActionForm(req: Request) {
+  const action = String(req.params.action);
+  if (action === "suspend") return SuspendForm;
+  if (action === "delete") return DeleteForm;
+  return NoFields;
+}
+
+/** The body of an action's form, as userActionForm parsed it. */
+type UserActionBody = Partial<z.output<typeof SuspendForm> & z.output<typeof DeleteForm>>;
 
 async function targetOf(req: Request): Promise<UserRow> {
   const user = await findUserById(idParam(req.params.id, "User"));
@@ -104,11 +117,18 @@ async function targetOf(req: Request): Promise<UserRow> {
   return user;
 }
 
-function renderConfirm(res: Response, user: UserRow, action: UserAction, status = 200, errors: Record<string, string> = {}, values: Record<string, string> = {}) {
+function renderConfirm(res: Response, user: UserRow, action: UserAction, values = formValues(res, {})) {
   const d = ACTIONS[action];
-  res.status(status).render("admin/users/confirm", {
-    title: d.title, section: "users", adminSections: ADMIN_SECTIONS, user, action, definition: { ...d, explanation: d.explain(user) }, errors, values,
+  res.render("admin/users/confirm", {
+    title: d.title, section: "users", adminSections: ADMIN_SECTIONS, user, action, definition: { ...d, explanation: d.explain(user) }, values,
   });
+}
+
+/** The confirmation page again with 409: a rule refused the action (the last admin, the last owner). */
+function renderRefused(res: Response, user: UserRow, action: UserAction, message: string, values: Record<string, unknown> = {}) {
+  res.status(409);
+  res.locals.errors = { _form: message };
+  renderConfirm(res, user, action, values);
 }
 
 /** The :action route parameter, or a 404 for anything that is not an action. */
@@ -118,7 +138,7 @@ function actionOf(req: Request): UserAction {
   return action as UserAction;
 }
 
-/** GET /admin/users/:id/:action — what the action will do, and the button that does it. */
+/** GET /admin/users/:id/:action — what the action will do, and the button that does it (again on a 422). */
 export async function showUserAction(req: Request, res: Response) {
   const action = actionOf(req);
   const user = await targetOf(req);
@@ -132,7 +152,7 @@ export async function showUserAction(req: Request, res: Response) {
  * owner of an organization) re-renders the page with the reason.
  */
 export function submitUserAction(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
+  return async (req: Valid<z.ZodType<UserActionBody>>, res: Response) => {
     const action = actionOf(req);
     const user = await targetOf(req);
     const admin = adminContext(req);
@@ -140,9 +160,7 @@ export function submitUserAction(ctx: AppContext) {
     try {
       switch (action) {
         case "suspend": {
-          const parsed = parseBody(SuspendForm, req.body);
-          if (!parsed.ok) return renderConfirm(res, user, action, 422, parsed.errors, keptValues(req.body));
-          await suspendUser(ctx, admin, user.id, parsed.data.reason);
+          await suspendUser(ctx, admin, user.id, req.body.reason ?? "");
           flash(req, "success", `${user.username} is suspended: signed out everywhere, tokens refused, sign-in refused.`);
           break;
         }
@@ -164,13 +182,10 @@ export function submitUserAction(ctx: AppContext) {
           break;
         }
         case "delete": {
-          const parsed = parseBody(DeleteForm, req.body);
-          const typed = parsed.ok ? parsed.data.username_confirmation : "";
-          if (typed.toLowerCase() !== user.username.toLowerCase()) {
-            return renderConfirm(res, user, action, 422, { username_confirmation: `Type ${user.username} to confirm.` }, keptValues(req.body));
+          if ((req.body.username_confirmation ?? "").toLowerCase() !== user.username.toLowerCase()) {
+            throw new ValidationError({ username_confirmation: `Type ${user.username} to confirm.` });
           }
-          const result = await deleteUserAsAdmin(ctx, admin, user.id);
-          if (!result.ok) return renderConfirm(res, user, action, 409, { _form: result.message }, keptValues(req.body));
+          await deleteUserAsAdmin(ctx, admin, user.id);
           flash(req, "success", `${user.username}'s account was deleted.`);
           return res.redirect("/admin/users");
         }
@@ -185,7 +200,7 @@ export function submitUserAction(ctx: AppContext) {
         }
       }
     } catch (err) {
-      if (err instanceof HttpError && err.status === 409) return renderConfirm(res, user, action, 409, { _form: err.message });
+      if (err instanceof HttpError && err.status === 409) return renderRefused(res, user, action, err.message, req.body);
       throw err;
     }
     res.redirect(back);

@@ -11,8 +11,7 @@ import { displayAccessToken } from "../../../auth/access-token-format";
 import { providerLabel } from "../../../services/external-sign-in";
 import { notFound } from "../../../lib/errors";
 import { describeUserAgent } from "../../../lib/user-agent";
-import { ADMIN_SECTIONS, pageOf } from "./helpers";
-import { searchOf } from "../../../http/search";
+import { ADMIN_SECTIONS, searchedPage } from "./helpers";
 import { idParam } from "../../../http/params";
 import { actionsFor } from "./user-actions";
 
@@ -26,11 +25,8 @@ export function showAdminHome(_req: Request, res: Response) {
 
 /** GET /admin/users — every account, searchable by username, email or name, with its state; paginated. */
 export async function showUsers(req: Request, res: Response) {
-  const q = searchOf(req);
-  const total = await countUsers(q);
-  const page = pageOf(req, total);
-  const users = await searchUsers(q, page.limit, page.offset);
-  res.render("admin/users/index", { title: "Users", section: "users", adminSections: ADMIN_SECTIONS, users, q: q ?? "", total, ...page });
+  const { rows: users, ...list } = await searchedPage(req, countUsers, searchUsers);
+  res.render("admin/users/index", { title: "Users", section: "users", adminSections: ADMIN_SECTIONS, users, ...list });
 }
 
 /** GET /admin/users/:id — one account: state, sessions, tokens, identities, organizations, security log, actions. */

@@ -4,7 +4,7 @@ import type { AppContext } from "../../../context";
 import { flash } from "../../../http/flash";
 import { consumeOrThrow } from "../../../services/rate-limits";
 import { formValues, type Valid } from "../../../http/validate";
-import { refuseUnlessOk, ValidationError } from "../../../lib/errors";
+import { ValidationError } from "../../../lib/errors";
 import { emailSchema, handleSchema } from "../../../lib/handles";
 import { exportUserData } from "../../../services/data-export";
 import { deleteAccount } from "../../../services/delete-account";
@@ -93,7 +93,7 @@ export function submitDataExport(ctx: AppContext) {
 export function submitDeleteAccount(ctx: AppContext) {
   return async (req: Valid<typeof DeleteAccountForm>, res: Response) => {
     const user = req.user!;
-    refuseUnlessOk(await deleteAccount(ctx, user, { usernameConfirmation: req.body.username_confirmation }, requestMeta(req)));
+    await deleteAccount(ctx, user, { usernameConfirmation: req.body.username_confirmation }, requestMeta(req));
     // The session row is already gone; regenerate so this response does not write it back.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     flash(req, "success", "Your account has been deleted. Goodbye, and thank you for using Gatehouse.");

@@ -3,23 +3,22 @@ import { z } from "zod";
 import { findPasskeyForUser, listPasskeysForUser, type PasskeyRow } from "../../../db/passkeys";
 import { flash } from "../../../http/flash";
 import { requestMeta } from "../../../http/request-meta";
-import { parseBody } from "../../../http/validate";
-import { keepChallenge, takeChallenge } from "../../../http/webauthn-challenges";
-import { notFound } from "../../../lib/errors";
+import { idParam } from "../../../http/params";
+import { formValues, type Valid } from "../../../http/validate";
+import { keepChallenge } from "../../../http/webauthn-challenges";
+import { notFound, ValidationError } from "../../../lib/errors";
 import { formatDateTime, timeAgo } from "../../../lib/time-words";
 import { countSignInMethods, isLastSignInMethod } from "../../../services/identities";
 import {
   beginPasskeyRegistration, finishPasskeyRegistration, passkeyNameSchema, removePasskey, renamePasskey, webAuthnResponseField,
 } from "../../../services/passkeys";
 
-const AddPasskeyForm = z.object({ name: passkeyNameSchema, response: webAuthnResponseField });
-const RenamePasskeyForm = z.object({ name: passkeyNameSchema });
+/** POST /settings/passkeys: the name typed and the authenticator's answer (posted by the page's script). */
+export const AddPasskeyForm = z.object({ name: passkeyNameSchema, response: webAuthnResponseField });
+/** POST /settings/passkeys/:id/rename. */
+export const RenamePasskeyForm = z.object({ name: passkeyNameSchema });
 
-function passkeyId(req: Request): number {
-  const id = String(req.params.id);
-  if (!/^\d{1,15}$/.test(id)) throw notFound("Passkey");
-  return Number(id);
-}
+const passkeyId = (req: Request) => idParam(req.params.id, "Passkey");
 
 /** One passkey as the list shows it. */
 function passkeyView(p: PasskeyRow) {
@@ -32,24 +31,18 @@ function passkeyView(p: PasskeyRow) {
   };
 }
 
-async function renderList(req: Request, res: Response, opts: { status?: number; errors?: Record<string, string>; values?: Record<string, string> } = {}) {
+/** GET /settings/passkeys — the user's passkeys and security keys, and the form that adds one (again, with the name kept, on a 422). */
+export async function showPasskeySettings(req: Request, res: Response) {
   const user = req.user!;
   const passkeys = await listPasskeysForUser(user.id);
-  res.status(opts.status ?? 200).render("settings/passkeys/index", {
+  res.render("settings/passkeys/index", {
     title: "Passkeys",
     section: "passkeys",
     passkeys: passkeys.map(passkeyView),
     lastMethod: isLastSignInMethod(!!user.password_hash, await countSignInMethods(user.id)),
-    errors: opts.errors ?? {},
-    values: opts.values ?? {},
     formatDateTime,
     timeAgo,
   });
-}
-
-/** GET /settings/passkeys — the user's passkeys and security keys, and the form that adds one. */
-export async function showPasskeySettings(req: Request, res: Response) {
-  await renderList(req, res);
 }
 
 /**
@@ -64,42 +57,27 @@ export async function submitPasskeyRegistrationOptions(req: Request, res: Respon
 
 /**
  * POST /settings/passkeys — adds the passkey the browser created (the response JSON in `response`)
- * under the name typed. A failure re-renders the page with the reason and the name kept.
+ * under the name typed, against the challenge the route's spendChallenge step took out of the
+ * session. A failure re-renders the page with the reason and the name kept.
  */
-export async function submitAddPasskey(req: Request, res: Response) {
-  // Taken out of the session whatever happens next: a challenge answers one response only.
-  const issued = takeChallenge(req, "register");
-  const parsed = parseBody(AddPasskeyForm, req.body);
-  const values = { name: String(req.body?.name ?? "") };
-  if (!parsed.ok) {
-    const { response, ...fieldErrors } = parsed.errors;
-    return renderList(req, res, { status: 422, values, errors: { ...fieldErrors, ...(response ? { _form: response } : {}) } });
-  }
-  const result = await finishPasskeyRegistration(req.app.locals.config, req.user!, { ...parsed.data, issued }, requestMeta(req));
-  if (!result.ok) return renderList(req, res, { status: 422, values, errors: { _form: result.message } });
+export async function submitAddPasskey(req: Valid<typeof AddPasskeyForm>, res: Response) {
+  const result = await finishPasskeyRegistration(req.app.locals.config, req.user!, { ...req.body, issued: req.webauthnChallenge }, requestMeta(req));
+  if (!result.ok) throw new ValidationError({ _form: result.message });
   flash(req, "success", `Passkey “${result.passkey.name}” was added. You can sign in with it now.`);
   res.redirect("/settings/passkeys");
 }
 
-/** GET /settings/passkeys/:id/rename — the rename form. Someone else's id is a 404. */
+/** GET /settings/passkeys/:id/rename — the rename form (again, with the name typed, on a 422). Someone else's id is a 404. */
 export async function showRenamePasskey(req: Request, res: Response) {
   const passkey = await findPasskeyForUser(req.user!.id, passkeyId(req));
   if (!passkey) throw notFound("Passkey");
-  res.render("settings/passkeys/rename", { title: "Rename passkey", section: "passkeys", passkey: passkeyView(passkey), values: { name: passkey.name }, errors: {} });
+  res.render("settings/passkeys/rename", { title: "Rename passkey", section: "passkeys", passkey: passkeyView(passkey), values: formValues(res, { name: passkey.name }) });
 }
 
-/** POST /settings/passkeys/:id/rename — renames; a bad name re-renders the form with the name typed. */
-export async function submitRenamePasskey(req: Request, res: Response) {
-  const passkey = await findPasskeyForUser(req.user!.id, passkeyId(req));
-  if (!passkey) throw notFound("Passkey");
-  const parsed = parseBody(RenamePasskeyForm, req.body);
-  if (!parsed.ok) {
-    return res.status(422).render("settings/passkeys/rename", {
-      title: "Rename passkey", section: "passkeys", passkey: passkeyView(passkey), values: { name: String(req.body?.name ?? "") }, errors: parsed.errors,
-    });
-  }
-  if (!(await renamePasskey(req.user!.id, passkey.id, parsed.data.name, requestMeta(req)))) throw notFound("Passkey");
-  flash(req, "success", `The passkey is now called “${parsed.data.name}”.`);
+/** POST /settings/passkeys/:id/rename — renames the user's own passkey; someone else's id is a 404. */
+export async function submitRenamePasskey(req: Valid<typeof RenamePasskeyForm>, res: Response) {
+  if (!(await renamePasskey(req.user!.id, passkeyId(req), req.body.name, requestMeta(req)))) throw notFound("Passkey");
+  flash(req, "success", `The passkey is now called “${req.body.name}”.`);
   res.redirect("/settings/passkeys");
 }
 

@@ -5,7 +5,6 @@ import { newPasswordSchema } from "../../../auth/passwords";
 import { flash } from "../../../http/flash";
 import { renewSessionId } from "../../../http/sign-in";
 import type { Valid } from "../../../http/validate";
-import { refuseUnlessOk } from "../../../lib/errors";
 import { changePassword } from "../../../services/password-change";
 import { requestMeta } from "../../../http/request-meta";
 
@@ -36,7 +35,7 @@ export function submitPasswordSettings(ctx: AppContext) {
   return async (req: Valid<ReturnType<typeof passwordForm>>, res: Response) => {
     const user = req.user!;
     const hasPassword = user.password_hash !== null;
-    refuseUnlessOk(await changePassword(ctx, user, { password: req.body.password }, req.sessionID, requestMeta(req)));
+    await changePassword(ctx, user, { password: req.body.password }, req.sessionID, requestMeta(req));
     await renewSessionId(req);
     flash(req, "success", hasPassword
       ? "Your password has been changed. Every other session was signed out."

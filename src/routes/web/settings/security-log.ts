@@ -3,7 +3,7 @@ import { countSecurityEventsForUser, listSecurityEventsForUser } from "../../../
 import { formatDateTime, timeAgo } from "../../../lib/time-words";
 import { browserLabel, describeSecurityEvent } from "../../../services/security-log-labels";
 import { SECURITY_LOG_DAYS } from "../../../services/security-log-retention";
-import { pageOf } from "../../../http/pager";
+import { pageWithin } from "../../../http/pager";
 
 const PER_PAGE = 25;
 
@@ -13,10 +13,8 @@ const PER_PAGE = 25;
  */
 export async function showSecurityLog(req: Request, res: Response) {
   const user = req.user!;
-  const total = await countSecurityEventsForUser(user.id);
-  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-  const page = Math.min(pageOf(req, PER_PAGE).page, pages);
-  const rows = await listSecurityEventsForUser(user.id, PER_PAGE, (page - 1) * PER_PAGE);
+  const { page, pages, offset } = pageWithin(req, await countSecurityEventsForUser(user.id), PER_PAGE);
+  const rows = await listSecurityEventsForUser(user.id, PER_PAGE, offset);
   res.render("settings/security-log/index", {
     title: "Security log",
     section: "security-log",

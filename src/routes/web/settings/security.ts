@@ -8,33 +8,30 @@ import { findTotpCredentialForUser } from "../../../db/totp-credentials";
 import { flash } from "../../../http/flash";
 import { renewSessionId } from "../../../http/sign-in";
 import { requestMeta } from "../../../http/request-meta";
-import { parseBody } from "../../../http/validate";
+import type { Valid } from "../../../http/validate";
 import { beginTotpSetup, disableTwoFactor, enableTotp, findTotpSetup, regenerateRecoveryCodes } from "../../../services/two-factor";
 
-const EnableForm = z.object({
+/** POST /settings/security/totp/enable: the code the app shows. */
+export const EnableForm = z.object({
   code: z.string().trim().min(1, "Enter the 6-digit code your app shows.").max(16, "Enter the 6-digit code your app shows."),
 });
 
-async function render(ctx: AppContext, req: Request, res: Response, status: number, errors: Record<string, string> = {}) {
-  const user = req.user!;
-  const row = await findTotpCredentialForUser(user.id);
-  const enabled = Boolean(row?.enabled_at);
-  res.status(status).render("settings/security/index", {
-    title: "Security",
-    section: "security",
-    enabled,
-    required: ctx.settings.current().requireTwoFactor,
-    enabledAt: row?.enabled_at ?? null,
-    codesLeft: enabled ? await countUnusedRecoveryCodesForUser(user.id) : 0,
-    setup: enabled ? undefined : await findTotpSetup(ctx, user),
-    errors,
-    values: {},
-  });
-}
-
-/** GET /settings/security — two-factor status, or the set-up in progress (QR code and secret). */
+/** GET /settings/security — two-factor status, or the set-up in progress (QR code and secret); the set-up again on a 422. */
 export function showSecuritySettings(ctx: AppContext) {
-  return (req: Request, res: Response) => render(ctx, req, res, 200);
+  return async (req: Request, res: Response) => {
+    const user = req.user!;
+    const row = await findTotpCredentialForUser(user.id);
+    const enabled = Boolean(row?.enabled_at);
+    res.render("settings/security/index", {
+      title: "Security",
+      section: "security",
+      enabled,
+      required: ctx.settings.current().requireTwoFactor,
+      enabledAt: row?.enabled_at ?? null,
+      codesLeft: enabled ? await countUnusedRecoveryCodesForUser(user.id) : 0,
+      setup: enabled ? undefined : await findTotpSetup(ctx, user),
+    });
+  };
 }
 
 /** POST /settings/security/totp/setup — a fresh secret for a new set-up (after a fresh proof of identity). */
@@ -50,13 +47,10 @@ export function submitTotpSetup(ctx: AppContext) {
  * on, every other session is signed out, this one gets a new id, and the recovery codes are shown.
  */
 export function submitTotpEnable(ctx: AppContext) {
-  return async (req: Request, res: Response) => {
-    const parsed = parseBody(EnableForm, req.body);
-    if (!parsed.ok) return render(ctx, req, res, 422, parsed.errors);
-    const result = await enableTotp(ctx, req.user!, parsed.data.code, req.sessionID, requestMeta(req));
-    if (!result.ok) return render(ctx, req, res, 422, { code: result.error });
+  return async (req: Valid<typeof EnableForm>, res: Response) => {
+    const recoveryCodes = await enableTotp(ctx, req.user!, req.body.code, req.sessionID, requestMeta(req));
     await renewSessionId(req);
-    req.session.newRecoveryCodes = result.recoveryCodes;
+    req.session.newRecoveryCodes = recoveryCodes;
     flash(req, "success", "Two-factor authentication is on. Every other session was signed out.");
     res.redirect("/settings/security/recovery-codes");
   };

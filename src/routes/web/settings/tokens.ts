@@ -4,7 +4,7 @@ import type { AppContext } from "../../../context";
 import { displayAccessToken } from "../../../auth/access-token-format";
 import { countAccessTokensForUser, findAccessTokenForUser, listAccessTokensForUser, type AccessTokenRow } from "../../../db/access-tokens";
 import { flash } from "../../../http/flash";
-import { pageOf } from "../../../http/pager";
+import { pageWithin } from "../../../http/pager";
 import { idParam } from "../../../http/params";
 import { formValues, type Valid } from "../../../http/validate";
 import { notFound } from "../../../lib/errors";
@@ -51,11 +51,8 @@ function tokenView(row: AccessTokenRow, now: Date) {
 /** GET /settings/tokens — the create form (again on a 422), the token just created (once), and the list. */
 export async function showTokens(req: Request, res: Response) {
   const user = req.user!;
-  const requested = pageOf(req, PER_PAGE);
-  const total = await countAccessTokensForUser(user.id);
-  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-  const page = Math.min(requested.page, pages);
-  const rows = await listAccessTokensForUser(user.id, PER_PAGE, (page - 1) * PER_PAGE);
+  const { page, pages, offset } = pageWithin(req, await countAccessTokensForUser(user.id), PER_PAGE);
+  const rows = await listAccessTokensForUser(user.id, PER_PAGE, offset);
   const created = req.session.newAccessToken;
   delete req.session.newAccessToken;
   const now = new Date();

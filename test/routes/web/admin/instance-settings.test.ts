@@ -139,6 +139,12 @@ describe("admin: instance settings take effect", () => {
     const invalid = await save(client, { session_idle_minutes: "600", session_max_hours: "2" });
     assert.equal(invalid.status, 422);
     assert.match(fieldError(invalid.html, "session_idle_minutes") ?? "", /cannot be longer/);
+    // A refused form shows what was typed: a number about passwords is a value like any other.
+    const typed = await save(client, { password_min_length: "9999", session_max_hours: "13" });
+    assert.equal(typed.status, 422);
+    assert.match(fieldError(typed.html, "password_min_length") ?? "", /at most 128/);
+    assert.match(typed.html, /name="password_min_length"[^>]*value="9999"/);
+    assert.match(typed.html, /name="session_max_hours"[^>]*value="13"/);
     assert.equal((await save(client, { session_idle_minutes: "10", session_max_hours: "2", remembered_session_days: "3" })).status, 302);
     const user = await buildUser();
     await loginAs(t.baseUrl, user);

@@ -48,7 +48,11 @@ describe("admin: users", () => {
     const second = await client.get("/admin/users?page=2");
     assert.match(second.html, /Page 2 of 2/);
     assert.notEqual(first.html.match(/<strong>(bulk\d+)<\/strong>/g)?.join(), second.html.match(/<strong>(bulk\d+)<\/strong>/g)?.join());
-    assert.equal((await client.get("/admin/users?page=abc")).status, 200);
+    // The one pager of every list: a value that is not a page is a 422 saying so, as on the API.
+    const notAPage = await client.get("/admin/users?page=abc");
+    assert.equal(notAPage.status, 422);
+    assert.match(notAPage.html, /That is not a page of this list/);
+    assert.match((await client.get("/admin/users?page=99")).html, /Page 2 of 2/);
     assert.equal((await client.get("/admin/users/999999")).status, 404);
     assert.equal((await client.get("/admin/users/nope")).status, 404);
   });

@@ -254,6 +254,28 @@ describe("passkeys, from the attacker's side", () => {
     const noJs = await client.postRaw("/settings/passkeys", { _csrf: csrf, name: "No script" });
     assert.equal(noJs.status, 422);
     assert.match(noJs.html, /need JavaScript/);
+
+    // Someone else's passkey is a 404, whether the name typed is good or not.
+    const stranger = await loginAs(t.baseUrl, await buildUser());
+    const strangerCsrf = csrfTokenFor((await stranger.get("/settings/passkeys")).html, "/settings/passkeys");
+    const [kept] = await listPasskeysForUser(user.id);
+    for (const name of ["Mine now", "  "]) {
+      assert.equal((await stranger.postRaw(`/settings/passkeys/${kept!.id}/rename`, { _csrf: strangerCsrf, name })).status, 404, name);
+    }
+    assert.equal((await listPasskeysForUser(user.id))[0]?.name, kept!.name);
+  });
+
+  it("spends the registration challenge on an answer refused for its form, so it cannot answer again", async () => {
+    const client = await loginAs(t.baseUrl, await buildUser());
+    const key = new SoftAuthenticator(t.baseUrl);
+    const { csrf, options } = await optionsFor(client, "/settings/passkeys", "/settings/passkeys", "/settings/passkeys/options");
+    const blank = await client.postRaw("/settings/passkeys", { _csrf: csrf, name: "Kept name", response: "" });
+    assert.equal(blank.status, 422);
+    assert.match(blank.html, /need JavaScript/);
+    assert.match(blank.html, /value="Kept name"/, "the name typed is kept");
+    const late = await client.postRaw("/settings/passkeys", { _csrf: csrf, name: "Kept name", response: key.register(options) });
+    assert.equal(late.status, 422);
+    assert.match(late.html, /took too long/);
   });
 
   it("counts a passkey as a way in when an identity is disconnected", async () => {
