@@ -1,5 +1,8 @@
 import crypto from "node:crypto";
 
+/** Where Gravatar images come from (the CSP's img-src lists it). */
+export const GRAVATAR_ORIGIN = "https://www.gravatar.com";
+
 /**
  * The Gravatar image URL for an address: SHA-256 of the trimmed, lower-cased email, as Gravatar
  * documents. Only the browser loads it (our server never fetches it); `d=404` makes Gravatar answer
@@ -8,7 +11,7 @@ import crypto from "node:crypto";
  */
 export function gravatarUrl(email: string, size = 160): string {
   const hash = crypto.createHash("sha256").update(email.trim().toLowerCase(), "utf8").digest("hex");
-  return `https://www.gravatar.com/avatar/${hash}?s=${size}&d=404`;
+  return `${GRAVATAR_ORIGIN}/avatar/${hash}?s=${size}&d=404`;
 }
 
 /** One or two capital letters for the avatar fallback, from the display name or the username. */
