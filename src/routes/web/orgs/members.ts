@@ -1,5 +1,6 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
+import { listAvatarFieldsForUsers } from "../../../db/avatars";
 import { countMembers, findMembershipInOrganization, listMembers } from "../../../db/memberships";
 import { findUserById } from "../../../db/users";
 import { flash } from "../../../http/flash";
@@ -9,7 +10,7 @@ import type { Valid } from "../../../http/validate";
 import { ConflictError, notFound } from "../../../lib/errors";
 import { canChangeRole, canRemoveMember, grantableRoles, ORG_ROLES, type OrgRole } from "../../../policies/organizations";
 import { changeMemberRole, leaveOrganization, removeMember } from "../../../services/memberships";
-import { actThenRedirect, orgPath, roleWithArticle } from "./helpers";
+import { actThenRedirect, memberAvatar, orgPath, roleWithArticle } from "./helpers";
 
 const PER_PAGE = 50;
 
@@ -28,9 +29,11 @@ export async function showMembers(req: Request, res: Response) {
   const actor = req.actor!;
   const page = pageOf(req, PER_PAGE);
   const [rows, total] = await Promise.all([listMembers(org.id, page.perPage, page.offset), countMembers(org.id)]);
+  const avatars = await listAvatarFieldsForUsers(rows.map((m) => m.user_id));
   const members = rows.map((m) => ({
     ...m,
     isSelf: m.user_id === actor.user_id,
+    avatar: memberAvatar(avatars, m, actor.user_id),
     roles: grantableRoles(actor).filter((r) => r === m.role || canChangeRole(actor, m, r)),
     canChangeRole: grantableRoles(actor).some((r) => r !== m.role && canChangeRole(actor, m, r)),
     canRemove: canRemoveMember(actor, m),
