@@ -207,10 +207,11 @@ export class ProviderEmulator {
   }
 }
 
-/** A 16 by 16 PNG of one colour: what every emulated person's picture shows. */
-const AVATAR_PNG = solidPng(16, [0x2d, 0x9c, 0x8f]);
+/** A 16 by 16 PNG in the style of GitHub's identicons (a symmetric pattern of 4-pixel blocks): what every emulated person's picture shows. */
+const AVATAR_PNG = patternPng(["0110", "1001", "1111", "0110"], [0x2d, 0x9c, 0x8f], [0xf0, 0xf0, 0xf0]);
 
-function solidPng(size: number, [r, g, b]: [number, number, number]): Buffer {
+function patternPng(blocks: string[], on: number[], off: number[]): Buffer {
+  const size = blocks.length * 4;
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
     const out = Buffer.alloc(body.length + 8);
@@ -223,9 +224,10 @@ function solidPng(size: number, [r, g, b]: [number, number, number]): Buffer {
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r, g, b]).flat())]);
-  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
+  const rows = Array.from({ length: size }, (_, y) =>
+    Buffer.from([0, ...Array.from({ length: size }, (_, x) => (blocks[y >> 2]![x >> 2] === "1" ? on : off)).flat()]),
+  );
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(Buffer.concat(rows))), chunk("IEND", Buffer.alloc(0))]);
 }
 
 function basicCredentials(req: Request): [string | undefined, string | undefined] {
