@@ -33,14 +33,6 @@ export function findIdentityForUser(userId: number, id: number, q: Executor = db
   return q<IdentityRow>("identities").where({ user_id: userId, id }).first();
 }
 
-/**
- * One of the user's identities, share-locked until the caller's transaction ends (an unlink waits
- * for it), or undefined when it is not theirs.
- */
-export function lockIdentityForUser(userId: number, id: number, trx: Executor): Promise<IdentityRow | undefined> {
-  return trx<IdentityRow>("identities").where({ user_id: userId, id }).forShare().first();
-}
-
 /** Links an identity to a user and returns the row. */
 export async function insertIdentity(
   fields: Pick<IdentityRow, "user_id" | "provider" | "provider_user_id" | "provider_username" | "avatar_url"> & Partial<Pick<IdentityRow, "vouched_for_address">>,

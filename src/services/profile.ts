@@ -1,5 +1,5 @@
 import { db } from "../db/knex";
-import { lockIdentityForUser } from "../db/identities";
+import { findIdentityForUser, lockUserForIdentityChange } from "../db/identities";
 import { updateUser, type AvatarSource, type UserRow } from "../db/users";
 import { ValidationError } from "../lib/errors";
 import type { RequestMeta } from "./request-meta";
@@ -28,8 +28,10 @@ export interface AvatarChoice {
 export async function updateProfile(user: UserRow, input: ProfileInput & Partial<AvatarChoice>, meta: RequestMeta): Promise<UserRow> {
   const changed = (Object.keys(input) as (keyof typeof input)[]).filter((k) => JSON.stringify(input[k]) !== JSON.stringify(user[k]));
   return db.transaction(async (trx) => {
-    // Share-locked: an unlink racing with this waits, then clears the choice (the foreign key's SET NULL).
-    if (input.avatar_identity_id && !(await lockIdentityForUser(user.id, input.avatar_identity_id, trx))) {
+    // The user's row is locked first, as unlinking does (services/identities.ts): a disconnect racing
+    // with this choice then runs wholly before it (the identity is gone: refused) or after it (the
+    // foreign key's SET NULL clears the choice), and the two cannot deadlock on each other's rows.
+    if (input.avatar_identity_id && !((await lockUserForIdentityChange(user.id, trx)) && (await findIdentityForUser(user.id, input.avatar_identity_id, trx)))) {
       throw new ValidationError({ avatar: "Choose one of the pictures listed." });
     }
     const updated = await updateUser(user.id, input, trx);

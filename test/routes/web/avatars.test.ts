@@ -6,7 +6,7 @@ import { db } from "../../../src/db/knex";
 import { insertIdentity, listIdentitiesForUser } from "../../../src/db/identities";
 import { findUserByEmail, findUserById } from "../../../src/db/users";
 import { useTestApp } from "../../helpers/app";
-import { TestClient, fieldError } from "../../helpers/client";
+import { TestClient, csrfTokenFor, fieldError } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { addMember, buildOrg } from "../../helpers/orgs";
 import { useProviderEmulators, viaProvider } from "../../helpers/providers";
@@ -177,6 +177,25 @@ describe("avatars: provider pictures, Gravatar and initials", () => {
     await client.submit(`/settings/identities/${gitlab!.id}/delete`, {});
     assert.equal((await findUserById(user.id))!.avatar_identity_id, null, "the choice goes with the identity");
     assert.equal(headerPicture((await client.get("/")).html), atlassian!.avatar_url, "the remaining identity's picture shows");
+  });
+
+  it("a choice racing with the disconnect of its identity ends in a consistent row, never an error", async () => {
+    const client = new TestClient(t.baseUrl);
+    await viaProvider(client, emu.byName.google, { login: "pic-race", email: "pic-race@example.test", emailVerified: true }, { page: "/signup" });
+    const user = (await findUserByEmail("pic-race@example.test"))!;
+    for (let round = 0; round < 3; round++) {
+      await viaProvider(client, emu.byName.github, { login: `pic-race-${round}` }, { page: "/settings/identities", intent: "link" });
+      const github = (await listIdentitiesForUser(user.id)).find((i) => i.provider === "github")!;
+      const [profilePage, unlinkPage] = await Promise.all([client.get("/settings/profile"), client.get(`/settings/identities/${github.id}/delete`)]);
+      const [chose, unlinked] = await Promise.all([
+        client.postRaw("/settings/profile", { _csrf: csrfTokenFor(profilePage.html, "/settings/profile"), display_name: "", avatar: `identity-${github.id}` }),
+        client.postRaw(`/settings/identities/${github.id}/delete`, { _csrf: csrfTokenFor(unlinkPage.html, `/settings/identities/${github.id}/delete`) }),
+      ]);
+      assert.ok([302, 422].includes(chose.status), `the choice answered ${chose.status}`);
+      assert.equal(unlinked.status, 302);
+      assert.equal((await findUserById(user.id))!.avatar_identity_id, null, "no choice of a gone identity");
+      assert.equal(headerPicture((await client.get("/")).html), (await listIdentitiesForUser(user.id))[0]!.avatar_url);
+    }
   });
 
   it("lets images come only from this server, Gravatar and the configured providers' avatar origins", async () => {
