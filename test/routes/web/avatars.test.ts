@@ -51,6 +51,7 @@ describe("avatars: provider pictures, Gravatar and initials", () => {
       assert.match(tag, /referrerpolicy="no-referrer"/);
       assert.match(tag, /width="30" height="30"/);
       assert.match(tag, /alt=""/, "beside the name it is decoration");
+      assert.ok(imgOf((await client.get("/settings/sessions")).html, picture), "the sessions page says whose they are");
 
       // Another member of an organization sees it in the members list.
       const org = await buildOrg(user, { name: `Pictures ${provider}` });
