@@ -96,3 +96,14 @@ export async function summarizeOrganization(organizationId: number, viewerId: nu
   );
   return rows[0]!;
 }
+
+/** Up to `limit` organizations the user belongs to, by name (the organization switcher), and whether there are more. */
+export async function listOrganizationLinksForUser(userId: number, limit: number, q: Executor = db): Promise<{ orgs: Pick<OrganizationRow, "id" | "slug" | "name">[]; more: boolean }> {
+  const rows = await q("memberships as m")
+    .join("organizations as o", "o.id", "m.organization_id")
+    .where("m.user_id", userId)
+    .orderBy([{ column: "o.name" }, { column: "o.id" }])
+    .limit(limit + 1)
+    .select("o.id", "o.slug", "o.name");
+  return { orgs: rows.slice(0, limit), more: rows.length > limit };
+}

@@ -1,4 +1,5 @@
 import { db, preparedRaw, type Executor } from "./knex";
+import { providerAvatarSql } from "./avatars";
 import { USER_COLUMNS, type UserRow } from "./users";
 
 /**
@@ -57,13 +58,13 @@ const SESSION_COLUMNS = [
 // prepared once per connection (preparedRaw, which also explains why every column is named). The
 // user's and the session's columns share names (id, created_at), so the session's come prefixed.
 // A suspended user is not joined: the session reads as signed out from the suspension's commit on,
-// even for a sign-in that was racing with it.
-const LIVE_SESSION_WITH_USER = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(", ")}, ${SESSION_COLUMNS.map((c) => `s.${c} AS "session$${c}"`).join(", ")}
+// even for a sign-in that was racing with it. The header's avatar comes with the user.
+const LIVE_SESSION_WITH_USER = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(", ")}, ${providerAvatarSql("u")} AS provider_avatar_url, ${SESSION_COLUMNS.map((c) => `s.${c} AS "session$${c}"`).join(", ")}
   FROM sessions AS s LEFT JOIN users AS u ON u.id = s.user_id AND u.suspended_at IS NULL
   WHERE s.sid = ? AND s.ended_at IS NULL AND s.expires_at > now()`;
 
 /** The live session with this id and its signed-in user (undefined when signed out), in one query. */
-export async function findLiveSessionWithUser(sid: string, q: Executor = db): Promise<{ session: SessionRow; user?: UserRow } | undefined> {
+export async function findLiveSessionWithUser(sid: string, q: Executor = db): Promise<{ session: SessionRow; user?: UserRow & { provider_avatar_url: string | null } } | undefined> {
   const { rows } = await preparedRaw<{ rows: Record<string, unknown>[] }>(q, "live-session-with-user", LIVE_SESSION_WITH_USER, [sid]);
   const row = rows[0];
   if (!row) return undefined;
@@ -73,7 +74,7 @@ export async function findLiveSessionWithUser(sid: string, q: Executor = db): Pr
     if (key.startsWith("session$")) session[key.slice(8)] = value;
     else user[key] = value;
   }
-  return { session: session as unknown as SessionRow, user: user.id == null ? undefined : (user as unknown as UserRow) };
+  return { session: session as unknown as SessionRow, user: user.id == null ? undefined : (user as unknown as UserRow & { provider_avatar_url: string | null }) };
 }
 
 /** Stores a signed-out session under an id generated in this request; an existing id is left alone. */

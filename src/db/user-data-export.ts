@@ -15,7 +15,7 @@ export function exportAccount(userId: number, q: Executor = db) {
 
 /** The profile fields. */
 export function exportProfile(userId: number, q: Executor = db) {
-  return q("users").where({ id: userId }).first("display_name", "bio", "links", "profile_public", "gravatar_public");
+  return q("users").where({ id: userId }).first("display_name", "bio", "links", "profile_public", "gravatar_public", "avatar_source", "avatar_identity_id");
 }
 
 /** The mailed links waiting to be used (purpose, address, dates), without their hashes. */

@@ -1,5 +1,10 @@
 import { db, type Executor } from "./knex";
 
+/** The pictures an avatar can show (users.avatar_source). */
+export const AVATAR_SOURCES = ["provider", "gravatar", "initials"] as const;
+/** One of AVATAR_SOURCES. */
+export type AvatarSource = (typeof AVATAR_SOURCES)[number];
+
 export interface UserRow {
   id: number;
   username: string;
@@ -13,6 +18,10 @@ export interface UserRow {
   profile_public: boolean;
   /** Whether the public profile shows the Gravatar image (its URL holds a hash of the email address). */
   gravatar_public: boolean;
+  /** What the avatar shows: a linked identity's picture (the default), the Gravatar image, or the initials. */
+  avatar_source: AvatarSource;
+  /** The identity whose picture a 'provider' avatar shows; null: the oldest identity that has one. */
+  avatar_identity_id: number | null;
   /** A site admin (users, organizations and instance settings at /admin); not an organization role. */
   is_site_admin: boolean;
   /** Set while the account is suspended: its sessions and tokens are refused and it cannot sign in. */
@@ -28,7 +37,7 @@ export interface UserRow {
  */
 export const USER_COLUMNS = Object.keys({
   id: true, username: true, email: true, email_confirmed_at: true, password_hash: true, display_name: true,
-  bio: true, links: true, profile_public: true, gravatar_public: true, is_site_admin: true, suspended_at: true, created_at: true,
+  bio: true, links: true, profile_public: true, gravatar_public: true, avatar_source: true, avatar_identity_id: true, is_site_admin: true, suspended_at: true, created_at: true,
   updated_at: true,
 } satisfies Record<keyof UserRow, true>) as (keyof UserRow)[];
 

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { findMembership, type MembershipRow } from "../db/memberships";
-import { findOrganizationBySlug, type OrganizationRow } from "../db/organizations";
+import { findOrganizationBySlug, listOrganizationLinksForUser, type OrganizationRow } from "../db/organizations";
 import { findTeamInOrganization, findTeamMembership, type TeamMembershipRow, type TeamRow } from "../db/teams";
 import { forbidden, notFound } from "../lib/errors";
 import { orgAbilities, tokenActor, type Actor, type OrgActor, type TeamActor } from "../policies/organizations";
@@ -50,6 +50,19 @@ export async function loadOrg(req: Request, res: Response, next: NextFunction) {
   res.locals.org = org;
   res.locals.membership = found.membership;
   res.locals.can = orgAbilities(found.actor);
+  next();
+}
+
+/** How many organizations the switcher on organization pages lists before "All organizations". */
+const SWITCHER_LIMIT = 20;
+
+/**
+ * After loadOrg, on web pages: the signed-in person's organizations for the switcher at the top of
+ * every organization page (views/orgs/_top.ejs). Only their own memberships are read, so the list
+ * names no organization they could not open anyway.
+ */
+export async function loadOrgSwitcher(req: Request, res: Response, next: NextFunction) {
+  res.locals.switcher = req.user ? await listOrganizationLinksForUser(req.user.id, SWITCHER_LIMIT) : { orgs: [], more: false };
   next();
 }
 

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import type { AppContext } from "../context";
-import { initialsAvatar } from "../lib/avatar";
+import { initialsAvatar, ownAvatar } from "../lib/avatar";
 import { roleBadgeClass, roleLabel, roleWithArticle } from "../lib/role-words";
 import { formatDate, formatDateTime, timeAgo } from "../lib/time-words";
 
@@ -9,7 +9,7 @@ import { formatDate, formatDateTime, timeAgo } from "../lib/time-words";
  * too), so each small thing is said one way on every page: times (through views/partials/time.ejs),
  * role names and badges, and avatars (views/partials/avatar.ejs).
  */
-export const viewHelpers = { formatDate, formatDateTime, timeAgo, roleLabel, roleWithArticle, roleBadgeClass, initialsAvatar };
+export const viewHelpers = { formatDate, formatDateTime, timeAgo, roleLabel, roleWithArticle, roleBadgeClass, initialsAvatar, ownAvatar };
 
 /** Values every page template can use: the signed-in user, the current path, the mode. */
 export function exposeLocals(ctx: AppContext) {

@@ -5,8 +5,11 @@ import type { InstanceSettings } from "../services/instance-settings";
 
 declare global {
   namespace Express {
-    // Passport's req.user is the user row loaded for the session.
-    interface User extends UserRow {}
+    // Passport's req.user is the user row loaded for the session, with the provider picture its
+    // avatar shows (read in the same query, src/db/sessions.ts; absent on the sign-in request itself).
+    interface User extends UserRow {
+      provider_avatar_url?: string | null;
+    }
   }
 }
 

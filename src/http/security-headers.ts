@@ -2,13 +2,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import type { Config } from "../config";
-import { authorizationOrigins } from "../auth/providers";
+import { authorizationOrigins, avatarOrigins } from "../auth/providers";
+import { GRAVATAR_ORIGIN } from "../lib/avatar";
 
 /**
  * Security headers for every response. The CSP allows no inline script or style and no plugin
  * content, so injected markup cannot run; frame-ancestors 'none' (and X-Frame-Options) stop
- * clickjacking of forms; form-action 'self' keeps forms from posting elsewhere. Images may come from
- * https (Gravatar and provider avatars are shown by URL, never fetched by our server). HSTS and
+ * clickjacking of forms; form-action 'self' keeps forms from posting elsewhere. Images come from
+ * this server, data: URLs (the TOTP QR code), Gravatar and the configured providers' avatar origins
+ * only (avatars are shown by URL, never fetched by our server): an image URL that slipped past
+ * acceptedAvatarUrl still cannot make browsers call an arbitrary host. HSTS and
  * upgrade-insecure-requests only apply when BASE_URL is https, so http://localhost keeps working.
  */
 export function securityHeaders(config: Config) {
@@ -48,7 +51,7 @@ function helmetFor(config: Config) {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", "https:"],
+        imgSrc: ["'self'", "data:", GRAVATAR_ORIGIN, ...avatarOrigins(config)],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

@@ -1,6 +1,6 @@
 import AtlassianStrategy from "passport-atlassian-oauth2";
 import type { ProviderConfig } from "../../config";
-import { deliverProfile, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
+import { configuredOrigin, deliverProfile, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
 
 const DEFAULT_AUTH_URL = "https://auth.atlassian.com";
 const DEFAULT_API_URL = "https://api.atlassian.com";
@@ -34,6 +34,7 @@ export const atlassian: ProviderDefinition = {
   name: "atlassian",
   label: "Atlassian",
   authorizationOrigin: (config: ProviderConfig) => new URL(config.urls.ATLASSIAN_AUTH_URL ?? DEFAULT_AUTH_URL).origin,
+  avatarOrigins,
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const auth = config.urls.ATLASSIAN_AUTH_URL ?? DEFAULT_AUTH_URL;
     const api = config.urls.ATLASSIAN_API_URL ?? DEFAULT_API_URL;
@@ -54,7 +55,15 @@ export const atlassian: ProviderDefinition = {
         // Atlassian's 3LO documentation does not offer PKCE; the session-bound state still applies.
         sessionKey: stateSessionKey("atlassian"),
       },
-      (_accessToken, _refreshToken, profile, done) => deliverProfile(() => mapAtlassianProfile(profile._json as AtlassianUser), done),
+      (_accessToken, _refreshToken, profile, done) => deliverProfile(() => mapAtlassianProfile(profile._json as AtlassianUser), avatarOrigins(config), done),
     );
   },
 };
+
+/**
+ * Atlassian's `picture` is on its avatar-management host, or Gravatar with Atlassian's initials
+ * image as the fallback; with ATLASSIAN_API_URL set (tests, emulators), that origin too.
+ */
+function avatarOrigins(config: ProviderConfig): string[] {
+  return ["https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net", "https://secure.gravatar.com", ...configuredOrigin(config, "ATLASSIAN_API_URL")];
+}

@@ -1,6 +1,6 @@
 import { Strategy as GitHubStrategy } from "passport-github2";
 import type { ProviderConfig } from "../../config";
-import { deliverProfile, fetchProviderJson, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
+import { configuredOrigin, deliverProfile, fetchProviderJson, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
 
 const DEFAULT_URL = "https://github.com";
 const DEFAULT_API_URL = "https://api.github.com";
@@ -44,6 +44,7 @@ export const github: ProviderDefinition = {
   name: "github",
   label: "GitHub",
   authorizationOrigin: (config: ProviderConfig) => new URL(config.urls.GITHUB_URL ?? DEFAULT_URL).origin,
+  avatarOrigins,
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const base = config.urls.GITHUB_URL ?? DEFAULT_URL;
     const api = apiUrl(config);
@@ -71,7 +72,7 @@ export const github: ProviderDefinition = {
           primary: e.primary,
           verified: e.verified,
         }));
-        deliverProfile(() => mapGitHubProfile(profile._json as GitHubUser, emails), done);
+        deliverProfile(() => mapGitHubProfile(profile._json as GitHubUser, emails), avatarOrigins(config), done);
       },
     ));
   },
@@ -97,6 +98,11 @@ function tokenErrorsFromBody(strategy: GitHubStrategy): GitHubStrategy {
       callback(err, accessToken, refreshToken, results);
     });
   return strategy;
+}
+
+/** github.com users' avatars are on avatars.githubusercontent.com; GitHub Enterprise Server serves them from its own host. */
+function avatarOrigins(config: ProviderConfig): string[] {
+  return config.urls.GITHUB_URL ? configuredOrigin(config, "GITHUB_URL") : ["https://avatars.githubusercontent.com"];
 }
 
 function apiUrl(config: ProviderConfig): string {

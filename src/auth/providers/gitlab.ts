@@ -1,6 +1,6 @@
 import { Strategy as GitLabStrategy } from "passport-gitlab2";
 import type { ProviderConfig } from "../../config";
-import { deliverProfile, fetchProviderJson, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
+import { configuredOrigin, deliverProfile, fetchProviderJson, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
 
 const DEFAULT_URL = "https://gitlab.com";
 
@@ -37,6 +37,7 @@ export const gitlab: ProviderDefinition = {
   name: "gitlab",
   label: "GitLab",
   authorizationOrigin: (config: ProviderConfig) => new URL(baseUrl(config)).origin,
+  avatarOrigins,
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const base = baseUrl(config);
     return new GitLabStrategy(
@@ -55,10 +56,18 @@ export const gitlab: ProviderDefinition = {
         pkce: true,
         sessionKey: stateSessionKey("gitlab"),
       },
-      (_accessToken, _refreshToken, profile, done) => deliverProfile(() => mapGitLabProfile(profile._json as GitLabUser), done),
+      (_accessToken, _refreshToken, profile, done) => deliverProfile(() => mapGitLabProfile(profile._json as GitLabUser), avatarOrigins(config), done),
     );
   },
 };
+
+/**
+ * GitLab serves uploaded avatars from the instance itself (gitlab.com or GITLAB_URL), and for people
+ * without one answers their Gravatar on secure.gravatar.com.
+ */
+function avatarOrigins(config: ProviderConfig): string[] {
+  return [...(config.urls.GITLAB_URL ? configuredOrigin(config, "GITLAB_URL") : [DEFAULT_URL]), "https://secure.gravatar.com"];
+}
 
 function baseUrl(config: ProviderConfig): string {
   return config.urls.GITLAB_URL ?? DEFAULT_URL;

@@ -1,6 +1,6 @@
 import OAuth2Strategy, { InternalOAuthError, type StrategyOptions, type VerifyFunction } from "passport-oauth2";
 import type { ProviderConfig } from "../../config";
-import { deliverProfile, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
+import { configuredOrigin, deliverProfile, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
 
 /** Google's OpenID Connect userinfo claims (the ones we read). */
 export interface GoogleUserInfo {
@@ -63,6 +63,7 @@ export const google: ProviderDefinition = {
   name: "google",
   label: "Google",
   authorizationOrigin: (config: ProviderConfig) => new URL(config.urls.GOOGLE_URL ?? "https://accounts.google.com").origin,
+  avatarOrigins,
   createStrategy(config: ProviderConfig, callbackURL: string) {
     const base = config.urls.GOOGLE_URL;
     return new GoogleStrategy(
@@ -79,7 +80,12 @@ export const google: ProviderDefinition = {
         sessionKey: stateSessionKey("google"),
       },
       `${base ?? "https://openidconnect.googleapis.com"}/v1/userinfo`,
-      (_accessToken, _refreshToken, profile, done) => deliverProfile(() => mapGoogleProfile(profile._json as GoogleUserInfo), done),
+      (_accessToken, _refreshToken, profile, done) => deliverProfile(() => mapGoogleProfile(profile._json as GoogleUserInfo), avatarOrigins(config), done),
     );
   },
 };
+
+/** Google's `picture` is on lh3 to lh6.googleusercontent.com; with GOOGLE_URL set (tests, emulators), that origin too. */
+function avatarOrigins(config: ProviderConfig): string[] {
+  return [3, 4, 5, 6].map((n) => `https://lh${n}.googleusercontent.com`).concat(configuredOrigin(config, "GOOGLE_URL"));
+}

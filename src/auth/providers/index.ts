@@ -58,3 +58,12 @@ export function authorizationOrigins(config: Config): string[] {
     return providerConfig ? [p.authorizationOrigin(providerConfig)] : [];
   });
 }
+
+/** The origins the configured providers serve avatars from, each once (the CSP's img-src lists them). */
+export function avatarOrigins(config: Config): string[] {
+  const origins = PROVIDERS.flatMap((p) => {
+    const providerConfig = config.providers[p.name];
+    return providerConfig ? p.avatarOrigins(providerConfig) : [];
+  });
+  return [...new Set(origins)];
+}

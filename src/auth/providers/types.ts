@@ -37,20 +37,59 @@ export interface ProviderDefinition {
   createStrategy(config: ProviderConfig, callbackURL: string): Strategy;
   /** The origin of the provider's authorization page (sign-in buttons post, then redirect there). */
   authorizationOrigin(config: ProviderConfig): string;
+  /**
+   * The origins the provider serves profile pictures from: its documented https image hosts, and
+   * the origin of a base URL the operator configured (GitHub Enterprise Server and self-managed
+   * GitLab serve avatars from their own host; so do the local emulators). The CSP's img-src lists
+   * exactly these, and acceptedAvatarUrl keeps only avatar URLs on them.
+   */
+  avatarOrigins(config: ProviderConfig): string[];
 }
 
 /** The shape a strategy's verify callback hands on: the profile, or an error for a malformed answer. */
 export type ProfileDone = (err: unknown, profile?: ExternalProfile) => void;
 
-/** Runs a profile mapper inside a verify callback: a malformed provider answer becomes an error, not a crash. */
-export function deliverProfile(map: () => ExternalProfile, done: ProfileDone): void {
+/**
+ * Runs a profile mapper inside a verify callback: a malformed provider answer becomes an error, not
+ * a crash. The avatar URL is kept only when it is on one of `avatarOrigins` (acceptedAvatarUrl).
+ */
+export function deliverProfile(map: () => ExternalProfile, avatarOrigins: readonly string[], done: ProfileDone): void {
   let profile: ExternalProfile;
   try {
     profile = map();
   } catch (err) {
     return done(err);
   }
-  done(null, profile);
+  done(null, { ...profile, avatarUrl: acceptedAvatarUrl(profile.avatarUrl, avatarOrigins) });
+}
+
+/** Longer avatar URLs than this are not kept (the providers' are well under 300 characters). */
+const AVATAR_URL_MAX = 2048;
+
+/**
+ * The provider's avatar URL when it may be shown, else null. The browser loads it on our pages, so
+ * only an absolute URL on one of the provider's avatar origins passes: https hosts the provider
+ * documents, or the base URL the operator configured. Anything else (plain http on a public host,
+ * another host, javascript: or data: URLs, credentials in the URL) is dropped and the initials show:
+ * a provider profile field is not ours to trust, and a mixed-content or third-party image would
+ * leak who looks at the page.
+ */
+export function acceptedAvatarUrl(value: string | null, avatarOrigins: readonly string[]): string | null {
+  if (!value || value.length > AVATAR_URL_MAX) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.username || url.password) return null;
+  return avatarOrigins.includes(url.origin) ? url.href : null;
+}
+
+/** The origin of a configured base-URL override, as a list (empty when the variable is unset). */
+export function configuredOrigin(config: ProviderConfig, variable: string): string[] {
+  const value = config.urls[variable];
+  return value ? [new URL(value).origin] : [];
 }
 
 /** A string field of a provider's JSON, or undefined. */

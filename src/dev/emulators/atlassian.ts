@@ -17,7 +17,8 @@ export const atlassianFlavour: ProviderFlavour = {
         email: who.person.email ?? "",
         email_verified: !!who.person.email && who.person.emailVerified,
         name: who.person.name || who.person.login,
-        picture: `https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/${who.id.slice(0, 24)}/128`,
+        // The avatar-management path shape, on the emulator's origin.
+        picture: api.avatarUrl(`/avatar-management/${who.id.slice(0, 24)}/128`),
         account_status: "active",
         nickname: who.person.login,
         zoneinfo: "Europe/Lisbon",
@@ -25,6 +26,7 @@ export const atlassianFlavour: ProviderFlavour = {
         extended_profile: { job_title: "Developer" },
       });
     });
+    router.get("/avatar-management/:id/128", api.sendAvatar);
     router.get("/oauth/token/accessible-resources", (req, res) => {
       if (!api.personFor(req, res)) return;
       res.json([]);

@@ -19,7 +19,8 @@ export const githubFlavour: ProviderFlavour = {
         login: who.person.login,
         id,
         node_id: `U_kgDO${id}`,
-        avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+        // GitHub Enterprise Server's shape: pictures on the server's own host.
+        avatar_url: api.avatarUrl(`/avatars/u/${id}?v=4`),
         html_url: `https://github.com/${who.person.login}`,
         type: "User",
         site_admin: false,
@@ -37,6 +38,7 @@ export const githubFlavour: ProviderFlavour = {
         updated_at: "2026-01-01T00:00:00Z",
       });
     });
+    router.get("/avatars/u/:id", api.sendAvatar);
     router.get("/api/v3/user/emails", (req, res) => {
       const who = api.personFor(req, res);
       if (!who) return;

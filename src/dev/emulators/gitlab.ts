@@ -19,7 +19,8 @@ export const gitlabFlavour: ProviderFlavour = {
         name: who.person.name || who.person.login,
         state: "active",
         locked: false,
-        avatar_url: `https://gitlab.example/uploads/-/system/user/avatar/${id}/avatar.png`,
+        // A self-managed instance serves uploaded avatars itself.
+        avatar_url: api.avatarUrl(`/uploads/-/system/user/avatar/${id}/avatar.png`),
         web_url: `https://gitlab.example/${who.person.login}`,
         created_at: "2021-03-04T10:00:00.000Z",
         bio: "",
@@ -33,6 +34,7 @@ export const gitlabFlavour: ProviderFlavour = {
         private_profile: false,
       });
     });
+    router.get("/uploads/-/system/user/avatar/:id/avatar.png", api.sendAvatar);
     router.get("/api/v4/groups", (req, res) => {
       const who = api.personFor(req, res);
       if (!who) return;

@@ -8,6 +8,7 @@ export const googleFlavour: ProviderFlavour = {
   tokenPath: "/token",
   config: (url, clientId, clientSecret) => ({ clientId, clientSecret, urls: { GOOGLE_URL: url } }),
   userApi(router, api) {
+    router.get("/a/:picture", api.sendAvatar);
     router.get("/v1/userinfo", (req, res) => {
       const who = api.personFor(req, res);
       if (!who) return;
@@ -18,7 +19,8 @@ export const googleFlavour: ProviderFlavour = {
         name: who.person.name || who.person.login,
         given_name: given,
         family_name: family.join(" ") || undefined,
-        picture: `https://lh3.googleusercontent.com/a/${who.id.slice(0, 20)}=s96-c`,
+        // The googleusercontent.com path shape, on the emulator's origin.
+        picture: api.avatarUrl(`/a/${who.id.slice(0, 20)}=s96-c`),
         email: who.person.email ?? undefined,
         email_verified: !!who.person.email && who.person.emailVerified,
       });

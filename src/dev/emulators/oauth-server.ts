@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import zlib from "node:zlib";
 import express, { type Request, type Response, type Router } from "express";
 import type { ProviderConfig, ProviderName } from "../../config";
 
@@ -41,6 +42,13 @@ export interface ProviderFlavour {
 export interface UserApiHelpers {
   /** The person and stable id behind the request's bearer token, or undefined (answered 401). */
   personFor(req: Request, res: Response): { person: EmulatedPerson; id: string } | undefined;
+  /**
+   * The avatar URL to answer: the emulator's own picture at `path` (the real provider's path shape
+   * on the emulator's origin, where a browser can load it), unless a test set `avatarOverride`.
+   */
+  avatarUrl(path: string): string | null;
+  /** Answers a request for the emulated picture (a small PNG). */
+  sendAvatar(req: Request, res: Response): void;
 }
 
 interface PendingCode {
@@ -60,6 +68,8 @@ export class ProviderEmulator {
   person: EmulatedPerson;
   /** When true the user API answers 503, as a provider outage would. */
   failUserApi = false;
+  /** When set, the user API answers this avatar URL (null: no picture) instead of the emulator's own. */
+  avatarOverride: string | null | undefined = undefined;
   /** The query of the last authorize request (tests check state and PKCE parameters). */
   lastAuthorize: Record<string, string> = {};
   private codes = new Map<string, PendingCode>();
@@ -187,10 +197,37 @@ export class ProviderEmulator {
         }
         return { person, id: this.idFor(person.login) };
       },
+      avatarUrl: (path) => (this.avatarOverride === undefined ? `${this.url}${path}` : this.avatarOverride),
+      sendAvatar: (_req, res) => {
+        res.type("image/png").set("cache-control", "public, max-age=3600").send(AVATAR_PNG);
+      },
     });
     app.use(api);
     return app;
   }
+}
+
+/** A 16 by 16 PNG in the style of GitHub's identicons (a symmetric pattern of 4-pixel blocks): what every emulated person's picture shows. */
+const AVATAR_PNG = patternPng(["0110", "1001", "1111", "0110"], [0x2d, 0x9c, 0x8f], [0xf0, 0xf0, 0xf0]);
+
+function patternPng(blocks: string[], on: number[], off: number[]): Buffer {
+  const size = blocks.length * 4;
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(zlib.crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const rows = Array.from({ length: size }, (_, y) =>
+    Buffer.from([0, ...Array.from({ length: size }, (_, x) => (blocks[y >> 2]![x >> 2] === "1" ? on : off)).flat()]),
+  );
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(Buffer.concat(rows))), chunk("IEND", Buffer.alloc(0))]);
 }
 
 function basicCredentials(req: Request): [string | undefined, string | undefined] {

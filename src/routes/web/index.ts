@@ -24,7 +24,7 @@ import { CliConsentForm, showCliLogin, startCliAuthorization, submitCliLogin } f
 import * as orgs from "./orgs";
 import { showInvitation, showReceivedInvitation, submitAcceptInvitation, submitAnswerReceivedInvitation, submitDeclineInvitation, submitSwitchAccount } from "./invitations";
 import { showOrganizationSettings } from "./settings/organizations";
-import { authorize, loadOrg, loadTeam } from "../../http/load-org";
+import { authorize, loadOrg, loadOrgSwitcher, loadTeam } from "../../http/load-org";
 import { validate } from "../../http/validate";
 import * as can from "../../policies/organizations";
 import { handleProviderCallback, ProviderEmailForm, showProviderEmail, showProviderStart, startProviderAuth, submitProviderEmail } from "./external-auth";
@@ -161,9 +161,9 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // authorize answers 403 to members without the role. A form here is validated after both: its
   // 422 shows the organization's page again, which only a member allowed to use the form may see.
   // An organization that requires 2FA shows members without it only the overview (and leaving).
-  const member = [requireConfirmed, loadOrg, requireOrgTwoFactor];
-  const memberWithout2fa = [requireConfirmed, loadOrg, noteOrgTwoFactor];
-  const teamOf = [requireConfirmed, loadOrg, requireOrgTwoFactor, loadTeam];
+  const member = [requireConfirmed, loadOrg, loadOrgSwitcher, requireOrgTwoFactor];
+  const memberWithout2fa = [requireConfirmed, loadOrg, loadOrgSwitcher, noteOrgTwoFactor];
+  const teamOf = [requireConfirmed, loadOrg, loadOrgSwitcher, requireOrgTwoFactor, loadTeam];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
   r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
   r.post("/orgs/new", requireConfirmed, validate(orgs.OrganizationForm, orgs.showNewOrganization), orgs.submitNewOrganization(ctx));

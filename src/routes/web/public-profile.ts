@@ -1,6 +1,7 @@
 import type { Request, Response } from "express";
+import { findProviderAvatarForUser } from "../../db/avatars";
 import { findUserByUsername } from "../../db/users";
-import { gravatarUrl, initials } from "../../lib/avatar";
+import { avatarFor } from "../../lib/avatar";
 import { notFound } from "../../lib/errors";
 import { linkLabel } from "../../lib/profile-links";
 
@@ -9,7 +10,8 @@ import { linkLabel } from "../../lib/profile-links";
  * names all get the same 404, so the page does not tell whether an account exists unless its owner
  * chose to show it. The email address is never shown, nor a hash of it: the Gravatar image (whose
  * URL is the address's SHA-256, which anyone can match against addresses they know) appears only
- * when the owner turned it on; otherwise the initials do.
+ * when the owner chose it as their avatar and turned on showing it; otherwise the initials do. A
+ * chosen provider picture shows as it does everywhere else.
  */
 export async function showPublicProfile(req: Request, res: Response) {
   const user = await findUserByUsername(String(req.params.username));
@@ -23,7 +25,7 @@ export async function showPublicProfile(req: Request, res: Response) {
       links: user.links.map((href) => ({ href, label: linkLabel(href) })),
       joined: user.created_at,
     },
-    avatar: { url: user.gravatar_public ? gravatarUrl(user.email) : null, initials: initials(user.display_name, user.username) },
+    avatar: avatarFor({ ...user, provider_avatar_url: await findProviderAvatarForUser(user.id) }, "others"),
     isOwner: req.user?.id === user.id,
   });
 }

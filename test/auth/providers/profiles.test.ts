@@ -6,6 +6,8 @@ import { mapAtlassianProfile, type AtlassianUser } from "../../../src/auth/provi
 import { mapGitHubProfile, type GitHubEmail, type GitHubUser } from "../../../src/auth/providers/github";
 import { mapGitLabProfile, type GitLabUser } from "../../../src/auth/providers/gitlab";
 import { mapGoogleProfile, type GoogleUserInfo } from "../../../src/auth/providers/google";
+import { PROVIDERS } from "../../../src/auth/providers";
+import { acceptedAvatarUrl } from "../../../src/auth/providers/types";
 import { usernameFromProviderName } from "../../../src/services/provider-usernames";
 
 /** Recorded-shape answers of each provider's documented user API (values invented). */
@@ -100,5 +102,31 @@ describe("provider profile mapping", () => {
     assert.deepEqual([google.username, google.displayName], ["go", clean]);
     // A name made only of such characters falls back like a missing one.
     assert.equal(mapGitHubProfile({ id: 4, login: "octo", name: "\u202E\u200F" }, []).displayName, "octo");
+  });
+});
+
+describe("provider avatar URLs", () => {
+  const originsOf = (name: string, urls: Record<string, string> = {}) => PROVIDERS.find((p) => p.name === name)!.avatarOrigins({ clientId: "id", clientSecret: "secret", urls });
+
+  it("keeps the pictures the real providers document, on their https image hosts", () => {
+    const cases: [string, string | null | undefined][] = [
+      ["github", fixture<GitHubUser>("github-user.json").avatar_url],
+      ["gitlab", fixture<GitLabUser>("gitlab-user.json").avatar_url],
+      ["gitlab", "https://secure.gravatar.com/avatar/0b4d?s=80&d=identicon"],
+      ["atlassian", fixture<AtlassianUser>("atlassian-me.json").picture],
+      ["google", "https://lh3.googleusercontent.com/a/ACg8ocJ=s96-c"],
+    ];
+    for (const [name, url] of cases) assert.equal(acceptedAvatarUrl(url!, originsOf(name)), url, `${name}: ${url}`);
+  });
+
+  it("drops plain http, other hosts, other schemes and credentials; a configured base URL is the provider's own host", () => {
+    const github = originsOf("github");
+    for (const url of ["http://avatars.githubusercontent.com/u/1?v=4", "https://avatars.githubusercontent.com.evil.example/u/1", "https://evil.example/u/1", "javascript:alert(1)", "data:image/png;base64,AAAA", "//avatars.githubusercontent.com/u/1", "https://me:pw@avatars.githubusercontent.com/u/1", "", "x".repeat(3000)]) {
+      assert.equal(acceptedAvatarUrl(url, github), null, url);
+    }
+    // GitHub Enterprise Server serves avatars from itself; github.com's image host is then not the provider's.
+    const enterprise = originsOf("github", { GITHUB_URL: "https://ghe.example.com" });
+    assert.equal(acceptedAvatarUrl("https://ghe.example.com/avatars/u/3?v=4", enterprise), "https://ghe.example.com/avatars/u/3?v=4");
+    assert.equal(acceptedAvatarUrl("https://avatars.githubusercontent.com/u/3?v=4", enterprise), null);
   });
 });

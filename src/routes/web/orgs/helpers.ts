@@ -1,5 +1,7 @@
 import type { Request, Response } from "express";
 import { flash } from "../../../http/flash";
+import type { AvatarFields } from "../../../db/avatars";
+import { avatarFor, initialsAvatar, type Avatar } from "../../../lib/avatar";
 import { ConflictError } from "../../../lib/errors";
 
 /**
@@ -22,3 +24,9 @@ export const orgPath = (slug: string, rest = "") => `/orgs/${encodeURIComponent(
 
 /** "an owner", "an admin", "a member". */
 export const roleWithArticle = (role: string) => (role === "member" ? "a member" : `an ${role}`);
+
+/** A member's avatar as the viewer sees it (their own as its owner does). */
+export function memberAvatar(avatars: Map<number, AvatarFields>, member: { user_id: number; username: string; display_name: string }, viewerId: number): Avatar {
+  const fields = avatars.get(member.user_id);
+  return fields ? avatarFor(fields, member.user_id === viewerId ? "owner" : "others") : initialsAvatar(member);
+}

@@ -1,5 +1,6 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
+import { listAvatarFieldsForUsers } from "../../../db/avatars";
 import { countMembers, countOwners, findMembershipInOrganization, listMembers } from "../../../db/memberships";
 import { findUserById } from "../../../db/users";
 import { flash } from "../../../http/flash";
@@ -10,7 +11,7 @@ import type { Valid } from "../../../http/validate";
 import { ConflictError, notFound } from "../../../lib/errors";
 import { canChangeRole, canManageMembers, canRemoveMember, grantableRoles, ORG_ROLES, type OrgRole } from "../../../policies/organizations";
 import { changeMemberRole, leaveOrganization, removeMember } from "../../../services/memberships";
-import { actThenRedirect, orgPath, roleWithArticle } from "./helpers";
+import { actThenRedirect, memberAvatar, orgPath, roleWithArticle } from "./helpers";
 
 const PER_PAGE = 50;
 
@@ -36,9 +37,11 @@ export async function showMembers(req: Request, res: Response) {
   const details = canManageMembers(actor);
   const search = q ? { text: q, emails: details } : undefined;
   const [rows, total] = await Promise.all([listMembers(org.id, page.perPage, page.offset, search), countMembers(org.id, search)]);
+  const avatars = await listAvatarFieldsForUsers(rows.map((m) => m.user_id));
   const members = rows.map((m) => ({
     ...m,
     isSelf: m.user_id === actor.user_id,
+    avatar: memberAvatar(avatars, m, actor.user_id),
     roles: grantableRoles(actor).filter((r) => r === m.role || canChangeRole(actor, m, r)),
     canChangeRole: grantableRoles(actor).some((r) => r !== m.role && canChangeRole(actor, m, r)),
     canRemove: canRemoveMember(actor, m),

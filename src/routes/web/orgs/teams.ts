@@ -1,5 +1,6 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
+import { listAvatarFieldsForUsers } from "../../../db/avatars";
 import { listMembers } from "../../../db/memberships";
 import { listTeamMembers, listTeams } from "../../../db/teams";
 import { flash } from "../../../http/flash";
@@ -8,7 +9,7 @@ import type { Valid } from "../../../http/validate";
 import { nameSchema } from "../../../lib/display-text";
 import { canManageTeamMembers, canManageTeams } from "../../../policies/organizations";
 import { addTeamMember, createTeam, deleteTeam, removeTeamMember, renameTeam, setMaintainer } from "../../../services/teams";
-import { orgPath } from "./helpers";
+import { memberAvatar, orgPath } from "./helpers";
 
 /** POST /orgs/:org/teams and .../rename: a name, unique in the organization, under the display-name character rule. */
 export const TeamForm = z.object({ name: nameSchema(64, "Enter a team name.") });
@@ -41,11 +42,12 @@ export async function showTeam(req: Request, res: Response) {
   const team = req.team!;
   const [members, orgMembers] = await Promise.all([listTeamMembers(team.id), listMembers(org.id, 500, 0)]);
   const inTeam = new Set(members.map((m) => m.user_id));
+  const avatars = await listAvatarFieldsForUsers(members.map((m) => m.user_id));
   res.render("orgs/team", {
     title: `${team.name} · ${org.name}`,
     tab: "teams",
     team,
-    members,
+    members: members.map((m) => ({ ...m, avatar: memberAvatar(avatars, m, req.actor!.user_id) })),
     candidates: orgMembers.filter((m) => !inTeam.has(m.user_id)),
     teamCan: { manage: canManageTeams(req.actor!), manageMembers: canManageTeamMembers(req.actor!, req.teamMembership ?? null) },
   });

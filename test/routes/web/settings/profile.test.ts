@@ -133,12 +133,17 @@ describe("profile settings and the public profile", () => {
     assert.ok(settings.html.includes(hash));
     assert.doesNotMatch(settings.html, /name="gravatar_public" value="on"[^>]*checked/);
 
-    await client.submit("/settings/profile", { ...VALID, gravatar_public: "on" });
+    // Gravatar chosen as the avatar: its owner sees it in the header; others still see the initials.
+    await client.submit("/settings/profile", { ...VALID, avatar: "gravatar" });
+    assert.ok((await client.get("/")).html.includes(`src="https://www.gravatar.com/avatar/${hash}?s=160&amp;d=404"`));
+    assert.ok(!(await new TestClient(t.baseUrl).get("/u/hash-ana")).html.includes(hash), "chosen but not shown to others");
+
+    await client.submit("/settings/profile", { ...VALID, avatar: "gravatar", gravatar_public: "on" });
     assert.match((await client.get("/settings/profile")).html, /name="gravatar_public" value="on"[^>]*checked/);
     const shown = await new TestClient(t.baseUrl).get("/u/hash-ana");
     assert.ok(shown.html.includes(`src="https://www.gravatar.com/avatar/${hash}?s=160&amp;d=404"`));
     // Saving the profile without the box turns it off again.
-    await client.submit("/settings/profile", VALID);
+    await client.submit("/settings/profile", { ...VALID, avatar: "gravatar" });
     assert.ok(!(await new TestClient(t.baseUrl).get("/u/hash-ana")).html.includes(hash));
   });
 
