@@ -44,11 +44,12 @@ export async function beginSignIn(req: Request, user: UserRow, first: FirstFacto
 }
 
 /**
- * Where a sign-in goes: `next`, unless the account has not been through the "about you" step yet
- * (a new sign-up's first sign-in), which then comes first and passes `next` on.
+ * Where a signed-in account goes: `next`, unless its address is confirmed and it has not been
+ * through the "about you" step yet (a new sign-up's first sign-in), which then comes first and
+ * passes `next` on. (An unconfirmed account sees "confirm your email" wherever it goes.)
  */
-function firstRunPath(user: UserRow, next: string): string {
-  if (user.welcomed_at) return next;
+export function firstRunPath(user: UserRow, next: string): string {
+  if (user.welcomed_at || !user.email_confirmed_at) return next;
   return next === "/" ? "/welcome" : `/welcome?next=${encodeURIComponent(next)}`;
 }
 

@@ -8,7 +8,7 @@ import { requestMeta } from "../../http/request-meta";
 import { consumeOrThrow } from "../../services/rate-limits";
 import { flash } from "../../http/flash";
 import { safeNextPath } from "../../http/safe-redirect";
-import { beginSignIn } from "../../http/sign-in";
+import { beginSignIn, firstRunPath } from "../../http/sign-in";
 import type { Valid } from "../../http/validate";
 import { emailSchema } from "../../lib/handles";
 import type {} from "../../http/session-keys";
@@ -72,7 +72,7 @@ export async function submitConfirmEmail(req: Request, res: Response) {
     return res.redirect(target);
   }
   flashConfirmed(req, result);
-  if (req.user) return res.redirect(returnTo || "/");
+  if (req.user) return res.redirect(req.user.id === result.user.id ? firstRunPath(result.user, returnTo || "/") : returnTo || "/");
   // Whoever followed the link holds the mailbox the account's name was sent to: fill it in.
   req.session.loginHint = { username: result.user.username, returning: false };
   res.redirect(returnTo ? `/login?next=${encodeURIComponent(returnTo)}` : "/login");
