@@ -59,7 +59,7 @@ describe("the first run in a real browser", () => {
     await page.goto(invitation);
     await page.getByRole("link", { name: "Create an account" }).click();
     assert.equal(await page.getByLabel("Email address").inputValue(), "newbie@example.test");
-    assert.match(await page.locator("main").innerText(), /join Acme Corp/);
+    assert.match(await page.locator("main").innerText(), /invitation to join Acme Corp/);
     await b.shoot(page, "first-run-signup-invited");
     await signUp(page, "newbie");
     await page.goto(await confirmationLink("newbie@example.test"));
@@ -103,6 +103,12 @@ describe("the first run in a real browser", () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `${page.url()} scrolls sideways by ${overflow}px at ${viewport.width}px wide`);
       };
+      const owner = await buildUser({ username: "owner" });
+      await buildOrg(owner, { slug: "acme", name: "Acme Corp" });
+      await (await loginAs(t.baseUrl, owner)).submit("/orgs/acme/invitations", { email: "newbie@example.test", role: "member" });
+      const invitation = new URL(linkIn(await t.mailbox.waitFor("newbie@example.test"), "/invitations/")).pathname;
+      await page.goto(`/signup?next=${encodeURIComponent(invitation)}`);
+      await check("signup-invited");
       await page.goto("/login");
       await b.submitSignIn(page, pending.username, pending.password);
       await page.getByRole("heading", { name: "Confirm your email" }).waitFor();
