@@ -71,7 +71,7 @@ describe("email confirmation", () => {
     assert.equal((await client.get("/settings/profile")).status, 403);
     const res = await client.submit(link, {});
     assert.equal(res.status, 302);
-    assert.equal(res.location, "/");
+    assert.equal(res.location, "/welcome", "the about-you step follows the confirmation");
     assert.equal((await client.get("/settings/profile")).status, 200);
   });
 
