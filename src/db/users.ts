@@ -26,6 +26,8 @@ export interface UserRow {
   is_site_admin: boolean;
   /** Set while the account is suspended: its sessions and tokens are refused and it cannot sign in. */
   suspended_at: Date | null;
+  /** When the "about you" step after the first sign-in was completed or skipped; null while it is still ahead. */
+  welcomed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -37,7 +39,7 @@ export interface UserRow {
  */
 export const USER_COLUMNS = Object.keys({
   id: true, username: true, email: true, email_confirmed_at: true, password_hash: true, display_name: true,
-  bio: true, links: true, profile_public: true, gravatar_public: true, avatar_source: true, avatar_identity_id: true, is_site_admin: true, suspended_at: true, created_at: true,
+  bio: true, links: true, profile_public: true, gravatar_public: true, avatar_source: true, avatar_identity_id: true, is_site_admin: true, suspended_at: true, welcomed_at: true, created_at: true,
   updated_at: true,
 } satisfies Record<keyof UserRow, true>) as (keyof UserRow)[];
 
@@ -64,7 +66,7 @@ export function findUserByUsername(username: string, q: Executor = db): Promise<
 
 /** Inserts a user and returns the row. */
 export async function insertUser(
-  fields: Pick<UserRow, "username" | "email"> & Partial<Pick<UserRow, "password_hash" | "display_name" | "email_confirmed_at">>,
+  fields: Pick<UserRow, "username" | "email"> & Partial<Pick<UserRow, "password_hash" | "display_name" | "email_confirmed_at" | "welcomed_at">>,
   q: Executor = db,
 ): Promise<UserRow> {
   const [row] = await q<UserRow>("users").insert(fields).returning("*");

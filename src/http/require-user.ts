@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { UserRow } from "../db/users";
 import { hasTwoFactorEnabled } from "../db/totp-credentials";
 import type { InstanceSettings } from "../services/instance-settings";
+import { renderConfirmPending } from "./confirm-pending";
 
 declare global {
   namespace Express {
@@ -26,12 +27,12 @@ export function requireUser(req: Request, res: Response, next: NextFunction) {
 
 /**
  * Signed in and with a confirmed email. Until the address is proven the account can do nothing but
- * confirm, resend and sign out, so an unconfirmed account cannot be used to squat an address (or,
+ * confirm, resend, correct the address and sign out, so an unconfirmed account cannot be used to squat an address (or,
  * later, to attach identities or accept invitations).
  */
 export function requireConfirmed(req: Request, res: Response, next: NextFunction) {
   if (!req.user) return requireUser(req, res, next);
-  if (!req.user.email_confirmed_at) return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
+  if (!req.user.email_confirmed_at) return void renderConfirmPending(req, res, 403).catch(next);
   if (!(req.app.locals.instanceSettings as InstanceSettings).current().requireTwoFactor || OPEN_WITHOUT_TWO_FACTOR.test(req.path)) return next();
   requireInstanceTwoFactor(req, res, next).catch(next);
 }

@@ -44,6 +44,22 @@ declare module "express-session" {
      */
     returnTo?: string;
     /**
+     * The row this browser's sign-up just made: the new account, or the placeholder that holds the
+     * username when the address already had an account (services/signup.ts; both cases write it,
+     * so the cookie tells them apart no more than the page does). Following the new account's
+     * confirmation link in this same browser signs it in; the link alone does not, because a link
+     * forwarded to, or read by, someone else must not open the account for them.
+     */
+    signupUserId?: number;
+    /**
+     * The username to fill in on the next sign-in form, set only after this browser proved it
+     * knows the account (it followed a link mailed to it, reset the password, or was signed in to
+     * it), and removed by the sign-in page that shows it. `returning` says the person has used the
+     * account before, so the page may greet them as such. Never set from anything a stranger
+     * types, so the form cannot tell anyone whether an account exists.
+     */
+    loginHint?: { username: string; returning: boolean };
+    /**
      * When this session last proved who is using it (a sign-in, or /settings/reauthenticate), and
      * whether that proof included the second factor. A stolen session cookie alone is then not
      * enough to plant lasting access (a password, an identity, a token, a CLI) once it is older

@@ -43,13 +43,24 @@ export async function beginSignIn(req: Request, user: UserRow, first: FirstFacto
     flash(req, "info", `You were already signed in as ${user.username} in this browser; you are now using that account.`);
     return first.next;
   }
+  const next = firstRunPath(user, first.next);
   if (first.multiFactor || !(await hasTwoFactorEnabled(user.id))) {
     await startSession(req, user, first.remember, first.method);
-    return first.next;
+    return next;
   }
   await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-  req.session.pendingSignIn = { userId: user.id, remember: first.remember, method: first.method, next: first.next, startedAt: Date.now() };
+  req.session.pendingSignIn = { userId: user.id, remember: first.remember, method: first.method, next, startedAt: Date.now() };
   return "/login/two-factor";
+}
+
+/**
+ * Where a signed-in account goes: `next`, unless its address is confirmed and it has not been
+ * through the "about you" step yet (a new sign-up's first sign-in), which then comes first and
+ * passes `next` on. (An unconfirmed account sees "confirm your email" wherever it goes.)
+ */
+export function firstRunPath(user: UserRow, next: string): string {
+  if (user.welcomed_at || !user.email_confirmed_at) return next;
+  return next === "/" ? "/welcome" : `/welcome?next=${encodeURIComponent(next)}`;
 }
 
 /** The sign-in waiting for its second factor, unless it is older than PENDING_SIGN_IN_MS (then it is dropped). */

@@ -1,6 +1,6 @@
 import type { AppContext } from "../context";
 import { db, type Executor } from "../db/knex";
-import { consumeEmailCode, findLiveEmailCode, replaceEmailCode } from "../db/email-codes";
+import { consumeEmailCode, replaceEmailCode } from "../db/email-codes";
 import { findUserById, updateUser, type UserRow } from "../db/users";
 import { confirmEmailMail } from "../emails/confirm-email";
 import { hashToken, randomToken } from "../lib/tokens";
@@ -31,12 +31,6 @@ export async function issueEmailConfirmation(ctx: AppContext, user: Pick<UserRow
   await ctx.mail.queue(confirmEmailMail({ userId: user.id, to: user.email, username: user.username, token, hours: CONFIRMATION_HOURS }), q);
 }
 
-/** Sends a fresh confirmation link to a signed-in, unconfirmed user. */
-export async function resendEmailConfirmation(ctx: AppContext, user: UserRow): Promise<void> {
-  if (user.email_confirmed_at) return;
-  await db.transaction((trx) => issueEmailConfirmation(ctx, user, trx));
-}
-
 /** What confirming an address did. */
 export interface Confirmation extends ConfirmationSettlement {
   user: UserRow;
@@ -62,24 +56,28 @@ export async function confirmEmail(token: string, meta: RequestMeta, held?: Held
     const user = await findUserById(row.user_id, trx);
     if (!user || user.email.toLowerCase() !== row.email?.toLowerCase()) return undefined;
     if (user.email_confirmed_at) return { user, kept: [], removed: [] };
-    const updated = await updateUser(user.id, { email_confirmed_at: new Date() }, trx);
-    const settlement = await settleUnvouchedIdentities(user.id, held, meta, trx);
-    if (settlement.removed.length === 0 || updated.password_hash || (await countIdentitiesForUser(user.id, trx)) > 0) return { user: updated, ...settlement };
-    const resetToken = randomToken();
-    await replaceEmailCode(
-      { user_id: user.id, purpose: "password_reset", token_hash: hashToken(resetToken), email: updated.email, expires_at: new Date(Date.now() + RESET_MINUTES * 60_000) },
-      trx,
-    );
-    return { user: updated, ...settlement, resetToken };
+    return completeConfirmation(user, undefined, held, meta, trx);
   });
 }
 
 /**
- * For the confirmation page: the identities attached to the link's account before its address was
- * proven (what confirming may remove). Empty for an unknown, used or expired link.
+ * Marks an unconfirmed account's address proven, moving it to `email` first when the link was
+ * mailed to a corrected address (services/unconfirmed-address.ts), and settles the identities
+ * attached before (see confirmEmail), all in the caller's transaction.
  */
-export async function listUnvouchedIdentitiesForConfirmation(token: string): Promise<IdentityRow[]> {
-  const row = await findLiveEmailCode(hashToken(token), "email_confirmation");
-  if (!row) return [];
-  return (await listIdentitiesForUser(row.user_id)).filter((i) => !i.vouched_for_address);
+export async function completeConfirmation(user: UserRow, email: string | undefined, held: HeldIdentity | undefined, meta: RequestMeta, trx: Executor): Promise<Confirmation> {
+  const updated = await updateUser(user.id, { ...(email ? { email } : {}), email_confirmed_at: new Date() }, trx);
+  const settlement = await settleUnvouchedIdentities(user.id, held, meta, trx);
+  if (settlement.removed.length === 0 || updated.password_hash || (await countIdentitiesForUser(user.id, trx)) > 0) return { user: updated, ...settlement };
+  const resetToken = randomToken();
+  await replaceEmailCode(
+    { user_id: user.id, purpose: "password_reset", token_hash: hashToken(resetToken), email: updated.email, expires_at: new Date(Date.now() + RESET_MINUTES * 60_000) },
+    trx,
+  );
+  return { user: updated, ...settlement, resetToken };
+}
+
+/** The identities attached to an account before its address was proven: what confirming may remove. */
+export async function listUnvouchedIdentities(userId: number): Promise<IdentityRow[]> {
+  return (await listIdentitiesForUser(userId)).filter((i) => !i.vouched_for_address);
 }

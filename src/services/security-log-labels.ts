@@ -17,6 +17,7 @@ const quoted = (v: unknown): string | null => (text(v) ? `“${text(v)}”` : nu
 function signInMethod(method: unknown): string {
   if (method === "password") return "with your password";
   if (method === "passkey") return "with a passkey";
+  if (method === "email_confirmation") return "by confirming your email address";
   return text(method) ? `with ${providerLabel(text(method))}` : "";
 }
 

@@ -44,9 +44,14 @@ export function providerSignupRefusal(settings: InstanceSettingsValues, email: s
   return undefined;
 }
 
+/** The invitation token an /invitations/<token> path names (a sign-up's `next`), if it is one. */
+export function invitationTokenIn(nextPath: string | undefined): string | undefined {
+  return nextPath?.match(INVITATION_PATH)?.[1];
+}
+
 /** The lower-cased address of the live invitation an /invitations/<token> path names, if any. */
 async function invitedAddress(nextPath: string | undefined): Promise<string | undefined> {
-  const token = nextPath?.match(INVITATION_PATH)?.[1];
+  const token = invitationTokenIn(nextPath);
   if (!token) return undefined;
   const invitation = await findInvitationByTokenHash(hashToken(token));
   if (!invitation || invitation.status !== "pending" || invitation.expires_at <= new Date()) return undefined;

@@ -37,9 +37,13 @@ export interface SignupInput {
  * What remains: a new address's account can be signed in to with the password just chosen (to see
  * "confirm your email"); the placeholder cannot, because the squatter must never get in.
  *
- * A password that is too personal or a taken username is a ValidationError on its field.
+ * A password that is too personal or a taken username is a ValidationError on its field. The answer
+ * carries the id of the row that now holds the username, the new account's or the
+ * placeholder's, so the caller can remember it in the sign-up's session either way (a session
+ * written in one case only would tell the cases apart by its cookie). Only the new account's
+ * confirmation link can ever match it; the placeholder's was given to nobody.
  */
-export async function signUp(ctx: AppContext, input: SignupInput): Promise<void> {
+export async function signUp(ctx: AppContext, input: SignupInput): Promise<{ userId: number }> {
   const personal = personalPasswordProblem(input.password, input.username, input.email);
   if (personal) throw new ValidationError({ password: personal });
   if (await findUserByUsername(input.username)) throw usernameTaken();
@@ -49,25 +53,28 @@ export async function signUp(ctx: AppContext, input: SignupInput): Promise<void>
       const existing = await findUserByEmail(input.email, trx);
       if (existing) {
         await ctx.mail.queue(signupAttemptMail({ userId: existing.id, to: existing.email, username: existing.username }), trx);
-        await holdUsername(input.username, trx);
-        return;
+        return holdUsername(input.username, trx);
       }
-      const user = await insertUser({ username: input.username, email: input.email, password_hash: passwordHash }, trx);
+      // welcomed_at null: the "about you" step (/welcome) follows the first sign-in.
+      const user = await insertUser({ username: input.username, email: input.email, password_hash: passwordHash, welcomed_at: null }, trx);
       await issueEmailConfirmation(ctx, user, trx);
+      return user.id;
     });
   try {
     try {
-      await attempt();
+      return { userId: await attempt() };
     } catch (err) {
       // Two signups for the same address at once: the loser runs again and now finds the winner's
       // account, so it is answered like any signup with a taken address, its username held too.
       // Were it simply answered, its username would be left free, as no taken address leaves it.
       if (!isUniqueViolation(err, "users_email_unique")) throw err;
-      await attempt();
+      return { userId: await attempt() };
     }
   } catch (err) {
     if (isUniqueViolation(err, "users_username_unique")) throw usernameTaken();
     if (!isUniqueViolation(err, "users_email_unique")) throw err;
+    // The retry raced a third sign-up for the address: answered the same, holding no row (id 0 is no user's).
+    return { userId: 0 };
   }
 }
 
@@ -80,9 +87,9 @@ const usernameTaken = () => new ValidationError({ username: "That username is ta
  * with a confirmation code whose secret is thrown away and which expires when a real one would.
  * Throws the username's unique violation when it is taken, exactly as insertUser does.
  */
-async function holdUsername(username: string, trx: Executor): Promise<void> {
+async function holdUsername(username: string, trx: Executor): Promise<number> {
   const address = `${randomToken()}@username-hold.invalid`;
-  const user = await insertUser({ username, email: address, password_hash: null }, trx);
+  const user = await insertUser({ username, email: address, password_hash: null, welcomed_at: null }, trx);
   await replaceEmailCode(
     {
       user_id: user.id,
@@ -93,4 +100,5 @@ async function holdUsername(username: string, trx: Executor): Promise<void> {
     },
     trx,
   );
+  return user.id;
 }

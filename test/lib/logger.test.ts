@@ -157,6 +157,8 @@ for (const [mode, env] of [["with SMTP", {}], ["with the development outbox", { 
       secrets.push(confirm.split("/").at(-1)!);
       await client.get(confirm);
       assert.equal((await client.submit(confirm, {})).status, 302);
+      // Confirming in the browser that signed up signed in; sign out to go through the password sign-in too.
+      assert.equal((await client.submit("/welcome", {}, "/logout")).status, 302);
 
       assert.equal((await client.submit("/login", { login: "ana", password: wrongPassword })).status, 422);
       assert.equal((await client.submit("/login", { login: "ana", password })).status, 302);

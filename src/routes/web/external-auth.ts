@@ -21,6 +21,7 @@ import { SUSPENDED_MESSAGE } from "../../services/suspension";
 import { safeNextPath } from "../../http/safe-redirect";
 import { finishProviderReauth } from "./provider-reauth";
 import type {} from "../../http/session-keys";
+import { renderConfirmPending } from "../../http/confirm-pending";
 
 /** How long a started provider flow (and a pending sign-up waiting for an address) stays usable. */
 const FLOW_MS = 15 * 60_000;
@@ -58,7 +59,7 @@ export function startProviderAuth(ctx: AppContext, passport: PassportInstance) {
     } else if (intent === "link") {
       if (!req.user) return res.status(401).render("errors/401");
       // Unconfirmed accounts cannot link (see the decision tree in services/external-sign-in.ts).
-      if (!req.user.email_confirmed_at) return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
+      if (!req.user.email_confirmed_at) return renderConfirmPending(req, res, 403);
       if (await findIdentityForUserByProvider(req.user.id, provider.name)) {
         flash(req, "info", `A ${provider.label} account is already connected. Disconnect it first to connect another.`);
         return res.redirect("/settings/identities");
@@ -132,7 +133,7 @@ async function finishLink(ctx: AppContext, req: Request, res: Response, userId: 
   else if (outcome.kind === "already_linked") flash(req, "info", `${label} account ${profile.username} was already connected.`);
   else if (outcome.reason === "other_account") flash(req, "error", `The ${label} account ${profile.username} is already connected to another Gatehouse account, so it was not connected to this one.`);
   else if (outcome.reason === "provider_taken") flash(req, "error", `Another ${label} account is already connected. Disconnect it first to connect a different one.`);
-  else return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
+  else return renderConfirmPending(req, res, 403);
   res.redirect("/settings/identities");
 }
 

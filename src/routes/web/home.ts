@@ -4,6 +4,7 @@ import { listLiveInvitationsForEmail } from "../../db/invitations";
 import { listOrganizationsForUser } from "../../db/memberships";
 import { listSecurityEventsForUser } from "../../db/security-events";
 import { describeSecurityEvent } from "../../services/security-log-labels";
+import { renderConfirmPending } from "../../http/confirm-pending";
 
 /** Tokens that expire within this many days are listed on the home page. */
 const EXPIRING_DAYS = 14;
@@ -18,7 +19,7 @@ const RECENT_EVENTS = 5;
  */
 export async function showHome(req: Request, res: Response) {
   if (!req.user) return res.render("home/landing", { title: "Welcome" });
-  if (!req.user.email_confirmed_at) return res.render("auth/confirm-pending", { title: "Confirm your email" });
+  if (!req.user.email_confirmed_at) return renderConfirmPending(req, res);
   const user = req.user;
   const [organizations, expiringTokens, events, invitations] = await Promise.all([
     listOrganizationsForUser(user.id),

@@ -7,7 +7,8 @@ import { showHome } from "./home";
 import { LoginForm, LogoutForm, showLogin, submitLogin, submitLogout } from "./login";
 import { SwitchAccountForm, submitAddAccount, submitAccountSwitch } from "./accounts";
 import { showSignup, signupForm, submitSignup } from "./signup";
-import { showConfirmEmail, submitConfirmEmail, submitResendConfirmation } from "./email-confirm";
+import { AddressForm, showConfirmEmail, submitConfirmEmail, submitCorrectAddress, submitResendConfirmation } from "./email-confirm";
+import { renderConfirmPending } from "../../http/confirm-pending";
 import { ForgotForm, resetForm, showForgot, showReset, submitForgot, submitReset } from "./password-reset";
 import { NotMeForm, showNotMe, submitNotMe } from "./not-me";
 import { ProfileForm, showProfileSettings, submitProfileSettings } from "./settings/profile";
@@ -16,6 +17,7 @@ import {
   UsernameForm,
 } from "./settings/account";
 import { showPublicProfile } from "./public-profile";
+import { showWelcome, submitSkipWelcome, submitWelcome, WelcomeForm } from "./welcome";
 import { passwordForm, showPasswordSettings, submitPasswordSettings } from "./settings/password";
 import { showSessionsSettings, submitRevokeOtherSessions, submitRevokeSession } from "./settings/sessions";
 import { NOTIFICATIONS_UNREADABLE, NotificationsForm, showNotificationSettings, submitNotificationSettings } from "./settings/notifications";
@@ -81,12 +83,18 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/email/confirm/:token", showConfirmEmail);
   r.post("/email/confirm/:token", submitConfirmEmail);
   r.post("/email/resend", requireUser, submitResendConfirmation(ctx));
+  r.post("/email/address", requireUser, limitByIp(limits.emailPerIp), validate(AddressForm, renderConfirmPending), submitCorrectAddress(ctx));
   r.get("/password/forgot", showForgot);
   r.post("/password/forgot", validate(ForgotForm, showForgot), submitForgot(ctx));
   r.get("/password/reset/:token", showReset);
   r.post("/password/reset/:token", validate(() => resetForm(minLength()), showReset), submitReset(ctx));
   r.get("/not-me/:token", showNotMe);
   r.post("/not-me/:token", limitByIp(limits.loginPerIp), validate(NotMeForm, showNotMe), submitNotMe(ctx));
+
+  // First run: the "about you" step after a new account's first sign-in
+  r.get("/welcome", requireConfirmed, showWelcome);
+  r.post("/welcome", requireConfirmed, validate(WelcomeForm, showWelcome), submitWelcome);
+  r.post("/welcome/skip", requireConfirmed, submitSkipWelcome);
 
   // Settings: profile, account, password, sessions, notifications
   r.get("/settings", requireConfirmed, (_req, res) => res.redirect("/settings/profile"));

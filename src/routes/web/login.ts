@@ -20,11 +20,18 @@ export const LoginForm = z.object({
   next: z.string().optional(),
 });
 
-/** GET /login — the sign-in form (and the form again on a 422). */
+/**
+ * GET /login — the sign-in form (and the form again on a 422). The username is filled in, once,
+ * when this browser has just shown it knows the account (the session's loginHint); "Welcome
+ * back" greets only someone who has used the account before. Nothing a visitor types decides
+ * either, so the page tells nobody whether an account exists.
+ */
 export function showLogin(req: Request, res: Response) {
   if (req.user && req.method === "GET") return res.redirect(safeNextPath(req.query.next));
-  const values = formValues(res, { next: req.query.next });
-  res.render("auth/login", { title: "Sign in", values: { ...values, next: safeNextPath(values.next, "") } });
+  const hint = req.method === "GET" ? req.session?.loginHint : undefined;
+  if (hint) delete req.session.loginHint;
+  const values = formValues(res, { next: req.query.next, login: hint?.username });
+  res.render("auth/login", { title: "Sign in", values: { ...values, next: safeNextPath(values.next, "") }, returning: hint?.returning === true });
 }
 
 /**
@@ -74,6 +81,9 @@ export async function submitLogout(req: Valid<typeof LogoutForm>, res: Response)
     flash(req, "info", `You signed out of ${leaving}. You are now using ${next.user.username}.`);
     return res.redirect("/");
   }
+  // The sign-in page this redirects to shows the name, and consumes it: the next person at a
+  // shared computer who opens the sign-in page later does not see it.
+  if (leaving && req.body.scope === "this") req.session.loginHint = { username: leaving, returning: true };
   flash(req, "info", req.body.scope === "all" ? "You have signed out of every account." : "You have signed out.");
   res.redirect("/login");
 }

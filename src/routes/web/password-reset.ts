@@ -98,6 +98,8 @@ export function submitReset(ctx: AppContext) {
       for (const line of resultMessages(result.recovery)) flash(req, "success", line);
       if (twoFactor) flash(req, "info", "Two-factor authentication stays on: the next sign-in asks for a code from your app or a recovery code.");
       flash(req, "info", "Sign in with your new password.");
+      // Following the mailed link proved this browser's person holds the account: fill in its name.
+      req.session.loginHint = { username: user.username, returning: true };
       res.redirect("/login");
     });
   };

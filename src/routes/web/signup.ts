@@ -7,7 +7,8 @@ import { safeNextPath } from "../../http/safe-redirect";
 import { emailSchema, handleSchema } from "../../lib/handles";
 import { ValidationError } from "../../lib/errors";
 import { signUp } from "../../services/signup";
-import { signupRefusal } from "../../services/signup-gate";
+import { invitationTokenIn, signupRefusal } from "../../services/signup-gate";
+import { findLiveInvitation } from "../../services/invitations";
 import type {} from "../../http/session-keys";
 
 /** POST /signup: username, email, password (the minimum length is an instance setting), and where to go after confirming. */
@@ -18,16 +19,20 @@ export function signupForm(passwordMinLength: number) {
 /**
  * GET /signup — the sign-up form (and the form again on a 422); on an instance with sign-up closed
  * (or by invitation only, unless the visitor comes from one) the reason instead, so nobody fills in
- * a form that cannot succeed.
+ * a form that cannot succeed. Coming from a live invitation, the form names the organization it
+ * joins and starts with the invited address: both are on the invitation page the visitor holds
+ * the link to already, so this shows them nothing new.
  */
 export function showSignup(ctx: AppContext) {
   return async (req: Request, res: Response) => {
     if (req.user && req.method === "GET") return res.redirect("/");
-    const values = formValues(res, { next: req.query.next });
+    const token = invitationTokenIn(safeNextPath(req.method === "GET" ? req.query.next : req.body?.next, ""));
+    const invited = token ? await findLiveInvitation(token) : undefined;
+    const values = formValues(res, { next: req.query.next, email: invited?.invitation.email });
     const next = safeNextPath(values.next, "");
     const settings = ctx.settings.current();
     const gate = settings.signupMode === "open" ? undefined : await signupRefusal(settings, undefined, next);
-    res.render("auth/signup", { title: "Create your account", values: { ...values, next }, closedReason: gate?.message });
+    res.render("auth/signup", { title: "Create your account", values: { ...values, next }, closedReason: gate?.message, joining: invited?.org.name });
   };
 }
 
@@ -43,7 +48,10 @@ export function submitSignup(ctx: AppContext) {
     const refusal = await signupRefusal(ctx.settings.current(), req.body.email, next);
     if (refusal?.field === "email") throw new ValidationError({ email: refusal.message });
     if (refusal) return res.status(403).render("auth/signup", { title: "Create your account", values: { ...keptValues(req.body), next }, errors: { [refusal.field]: refusal.message } });
-    await signUp(ctx, req.body);
+    const { userId } = await signUp(ctx, req.body);
+    // Remembered whether or not the address was new (see signupUserId); it lets the confirmation
+    // link, followed in this browser, sign the new account in.
+    req.session.signupUserId = userId;
     if (next) req.session.returnTo = next;
     res.render("auth/check-email", { title: "Check your email", email: req.body.email, reason: "signup" });
   };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../helpers/app";
-import { TestClient, csrfTokenFor } from "../../helpers/client";
+import { TestClient, csrfTokenFor, pageCsrfToken } from "../../helpers/client";
 import { loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { db } from "../../../src/db/knex";
@@ -19,6 +19,20 @@ describe("email confirmation", () => {
     assert.equal(res.status, 200);
     const mail = await t.mailbox.waitFor(email, (m) => /Confirm your email/.test(m.subject));
     return new URL(linkIn(mail, "/email/confirm/")).pathname;
+  }
+
+  /** POSTs a link with a CSRF token from the sign-in page: a dead link's own page has no form to take one from. */
+  async function postLink(link: string, client = new TestClient(t.baseUrl)) {
+    const login = await client.get("/login");
+    return client.postRaw(link, { _csrf: pageCsrfToken(login.html) });
+  }
+
+  /** Asserts that GET on a dead link says so at once, with no button to press. */
+  async function assertSaysDead(link: string) {
+    const page = await new TestClient(t.baseUrl).get(link);
+    assert.equal(page.status, 410);
+    assert.match(page.html, /This link no longer works/);
+    assert.doesNotMatch(page.html, /Confirm email address<\/button>/);
   }
 
   async function isConfirmed(username: string): Promise<boolean> {
@@ -57,14 +71,15 @@ describe("email confirmation", () => {
     assert.equal((await client.get("/settings/profile")).status, 403);
     const res = await client.submit(link, {});
     assert.equal(res.status, 302);
-    assert.equal(res.location, "/");
+    assert.equal(res.location, "/welcome", "the about-you step follows the confirmation");
     assert.equal((await client.get("/settings/profile")).status, 200);
   });
 
   it("works once only", async () => {
     const link = await signUpForLink("ana");
     await new TestClient(t.baseUrl).submit(link, {});
-    const again = await new TestClient(t.baseUrl).submit(link, {});
+    await assertSaysDead(link);
+    const again = await postLink(link);
     assert.equal(again.status, 410);
     assert.match(again.html, /This link no longer works/);
   });
@@ -73,7 +88,8 @@ describe("email confirmation", () => {
     const link = await signUpForLink("ana");
     const user = (await findUserByUsername("ana"))!;
     await db("email_codes").where({ user_id: user.id, purpose: "email_confirmation" }).update({ expires_at: db.raw("now() - interval '1 minute'") });
-    const res = await new TestClient(t.baseUrl).submit(link, {});
+    await assertSaysDead(link);
+    const res = await postLink(link);
     assert.equal(res.status, 410);
     assert.equal(await isConfirmed("ana"), false);
   });
@@ -82,14 +98,15 @@ describe("email confirmation", () => {
     const link = await signUpForLink("ana");
     const user = (await findUserByUsername("ana"))!;
     await db("users").where({ id: user.id }).update({ email: "ana.new@example.test" });
-    const res = await new TestClient(t.baseUrl).submit(link, {});
+    await assertSaysDead(link);
+    const res = await postLink(link);
     assert.equal(res.status, 410);
     assert.equal(await isConfirmed("ana"), false, "proving the old address says nothing about the new one");
   });
 
   it("refuses an unknown token without confirming anyone", async () => {
     await signUpForLink("ana");
-    const res = await new TestClient(t.baseUrl).submit("/email/confirm/not-a-real-token-at-all-aaaaaaaaaaaaaaaaaaaaa", {});
+    const res = await postLink("/email/confirm/not-a-real-token-at-all-aaaaaaaaaaaaaaaaaaaaa");
     assert.equal(res.status, 410);
     assert.equal(await isConfirmed("ana"), false);
   });
@@ -102,7 +119,7 @@ describe("email confirmation", () => {
     const mail = await t.mailbox.waitFor("ana@example.test");
     const second = new URL(linkIn(mail, "/email/confirm/")).pathname;
     assert.notEqual(second, first);
-    assert.equal((await new TestClient(t.baseUrl).submit(first, {})).status, 410);
+    assert.equal((await postLink(first)).status, 410);
     assert.equal(await isConfirmed("ana"), false);
     assert.equal((await new TestClient(t.baseUrl).submit(second, {})).status, 302);
     assert.equal(await isConfirmed("ana"), true);

@@ -149,10 +149,11 @@ describe("invitations", () => {
     assert.equal(signup.status, 200);
     const confirmMail = await t.mailbox.waitFor("newbie@example.test", (m) => /Confirm/.test(m.subject));
     const confirmPath = new URL(linkIn(confirmMail, "/email/confirm/")).pathname;
+    // Confirming in the browser that signed up signs in, and the "about you" step passes the invitation on.
     const confirmed = await visitor.submit(confirmPath, {});
-    assert.equal(confirmed.location, `/login?next=${encodeURIComponent(path)}`);
-    const login = await visitor.submit(confirmed.location!, { login: "newbie", password: "a long enough passphrase here", next: path }, "/login");
-    assert.equal(login.location, path);
+    assert.equal(confirmed.location, `/welcome?next=${encodeURIComponent(path)}`);
+    const skipped = await visitor.submit(confirmed.location!, { next: path }, "/welcome/skip");
+    assert.equal(skipped.location, path);
     const ready = await visitor.get(path);
     const accept = await visitor.postRaw(`${path}/accept`, { _csrf: csrfTokenFor(ready.html, `${path}/accept`) });
     assert.equal(accept.location, `/orgs/${org.slug}`);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../../../helpers/app";
 import { ageRecentAuth } from "../../../helpers/two-factor";
-import { TestClient, fieldError, inputValue } from "../../../helpers/client";
+import { TestClient, fieldError, inputValue, pageCsrfToken } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { linkIn } from "../../../helpers/mailbox";
 import { db } from "../../../../src/db/knex";
@@ -10,6 +10,18 @@ import { findUserById } from "../../../../src/db/users";
 
 /** The path of a link, for posting its form with the test client. */
 const pathOf = (url: string) => new URL(url).pathname;
+
+/**
+ * Uses a link that should no longer work: its page says so with no button, and posting it anyway
+ * (with a CSRF token from another form, as its own page has none) answers what it answers.
+ */
+async function postDeadLink(client: TestClient, path: string) {
+  const page = await client.get(path);
+  assert.equal(page.status, 410);
+  assert.doesNotMatch(page.html, /Confirm email address<\/button>/);
+  const form = await client.get("/password/forgot");
+  return client.postRaw(path, { _csrf: pageCsrfToken(form.html) });
+}
 
 describe("changing the email address", () => {
   const t = useTestApp();
@@ -52,7 +64,7 @@ describe("changing the email address", () => {
     assert.ok(row.email_confirmed_at);
 
     // The link is single use.
-    const replay = await new TestClient(t.baseUrl).submit(pathOf(link), {});
+    const replay = await postDeadLink(new TestClient(t.baseUrl), pathOf(link));
     assert.equal(replay.status, 410);
     const actions = (await db("security_events").where({ user_id: user.id }).orderBy("id")).map((e) => e.action);
     assert.deepEqual(actions.filter((a) => a.startsWith("email.")), ["email.change_requested", "email.changed"]);
@@ -120,7 +132,7 @@ describe("changing the email address", () => {
     const page = await client.get("/settings/account");
     assert.match(page.html, /The email change was cancelled/);
     assert.doesNotMatch(page.html, /Change pending:/);
-    assert.equal((await client.submit(pathOf(link), {})).status, 410);
+    assert.equal((await postDeadLink(client, pathOf(link))).status, 410);
     assert.equal((await findUserById(user.id))!.email, "stay@example.test");
   });
 
@@ -134,7 +146,7 @@ describe("changing the email address", () => {
     const newPassword = "a brand new passphrase";
     const reset = await new TestClient(t.baseUrl).submit(pathOf(resetLink), { password: newPassword, password_confirmation: newPassword });
     assert.equal(reset.status, 302);
-    assert.equal((await new TestClient(t.baseUrl).submit(pathOf(link), {})).status, 410);
+    assert.equal((await postDeadLink(new TestClient(t.baseUrl), pathOf(link))).status, 410);
     assert.equal((await findUserById(user.id))!.email, "reset-me@example.test");
   });
 

@@ -157,10 +157,17 @@ describe("profile settings and the public profile", () => {
       const res = await new TestClient(t.baseUrl).get(path);
       assert.equal(res.status, 404, path);
     }
-    // Not even its owner sees a private profile at its public address.
-    assert.equal((await client.get("/u/private-ana")).status, 404);
+    // Signed in to another account, it is still the same 404.
+    const other = await loginAs(t.baseUrl, await buildUser({ username: "other-ana" }));
+    assert.equal((await other.get("/u/private-ana")).status, 404);
+    // Its owner sees a preview, marked as theirs alone.
+    const own = await client.get("/u/private-ana");
+    assert.equal(own.status, 200);
+    assert.match(own.html, /Only you can see this\./);
+    assert.match(own.headers.get("cache-control") ?? "", /no-store/, "the preview is kept by no cache");
     await client.submit("/settings/profile", VALID);
     assert.equal((await new TestClient(t.baseUrl).get("/u/private-ana")).status, 200);
+    assert.doesNotMatch((await client.get("/u/private-ana")).html, /Only you can see this/, "a public profile is no preview");
   });
 
   it("requires sign-in and the CSRF token", async () => {
