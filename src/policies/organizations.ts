@@ -136,6 +136,14 @@ export function canManageOrganizationTokens(actor: Actor | null): boolean {
   return isOwner(actor);
 }
 
+/**
+ * SCIM provisioning tokens: owners in person only. Such a token lets the organization's identity
+ * provider add and remove members, so it is a decision of the people who own the organization.
+ */
+export function canManageScim(actor: Actor | null): boolean {
+  return isOwnerInPerson(actor);
+}
+
 /** The organization's audit log: admins and owners, who manage what it records. */
 export function canViewAuditLog(actor: Actor | null): boolean {
   return isAdmin(actor);
@@ -167,5 +175,6 @@ export function orgAbilities(actor: Actor | null) {
     manageTokens: canManageOrganizationTokens(actor),
     leave: canLeaveOrganization(actor),
     viewAuditLog: canViewAuditLog(actor),
+    manageScim: canManageScim(actor),
   };
 }
