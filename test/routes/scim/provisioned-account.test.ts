@@ -34,4 +34,17 @@ describe("SCIM provisioned accounts", () => {
     const signIn = await new TestClient(t.baseUrl).submit("/login", { login: "kim@corp.example", password: "a long and quiet harbour" });
     assert.equal(signIn.status, 302);
   });
+
+  it("joins a second organization that provisions the same person, still one account", async () => {
+    const ownerA = await buildUser();
+    const ownerB = await buildUser();
+    const a = await buildOrg(ownerA);
+    const b = await buildOrg(ownerB);
+    const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "lee@corp.example" };
+    const inA = await scim(t.baseUrl, await buildScimToken(a, ownerA), "POST", `/scim/v2/orgs/${a.slug}/Users`, user);
+    const inB = await scim(t.baseUrl, await buildScimToken(b, ownerB), "POST", `/scim/v2/orgs/${b.slug}/Users`, user);
+    assert.equal(inB.status, 201);
+    assert.equal(inB.body!.id, inA.body!.id);
+    assert.equal((await db("users").where({ email: "lee@corp.example" })).length, 1);
+  });
 });

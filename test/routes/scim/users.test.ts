@@ -152,6 +152,7 @@ describe("SCIM Users", () => {
     await buildTeam(org, "Platform", [{ id: person.id }]);
     await db("access_tokens").insert({ organization_id: org.id, user_id: null, created_by_id: person.id, description: "ci", token_hash: Buffer.from("x".repeat(32)), token_prefix: "gto_", last4: "abcd", created_via: "web" });
     const keep = await buildScimToken(org, owner);
+    const theirs = await buildScimToken(org, person);
     const res = await scim(t.baseUrl, token, "PATCH", `${base}/Users/${person.id}`, { schemas: [PATCH], Operations: [{ op: "replace", value: { active: false } }] });
     assert.equal(res.status, 200);
     assert.equal(res.body!.active, false);
@@ -159,10 +160,25 @@ describe("SCIM Users", () => {
     assert.equal((await db("team_memberships").where({ user_id: person.id })).length, 0);
     assert.notEqual((await db("access_tokens").where({ created_by_id: person.id }).first()).revoked_at, null);
     assert.ok(await db("users").where({ id: person.id }).first());
+    assert.equal((await scim(t.baseUrl, theirs, "GET", `${base}/Users`)).status, 401, "the SCIM token they made is revoked too");
     assert.equal((await scim(t.baseUrl, keep, "GET", `${base}/Users/${person.id}`)).body!.active, false);
     const events = await db("organization_events").where({ organization_id: org.id, action: "member.removed" });
     assert.equal(events.length, 1);
     assert.equal(events[0].details.via, "scim");
+  });
+
+  it("replaces a User with PUT (Okta's update), active false included", async () => {
+    const { org, token, base } = await setup();
+    const { body } = await scim(t.baseUrl, token, "POST", `${base}/Users`, OKTA_CREATE);
+    const put = await scim(t.baseUrl, token, "PUT", `${base}/Users/${body!.id}`, { ...OKTA_CREATE, id: body!.id, name: { givenName: "Another", familyName: "Name" }, active: false });
+    assert.equal(put.status, 200);
+    assert.deepEqual(put.body!.name, { givenName: "Another", familyName: "Name" });
+    assert.equal(put.body!.active, false);
+    assert.equal(await roleOf(org, { id: Number(body!.id) }), undefined);
+    const taken = await scim(t.baseUrl, token, "POST", `${base}/Users`, { schemas: [USER], userName: "other@okta.local" });
+    const clash = await scim(t.baseUrl, token, "PUT", `${base}/Users/${taken.body!.id}`, { schemas: [USER], userName: OKTA_CREATE.userName });
+    assert.equal(clash.status, 409);
+    assert.equal(clash.body!.scimType, "uniqueness");
   });
 
   it("never removes an owner (403), and DELETE makes the User unknown (404) while the account stays", async () => {
