@@ -11,6 +11,7 @@ describe("SCIM filters (the subset identity providers send)", () => {
       { path: "externalid", where: undefined, value: 'x"y' },
       { path: "active", where: undefined, value: true },
     ]);
+    assert.deepEqual(parseScimFilter('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "b"').map((t) => t.path), ["username"]);
     assert.deepEqual(parseScimFilter('members[value eq "42"]'), [{ path: "members", where: { attr: "value", value: "42" }, value: null }]);
     assert.deepEqual(parseScimFilter('id eq "1" and members eq "2"').map((t) => t.path), ["id", "members"]);
   });

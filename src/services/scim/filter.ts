@@ -1,4 +1,5 @@
 import { ScimError } from "../../lib/errors";
+import { corePath } from "./patch";
 
 /**
  * The part of RFC 7644 §3.4.2.2 filters that identity providers send: equality tests joined by
@@ -9,7 +10,8 @@ import { ScimError } from "../../lib/errors";
  *   emails[type eq "work"].value eq "a@b.c"
  *   members[value eq "42"]               (no comparison: "has such a member")
  *
- * Attribute names and the `eq`/`and` keywords are case-insensitive (RFC 7643 §2.1). Anything else
+ * Attribute names and the `eq`/`and` keywords are case-insensitive (RFC 7643 §2.1), and a name may
+ * carry the core schema's URN (`urn:ietf:params:scim:schemas:core:2.0:User:userName`). Anything else
  * (other operators, `or`, `not`, grouping) is refused with 400 invalidFilter rather than guessed at,
  * so an IdP never acts on a result that answered a different question.
  */
@@ -40,7 +42,7 @@ export function parseScimFilter(filter: string): FilterTest[] {
 
 function parseTest(lexer: Lexer): FilterTest {
   lexer.skipSpace();
-  const attr = lexer.name();
+  const attr = corePath(lexer.name());
   let where: FilterTest["where"];
   let path = attr.toLowerCase();
   if (lexer.peek() === "[") {

@@ -124,6 +124,9 @@ export async function createUser(org: OrganizationRow, state: ScimUserState): Pr
     if (await findScimUserByUserName(org.id, state.userName, null, trx)) throw taken("userName");
     if (state.externalId && (await isExternalIdTaken(org.id, state.externalId, null, trx))) throw taken("externalId");
     const email = emailOf(state);
+    // Other organizations may provision the same person at the same moment: one of them creates the
+    // account, the others wait here and then find it, instead of failing on the unique email.
+    await trx.raw("SELECT pg_advisory_xact_lock(hashtext(?))", [`scim-email:${email.toLowerCase()}`]);
     const existing = await findUserByEmail(email, trx);
     let userId: number;
     if (existing) {

@@ -35,15 +35,16 @@ describe("SCIM provisioned accounts", () => {
     assert.equal(signIn.status, 302);
   });
 
-  it("joins a second organization that provisions the same person, still one account", async () => {
+  it("joins a second organization that provisions the same person at the same moment, still one account", async () => {
     const ownerA = await buildUser();
     const ownerB = await buildUser();
     const a = await buildOrg(ownerA);
     const b = await buildOrg(ownerB);
     const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "lee@corp.example" };
-    const inA = await scim(t.baseUrl, await buildScimToken(a, ownerA), "POST", `/scim/v2/orgs/${a.slug}/Users`, user);
-    const inB = await scim(t.baseUrl, await buildScimToken(b, ownerB), "POST", `/scim/v2/orgs/${b.slug}/Users`, user);
-    assert.equal(inB.status, 201);
+    const [tokenA, tokenB] = [await buildScimToken(a, ownerA), await buildScimToken(b, ownerB)];
+    // At the same moment: one creates the account, the other waits for it and joins it.
+    const [inA, inB] = await Promise.all([scim(t.baseUrl, tokenA, "POST", `/scim/v2/orgs/${a.slug}/Users`, user), scim(t.baseUrl, tokenB, "POST", `/scim/v2/orgs/${b.slug}/Users`, user)]);
+    assert.deepEqual([inA.status, inB.status], [201, 201]);
     assert.equal(inB.body!.id, inA.body!.id);
     assert.equal((await db("users").where({ email: "lee@corp.example" })).length, 1);
   });
