@@ -23,8 +23,9 @@ const unauthorized = () => new ScimError(401, "A valid SCIM token of this organi
  * router sits before the session middleware, so no cookie is ever read, and personal or
  * organization API tokens are refused like made-up ones (401). A live token of another
  * organization gets 404 for this organization's path, the answer an outsider gets everywhere,
- * so a token for one organization learns nothing about another. Then the per-token rate limit
- * (the API's, keyed apart from API token ids), and last_used_at at most once a minute.
+ * so a token for one organization learns nothing about another. The per-token rate limit (the
+ * API's, keyed apart from API token ids) is spent before that answer, so every request of a live
+ * token counts; last_used_at is touched at most once a minute.
  */
 export function requireScimToken(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -39,8 +40,8 @@ export function requireScimToken(ctx: AppContext) {
       res.setHeader("WWW-Authenticate", 'Bearer error="invalid_token"');
       throw unauthorized();
     }
-    if (found.organization.slug.toLowerCase() !== String(req.params.org ?? "").toLowerCase()) throw new ScimError(404, "Organization not found.");
     await consumeOrThrow(ctx.limits.apiPerToken, `scim-${found.token.id}`);
+    if (found.organization.slug.toLowerCase() !== String(req.params.org ?? "").toLowerCase()) throw new ScimError(404, "Organization not found.");
     if (!found.token.last_used_at || Date.now() - found.token.last_used_at.getTime() >= 60_000) await touchScimToken(found.token.id);
     req.scim = found;
     next();
