@@ -15,6 +15,8 @@ const NAME_PARTS: Record<string, keyof ScimName> = {
 
 const EMAIL_BY_TYPE = /^emails\[type eq "([^"]*)"\](?:\.(value|primary|display))?$/i;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
+/** The most emails a User keeps (POST and PUT bodies say the same). */
+const MAX_EMAILS = 10;
 
 /** An email element of a request, checked. */
 export function emailValue(value: unknown): ScimEmail {
@@ -54,6 +56,8 @@ export function applyUserPatch(state: ScimUserState, ops: PatchOp[]): ScimUserSt
       for (const [key, v] of Object.entries(value as Record<string, unknown>)) applyPath(next, op, corePath(key), v);
     }
   }
+  // The same bound as a POST or PUT body, so repeated adds cannot grow the record without end.
+  if ((next.profile.emails?.length ?? 0) > MAX_EMAILS) throw badValue("emails");
   return next;
 }
 
