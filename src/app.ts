@@ -28,6 +28,7 @@ import { devMailRoutes } from "./routes/web/dev-mail";
 import { webRoutes } from "./routes/web";
 import { apiRoutes } from "./routes/api";
 import { oauthRoutes } from "./routes/oauth";
+import { scimRoutes } from "./routes/scim";
 import { SETTINGS_SECTIONS } from "./http/settings-sections";
 import { visibleProviders } from "./auth/providers";
 import { InstanceSettings } from "./services/instance-settings";
@@ -88,6 +89,9 @@ export function createApp(opts: AppOptions) {
   // The JSON API sits before the session middleware: it never reads the session cookie, only bearer
   // tokens, so CSRF cannot apply to it and a token never authenticates a web page.
   app.use("/api", apiRoutes(ctx));
+  // SCIM provisioning by an organization's identity provider: its own bearer token only, never a
+  // cookie, so it too sits before the session middleware.
+  app.use("/scim", scimRoutes(ctx));
   // CLI sign-in: service discovery and the OAuth token endpoint are called by the CLI
   // itself, with no cookie and no CSRF token, so they too sit before the session middleware.
   app.use(oauthRoutes(ctx));

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { hashToken } from "../lib/tokens";
 
 /**
- * The format of every access token Gatehouse issues (personal, organization, team):
+ * The format of every access token Gatehouse issues (personal, organization, team, SCIM):
  *
  *   <prefix><43 base62 chars: 32 random bytes><6 base62 chars: CRC32 of prefix + random part>
  *   e.g. gth_4kQ...Zr0000x1Yb  (53 characters in all)
@@ -14,8 +14,12 @@ import { hashToken } from "../lib/tokens";
  * hash is enough at rest (no argon2 on token checks).
  */
 
-/** The token kinds and their prefixes: personal, organization and team tokens. */
-export const ACCESS_TOKEN_PREFIXES = { personal: "gth_", organization: "gto_", team: "gtt_" } as const;
+/**
+ * The token kinds and their prefixes: personal, organization and team tokens, and the SCIM
+ * provisioning tokens of an organization's identity provider (kept in scim_tokens, never accepted
+ * by the API: its lookup is in access_tokens only).
+ */
+export const ACCESS_TOKEN_PREFIXES = { personal: "gth_", organization: "gto_", team: "gtt_", scim: "gts_" } as const;
 
 /** One of the allowed prefixes. */
 export type AccessTokenPrefix = (typeof ACCESS_TOKEN_PREFIXES)[keyof typeof ACCESS_TOKEN_PREFIXES];

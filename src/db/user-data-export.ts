@@ -124,3 +124,22 @@ export function exportOrganizationEventsBy(userId: number, q: Executor = db) {
     .orderBy("e.id")
     .select("o.slug as organization", "e.action", "e.details", "e.created_at");
 }
+
+/**
+ * What organizations' identity providers keep about the user over SCIM (their userName,
+ * externalId, name and emails, per organization), and the SCIM tokens the user created (prefix and
+ * last 4 characters), without hashes.
+ */
+export async function exportScim(userId: number, q: Executor = db) {
+  const records = await q("scim_users as s")
+    .join("organizations as o", "o.id", "s.organization_id")
+    .where("s.user_id", userId)
+    .orderBy("s.id")
+    .select("o.slug as organization", "s.user_name", "s.external_id", "s.profile", "s.created_at", "s.updated_at");
+  const tokens = await q("scim_tokens as t")
+    .join("organizations as o", "o.id", "t.organization_id")
+    .where("t.created_by_id", userId)
+    .orderBy("t.id")
+    .select("o.slug as organization", "t.token_prefix", "t.last4", "t.created_at", "t.last_used_at", "t.revoked_at");
+  return { records, tokens_created: tokens };
+}

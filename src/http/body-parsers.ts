@@ -13,7 +13,7 @@ export function formBody(opts: { limit: string; parameterLimit: number }): Reque
   return [express.urlencoded({ extended: false, limit: opts.limit, parameterLimit: opts.parameterLimit }), rejectUnsafeBody];
 }
 
-/** JSON bodies (application/json), objects and arrays only (`strict`). */
-export function jsonBody(opts: { limit: string }): RequestHandler[] {
-  return [express.json({ limit: opts.limit, strict: true }), rejectUnsafeBody];
+/** JSON bodies (application/json, or the media types in `type`), objects and arrays only (`strict`). */
+export function jsonBody(opts: { limit: string; type?: string[] }): RequestHandler[] {
+  return [express.json({ limit: opts.limit, strict: true, ...(opts.type ? { type: opts.type } : {}) }), rejectUnsafeBody];
 }

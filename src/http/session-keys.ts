@@ -28,6 +28,8 @@ declare module "express-session" {
     newAccessToken?: { id: number; token: string };
     /** The same for an organization token, bound to the organization it was created in. */
     newOrgAccessToken?: { organizationId: number; token: string };
+    /** The same for an organization's SCIM token. */
+    newScimToken?: { organizationId: number; token: string };
     /** The provider flow this browser started: bound to the session, consumed by the callback. */
     externalAuth?: ExternalAuthFlow;
     /** A provider sign-up that still needs an email address (branch 9 of the identity decision tree). */

@@ -99,3 +99,17 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as { code?: string; constraint?: string };
   return e?.code === "23505" && (!constraint || e.constraint === constraint);
 }
+
+/** The `scimType` values of RFC 7644 §3.12 that Gatehouse answers with. */
+export type ScimType = "uniqueness" | "invalidFilter" | "invalidValue" | "invalidPath" | "invalidSyntax" | "noTarget" | "mutability" | "tooMany";
+
+/**
+ * A refusal of the SCIM protocol (RFC 7644 §3.12): a status and, for 400 and 409, the `scimType`
+ * an identity provider acts on (a 409 `uniqueness` tells it the user exists already). The SCIM
+ * router renders it, and every other error of this catalogue, in SCIM's error shape.
+ */
+export class ScimError extends HttpError {
+  constructor(status: number, message: string, public readonly scimType?: ScimType) {
+    super(status, message, scimType ?? defaultCode(status));
+  }
+}

@@ -136,6 +136,14 @@ export function canManageOrganizationTokens(actor: Actor | null): boolean {
   return isOwner(actor);
 }
 
+/**
+ * SCIM provisioning tokens: owners in person only. Such a token lets the organization's identity
+ * provider add and remove members, so it is a decision of the people who own the organization.
+ */
+export function canManageScim(actor: Actor | null): boolean {
+  return isOwnerInPerson(actor);
+}
+
 /** The organization's audit log: admins and owners, who manage what it records. */
 export function canViewAuditLog(actor: Actor | null): boolean {
   return isAdmin(actor);
@@ -182,5 +190,6 @@ export function orgAbilities(actor: Actor | null) {
     viewAuditLog: canViewAuditLog(actor),
     manageDomains: canManageDomains(actor),
     reviewJoinRequests: canReviewJoinRequests(actor),
+    manageScim: canManageScim(actor),
   };
 }

@@ -3,7 +3,7 @@ import type { UserRow } from "../db/users";
 import {
   exportAccessTokens, exportAccount, exportTwoFactor, exportAuthorizationCodes, exportIdentities, exportInvitations, exportMailsFor, exportMemberships,
   exportNotificationPreferences, exportOrganizationEventsBy, exportPasskeys, exportPendingLinks, exportProfile, exportSecurityEvents,
-  exportSessions, exportTeamMemberships,
+  exportScim, exportSessions, exportTeamMemberships,
 } from "../db/user-data-export";
 import { gravatarUrl } from "../lib/avatar";
 import { emailPreferencesFor } from "./notification-preferences";
@@ -73,6 +73,10 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
       teams: await exportTeamMemberships(user.id, q),
       invitations: await exportInvitations(user.id, q),
     }),
+  },
+  scim_provisioning: {
+    tables: ["scim_users", "scim_tokens"],
+    collect: (user, q) => exportScim(user.id, q),
   },
 };
 

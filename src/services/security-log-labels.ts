@@ -96,9 +96,9 @@ const ORGANIZATION: Record<string, (d: Details) => EventWords> = {
     ].filter(Boolean);
     return { title: "Settings changed", detail: parts.length ? `Changed ${parts.join(" and ")}` : null };
   },
-  "member.joined": (d) => ({ title: "Member joined", detail: [`${text(d.username)} ${ROLE(d.role)}`.trim(), text(d.domain) ? `with an address at ${text(d.domain)}` : ""].filter(Boolean).join(" ") }),
+  "member.joined": (d) => ({ title: d.via === "scim" ? "Member provisioned by SCIM" : "Member joined", detail: [`${text(d.username)} ${ROLE(d.role)}`.trim(), text(d.domain) ? `with an address at ${text(d.domain)}` : ""].filter(Boolean).join(" ") }),
   "member.left": (d) => ({ title: "Member left", detail: text(d.username) || null }),
-  "member.removed": (d) => ({ title: "Member removed", detail: text(d.username) || null }),
+  "member.removed": (d) => ({ title: d.via === "scim" ? "Member deprovisioned by SCIM" : "Member removed", detail: text(d.username) || null }),
   "member.role_changed": (d) => ({ title: "Role changed", detail: `${text(d.username)}: ${text(d.from)} → ${text(d.to)}` }),
   "invitation.created": (d) => ({ title: "Invitation sent", detail: `to ${text(d.email)} ${ROLE(d.role)}`.trim() }),
   "invitation.resent": (d) => ({ title: "Invitation sent again", detail: `to ${text(d.email)} ${ROLE(d.role)}`.trim() }),
@@ -113,6 +113,8 @@ const ORGANIZATION: Record<string, (d: Details) => EventWords> = {
   "join_request.denied": (d) => ({ title: "Join request denied", detail: text(d.username) || null }),
   "token.created": (d) => ({ title: text(d.team) ? "Team token created" : "Organization token created", detail: [quoted(d.description), text(d.team) ? `for team ${text(d.team)}` : ""].filter(Boolean).join(" ") || null }),
   "token.revoked": (d) => ({ title: text(d.team) ? "Team token revoked" : "Organization token revoked", detail: quoted(d.description) }),
+  "scim_token.created": (d) => ({ title: "SCIM token created", detail: text(d.last4) ? `gts_…${text(d.last4)}` : null }),
+  "scim_token.revoked": (d) => ({ title: "SCIM token revoked", detail: text(d.last4) ? `gts_…${text(d.last4)}` : null }),
 };
 
 /** The organization log entry in words. */

@@ -18,13 +18,16 @@ const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
  * mailed links, identities, tokens, security log). It is one statement: an account confirmed at the
  * same moment is re-checked by PostgreSQL after the confirmation commits and kept. An account that
  * owns an organization is never removed here (it cannot get one unconfirmed, but the owner rule
- * would otherwise fail the whole statement).
+ * would otherwise fail the whole statement), nor one an organization provisioned by SCIM.
  */
 export async function pruneUnconfirmedAccounts(q: Executor = db): Promise<number> {
   return q("users")
     .whereNull("email_confirmed_at")
     .where("created_at", "<", q.raw(`now() - interval '${UNCONFIRMED_ACCOUNT_DAYS} days'`))
     .whereNotExists(q("memberships").select(q.raw("1")).whereRaw("memberships.user_id = users.id").where({ role: "owner" }))
+    // An account an organization's identity provider provisioned waits for its person as long as
+    // the organization keeps it: no squatter chose that address, the organization's IdP did.
+    .whereNotExists(q("scim_users").select(q.raw("1")).whereRaw("scim_users.user_id = users.id"))
     .delete();
 }
 

@@ -5,6 +5,7 @@ import { TestClient, pageCsrfToken } from "../helpers/client";
 import { buildUser, loginAs } from "../helpers/factories";
 import { buildOrg, buildTeam } from "../helpers/orgs";
 import { buildAccessToken } from "../helpers/tokens";
+import { createScimToken } from "../../src/services/scim/tokens";
 import { db } from "../../src/db/knex";
 
 /**
@@ -78,6 +79,9 @@ function pathAttacks(path: string, fill: (name: string) => string): Attack[] {
   return attacks;
 }
 
+/** The JSON endpoints, which bearer tokens authenticate: the API and SCIM (with the organization's SCIM token). */
+const isJsonPath = (path: string) => path.startsWith("/api/") || path.startsWith("/scim/");
+
 /** The attacks on a body. `csrf` makes web forms otherwise valid, so only the input is at fault. */
 function bodyAttacks(isApi: boolean, csrf?: string): Attack[] {
   const gzipLie = { "content-encoding": "gzip" };
@@ -90,7 +94,8 @@ function bodyAttacks(isApi: boolean, csrf?: string): Attack[] {
       { label: "JSON in latin1", body: jsonWith("x"), headers: { "content-type": "application/json; charset=latin1" }, expect: 415 },
       { label: "gzip lie", body: jsonWith("x"), headers: { ...JSON_TYPE, ...gzipLie }, expect: 400 },
       { label: "unknown encoding", body: jsonWith("x"), headers: { ...JSON_TYPE, "content-encoding": "compress" }, expect: 415 },
-      { label: "oversized JSON", body: jsonWith("a".repeat(40_000)), headers: JSON_TYPE, expect: 413 },
+      // Above every JSON limit: the API's 32 kB and SCIM's 256 kB (a group's members fit in one PUT).
+      { label: "oversized JSON", body: jsonWith("a".repeat(300_000)), headers: JSON_TYPE, expect: 413 },
       { label: "wrong JSON types", body: JSON.stringify({ description: 5, expires_in_days: "soon", role: ["owner"], bio: { $gt: "" }, password: [SECRET] }), headers: JSON_TYPE },
       { label: "a JSON array", body: JSON.stringify([SECRET]), headers: JSON_TYPE },
       { label: "JSON null", body: "null", headers: JSON_TYPE },
@@ -136,10 +141,11 @@ describe("fuzzing every form and API endpoint", () => {
     const org = await buildOrg(user);
     const team = await buildTeam(org, "core", [{ id: user.id }]);
     const { token: bearer } = await buildAccessToken(t.ctx, user);
+    const { token: scimBearer } = await createScimToken(org, { kind: "user", role: "owner", user_id: user.id, username: user.username });
     const params: Record<string, string> = { org: org.slug, team: String(team.id), username: user.username, user: String(user.id), provider: "github", token: "not-a-real-token", id: "999999" };
     // :id names no row, so an accepted DELETE cannot revoke the bearer token the rest of the run uses.
     const fill = (name: string) => params[name] ?? "x";
-    const secrets = [SECRET, user.password, bearer];
+    const secrets = [SECRET, user.password, bearer, scimBearer];
 
     let signedIn = await loginAs(t.baseUrl, user);
     let csrf = pageCsrfToken((await signedIn.get("/settings/profile")).html);
@@ -151,8 +157,9 @@ describe("fuzzing every form and API endpoint", () => {
     let sent = 0;
 
     async function send(client: TestClient, endpoint: Endpoint, attack: Attack, auth: boolean) {
-      const isApi = endpoint.path.startsWith("/api/");
-      const headers = { ...(attack.headers ?? {}), ...(isApi && auth ? { authorization: `Bearer ${bearer}` } : {}) };
+      const isApi = isJsonPath(endpoint.path);
+      const token = endpoint.path.startsWith("/scim/") ? scimBearer : bearer;
+      const headers = { ...(attack.headers ?? {}), ...(isApi && auth ? { authorization: `Bearer ${token}` } : {}) };
       const path = attack.path ?? endpoint.path.replace(/:(\w+)/g, (_, n: string) => fill(n));
       const res = await client.request(endpoint.method, path, attack.body, headers);
       sent += 1;
@@ -164,7 +171,7 @@ describe("fuzzing every form and API endpoint", () => {
     // Refused input first, every route and both callers, with the row counts checked around each route.
     for (const endpoint of endpoints) {
       const hasBody = ["POST", "PATCH", "PUT", "DELETE"].includes(endpoint.method);
-      const isApi = endpoint.path.startsWith("/api/");
+      const isApi = isJsonPath(endpoint.path);
       for (const [client, auth] of [[signedIn, true], [signedOut, false]] as const) {
         const attacks = [...pathAttacks(endpoint.path, fill), ...(hasBody ? bodyAttacks(isApi, auth ? csrf : undefined) : [])];
         const before = await rowCounts();

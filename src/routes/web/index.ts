@@ -204,6 +204,10 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), validate(orgs.OrgTokenForm, orgs.showOrgTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
   r.post("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.submitRevokeOrgToken);
+  r.get("/orgs/:org/settings/scim", member, authorize(can.canManageScim), orgs.showScimSettings);
+  r.post("/orgs/:org/settings/scim/tokens", member, authorize(can.canManageScim), sudo(orgs.scimSettingsPath), orgs.submitCreateScimToken);
+  r.get("/orgs/:org/settings/scim/tokens/:id/revoke", member, authorize(can.canManageScim), orgs.showRevokeScimToken);
+  r.post("/orgs/:org/settings/scim/tokens/:id/revoke", member, authorize(can.canManageScim), sudo(orgs.scimSettingsPath), orgs.submitRevokeScimToken);
   r.get("/orgs/:org/audit", member, authorize(can.canViewAuditLog), showOrgAuditLog);
   r.get("/orgs/:org/settings/sso", member, authorize(can.canManageDomains), domains.showDomainSettings);
   r.post("/orgs/:org/settings/sso/domains", member, authorize(can.canManageDomains), validate(domains.DomainForm, domains.showDomainSettings), domains.submitAddDomain);

@@ -9,3 +9,4 @@ export {
 export { InvitationForm, showInvitations, showRevokeInvitation, submitInvitation, submitResendInvitation, submitRevokeInvitation } from "./invitations";
 export { DeleteOrganizationForm, showOrgSettings, submitDeleteOrganization, submitOrgSettings } from "./settings";
 export { OrgTokenForm, showOrgTokens, showRevokeOrgToken, submitOrgToken, submitRevokeOrgToken } from "./tokens";
+export { scimSettingsPath, showRevokeScimToken, showScimSettings, submitCreateScimToken, submitRevokeScimToken } from "./scim";

@@ -56,6 +56,10 @@ const MEMBER_GETS: Record<string, "allowed" | 403> = {
   "GET /orgs/:org/join-requests": 403,
   "POST /orgs/:org/join-requests/:id/approve": 403,
   "POST /orgs/:org/join-requests/:id/deny": 403,
+  "GET /orgs/:org/settings/scim": 403,
+  "POST /orgs/:org/settings/scim/tokens": 403,
+  "GET /orgs/:org/settings/scim/tokens/:id/revoke": 403,
+  "POST /orgs/:org/settings/scim/tokens/:id/revoke": 403,
 };
 
 /** A body that would pass each form's validation, so the refusal comes from the guard, not the form. */
