@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { db } from "../../src/db/knex";
+import { useTestApp } from "../helpers/app";
+import { buildAdmin } from "../helpers/admin";
+import { PHONE, useBrowser } from "../helpers/browser";
+import { buildUser, loginAs } from "../helpers/factories";
+import { linkIn } from "../helpers/mailbox";
+import { addMember, buildOrg, buildTeam } from "../helpers/orgs";
+import { buildAccessToken } from "../helpers/tokens";
+
+/** axe-core's browser bundle, evaluated in each page (the page's CSP does not apply to evaluate). */
+const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** One problem found on one page: too wide, or an axe rule broken badly. */
+interface Finding {
+  page: string;
+  problem: string;
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: { target: string[]; failureSummary: string }[];
+}
+
+/** How wide the page is against the window, and axe-core's serious and critical violations. */
+async function inspect(page: Page): Promise<{ scrollWidth: number; innerWidth: number; widest: string[]; violations: AxeViolation[] }> {
+  const hasAxe = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== "undefined");
+  if (!hasAxe) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    // The elements that reach past the window's right edge (none of their children does), to name in a failure.
+    const past = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5);
+    const widest = past
+      .filter((el) => !past.some((other) => other !== el && el.contains(other)))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? `.${el.className.trim().split(/\s+/).join(".")}` : ""} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`);
+    return {
+      widest,
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      violations: result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })),
+    };
+  });
+}
+
+describe("every page at phone width, light and dark", () => {
+  const t = useTestApp();
+  const b = useBrowser(t);
+
+  /** The seeded world: an organization with people in each role, a team, tokens and invitations. */
+  async function seed() {
+    const olivia = await buildAdmin({ username: "olivia", displayName: "Olivia Okafor" });
+    const nina = await buildUser({ username: "nina" });
+    const carol = await buildUser({ username: "carol" });
+    const dora = await buildUser({ username: "dora" });
+    const una = await buildUser({ username: "una", email: "una@example.test", confirmed: false });
+    const org = await buildOrg(olivia, { slug: "acme", name: "Acme Platform" });
+    await addMember(org, nina, "admin");
+    await addMember(org, carol, "member");
+    const team = await buildTeam(org, "Infrastructure", [{ id: nina.id, maintainer: true }, { id: carol.id }]);
+    await buildAccessToken(t.ctx, olivia, { description: "CI deploys for the platform repository" });
+    await buildAccessToken(t.ctx, olivia, { description: "Laptop CLI", expiresInDays: null });
+    await db("users").where({ id: olivia.id }).update({ bio: "Runs the platform team.", profile_public: true });
+
+    const owner = await loginAs(t.baseUrl, olivia);
+    assert.equal((await owner.submit("/orgs/acme/tokens", { description: "Deploy pipeline for the staging cluster", scope: "organization", expires_in_days: "90" })).status, 302);
+    assert.equal((await owner.submit("/orgs/acme/invitations", { email: "dan.with.a.long.address@example.com", role: "admin" })).status, 302);
+    assert.equal((await owner.submit("/orgs/acme/invitations", { email: "una@example.test", role: "member" })).status, 302);
+    const invitation = linkIn(await t.mailbox.waitFor("una@example.test", (m) => /invited you/.test(m.subject)), "/invitations/");
+    await t.mailbox.waitFor("dan.with.a.long.address@example.com", (m) => /invited you/.test(m.subject));
+    return { olivia, nina, carol, dora, una, team, invitation };
+  }
+
+  it("has no horizontal overflow and no serious or critical axe violation on any page", async () => {
+    const world = await seed();
+    const findings: Finding[] = [];
+
+    for (const colorScheme of ["light", "dark"] as const) {
+      const page = await b.newPage({ viewport: PHONE, colorScheme });
+
+      /** Checks the page as it is now, under `name`. */
+      const check = async (name: string) => {
+        const label = `${name} (${colorScheme})`;
+        const { scrollWidth, innerWidth, widest, violations } = await inspect(page);
+        if (scrollWidth > innerWidth) findings.push({ page: label, problem: `${scrollWidth} px wide in a ${innerWidth} px window: ${widest.join(", ")}` });
+        for (const v of violations) {
+          findings.push({ page: label, problem: `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `      ${n.target.join(" ")}: ${n.failureSummary.replace(/\n/g, " ")}`).join("\n")}` });
+        }
+      };
+      /** Goes to `path`, expects `status`, and checks the page. */
+      const visit = async (path: string, status = 200) => {
+        const res = await page.goto(path);
+        assert.equal(res?.status(), status, `GET ${path} answered ${res?.status()}`);
+        await check(path);
+      };
+      const signIn = (user: { username: string; password: string }) => b.signIn(page, user.username, user.password);
+      const signInUnconfirmed = async (user: { username: string; password: string }) => {
+        await page.goto("/login");
+        await b.submitSignIn(page, user.username, user.password);
+        await page.waitForLoadState("load");
+      };
+
+      // Signed out
+      await visit("/");
+      await visit("/login");
+      await visit("/signup");
+      await page.getByLabel("Username").fill("x");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.waitForLoadState("load");
+      await check("/signup refused");
+      await visit("/password/forgot");
+      await page.getByLabel("Email address").fill(world.nina.email);
+      await page.getByRole("button", { name: /Send/ }).click();
+      await page.waitForLoadState("load");
+      await check("/password/forgot sent");
+      const reset = linkIn(await t.mailbox.waitFor(world.nina.email, (m) => /password/i.test(m.subject)), "/password/reset/");
+      t.mailbox.clear();
+      await visit(new URL(reset).pathname);
+      await visit(new URL(world.invitation).pathname);
+      await visit("/no-such-page", 404);
+
+      // The invitation seen by someone else, and by its unconfirmed addressee
+      await signIn(world.dora);
+      await visit(new URL(world.invitation).pathname);
+      await b.signOut(page);
+      await signInUnconfirmed(world.una);
+      await visit(new URL(world.invitation).pathname);
+      await page.locator(".user-menu summary").click();
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL("**/login");
+
+      // A member where only owners may go
+      await signIn(world.carol);
+      await visit("/orgs/acme/settings", 403);
+      await b.signOut(page);
+
+      // The owner, who is also a site admin
+      await signIn(world.olivia);
+      await check("/ (home)");
+      await page.locator(".user-menu summary").click();
+      await check("/ (user menu open)");
+      await page.keyboard.press("Escape");
+      for (const section of ["profile", "account", "password", "security", "passkeys", "sessions", "security/log", "identities", "tokens", "notifications", "organizations"]) {
+        await visit(`/settings/${section}`);
+      }
+      await page.goto("/settings/tokens");
+      await page.getByLabel("Description").fill("Release script");
+      await page.getByRole("button", { name: "Create token" }).click();
+      await page.getByTestId("new-token").waitFor();
+      await check("/settings/tokens (new token)");
+      await visit(`/u/${world.olivia.username}`);
+      await visit("/orgs/nowhere", 404);
+      await visit("/orgs/new");
+      for (const tab of ["", "/members", "/teams", `/teams/${world.team.id}`, "/invitations", "/tokens", "/settings", "/audit"]) {
+        await visit(`/orgs/acme${tab}`);
+      }
+      await page.goto("/orgs/acme/tokens");
+      await page.getByLabel("Description").fill("Nightly backup");
+      await page.getByRole("button", { name: "Create token" }).click();
+      await page.getByTestId("new-token").waitFor();
+      await check("/orgs/acme/tokens (new token)");
+      const userId = world.nina.id;
+      for (const path of ["/admin", "/admin/users", `/admin/users/${userId}`, "/admin/orgs", "/admin/orgs/acme", "/admin/settings", "/admin/audit", "/admin/mail"]) {
+        await visit(path);
+      }
+      await b.signOut(page);
+    }
+
+    const report = findings.map((f) => `  ${f.page}: ${f.problem}`).join("\n");
+    assert.equal(findings.length, 0, `Pages with problems:\n${report}`);
+  });
+});
