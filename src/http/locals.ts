@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import type { AppContext } from "../context";
+import { passwordRules } from "../auth/passwords";
 import { initialsAvatar } from "../lib/avatar";
 import { roleBadgeClass, roleLabel, roleWithArticle } from "../lib/role-words";
 import { formatDate, formatDateTime, timeAgo } from "../lib/time-words";
@@ -7,9 +8,9 @@ import { formatDate, formatDateTime, timeAgo } from "../lib/time-words";
 /**
  * The helpers every template may call (app.ts puts them in app.locals, so error pages have them
  * too), so each small thing is said one way on every page: times (through views/partials/time.ejs),
- * role names and badges, and avatars (views/partials/avatar.ejs).
+ * role names and badges, avatars (views/partials/avatar.ejs) and the password rules.
  */
-export const viewHelpers = { formatDate, formatDateTime, timeAgo, roleLabel, roleWithArticle, roleBadgeClass, initialsAvatar };
+export const viewHelpers = { formatDate, formatDateTime, timeAgo, roleLabel, roleWithArticle, roleBadgeClass, initialsAvatar, passwordRules };
 
 /** Values every page template can use: the signed-in user, the current path, the mode. */
 export function exposeLocals(ctx: AppContext) {
