@@ -2,6 +2,7 @@ import type { OrganizationEventRow } from "../db/organization-events";
 import type { SecurityEventRow } from "../db/security-events";
 import { describeUserAgent } from "../lib/user-agent";
 import { providerLabel } from "./external-sign-in";
+import { displayIp } from "../lib/ip-address";
 
 /** One log entry in words: what happened, and the specifics (a name, an address) when there are any. */
 export interface EventWords {
@@ -56,7 +57,7 @@ const PERSONAL: Record<string, (d: Details) => EventWords> = {
     title: `${providerLabel(text(d.provider))} account disconnected`,
     detail: [text(d.account), REVOKE_REASONS[text(d.reason)]].filter(Boolean).join(" ") || null,
   }),
-  "session.revoked": (d) => ({ title: "Session signed out", detail: [text(d.device), text(d.ip) ? `from ${text(d.ip)}` : ""].filter(Boolean).join(" ") || null }),
+  "session.revoked": (d) => ({ title: "Session signed out", detail: [text(d.device), text(d.ip) ? `from ${displayIp(text(d.ip))}` : ""].filter(Boolean).join(" ") || null }),
   "session.revoked_others": () => ({ title: "All other sessions signed out", detail: null }),
   "data.exported": () => ({ title: "Data exported", detail: null }),
 };
