@@ -6,7 +6,6 @@ import { requestMeta } from "../../../http/request-meta";
 import { parseBody } from "../../../http/validate";
 import { keepChallenge, takeChallenge } from "../../../http/webauthn-challenges";
 import { notFound } from "../../../lib/errors";
-import { formatDateTime, timeAgo } from "../../../lib/time-words";
 import { countSignInMethods, isLastSignInMethod } from "../../../services/identities";
 import {
   beginPasskeyRegistration, finishPasskeyRegistration, passkeyNameSchema, removePasskey, renamePasskey, webAuthnResponseField,
@@ -42,8 +41,6 @@ async function renderList(req: Request, res: Response, opts: { status?: number; 
     lastMethod: isLastSignInMethod(!!user.password_hash, await countSignInMethods(user.id)),
     errors: opts.errors ?? {},
     values: opts.values ?? {},
-    formatDateTime,
-    timeAgo,
   });
 }
 
