@@ -3,6 +3,7 @@ import type { SecurityEventRow } from "../db/security-events";
 import { describeUserAgent } from "../lib/user-agent";
 import { providerLabel } from "./external-sign-in";
 import { displayIp } from "../lib/ip-address";
+import { cliClientName } from "../lib/cli-clients";
 
 /** One log entry in words: what happened, and the specifics (a name, an address) when there are any. */
 export interface EventWords {
@@ -50,8 +51,8 @@ const PERSONAL: Record<string, (d: Details) => EventWords> = {
     title: "Access token revoked",
     detail: [quoted(d.description), REVOKE_REASONS[text(d.reason)]].filter(Boolean).join(" ") || null,
   }),
-  "cli_login.approved": (d) => ({ title: "CLI sign-in approved", detail: text(d.client) || null }),
-  "cli_login.denied": (d) => ({ title: "CLI sign-in denied", detail: text(d.client) || null }),
+  "cli_login.approved": (d) => ({ title: "CLI sign-in approved", detail: text(d.client) ? cliClientName(text(d.client)) : null }),
+  "cli_login.denied": (d) => ({ title: "CLI sign-in denied", detail: text(d.client) ? cliClientName(text(d.client)) : null }),
   "identity.linked": (d) => ({ title: `${providerLabel(text(d.provider))} account connected`, detail: text(d.account) || null }),
   "identity.unlinked": (d) => ({
     title: `${providerLabel(text(d.provider))} account disconnected`,
