@@ -5,7 +5,7 @@ import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
 import { buildAdmin } from "../helpers/admin";
-import { PHONE, useBrowser } from "../helpers/browser";
+import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
 import { buildUser, loginAs } from "../helpers/factories";
 import { linkIn } from "../helpers/mailbox";
 import { addMember, buildOrg, buildTeam } from "../helpers/orgs";
@@ -89,6 +89,14 @@ describe("every page at phone width, light and dark", () => {
       /** Checks the page as it is now, under `name`. */
       const check = async (name: string) => {
         const label = `${name} (${colorScheme})`;
+        if (process.env.SCREENSHOTS === "1") {
+          // For people to look at: the page at phone and desktop width.
+          const file = `pages-${name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "") || "root"}-${colorScheme}`;
+          await b.shoot(page, `${file}-390`);
+          await page.setViewportSize(DESKTOP);
+          await b.shoot(page, `${file}-1280`);
+          await page.setViewportSize(PHONE);
+        }
         const { scrollWidth, innerWidth, widest, violations } = await inspect(page);
         if (scrollWidth > innerWidth) findings.push({ page: label, problem: `${scrollWidth} px wide in a ${innerWidth} px window: ${widest.join(", ")}` });
         for (const v of violations) {
@@ -96,10 +104,10 @@ describe("every page at phone width, light and dark", () => {
         }
       };
       /** Goes to `path`, expects `status`, and checks the page. */
-      const visit = async (path: string, status = 200) => {
+      const visit = async (path: string, status = 200, name = path) => {
         const res = await page.goto(path);
         assert.equal(res?.status(), status, `GET ${path} answered ${res?.status()}`);
-        await check(path);
+        await check(name);
       };
       const signIn = (user: { username: string; password: string }) => b.signIn(page, user.username, user.password);
       const signInUnconfirmed = async (user: { username: string; password: string }) => {
@@ -123,16 +131,16 @@ describe("every page at phone width, light and dark", () => {
       await check("/password/forgot sent");
       const reset = linkIn(await t.mailbox.waitFor(world.nina.email, (m) => /password/i.test(m.subject)), "/password/reset/");
       t.mailbox.clear();
-      await visit(new URL(reset).pathname);
-      await visit(new URL(world.invitation).pathname);
+      await visit(new URL(reset).pathname, 200, "/password/reset");
+      await visit(new URL(world.invitation).pathname, 200, "/invitations (signed out)");
       await visit("/no-such-page", 404);
 
       // The invitation seen by someone else, and by its unconfirmed addressee
       await signIn(world.dora);
-      await visit(new URL(world.invitation).pathname);
+      await visit(new URL(world.invitation).pathname, 200, "/invitations (someone else)");
       await b.signOut(page);
       await signInUnconfirmed(world.una);
-      await visit(new URL(world.invitation).pathname);
+      await visit(new URL(world.invitation).pathname, 200, "/invitations (unconfirmed)");
       await page.locator(".user-menu summary").click();
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForURL("**/login");
