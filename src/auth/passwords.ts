@@ -69,6 +69,11 @@ export function newPasswordSchema(minLength: number) {
     .refine((p) => !isCommonPassword(p), "This password is on a list of commonly used or breached passwords. Choose another.");
 }
 
+/** Every rule newPasswordSchema and personalPasswordProblem apply, in words, for the hint under a new-password field. */
+export function passwordRules(minLength: number): string {
+  return `${minLength} to ${PASSWORD_MAX_LENGTH} characters, no other rules: a passphrase of a few words works well. Commonly used or breached passwords are refused, and so is one that contains your username or email address.`;
+}
+
 /** A message when the password contains the username or the email's local part, else undefined. */
 export function personalPasswordProblem(password: string, username?: string, email?: string): string | undefined {
   const lower = password.toLowerCase();

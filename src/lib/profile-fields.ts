@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { nameSchema, UNSAFE_IN_TEXT } from "./display-text";
-import { LINK_MAX_LENGTH, normaliseHttpUrl } from "./profile-links";
+import { LINK_MAX_LENGTH, normaliseHttpUrl, withDefaultScheme } from "./profile-links";
 
 /**
  * The rules of the profile fields, shared by the profile form (src/routes/web/settings/profile.ts)
@@ -26,12 +26,16 @@ export const bioSchema = z
   .refine((v) => codePoints(v) <= BIO_MAX, `Use at most ${BIO_MAX} characters.`)
   .refine((v) => !UNSAFE_IN_TEXT.test(v), "Use plain text only.");
 
-/** One link: empty, or a full http(s) address (normalise it with normaliseHttpUrl before storing). */
+/**
+ * One link: empty, or an http(s) address, `https://` added when no scheme is typed ("example.com");
+ * normalise it with normaliseHttpUrl before storing.
+ */
 export const linkSchema = z
   .string()
   .trim()
-  .max(LINK_MAX_LENGTH, `Use at most ${LINK_MAX_LENGTH} characters.`)
-  .refine((v) => v === "" || normaliseHttpUrl(v) !== undefined, "Enter a full web address starting with https:// or http://.");
+  .transform(withDefaultScheme)
+  .refine((v) => v.length <= LINK_MAX_LENGTH, `Use at most ${LINK_MAX_LENGTH} characters.`)
+  .refine((v) => v === "" || normaliseHttpUrl(v) !== undefined, "Enter a web address, like example.com or https://example.com/you.");
 
 /** The links to store: empty ones dropped, the rest normalised. */
 export const storedLinks = (links: string[]) => links.filter((v) => v !== "").map((v) => normaliseHttpUrl(v)!);

@@ -7,6 +7,7 @@ import { hashToken, randomToken, safeEqual } from "../lib/tokens";
 import { createPersonalAccessToken, DEFAULT_TOKEN_EXPIRY_DAYS } from "./access-tokens";
 import type { RequestMeta } from "./request-meta";
 import { recordSecurityEvent } from "./security-log";
+import { cliClientName } from "../lib/cli-clients";
 
 /**
  * Signing a CLI in through the browser: HashiCorp's login.v1 protocol, which is an OAuth 2.0
@@ -168,7 +169,7 @@ export async function redeemAuthorizationCode(
   const { token } = await createPersonalAccessToken(
     ctx,
     user,
-    { description: `${row.client_id} on ${host}`.slice(0, 100), expiresInDays: DEFAULT_TOKEN_EXPIRY_DAYS, via: "cli", cli: { client: row.client_id, host } },
+    { description: `${cliClientName(row.client_id)} on ${host}`.slice(0, 100), expiresInDays: DEFAULT_TOKEN_EXPIRY_DAYS, via: "cli", cli: { client: row.client_id, host } },
     meta,
   );
   return { ok: true, accessToken: token };

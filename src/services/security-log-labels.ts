@@ -2,6 +2,8 @@ import type { OrganizationEventRow } from "../db/organization-events";
 import type { SecurityEventRow } from "../db/security-events";
 import { describeUserAgent } from "../lib/user-agent";
 import { providerLabel } from "./external-sign-in";
+import { displayIp } from "../lib/ip-address";
+import { cliClientName } from "../lib/cli-clients";
 
 /** One log entry in words: what happened, and the specifics (a name, an address) when there are any. */
 export interface EventWords {
@@ -50,14 +52,14 @@ const PERSONAL: Record<string, (d: Details) => EventWords> = {
     title: "Access token revoked",
     detail: [quoted(d.description), REVOKE_REASONS[text(d.reason)]].filter(Boolean).join(" ") || null,
   }),
-  "cli_login.approved": (d) => ({ title: "CLI sign-in approved", detail: text(d.client) || null }),
-  "cli_login.denied": (d) => ({ title: "CLI sign-in denied", detail: text(d.client) || null }),
+  "cli_login.approved": (d) => ({ title: "CLI sign-in approved", detail: text(d.client) ? cliClientName(text(d.client)) : null }),
+  "cli_login.denied": (d) => ({ title: "CLI sign-in denied", detail: text(d.client) ? cliClientName(text(d.client)) : null }),
   "identity.linked": (d) => ({ title: `${providerLabel(text(d.provider))} account connected`, detail: text(d.account) || null }),
   "identity.unlinked": (d) => ({
     title: `${providerLabel(text(d.provider))} account disconnected`,
     detail: [text(d.account), REVOKE_REASONS[text(d.reason)]].filter(Boolean).join(" ") || null,
   }),
-  "session.revoked": (d) => ({ title: "Session signed out", detail: [text(d.device), text(d.ip) ? `from ${text(d.ip)}` : ""].filter(Boolean).join(" ") || null }),
+  "session.revoked": (d) => ({ title: "Session signed out", detail: [text(d.device), text(d.ip) ? `from ${displayIp(text(d.ip))}` : ""].filter(Boolean).join(" ") || null }),
   "session.revoked_others": () => ({ title: "All other sessions signed out", detail: null }),
   "data.exported": () => ({ title: "Data exported", detail: null }),
 };

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { useTestApp } from "../helpers/app";
 import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
+import { buildOrg } from "../helpers/orgs";
 import { apiRequest, buildAccessToken } from "../helpers/tokens";
 
 describe("access tokens and the CLI consent page in a real browser", () => {
@@ -33,6 +34,29 @@ describe("access tokens and the CLI consent page in a real browser", () => {
     assert.ok(!(await page.content()).includes(token));
     const row = page.getByRole("row", { name: /Laptop CLI/ });
     assert.match(await row.innerText(), new RegExp(`gth_…${token.slice(-4)}`));
+  });
+
+  it("copies an organization token from the same one-time panel, and warns on both forms while no expiry is chosen", async () => {
+    const user = await buildUser();
+    await buildOrg(user, { slug: "acme", name: "Acme" });
+    const page = await b.signedInPage(user);
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: t.baseUrl });
+    for (const path of ["/settings/tokens", "/orgs/acme/tokens"]) {
+      await page.goto(path);
+      const warning = page.getByText("A token without an expiry works until someone revokes it");
+      assert.equal(await warning.isVisible(), false, path);
+      await page.getByLabel("Expiration").selectOption("none");
+      assert.equal(await warning.isVisible(), true, path);
+      await page.getByLabel("Expiration").selectOption("30");
+      assert.equal(await warning.isVisible(), false, path);
+    }
+    await page.getByLabel("Description").fill("Nightly backup");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("new-token").innerText()).trim();
+    assert.match(token, /^gto_/);
+    await page.getByRole("button", { name: "Copy token" }).click();
+    await page.getByRole("button", { name: "Copied" }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
   });
 
   it("revokes a token after asking, and the API refuses it from then on", async () => {

@@ -32,7 +32,7 @@ describe("the admin area in a real browser", () => {
     const page = await b.signedInPage(admin, { viewport: { width: 1280, height: 900 } });
     const adaPage = await b.signedInPage(ada);
 
-    await page.getByLabel("Account menu for root").click();
+    await page.locator(".user-menu summary").click();
     await page.getByRole("link", { name: "Administration" }).click();
     await page.getByRole("heading", { name: "Users" }).waitFor();
     await page.getByLabel("Search by username, email or name").fill("lovelace");

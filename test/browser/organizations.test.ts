@@ -57,7 +57,7 @@ describe("organizations in a real browser", () => {
     await o.getByLabel("Email address").fill("nina@example.test");
     await o.getByLabel("Role").selectOption("member");
     await o.getByRole("button", { name: "Send invitation" }).click();
-    await o.getByText("Invitation sent to nina@example.test.").waitFor();
+    await o.getByText("Invited nina@example.test as member.").waitFor();
     await shoot(o, "invitations");
     await t.mailbox.waitFor("nina@example.test", (m) => /olivia invited you to join Acme Platform/.test(m.subject));
   });
@@ -105,7 +105,7 @@ describe("organizations in a real browser", () => {
     await n.getByLabel("Email address").fill("theo@example.test");
     await n.getByLabel("Role").selectOption("member");
     await n.getByRole("button", { name: "Send invitation" }).click();
-    await n.getByText("Invitation sent to theo@example.test.").waitFor();
+    await n.getByText("Invited theo@example.test as member.").waitFor();
     await t.mailbox.waitFor("theo@example.test", (m) => /nina invited you to join Acme Platform/.test(m.subject));
   });
 

@@ -141,7 +141,7 @@ describe("terraform login against Gatehouse behind HTTPS", { skip: TERRAFORM ? f
     assert.equal((await details.json()).data.attributes.username, user.username);
     const tokens = await (await apiRequest(t.baseUrl, token, "GET", "/api/v1/user/tokens")).json();
     assert.equal(tokens.data[0].created_via, "cli");
-    assert.equal(tokens.data[0].description, "terraform-cli on 127.0.0.1");
+    assert.equal(tokens.data[0].description, "Terraform CLI on 127.0.0.1");
   });
 });
 

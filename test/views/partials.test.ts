@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { viewHelpers } from "../../src/http/locals";
 import { renderEjsView } from "../../src/http/view-engine";
 
-const PARTIALS = path.resolve(__dirname, "../../views/partials");
+const VIEWS = path.resolve(__dirname, "../../views");
+const PARTIALS = path.join(VIEWS, "partials");
+
+/** Every page template (mail templates aside), as [path under views/, source]. */
+function pageTemplates(): [string, string][] {
+  return (fs.readdirSync(VIEWS, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".ejs") && !f.startsWith(`emails${path.sep}`))
+    .map((f) => [f, fs.readFileSync(path.join(VIEWS, f), "utf8")]);
+}
 
 /** Renders one partial as a page would include it: the view helpers, no errors or values unless given. */
 function render(name: string, locals: Record<string, unknown>): string {
@@ -53,5 +62,15 @@ describe("the shared partials", () => {
   it("role badge and avatar: the role's label and class, the person's initials", () => {
     assert.equal(render("role-badge", { role: "admin" }), '<span class="badge badge--success">Admin</span>');
     assert.match(render("avatar", { avatar: viewHelpers.initialsAvatar({ username: "grace-h", display_name: "Grace Hopper" }), size: "sm" }), /avatar--sm[^>]*>\s*<span class="avatar__initials">GH<\/span>/);
+  });
+
+  it("every page writes times through the time partial and role badges through the role-badge partial", () => {
+    for (const [file, source] of pageTemplates()) {
+      if (file !== path.join("partials", "time.ejs")) {
+        assert.doesNotMatch(source, /<time[\s>]/, `${file} writes its own <time>`);
+        assert.doesNotMatch(source, /formatDate(Time)?\(/, `${file} formats a date itself`);
+      }
+      if (file !== path.join("partials", "role-badge.ejs")) assert.doesNotMatch(source, /class="badge[^"]*"><%= [\w.]*role %>/, `${file} makes its own role badge`);
+    }
   });
 });

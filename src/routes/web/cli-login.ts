@@ -1,6 +1,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { allowFormActionTo } from "../../http/form-action-csp";
+import { cliClientName } from "../../lib/cli-clients";
 import { deviceLabel } from "../../lib/user-agent";
 import { DEFAULT_TOKEN_EXPIRY_DAYS } from "../../services/access-tokens";
 import { approveCliLogin, checkAuthorizationRequest, redirectWith, type CheckedAuthorization } from "../../services/cli-login";
@@ -22,9 +23,6 @@ export const CliConsentForm = z
     decision: oneField,
   })
   .transform(({ decision, ...request }) => ({ checked: checkAuthorizationRequest(request), authorize: decision === "authorize" }));
-
-/** Names of the CLIs we know, for the consent page. */
-const CLIENT_NAMES: Record<string, string> = { "terraform-cli": "Terraform CLI" };
 
 /**
  * Answers a request that failed its checks: a bad client or redirect URI gets a 400 page and no
@@ -67,11 +65,11 @@ export function showCliLogin(req: Request, res: Response) {
   res.render("cli/login", {
     title: "Authorize a command-line sign-in",
     request,
-    clientName: CLIENT_NAMES[request.clientId] ?? request.clientId,
+    clientName: cliClientName(request.clientId),
     host: meta.ip ?? "an unknown address",
     device: deviceLabel(meta.userAgent),
     loopback: loopback.host,
-    tokenName: `${request.clientId} on ${meta.ip ?? "unknown host"}`,
+    tokenName: `${cliClientName(request.clientId)} on ${meta.ip ?? "unknown host"}`,
     expiryDays: DEFAULT_TOKEN_EXPIRY_DAYS,
   });
 }

@@ -68,7 +68,7 @@ describe("CLI sign-in through the browser (login.v1)", () => {
     const consent = await client.get(start.location!);
     assert.equal(consent.status, 200);
     assert.match(consent.html, /Authorize Terraform CLI\?/);
-    assert.match(consent.html, /terraform-cli/);
+    assert.match(consent.html, /<dd>Terraform CLI<\/dd>/);
     assert.match(consent.html, /127\.0\.0\.1/);
     assert.match(consent.html, /http:\/\/localhost:10003/);
     const csp = consent.headers.get("content-security-policy")!;
@@ -98,7 +98,7 @@ describe("CLI sign-in through the browser (login.v1)", () => {
     assert.match(body.access_token, /^gth_/);
 
     const row = await db<AccessTokenRow>("access_tokens").first();
-    assert.equal(row!.description, "terraform-cli on 127.0.0.1");
+    assert.equal(row!.description, "Terraform CLI on 127.0.0.1");
     assert.equal(row!.created_via, "cli");
     assert.equal(row!.cli_client, "terraform-cli");
     assert.equal(row!.cli_host, "127.0.0.1");
@@ -114,10 +114,10 @@ describe("CLI sign-in through the browser (login.v1)", () => {
     assert.equal((await apiRequest(t.baseUrl, undefined, "GET", "/api/v2/ping")).status, 401);
 
     const list = await client.get("/settings/tokens");
-    assert.match(list.html, /terraform-cli on 127\.0\.0\.1/);
+    assert.match(list.html, /Terraform CLI on 127\.0\.0\.1/);
     assert.match(list.html, /class="badge">CLI</);
     const sessions = await client.get("/settings/sessions");
-    assert.match(sessions.html, /CLI sign-ins[\s\S]*<strong>terraform-cli<\/strong> <span class="muted">from 127\.0\.0\.1/);
+    assert.match(sessions.html, /CLI sign-ins[\s\S]*<strong>Terraform CLI<\/strong> <span class="muted">from 127\.0\.0\.1/);
     assert.match(sessions.html, new RegExp(`href="/settings/tokens/${row!.id}/revoke"`));
     await t.mailbox.waitFor(user.email, (m) => /command-line sign-in/.test(m.text));
 

@@ -1,6 +1,5 @@
 import type { Request, Response } from "express";
 import { listOrganizationEvents } from "../../../db/organization-events";
-import { formatDateTime, timeAgo } from "../../../lib/time-words";
 import { describeOrganizationEvent } from "../../../services/security-log-labels";
 import { pageOf } from "../../../http/pager";
 
@@ -21,7 +20,5 @@ export async function showOrgAuditLog(req: Request, res: Response) {
     events: rows.slice(0, PER_PAGE).map((e) => ({ ...describeOrganizationEvent(e), at: e.created_at, actor: e.actor_name })),
     page,
     hasNext: rows.length > PER_PAGE,
-    formatDateTime,
-    timeAgo,
   });
 }

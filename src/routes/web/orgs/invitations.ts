@@ -10,6 +10,7 @@ import { notFound } from "../../../lib/errors";
 import { emailSchema } from "../../../lib/handles";
 import { grantableRoles, ORG_ROLES, type OrgRole } from "../../../policies/organizations";
 import { createInvitation, resendInvitation, revokeInvitation } from "../../../services/invitations";
+import { roleLabel } from "../../../lib/role-words";
 import { orgPath } from "./helpers";
 
 /** Checkboxes: nothing, one value or several. */
@@ -55,7 +56,7 @@ const inviterOf = (req: Request) => ({ id: req.user!.id, name: req.user!.usernam
 export function submitInvitation(ctx: AppContext) {
   return async (req: Valid<typeof InvitationForm>, res: Response) => {
     await createInvitation(ctx, req.org!, req.actor!, inviterOf(req), req.body);
-    flash(req, "success", `Invitation sent to ${req.body.email}.`);
+    flash(req, "success", `Invited ${req.body.email} as ${roleLabel(req.body.role).toLowerCase()}.`);
     res.redirect(orgPath(req.org!.slug, "/invitations"));
   };
 }

@@ -90,8 +90,11 @@ export function submitRemoveMember(ctx: Parameters<typeof removeMember>[0]) {
     const org = req.org!;
     const id = idParam(req.params.id, "Member");
     await actThenRedirect(req, res, orgPath(org.slug, "/members"), async () => {
+      // Looked up before the membership goes, to name the person in the message.
+      const target = await findMembershipInOrganization(org.id, id);
+      const user = target && (await findUserById(target.user_id));
       await removeMember(ctx, org, req.actor!, id);
-      return "The member was removed.";
+      return `Removed ${user?.username ?? "the member"} from ${org.name}.`;
     });
   };
 }

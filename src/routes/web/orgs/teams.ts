@@ -3,6 +3,7 @@ import { z } from "zod";
 import { listAvatarFieldsForUsers } from "../../../db/avatars";
 import { listMembers } from "../../../db/memberships";
 import { listTeamMembers, listTeams } from "../../../db/teams";
+import { findUserById } from "../../../db/users";
 import { flash } from "../../../http/flash";
 import { idParam } from "../../../http/params";
 import type { Valid } from "../../../http/validate";
@@ -89,15 +90,19 @@ export async function submitAddTeamMember(req: Valid<typeof TeamMemberForm>, res
 
 /** POST /orgs/:org/teams/:team/members/:user/remove — removes someone from the team (admins, owners, maintainers). */
 export async function submitRemoveTeamMember(req: Request, res: Response) {
-  await removeTeamMember(req.team!, idParam(req.params.user, "Member"));
-  flash(req, "success", `Removed the member from ${req.team!.name}.`);
+  const userId = idParam(req.params.user, "Member");
+  await removeTeamMember(req.team!, userId);
+  const user = await findUserById(userId);
+  flash(req, "success", `Removed ${user?.username ?? "the member"} from ${req.team!.name}.`);
   res.redirect(orgPath(req.org!.slug, `/teams/${req.team!.id}`));
 }
 
 /** POST /orgs/:org/teams/:team/members/:user/maintainer — makes a team member a maintainer or not (admins and owners). */
 export async function submitMaintainer(req: Valid<typeof MaintainerForm>, res: Response) {
   const maintainer = req.body.maintainer === "true";
-  await setMaintainer(req.team!, idParam(req.params.user, "Member"), maintainer);
-  flash(req, "success", maintainer ? "The member now maintains this team." : "The member no longer maintains this team.");
+  const userId = idParam(req.params.user, "Member");
+  await setMaintainer(req.team!, userId, maintainer);
+  const name = (await findUserById(userId))?.username ?? "The member";
+  flash(req, "success", maintainer ? `${name} now maintains ${req.team!.name}.` : `${name} no longer maintains ${req.team!.name}.`);
   res.redirect(orgPath(req.org!.slug, `/teams/${req.team!.id}`));
 }

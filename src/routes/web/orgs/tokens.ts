@@ -78,7 +78,9 @@ export async function showRevokeOrgToken(req: Request, res: Response) {
 
 /** POST /orgs/:org/tokens/:id/revoke — revokes a token of this organization. */
 export async function submitRevokeOrgToken(req: Request, res: Response) {
-  await revokeOrgToken(req.org!, req.actor!, idParam(req.params.id, "Token"));
-  flash(req, "success", "The token was revoked.");
+  const id = idParam(req.params.id, "Token");
+  const row = await findOrgAccessToken(req.org!.id, id);
+  await revokeOrgToken(req.org!, req.actor!, id);
+  flash(req, "success", row ? `Revoked the token “${row.description}”.` : "The token was revoked.");
   res.redirect(orgPath(req.org!.slug, "/tokens"));
 }

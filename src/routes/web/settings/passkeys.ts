@@ -7,7 +7,6 @@ import { idParam } from "../../../http/params";
 import { formValues, type Valid } from "../../../http/validate";
 import { keepChallenge } from "../../../http/webauthn-challenges";
 import { notFound, ValidationError } from "../../../lib/errors";
-import { formatDateTime, timeAgo } from "../../../lib/time-words";
 import { countSignInMethods, isLastSignInMethod } from "../../../services/identities";
 import {
   beginPasskeyRegistration, finishPasskeyRegistration, passkeyNameSchema, removePasskey, renamePasskey, webAuthnResponseField,
@@ -40,8 +39,6 @@ export async function showPasskeySettings(req: Request, res: Response) {
     section: "passkeys",
     passkeys: passkeys.map(passkeyView),
     lastMethod: isLastSignInMethod(!!user.password_hash, await countSignInMethods(user.id)),
-    formatDateTime,
-    timeAgo,
   });
 }
 

@@ -1,6 +1,5 @@
 import type { Request, Response } from "express";
 import { countSecurityEventsForUser, listSecurityEventsForUser } from "../../../db/security-events";
-import { formatDateTime, timeAgo } from "../../../lib/time-words";
 import { browserLabel, describeSecurityEvent } from "../../../services/security-log-labels";
 import { SECURITY_LOG_DAYS } from "../../../services/security-log-retention";
 import { pageWithin } from "../../../http/pager";
@@ -22,7 +21,5 @@ export async function showSecurityLog(req: Request, res: Response) {
     page,
     pages,
     keptDays: SECURITY_LOG_DAYS,
-    formatDateTime,
-    timeAgo,
   });
 }

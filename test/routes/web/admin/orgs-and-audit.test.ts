@@ -21,7 +21,7 @@ describe("admin: organizations and the audit log", () => {
     assert.doesNotMatch(list.html, /looms/);
     const page = await client.get("/admin/orgs/engines");
     assert.match(page.html, /href="\/admin\/users\/\d+"><strong>ada<\/strong>/);
-    assert.match(page.html, /badge--accent">owner/);
+    assert.match(page.html, /badge--accent">Owner/);
     assert.equal((await client.get("/admin/orgs/nope")).status, 404);
     const typo = await client.submit("/admin/orgs/engines/delete", { confirm_slug: "engine" });
     assert.equal(typo.status, 422);

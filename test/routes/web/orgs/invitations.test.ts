@@ -41,8 +41,8 @@ describe("invitations", () => {
     const res = await invite(client, org.slug, { email: "Invitee@Example.test", role: "admin", teams: String(team.id) });
     assert.equal(res.status, 302);
     const list = await client.get(res.location!);
-    assert.match(list.html, /Invitation sent to Invitee@Example.test/);
-    assert.match(list.html, /<td>Invitee@Example.test<\/td>/);
+    assert.match(list.html, /Invited Invitee@Example.test as admin\./);
+    assert.match(list.html, /<td data-label="Email">Invitee@Example.test<\/td>/);
     const path = await invitationLink("invitee@example.test");
 
     const guest = await loginAs(t.baseUrl, invitee);
@@ -176,7 +176,7 @@ describe("invitations", () => {
     assert.match(ask.html, /Revoke this invitation\?/);
     await client.submit(`/orgs/${org.slug}/invitations/${inv.id}/revoke`, {});
     assert.equal((await guest.get(second)).status, 410);
-    assert.doesNotMatch((await client.get(`/orgs/${org.slug}/invitations`)).html, /<td>again@example.test<\/td>/);
+    assert.doesNotMatch((await client.get(`/orgs/${org.slug}/invitations`)).html, /<td data-label="Email">again@example.test<\/td>/);
 
     await invite(client, org.slug, { email: "late@example.test", role: "member" });
     const late = await invitationLink("late@example.test");

@@ -109,6 +109,7 @@ describe("organization members: roles, removal, leaving, the last owner", () => 
     assert.match(ask.html, /button--danger">Remove /);
     const res = await client.submit(`/orgs/${org.slug}/members/${id}/remove`, {});
     assert.equal(res.status, 302);
+    assert.match((await client.get(res.location!)).html, new RegExp(`Removed ${member.username} from Acme\\.`));
     assert.equal(await roleOf(org, member), undefined);
     assert.equal((await db("team_memberships").where({ user_id: member.id })).length, 0);
     await t.mailbox.waitFor(member.email, (m) => /You were removed from Acme/.test(m.subject));

@@ -59,13 +59,15 @@ describe("teams", () => {
     // A maintainer cannot name maintainers (admins and owners do).
     const promote = await m.postRaw(`/orgs/${org.slug}/teams/${team.id}/members/${member.id}/maintainer`, { _csrf: token, maintainer: "true" });
     assert.equal(promote.status, 403);
-    await m.postRaw(`/orgs/${org.slug}/teams/${team.id}/members/${member.id}/remove`, { _csrf: token });
+    const removed = await m.postRaw(`/orgs/${org.slug}/teams/${team.id}/members/${member.id}/remove`, { _csrf: token });
+    assert.match((await m.get(removed.location!)).html, new RegExp(`Removed ${member.username} from Platform\\.`));
     assert.deepEqual(await teamMembers(team.id), [[maint.id, true]]);
 
     const o = await loginAs(t.baseUrl, owner);
     await addMember(org, outsider, "member");
     await o.submit(`/orgs/${org.slug}/teams/${team.id}`, { username: outsider.username }, `/orgs/${org.slug}/teams/${team.id}/members`);
-    await o.submit(`/orgs/${org.slug}/teams/${team.id}`, { maintainer: "true" }, `/orgs/${org.slug}/teams/${team.id}/members/${outsider.id}/maintainer`);
+    const named = await o.submit(`/orgs/${org.slug}/teams/${team.id}`, { maintainer: "true" }, `/orgs/${org.slug}/teams/${team.id}/members/${outsider.id}/maintainer`);
+    assert.match((await o.get(named.location!)).html, new RegExp(`${outsider.username} now maintains Platform\\.`));
     assert.equal((await db("team_memberships").where({ team_id: team.id, user_id: outsider.id }).first()).maintainer, true);
   });
 

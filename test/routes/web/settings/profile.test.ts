@@ -33,6 +33,16 @@ describe("profile settings and the public profile", () => {
     assert.equal(events.length, 1);
   });
 
+  it("saves a link typed without a scheme with https:// in front", async () => {
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    const res = await client.submit("/settings/profile", { ...VALID, link_1: "example.com", link_2: "www.example.org/ana?tab=repos" });
+    assert.equal(res.status, 302);
+    const row = await findUserById(user.id);
+    assert.deepEqual(row!.links, ["https://example.com/", "https://www.example.org/ana?tab=repos"]);
+    assert.equal(inputValue((await client.get("/settings/profile")).html, "link_1"), "https://example.com/");
+  });
+
   it("refuses bad input with a message beside each field and keeps what was typed", async () => {
     const user = await buildUser();
     const client = await loginAs(t.baseUrl, user);
@@ -40,10 +50,10 @@ describe("profile settings and the public profile", () => {
       [{ display_name: "x".repeat(65) }, "display_name", /at most 64 characters/],
       [{ display_name: "Ana\u202eLima" }, "display_name", /letters, digits, spaces and punctuation/],
       [{ bio: "é".repeat(161) }, "bio", /at most 160 characters/],
-      [{ link_1: "javascript:alert(1)" }, "link_1", /starting with https:\/\/ or http:\/\//],
-      [{ link_2: "ftp://files.example.org" }, "link_2", /starting with https:\/\//],
-      [{ link_3: "example.org" }, "link_3", /starting with https:\/\//],
-      [{ link_4: "https://user:pass@example.org" }, "link_4", /starting with https:\/\//],
+      [{ link_1: "javascript:alert(1)" }, "link_1", /Enter a web address/],
+      [{ link_2: "ftp://files.example.org" }, "link_2", /Enter a web address/],
+      [{ link_3: "mailto:ana@example.org" }, "link_3", /Enter a web address/],
+      [{ link_4: "https://user:pass@example.org" }, "link_4", /Enter a web address/],
       [{ link_1: `https://example.org/${"a".repeat(300)}` }, "link_1", /at most 300 characters/],
       [{ profile_public: "yes" }, "profile_public", /Tick the box/],
     ];

@@ -27,6 +27,16 @@ async function isSignedIn(client: TestClient): Promise<boolean> {
 describe("settings: sessions", () => {
   const t = useTestApp();
 
+  it("shows an IPv4 client recorded as IPv4-mapped IPv6 by its IPv4 address", async () => {
+    const user = await buildUser();
+    const client = await loginAs(t.baseUrl, user);
+    await db("sessions").where({ user_id: user.id }).update({ ip: "::ffff:203.0.113.7" });
+    const page = await client.get("/settings/sessions");
+    assert.equal(page.status, 200);
+    assert.match(page.html, /<code>203\.0\.113\.7<\/code>/);
+    assert.doesNotMatch(page.html, /::ffff:/);
+  });
+
   it("lists every live session with browser, OS and IP, marks this device and never shows session ids", async () => {
     const user = await buildUser();
     const here = await loginAs(t.baseUrl, user, { client: new TestClient(t.baseUrl, FIREFOX_LINUX) });
