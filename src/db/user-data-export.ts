@@ -111,6 +111,19 @@ export function exportInvitations(userId: number, q: Executor = db) {
     );
 }
 
+/** Requests to join organizations by a verified domain, the user's own and those they decided on. */
+export function exportJoinRequests(userId: number, q: Executor = db) {
+  return q("join_requests as j")
+    .join("organizations as o", "o.id", "j.organization_id")
+    .where("j.user_id", userId)
+    .orWhere("j.decided_by_user_id", userId)
+    .orderBy("j.id")
+    .select(
+      "o.slug as organization", "j.email", "j.status", "j.created_at", "j.decided_at",
+      q.raw("j.user_id = ? AS requested_by_you", [userId]), q.raw("j.decided_by_user_id IS NOT DISTINCT FROM ? AS decided_by_you", [userId]),
+    );
+}
+
 /** Registered passkeys (name, dates, kind), without the public key or the user handle. */
 export function exportPasskeys(userId: number, q: Executor = db) {
   return q("passkeys").where({ user_id: userId }).orderBy("id").select("name", "credential_id", "transports", "device_type", "backed_up", "created_at", "last_used_at");
