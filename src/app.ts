@@ -23,7 +23,7 @@ import { rejectUnsafeUrl } from "./http/input-guard";
 import { vendorScripts } from "./http/vendor-scripts";
 import { healthRoutes } from "./routes/web/health";
 import { devMailRoutes } from "./routes/web/dev-mail";
-import { webRoutes } from "./routes/web";
+import { ssoResponseRoutes, webRoutes } from "./routes/web";
 import { apiRoutes } from "./routes/api";
 import { oauthRoutes } from "./routes/oauth";
 import { SETTINGS_SECTIONS } from "./http/settings-sections";
@@ -103,6 +103,7 @@ export function createApp(opts: AppOptions) {
   app.use(noStoreWhenSignedIn);
   const csrf = createCsrf(config, opts.sessionSecret);
   app.use(csrf.readCookies, csrf.exposeCsrfToken, exposeFlash, exposeLocals(ctx));
+  app.use(ssoResponseRoutes(ctx));
   app.use(csrf.verifyCsrf);
 
   // Development aid only: never mounted in production or when real SMTP is configured.

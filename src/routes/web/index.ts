@@ -44,6 +44,9 @@ import { showOrgAuditLog } from "./orgs/audit-log";
 import * as domains from "./orgs/domains";
 import { showJoinRequests, submitDecideJoinRequest, submitJoinRequest } from "./orgs/join-requests";
 import { showWelcomeOrganization } from "./welcome-organization";
+import * as sso from "./sso-login";
+import * as orgSso from "./orgs/sso";
+import { loadSsoSettings } from "./orgs/sso";
 
 /**
  * The web route map: every page and form of the app on one screen, each with its steps in order:
@@ -125,6 +128,13 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
   r.post("/settings/identities/:id/delete", requireConfirmed, sudo("/settings/identities"), submitUnlinkIdentity(ctx));
 
+  // Single sign-on with an organization's identity provider (services/sso/). The SAML response
+  // arrives on ssoResponseRoutes, before the CSRF check.
+  r.get("/login/sso", sso.showSsoLogin);
+  r.post("/login/sso", limitByIp(limits.loginPerIp), validate(sso.SsoLoginForm, sso.showSsoLogin), sso.submitSsoLogin(ctx));
+  r.get("/sso/:id/oidc/callback", limitByIp(limits.loginPerIp), sso.handleOidcCallback(ctx));
+  r.get("/sso/:id/saml/metadata", sso.showSamlMetadata(ctx));
+
   // Passkeys: managed in settings; sign-in without a username from the sign-in page
   // Adding or removing a way in needs a fresh proof of identity, as linking an identity does; the
   // options request (fetch) is not behind it, since the page that sends it already was.
@@ -190,8 +200,16 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);
   r.post("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.submitRevokeOrgToken);
   r.get("/orgs/:org/audit", member, authorize(can.canViewAuditLog), showOrgAuditLog);
-  r.get("/orgs/:org/settings/sso", member, authorize(can.canManageDomains), domains.showDomainSettings);
-  r.post("/orgs/:org/settings/sso/domains", member, authorize(can.canManageDomains), validate(domains.DomainForm, domains.showDomainSettings), domains.submitAddDomain);
+  // The identity provider shares the page and the rule (owners in person) of verified domains;
+  // changing it is sensitive (it decides who walks in), so it asks for a fresh proof of identity.
+  const withSso = loadSsoSettings(ctx);
+  r.get("/orgs/:org/settings/sso", member, authorize(can.canManageDomains), withSso, domains.showDomainSettings);
+  r.post("/orgs/:org/settings/sso/oidc", member, authorize(can.canManageDomains), sudo(orgSsoPath), withSso, validate(orgSso.OidcForm, domains.showDomainSettings), orgSso.submitOidc(ctx));
+  r.post("/orgs/:org/settings/sso/saml", member, authorize(can.canManageDomains), sudo(orgSsoPath), withSso, validate(orgSso.SamlForm, domains.showDomainSettings), orgSso.submitSaml(ctx));
+  r.post("/orgs/:org/settings/sso/policy", member, authorize(can.canManageDomains), sudo(orgSsoPath), withSso, validate(orgSso.SsoPolicyForm, domains.showDomainSettings), orgSso.submitSsoPolicy);
+  r.get("/orgs/:org/settings/sso/remove", member, authorize(can.canManageDomains), orgSso.showRemoveSso);
+  r.post("/orgs/:org/settings/sso/remove", member, authorize(can.canManageDomains), sudo(orgSsoPath), orgSso.submitRemoveSso);
+  r.post("/orgs/:org/settings/sso/domains", member, authorize(can.canManageDomains), withSso, validate(domains.DomainForm, domains.showDomainSettings), domains.submitAddDomain);
   r.post("/orgs/:org/settings/sso/domains/:id/verify", member, authorize(can.canManageDomains), domains.submitVerifyDomain(ctx));
   r.get("/orgs/:org/settings/sso/domains/:id/remove", member, authorize(can.canManageDomains), domains.showRemoveDomain);
   r.post("/orgs/:org/settings/sso/domains/:id/remove", member, authorize(can.canManageDomains), domains.submitRemoveDomain);
@@ -237,6 +255,17 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   return r;
 }
 
+/**
+ * The SAML assertion consumer service, mounted before the CSRF check (src/app.ts): the IdP's page
+ * posts it, so it cannot carry our token; the signed assertion answering the request this session
+ * started is its protection (src/routes/web/sso-login.ts).
+ */
+export function ssoResponseRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.post("/sso/:id/saml/acs", limitByIp(ctx.limits.loginPerIp), sso.handleSamlResponse(ctx));
+  return r;
+}
+
 /** Whether POST /auth/:provider starts linking (a sensitive action) rather than a sign-in. */
 const isLinkIntent = (req: Request) => req.body?.intent === "link" && Boolean(req.user);
 
@@ -249,6 +278,9 @@ function cliConsentPath(req: Request): string {
   }
   return `/cli/login?${query.toString()}`;
 }
+
+/** An organization's single sign-on page. */
+const orgSsoPath = (req: Request) => `/orgs/${encodeURIComponent(String(req.params.org))}/settings/sso`;
 
 /** An organization's settings page, where its deletion is asked for. */
 const orgSettingsPath = (req: Request) => `/orgs/${encodeURIComponent(String(req.params.org))}/settings`;
