@@ -148,7 +148,7 @@ export function handleSamlResponse(ctx: AppContext) {
       }
       let profile: SsoProfile;
       try {
-        profile = await finishSaml(ctx.config.baseUrl, sso.provider, samlResponse, flow.requestId);
+        profile = await finishSaml(ctx.config.baseUrl, sso.provider, samlResponse, { id: flow.requestId, startedAt: flow.startedAt });
       } catch (err) {
         if (!(err instanceof SamlRefused)) throw err;
         req.log.warn({ organization: sso.org.id, reason: err.message }, "SAML response refused");

@@ -27,14 +27,14 @@ const NAME_ATTRIBUTES = ["name", "displayname", "http://schemas.xmlsoap.org/ws/2
 /** Why a SAML response was refused, in words for the page. */
 export class SamlRefused extends Error {}
 
-/** A cache provider that holds only the one request id this browser's session started. */
-function sessionCache(expected: string | undefined, saved: (id: string) => void): CacheProvider {
+/** A cache provider that holds only the one request id this browser's session started (and when, which node-saml ages). */
+function sessionCache(expected: { id: string; startedAt: number } | undefined, saved: (id: string) => void): CacheProvider {
   return {
     saveAsync: async (key, value) => {
       saved(key);
       return { value, createdAt: Date.now() };
     },
-    getAsync: async (key) => (expected !== undefined && key === expected ? "pending" : null),
+    getAsync: async (key) => (expected !== undefined && key === expected.id ? new Date(expected.startedAt).toISOString() : null),
     removeAsync: async (key) => key,
   };
 }
@@ -92,9 +92,9 @@ function responseDestination(responseXml: string): string | null {
  * Validates a posted SAMLResponse against the request id this browser started and records its
  * assertion id; returns who signed in or throws SamlRefused.
  */
-export async function finishSaml(baseUrl: string, row: SsoProviderRow, samlResponse: string, requestId: string): Promise<SsoProfile> {
+export async function finishSaml(baseUrl: string, row: SsoProviderRow, samlResponse: string, request: { id: string; startedAt: number }): Promise<SsoProfile> {
   const urls = ssoUrls(baseUrl, row.organization_id);
-  const saml = samlFor(baseUrl, row, sessionCache(requestId, () => undefined));
+  const saml = samlFor(baseUrl, row, sessionCache(request, () => undefined));
   let profile: Profile | null;
   try {
     ({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
