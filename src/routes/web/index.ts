@@ -36,6 +36,7 @@ import { submitTwoFactorPasskey, submitTwoFactorPasskeyOptions } from "./two-fac
 import { showReauthenticate, submitReauthenticate } from "./reauthenticate";
 import * as security from "./settings/security";
 import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
+import { requireOrgSso } from "../../http/org-sso";
 import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-policy";
 import * as passkeys from "./settings/passkeys";
 import { submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
@@ -164,13 +165,15 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // authorize answers 403 to members without the role. A form here is validated after both: its
   // 422 shows the organization's page again, which only a member allowed to use the form may see.
   // An organization that requires 2FA shows members without it only the overview (and leaving).
-  const member = [requireConfirmed, loadOrg, requireOrgTwoFactor];
+  // An organization that requires SSO shows members who did not come through its IdP only the
+  // page that sends them there (owners are exempt: src/http/org-sso.ts); leaving stays open.
+  const member = [requireConfirmed, loadOrg, requireOrgSso, requireOrgTwoFactor];
   const memberWithout2fa = [requireConfirmed, loadOrg, noteOrgTwoFactor];
-  const teamOf = [requireConfirmed, loadOrg, requireOrgTwoFactor, loadTeam];
+  const teamOf = [requireConfirmed, loadOrg, requireOrgSso, requireOrgTwoFactor, loadTeam];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
   r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
   r.post("/orgs/new", requireConfirmed, validate(orgs.OrganizationForm, orgs.showNewOrganization), orgs.submitNewOrganization(ctx));
-  r.get("/orgs/:org", memberWithout2fa, authorize(can.canViewOrganization), orgs.showOrganization);
+  r.get("/orgs/:org", memberWithout2fa, requireOrgSso, authorize(can.canViewOrganization), orgs.showOrganization);
   r.get("/orgs/:org/leave", memberWithout2fa, authorize(can.canLeaveOrganization), orgs.showLeave);
   r.post("/orgs/:org/leave", memberWithout2fa, authorize(can.canLeaveOrganization), orgs.submitLeave);
   r.get("/orgs/:org/members", member, authorize(can.canViewOrganization), orgs.showMembers);
