@@ -63,3 +63,20 @@ export async function insertSsoAssertion(organizationId: number, assertionId: st
   await q("sso_assertions").where("expires_at", "<", q.fn.now()).delete();
   await q("sso_assertions").insert({ organization_id: organizationId, assertion_id: assertionId, expires_at: expiresAt });
 }
+
+/** The organizations with an identity provider that the user is a member of, by name. */
+export function listSsoOrganizationsForUser(userId: number, q: Executor = db): Promise<{ id: number; slug: string; name: string }[]> {
+  return q("organizations as o")
+    .join("memberships as m", "m.organization_id", "o.id")
+    .join("organization_sso_providers as p", "p.organization_id", "o.id")
+    .where("m.user_id", userId)
+    .select("o.id", "o.slug", "o.name")
+    .orderBy("o.name");
+}
+
+/** The names of organizations by id (for labelling SSO identities); missing ones are left out. */
+export async function organizationNamesById(ids: number[], q: Executor = db): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const rows = await q<{ id: number; name: string }>("organizations").whereIn("id", ids).select("id", "name");
+  return new Map(rows.map((r) => [Number(r.id), r.name]));
+}

@@ -78,9 +78,15 @@ declare module "express-session" {
 }
 
 /** A started sign-in through an organization's identity provider. */
-export type SsoFlow =
-  | { protocol: "oidc"; state: string; nonce: string; codeVerifier: string; startedAt: number; next: string }
-  | { protocol: "saml"; requestId: string; startedAt: number; next: string };
+export type SsoFlow = (
+  | { protocol: "oidc"; state: string; nonce: string; codeVerifier: string }
+  | { protocol: "saml"; requestId: string }
+) & {
+  startedAt: number;
+  next: string;
+  /** Set when a signed-in user links the organization's IdP from /settings/identities: the callback acts for nobody else. */
+  linkUserId?: number;
+};
 
 /** A started sign-in, sign-up or link with an external provider. */
 export interface ExternalAuthFlow {

@@ -72,6 +72,7 @@ export type SignInOutcome =
 
 /** The label of a provider ("GitHub") by its name. */
 export function providerLabel(name: string): string {
+  if (name.startsWith("sso:")) return "Organization single sign-on";
   return PROVIDERS.find((p) => p.name === name)?.label ?? name;
 }
 

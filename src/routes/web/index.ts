@@ -132,7 +132,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // Single sign-on with an organization's identity provider (services/sso/). The SAML response
   // arrives on ssoResponseRoutes, before the CSRF check.
   r.get("/login/sso", sso.showSsoLogin);
-  r.post("/login/sso", limitByIp(limits.loginPerIp), validate(sso.SsoLoginForm, sso.showSsoLogin), sso.submitSsoLogin(ctx));
+  r.post("/login/sso", limitByIp(limits.loginPerIp), requireRecentAuth({ when: isLinkIntent, returnTo: "/settings/identities" }), validate(sso.SsoLoginForm, sso.showSsoLogin), sso.submitSsoLogin(ctx));
   r.get("/sso/:id/oidc/callback", limitByIp(limits.loginPerIp), sso.handleOidcCallback(ctx));
   r.get("/sso/:id/saml/metadata", sso.showSamlMetadata(ctx));
 
@@ -269,7 +269,7 @@ export function ssoResponseRoutes(ctx: AppContext): Router {
   return r;
 }
 
-/** Whether POST /auth/:provider starts linking (a sensitive action) rather than a sign-in. */
+/** Whether POST /auth/:provider or /login/sso starts linking (a sensitive action) rather than a sign-in. */
 const isLinkIntent = (req: Request) => req.body?.intent === "link" && Boolean(req.user);
 
 /** The consent page a CLI approval was posted from, rebuilt from the form's fields. */

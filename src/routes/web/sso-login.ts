@@ -14,7 +14,9 @@ import { SUSPENDED_MESSAGE } from "../../services/suspension";
 import { finishOidc, startOidc, type OidcTransport } from "../../services/sso/oidc";
 import { finishSaml, SamlRefused, spMetadata, startSaml } from "../../services/sso/saml";
 import type { SsoProfile } from "../../services/sso/profile";
-import { findSsoOrganization, findSsoOrganizationById, signInWithSso, type SsoOrganization } from "../../services/sso/sign-in";
+import { findSsoOrganization, findSsoOrganizationById, signInWithSso, ssoExternalProfile, type SsoOrganization } from "../../services/sso/sign-in";
+import { linkIdentity } from "../../services/external-sign-in";
+import { requestMeta } from "../../http/request-meta";
 import { ssoUrls } from "../../services/sso/urls";
 
 /** How long a started SSO sign-in stays usable. */
@@ -27,6 +29,7 @@ export const NO_SSO_MESSAGE = "No organization uses single sign-on for that addr
 export const SsoLoginForm = z.object({
   email_or_slug: z.string().trim().min(1, "Enter your work email address or your organization’s slug.").max(254, "That is too long."),
   next: z.string().optional(),
+  intent: z.literal("link").optional(),
 });
 
 const transportOf = (ctx: AppContext): OidcTransport => ({ allowHttp: !ctx.config.isProduction });
@@ -46,17 +49,21 @@ export function submitSsoLogin(ctx: AppContext) {
   return async (req: Valid<typeof SsoLoginForm>, res: Response) => {
     const found = await findSsoOrganization(req.body.email_or_slug);
     if (!found) throw new ValidationError({ email_or_slug: NO_SSO_MESSAGE });
-    const next = safeNextPath(req.body.next);
+    // Linking is for a signed-in, confirmed account (the decision tree's branch 1), after sudo (route map).
+    const linking = req.body.intent === "link" && req.user;
+    if (linking && !req.user!.email_confirmed_at) return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
+    const linkUserId = linking ? req.user!.id : undefined;
+    const next = linking ? "/settings/identities" : safeNextPath(req.body.next);
     const urls = ssoUrls(ctx.config.baseUrl, found.org.id);
     let flow: SsoFlow;
     let url: string;
     if (found.provider.protocol === "oidc") {
       const started = await startOidc(found.provider, ctx.secretBox, transportOf(ctx), urls.oidcRedirectUri);
-      flow = { protocol: "oidc", ...started.checks, startedAt: Date.now(), next };
+      flow = { protocol: "oidc", ...started.checks, startedAt: Date.now(), next, linkUserId };
       url = started.url;
     } else {
       const started = await startSaml(ctx.config.baseUrl, found.provider);
-      flow = { protocol: "saml", requestId: started.requestId, startedAt: Date.now(), next };
+      flow = { protocol: "saml", requestId: started.requestId, startedAt: Date.now(), next, linkUserId };
       url = started.url;
     }
     req.session.ssoFlows = { ...req.session.ssoFlows, [found.org.id]: flow };
@@ -120,7 +127,7 @@ export function handleOidcCallback(ctx: AppContext) {
       req.log.warn({ organization: sso.org.id, err: (err as Error).message }, "OIDC sign-in refused");
       return refuse(res, 400, "Single sign-on did not complete", `The answer from ${sso.org.name}’s identity provider could not be verified, so nobody was signed in. Start again.`);
     }
-    await finishSsoSignIn(ctx, req, res, sso, profile, flow.next);
+    await finishSso(ctx, req, res, sso, profile, flow);
   };
 }
 
@@ -154,7 +161,7 @@ export function handleSamlResponse(ctx: AppContext) {
         req.log.warn({ organization: sso.org.id, reason: err.message }, "SAML response refused");
         return refuse(res, 400, "Single sign-on did not complete", `The answer from ${sso.org.name}’s identity provider was refused: ${err.message} Start again.`);
       }
-      await finishSsoSignIn(ctx, req, res, sso, profile, flow.next);
+      await finishSso(ctx, req, res, sso, profile, flow);
     } catch (err) {
       next(err);
     }
@@ -168,6 +175,25 @@ export function showSamlMetadata(ctx: AppContext) {
     if (sso.provider.protocol !== "saml") throw notFound();
     res.type("application/samlmetadata+xml").send(spMetadata(ctx.config.baseUrl, sso.provider));
   };
+}
+
+/** A returning flow: linking for the account that started it, or signing in. */
+function finishSso(ctx: AppContext, req: Request, res: Response, sso: SsoOrganization, profile: SsoProfile, flow: SsoFlow) {
+  return flow.linkUserId === undefined ? finishSsoSignIn(ctx, req, res, sso, profile, flow.next) : finishSsoLink(ctx, req, res, sso, profile, flow.linkUserId);
+}
+
+/** Links the IdP's subject to the account that asked (the tree's branches 1-5, services/external-sign-in.ts). */
+async function finishSsoLink(ctx: AppContext, req: Request, res: Response, sso: SsoOrganization, profile: SsoProfile, userId: number) {
+  const label = `${sso.org.name} single sign-on`;
+  // The flow must come back to the account that started it; a sign-out or switch in between voids it.
+  if (!req.user || req.user.id !== userId) return refuse(res, 400, "Sign in again", `You were signed out while connecting ${label}. Sign in and connect it again from settings.`);
+  const outcome = await linkIdentity(ctx, userId, ssoExternalProfile(sso.org.id, profile), requestMeta(req));
+  if (outcome.kind === "linked") flash(req, "success", `${label} is now connected. You can use it to sign in.`);
+  else if (outcome.kind === "already_linked") flash(req, "info", `${label} was already connected.`);
+  else if (outcome.reason === "other_account") flash(req, "error", `This ${label} account is already connected to another Gatehouse account, so it was not connected to this one.`);
+  else if (outcome.reason === "provider_taken") flash(req, "error", `Another ${label} account is already connected. Disconnect it first.`);
+  else return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
+  res.redirect("/settings/identities");
 }
 
 /** The decision tree's outcomes (services/sso/sign-in.ts) as pages; a sign-in goes through beginSignIn. */

@@ -7,6 +7,7 @@ import { emailDomain } from "../../lib/domain-names";
 import { signInWithIdentity, type SignInOutcome } from "../external-sign-in";
 import { recordOrgEvent } from "../organization-log";
 import type { SsoProfile } from "./profile";
+import type { ExternalProfile } from "../../auth/providers/types";
 
 /**
  * Signing in with an organization's identity provider. The IdP's subject is an identity like any
@@ -59,19 +60,24 @@ export async function findSsoOrganizationById(id: number): Promise<SsoOrganizati
   return org && provider ? { org, provider } : undefined;
 }
 
-/** What an SSO sign-in led to: the tree's outcomes, or no verified address. */
-export type SsoSignInOutcome = SignInOutcome | { kind: "no_verified_email" };
-
-/** Signs in, or creates and joins, the person the IdP vouched for (see the tree above). */
-export async function signInWithSso(ctx: AppContext, org: OrganizationRow, profile: SsoProfile): Promise<SsoSignInOutcome> {
-  const outcome = await signInWithIdentity(ctx, {
-    provider: ssoProviderKey(org.id),
+/** The IdP's answer as an identity of the tree: provider `sso:<organization id>`, id the subject. */
+export function ssoExternalProfile(organizationId: number, profile: SsoProfile): ExternalProfile {
+  return {
+    provider: ssoProviderKey(organizationId),
     id: profile.subject,
     username: profile.username || profile.displayName || "member",
     displayName: profile.displayName,
     avatarUrl: null,
     verifiedEmail: profile.verifiedEmail,
-  }, false, {
+  };
+}
+
+/** What an SSO sign-in led to: the tree's outcomes, or no verified address. */
+export type SsoSignInOutcome = SignInOutcome | { kind: "no_verified_email" };
+
+/** Signs in, or creates and joins, the person the IdP vouched for (see the tree above). */
+export async function signInWithSso(ctx: AppContext, org: OrganizationRow, profile: SsoProfile): Promise<SsoSignInOutcome> {
+  const outcome = await signInWithIdentity(ctx, ssoExternalProfile(org.id, profile), false, {
     onCreate: async (user, trx) => {
       await insertMembership({ organization_id: org.id, user_id: user.id, role: "member" }, trx);
       await recordOrgEvent(org.id, { userId: user.id, name: user.username }, "member.joined_by_sso", { username: user.username }, trx);
