@@ -94,6 +94,9 @@ export function createApp(opts: AppOptions) {
   // and their pages use them); the API reads them only in its admin settings endpoints, which wait
   // for them there, so an API request never pays for the first read.
   app.use((_req, _res, next) => void settings.ready().then(() => next(), next));
+  // SAML carries XML in forms: IdP metadata pasted by an owner, and responses whose signed
+  // assertions (with certificates and group lists) outgrow the general limit.
+  app.use(["/orgs/:org/settings/sso/saml", "/sso/:id/saml/acs"], formBody({ limit: "256kb", parameterLimit: 100 }));
   app.use(formBody({ limit: "32kb", parameterLimit: 100 }));
   const sessions = createSessionMiddleware(config, opts.sessionSecret, logger, opts.SessionStore);
   app.use(sessions.middleware);

@@ -116,6 +116,16 @@ describe("single sign-on with SAML 2.0", () => {
     assert.equal(second.status, 400);
   });
 
+  it("takes metadata and responses larger than the general form limit", async () => {
+    const { acs, sp, ownerClient } = await acmeWithSaml();
+    const padded = idp.metadata().replace("<md:IDPSSODescriptor", `<!-- ${"x".repeat(60_000)} --><md:IDPSSODescriptor`);
+    assert.equal((await ownerClient.submit("/orgs/acme/settings/sso", { metadata_xml: padded }, "/orgs/acme/settings/sso/saml")).status, 302);
+    const client = new TestClient(t.baseUrl);
+    const requestId = await requestIdFor(client);
+    const res = await post(client, acs, idp.response(acs, sp, { inResponseTo: requestId, name: "G".repeat(40_000) }));
+    assert.equal(res.status, 302, reasonOf(res.html));
+  });
+
   it("never joins or links an existing account with the same address", async () => {
     const { org, acs, sp } = await acmeWithSaml();
     const existing = await buildUser({ username: "grace-pw", email: "grace@acme.test" });
