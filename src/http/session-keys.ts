@@ -86,6 +86,8 @@ export type SsoFlow = (
   next: string;
   /** Set when a signed-in user links the organization's IdP from /settings/identities: the callback acts for nobody else. */
   linkUserId?: number;
+  /** Set when a signed-in account without a password proves itself again through the IdP (sudo mode). */
+  reauth?: { userId: number; returnTo: string };
 };
 
 /** A started sign-in, sign-up or link with an external provider. */

@@ -17,6 +17,7 @@ import type { SsoProfile } from "../../services/sso/profile";
 import { findSsoOrganization, findSsoOrganizationById, signInWithSso, ssoExternalProfile, type SsoOrganization } from "../../services/sso/sign-in";
 import { linkIdentity } from "../../services/external-sign-in";
 import { requestMeta } from "../../http/request-meta";
+import { finishProviderReauth } from "./provider-reauth";
 import { ssoUrls } from "../../services/sso/urls";
 
 /** How long a started SSO sign-in stays usable. */
@@ -29,7 +30,8 @@ export const NO_SSO_MESSAGE = "No organization uses single sign-on for that addr
 export const SsoLoginForm = z.object({
   email_or_slug: z.string().trim().min(1, "Enter your work email address or your organization’s slug.").max(254, "That is too long."),
   next: z.string().optional(),
-  intent: z.literal("link").optional(),
+  intent: z.enum(["link", "reauth"]).optional(),
+  returnTo: z.string().optional(),
 });
 
 const transportOf = (ctx: AppContext): OidcTransport => ({ allowHttp: !ctx.config.isProduction });
@@ -53,17 +55,19 @@ export function submitSsoLogin(ctx: AppContext) {
     const linking = req.body.intent === "link" && req.user;
     if (linking && !req.user!.email_confirmed_at) return res.status(403).render("auth/confirm-pending", { title: "Confirm your email" });
     const linkUserId = linking ? req.user!.id : undefined;
+    // A fresh sign-in through a linked IdP as the proof before a sensitive action (provider-reauth.ts decides).
+    const reauth = req.body.intent === "reauth" && req.user ? { userId: req.user.id, returnTo: safeNextPath(req.body.returnTo, "/settings/security") } : undefined;
     const next = linking ? "/settings/identities" : safeNextPath(req.body.next);
     const urls = ssoUrls(ctx.config.baseUrl, found.org.id);
     let flow: SsoFlow;
     let url: string;
     if (found.provider.protocol === "oidc") {
       const started = await startOidc(found.provider, ctx.secretBox, transportOf(ctx), urls.oidcRedirectUri);
-      flow = { protocol: "oidc", ...started.checks, startedAt: Date.now(), next, linkUserId };
+      flow = { protocol: "oidc", ...started.checks, startedAt: Date.now(), next, linkUserId, reauth };
       url = started.url;
     } else {
       const started = await startSaml(ctx.config.baseUrl, found.provider);
-      flow = { protocol: "saml", requestId: started.requestId, startedAt: Date.now(), next, linkUserId };
+      flow = { protocol: "saml", requestId: started.requestId, startedAt: Date.now(), next, linkUserId, reauth };
       url = started.url;
     }
     req.session.ssoFlows = { ...req.session.ssoFlows, [found.org.id]: flow };
@@ -177,9 +181,11 @@ export function showSamlMetadata(ctx: AppContext) {
   };
 }
 
-/** A returning flow: linking for the account that started it, or signing in. */
-function finishSso(ctx: AppContext, req: Request, res: Response, sso: SsoOrganization, profile: SsoProfile, flow: SsoFlow) {
-  return flow.linkUserId === undefined ? finishSsoSignIn(ctx, req, res, sso, profile, flow.next) : finishSsoLink(ctx, req, res, sso, profile, flow.linkUserId);
+/** A returning flow: re-authenticating or linking for the account that started it, or signing in. */
+async function finishSso(ctx: AppContext, req: Request, res: Response, sso: SsoOrganization, profile: SsoProfile, flow: SsoFlow) {
+  if (flow.reauth) return finishProviderReauth(req, res, flow.reauth, ssoExternalProfile(sso.org.id, profile));
+  if (flow.linkUserId !== undefined) return finishSsoLink(ctx, req, res, sso, profile, flow.linkUserId);
+  return finishSsoSignIn(ctx, req, res, sso, profile, flow.next);
 }
 
 /** Links the IdP's subject to the account that asked (the tree's branches 1-5, services/external-sign-in.ts). */

@@ -8,6 +8,7 @@ import { buildUser, loginAs } from "../../../helpers/factories";
 import { useOidcIdp } from "../../../helpers/oidc-idp";
 import { addMember, buildOrg } from "../../../helpers/orgs";
 import { follow, idpUrlOf, startSso, verifyDomain } from "../../../helpers/sso";
+import { ageRecentAuth } from "../../../helpers/two-factor";
 
 describe("SSO identities in settings", () => {
   const t = useTestApp();
@@ -67,5 +68,24 @@ describe("SSO identities in settings", () => {
     const res = await throughIdp(later, await startSso(later, "ada@acme.test"));
     assert.equal(res.status, 302);
     assert.match((await later.get("/settings/profile")).html, /Signed in as <strong>ada-pw<\/strong>/);
+  });
+
+  it("lets an account without a password prove itself again through its organization's SSO (sudo)", async () => {
+    await acmeWithOidc();
+    const client = new TestClient(t.baseUrl);
+    await throughIdp(client, await startSso(client, "ada@acme.test"));
+    const ada = await db("users").where({ email: "ada@acme.test" }).first();
+    await ageRecentAuth(ada.id, 60 * 60_000);
+    const stale = await client.submit("/settings/tokens", { description: "too late", expires_in_days: "30" });
+    assert.match(stale.location ?? "", /^\/settings\/reauthenticate/);
+    const asked = await client.get("/settings/reauthenticate?returnTo=%2Fsettings%2Ftokens");
+    assert.match(asked.html, /Continue with Acme SSO/);
+    const start = await client.postRaw("/login/sso", { _csrf: csrfTokenFor(asked.html, "/login/sso"), intent: "reauth", email_or_slug: "acme", returnTo: "/settings/tokens" });
+    assert.equal(start.status, 200);
+    const back = await throughIdp(client, idpUrlOf(start));
+    assert.equal(back.location, "/settings/tokens");
+    const created = await client.submit("/settings/tokens", { description: "after sso sudo", expires_in_days: "30" });
+    assert.equal(created.status, 302);
+    assert.equal(created.location, "/settings/tokens", "the sensitive action is open again");
   });
 });
