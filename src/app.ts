@@ -25,7 +25,7 @@ import { rejectUnsafeUrl } from "./http/input-guard";
 import { vendorScripts } from "./http/vendor-scripts";
 import { healthRoutes } from "./routes/web/health";
 import { devMailRoutes } from "./routes/web/dev-mail";
-import { webRoutes } from "./routes/web";
+import { ssoResponseRoutes, webRoutes } from "./routes/web";
 import { apiRoutes } from "./routes/api";
 import { oauthRoutes } from "./routes/oauth";
 import { scimRoutes } from "./routes/scim";
@@ -100,6 +100,9 @@ export function createApp(opts: AppOptions) {
   // and their pages use them); the API reads them only in its admin settings endpoints, which wait
   // for them there, so an API request never pays for the first read.
   app.use((_req, _res, next) => void settings.ready().then(() => next(), next));
+  // SAML carries XML in forms: IdP metadata pasted by an owner, and responses whose signed
+  // assertions (with certificates and group lists) outgrow the general limit.
+  app.use(["/orgs/:org/settings/sso/saml", "/sso/:id/saml/acs"], formBody({ limit: "256kb", parameterLimit: 100 }));
   app.use(formBody({ limit: "32kb", parameterLimit: 100 }));
   const sessions = createSessionMiddleware(config, opts.sessionSecret, logger, opts.SessionStore);
   app.use(sessions.middleware);
@@ -111,6 +114,7 @@ export function createApp(opts: AppOptions) {
   app.use(csrf.readCookies, csrf.exposeCsrfToken, exposeFlash, exposeLocals(ctx));
   // The other accounts this browser is signed in to, for the user menu, switching and CSRF's words.
   app.use(createBrowserAccounts(config, opts.sessionSecret));
+  app.use(ssoResponseRoutes(ctx));
   app.use(csrf.verifyCsrf, explainFormOfOtherAccount(csrf.formTokenMadeFor));
 
   // Development aid only: never mounted in production or when real SMTP is configured.

@@ -74,7 +74,19 @@ declare module "express-session" {
      * row's user_id, which only startSession writes, so this state reaches no page, form or
      * consent that needs a user. It holds what the sign-in needs to finish: who, how, where next.
      */
-    pendingSignIn?: { userId: number; remember: boolean; method: string; next: string; startedAt: number };
+    pendingSignIn?: { userId: number; remember: boolean; method: string; next: string; startedAt: number; ssoOrganizationId?: number };
+    /**
+     * Sign-ins with organizations' identity providers started in this browser, by organization id:
+     * what the IdP must see again when the browser comes back (OIDC state, nonce and PKCE verifier;
+     * the SAML request id that the response's InResponseTo must name). Kept in the session because
+     * they bind the answer to the browser that asked; consumed by the callback.
+     */
+    ssoFlows?: Record<string, SsoFlow>;
+    /**
+     * When this session was signed in through an organization's identity provider, by organization
+     * id (src/http/org-sso.ts): an organization that requires SSO lets members in only with it.
+     */
+    ssoSignIns?: Record<string, number>;
     /**
      * A new set of recovery codes, kept only between the POST that made them and the page after its
      * redirect (Post/Redirect/Get), which removes them as it shows them: they are shown once.
@@ -82,6 +94,19 @@ declare module "express-session" {
     newRecoveryCodes?: string[];
   }
 }
+
+/** A started sign-in through an organization's identity provider. */
+export type SsoFlow = (
+  | { protocol: "oidc"; state: string; nonce: string; codeVerifier: string }
+  | { protocol: "saml"; requestId: string }
+) & {
+  startedAt: number;
+  next: string;
+  /** Set when a signed-in user links the organization's IdP from /settings/identities: the callback acts for nobody else. */
+  linkUserId?: number;
+  /** Set when a signed-in account without a password proves itself again through the IdP (sudo mode). */
+  reauth?: { userId: number; returnTo: string };
+};
 
 /** A started sign-in, sign-up or link with an external provider. */
 export interface ExternalAuthFlow {

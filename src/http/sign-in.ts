@@ -27,6 +27,8 @@ export interface FirstFactor {
    * password and a provider sign-in are one factor and stop at the second step.
    */
   multiFactor?: boolean;
+  /** Set when the first factor was an organization's identity provider: the session is marked as having come through it. */
+  ssoOrganizationId?: number;
 }
 
 /**
@@ -45,11 +47,11 @@ export async function beginSignIn(req: Request, user: UserRow, first: FirstFacto
   }
   const next = firstRunPath(user, first.next);
   if (first.multiFactor || !(await hasTwoFactorEnabled(user.id))) {
-    await startSession(req, user, first.remember, first.method);
+    await startSession(req, user, first.remember, first.method, false, first.ssoOrganizationId);
     return next;
   }
   await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-  req.session.pendingSignIn = { userId: user.id, remember: first.remember, method: first.method, next, startedAt: Date.now() };
+  req.session.pendingSignIn = { userId: user.id, remember: first.remember, method: first.method, next, startedAt: Date.now(), ssoOrganizationId: first.ssoOrganizationId };
   return "/login/two-factor";
 }
 
@@ -81,7 +83,7 @@ export function pendingSignInOf(req: Request): NonNullable<Request["session"]["p
 export async function completeSignIn(req: Request, user: UserRow, secondFactor: string): Promise<string> {
   const pending = req.session.pendingSignIn!;
   delete req.session.pendingSignIn;
-  await startSession(req, user, pending.remember, `${pending.method}+${secondFactor}`, true);
+  await startSession(req, user, pending.remember, `${pending.method}+${secondFactor}`, true, pending.ssoOrganizationId);
   return pending.next;
 }
 
@@ -92,13 +94,15 @@ export async function completeSignIn(req: Request, user: UserRow, secondFactor: 
  * browser. The row's user and lifetimes (the instance settings', read from memory) are written by
  * recordSignIn, never by the session store, so only this path signs a session in.
  */
-async function startSession(req: Request, user: UserRow, remember: boolean, method: string, secondFactor = false): Promise<void> {
+async function startSession(req: Request, user: UserRow, remember: boolean, method: string, secondFactor = false, ssoOrganizationId?: number): Promise<void> {
   await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
   const lifetimes = (req.app.locals.instanceSettings as InstanceSettings).sessionLifetimes();
   if (remember) req.session.cookie.maxAge = lifetimes.rememberedSeconds * 1000;
   else req.session.cookie.expires = undefined;
   // A sign-in is a fresh proof of identity: sensitive actions need no second one for a while.
   markReauthenticated(req, secondFactor);
+  // Stored with the session's first write, so the organization's SSO requirement sees it at once.
+  if (ssoOrganizationId !== undefined) req.session.ssoSignIns = { [ssoOrganizationId]: Date.now() };
   const store = sessionStoreOf(req);
   const session = { sid: req.sessionID, remember, data: store.dataOf(req), lifetimes };
   if (!(await recordSignIn(req.app.locals.mail, user, session, method, requestMeta(req)))) {

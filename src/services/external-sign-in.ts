@@ -38,7 +38,7 @@
  * provider does not mark verified never counts (the "non-verifying IdP" attack): it is not even kept.
  */
 import type { AppContext } from "../context";
-import { db } from "../db/knex";
+import { db, type Executor } from "../db/knex";
 import { findIdentityByProviderId, findIdentityForUserByProvider, insertIdentity, lockUserForIdentityChange, touchIdentity, type IdentityRow } from "../db/identities";
 import { findUserByEmail, findUserById, insertUser, type UserRow } from "../db/users";
 import { identityChangedMail } from "../emails/identity-changed";
@@ -72,6 +72,7 @@ export type SignInOutcome =
 
 /** The label of a provider ("GitHub") by its name. */
 export function providerLabel(name: string): string {
+  if (name.startsWith("sso:")) return "Organization single sign-on";
   return PROVIDERS.find((p) => p.name === name)?.label ?? name;
 }
 
@@ -102,8 +103,13 @@ export async function linkIdentity(ctx: AppContext, userId: number, profile: Ext
   }
 }
 
+/** What an organization's SSO adds to branch 8: work done in the new account's transaction (joining it). */
+export interface SignInHooks {
+  onCreate?: (user: UserRow, trx: Executor) => Promise<void>;
+}
+
 /** Branches 6-9: what a sign-in or sign-up with `profile` leads to. */
-export async function signInWithIdentity(ctx: AppContext, profile: ExternalProfile, retried = false): Promise<SignInOutcome> {
+export async function signInWithIdentity(ctx: AppContext, profile: ExternalProfile, retried = false, hooks: SignInHooks = {}): Promise<SignInOutcome> {
   const identity = await findIdentityByProviderId(profile.provider, profile.id);
   if (identity) {
     // 6. Known identity: its account, whatever the provider now says the email is.
@@ -126,12 +132,12 @@ export async function signInWithIdentity(ctx: AppContext, profile: ExternalProfi
   if (refused) return { kind: "signup_refused", message: refused.message };
   // 8. A new account, confirmed: the provider vouched for the address.
   try {
-    const user = await createAccount(ctx, profile, profile.verifiedEmail, new Date());
+    const user = await createAccount(ctx, profile, profile.verifiedEmail, new Date(), hooks);
     return { kind: "created", user };
   } catch (err) {
     if (isUniqueViolation(err, "users_email_unique")) return { kind: "email_taken", email: profile.verifiedEmail };
     // The same identity arrived twice at once (double-clicked callback): the second one signs in.
-    if (isUniqueViolation(err, "identities_provider_user_unique") && !retried) return signInWithIdentity(ctx, profile, true);
+    if (isUniqueViolation(err, "identities_provider_user_unique") && !retried) return signInWithIdentity(ctx, profile, true, hooks);
     throw err;
   }
 }
@@ -161,7 +167,7 @@ export async function completeSignupWithEmail(ctx: AppContext, profile: External
  * its display name, and `email`, confirmed when `confirmedAt` is given, else with a confirmation
  * mail queued in the same transaction.
  */
-async function createAccount(ctx: AppContext, profile: ExternalProfile, email: string, confirmedAt: Date | null): Promise<UserRow> {
+async function createAccount(ctx: AppContext, profile: ExternalProfile, email: string, confirmedAt: Date | null, hooks: SignInHooks = {}): Promise<UserRow> {
   const insert = (username: string) =>
     db.transaction(async (trx) => {
       const user = await insertUser(
@@ -171,6 +177,7 @@ async function createAccount(ctx: AppContext, profile: ExternalProfile, email: s
       // Vouched only when the provider vouched for the address (see branch 9).
       await insertIdentity({ ...identityFields(user.id, profile), vouched_for_address: confirmedAt !== null }, trx);
       if (!confirmedAt) await issueEmailConfirmation(ctx, user, trx);
+      await hooks.onCreate?.(user, trx);
       return user;
     });
   const username = await freeUsername(profile.username || profile.displayName);

@@ -101,7 +101,10 @@ describe("organization rules in a real browser", () => {
       await page.getByLabel("Email address").fill(`nina${w}@example.test`);
       await page.getByLabel("Platform").check();
       await page.getByRole("button", { name: "Send invitation" }).click();
-      await page.getByRole("row").filter({ hasText: `nina${w}@` }).getByRole("cell", { name: team.name, exact: true }).waitFor();
+      // On a phone the stacked table prefixes each cell with its label ("Teams: "), so the cell is found by its column.
+      const teamsCell = page.getByRole("row").filter({ hasText: `nina${w}@` }).locator('td[data-label="Teams"]');
+      await teamsCell.waitFor();
+      assert.equal((await teamsCell.textContent())?.trim(), team.name);
       await page.getByLabel("Email address").fill("olivia@example.test");
       await page.getByRole("button", { name: "Send invitation" }).click();
       await page.getByText("That is your own address: you are already a member.").waitFor();

@@ -8,7 +8,8 @@ import { cleanName } from "../../lib/display-text";
  * never counts for anything (the non-verifying IdP attack).
  */
 export interface ExternalProfile {
-  provider: ProviderName;
+  /** A provider's name, or `sso:<organization id>` for an organization's identity provider (services/sso-sign-in.ts). */
+  provider: ProviderName | `sso:${number}`;
   /** The provider's immutable user id: the only thing an identity is matched by. */
   id: string;
   /** The account name at the provider (login, nickname), shown in settings and used for a new username. */

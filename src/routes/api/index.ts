@@ -3,6 +3,7 @@ import type { AppContext } from "../../context";
 import { requireBearer, requireConfirmedPrincipal, requireUserPrincipal } from "../../http/bearer";
 import { authorize, loadOrg } from "../../http/load-org";
 import { requireApiOrgTwoFactor } from "../../http/org-two-factor";
+import { requireApiOrgSso } from "../../http/org-sso";
 import { validate } from "../../http/validate";
 import * as can from "../../policies/organizations";
 import { apiNotFound } from "./errors";
@@ -52,7 +53,7 @@ function routeMap(ctx: AppContext): Router {
   const asUser = [bearer, requireUserPrincipal];
   const inOrgs = [bearer, requireConfirmedPrincipal];
   // Load: the organization (404 for outsiders), then its 2FA requirement for members' tokens (403).
-  const inOrg = [loadOrg, requireApiOrgTwoFactor];
+  const inOrg = [loadOrg, requireApiOrgTwoFactor, requireApiOrgSso];
 
   // Public description of the API
   r.get("/v1/openapi.json", serveOpenApi(ctx));

@@ -39,6 +39,7 @@ import { SecondStepPasskeyForm, submitTwoFactorPasskey, submitTwoFactorPasskeyOp
 import { ReauthForm, showReauthenticate, submitReauthenticate } from "./reauthenticate";
 import * as security from "./settings/security";
 import { noteOrgTwoFactor, requireOrgTwoFactor } from "../../http/org-two-factor";
+import { requireOrgSso } from "../../http/org-sso";
 import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-policy";
 import * as passkeys from "./settings/passkeys";
 import { PasskeyLoginForm, submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
@@ -48,6 +49,9 @@ import { showOrgAuditLog } from "./orgs/audit-log";
 import * as domains from "./orgs/domains";
 import { showJoinRequests, submitDecideJoinRequest, submitJoinRequest } from "./orgs/join-requests";
 import { showWelcomeOrganization } from "./welcome-organization";
+import * as sso from "./sso-login";
+import * as orgSso from "./orgs/sso";
+import { loadSsoSettings } from "./orgs/sso";
 
 /**
  * The web route map: every page and form of the app on one screen, each with its steps in order:
@@ -140,6 +144,13 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/settings/identities/:id/delete", requireConfirmed, showUnlinkIdentity);
   r.post("/settings/identities/:id/delete", requireConfirmed, sudo("/settings/identities"), submitUnlinkIdentity(ctx));
 
+  // Single sign-on with an organization's identity provider (services/sso/). The SAML response
+  // arrives on ssoResponseRoutes, before the CSRF check.
+  r.get("/login/sso", sso.showSsoLogin);
+  r.post("/login/sso", limitByIp(limits.loginPerIp), requireRecentAuth({ when: isLinkIntent, returnTo: "/settings/identities" }), validate(sso.SsoLoginForm, sso.showSsoLogin), sso.submitSsoLogin(ctx));
+  r.get("/sso/:id/oidc/callback", limitByIp(limits.loginPerIp), sso.handleOidcCallback(ctx));
+  r.get("/sso/:id/saml/metadata", sso.showSamlMetadata(ctx));
+
   // Passkeys: managed in settings; sign-in without a username from the sign-in page
   // Adding or removing a way in needs a fresh proof of identity, as linking an identity does; the
   // options request (fetch) is not behind it, since the page that sends it already was.
@@ -169,13 +180,15 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // authorize answers 403 to members without the role. A form here is validated after both: its
   // 422 shows the organization's page again, which only a member allowed to use the form may see.
   // An organization that requires 2FA shows members without it only the overview (and leaving).
-  const member = [requireConfirmed, loadOrg, loadOrgSwitcher, requireOrgTwoFactor];
+  // An organization that requires SSO shows members who did not come through its IdP only the
+  // page that sends them there (owners are exempt: src/http/org-sso.ts); leaving stays open.
+  const member = [requireConfirmed, loadOrg, loadOrgSwitcher, requireOrgSso, requireOrgTwoFactor];
   const memberWithout2fa = [requireConfirmed, loadOrg, loadOrgSwitcher, noteOrgTwoFactor];
-  const teamOf = [requireConfirmed, loadOrg, loadOrgSwitcher, requireOrgTwoFactor, loadTeam];
+  const teamOf = [requireConfirmed, loadOrg, loadOrgSwitcher, requireOrgSso, requireOrgTwoFactor, loadTeam];
   r.get("/settings/organizations", requireConfirmed, showOrganizationSettings);
   r.get("/orgs/new", requireConfirmed, orgs.showNewOrganization);
   r.post("/orgs/new", requireConfirmed, validate(orgs.OrganizationForm, orgs.showNewOrganization), orgs.submitNewOrganization(ctx));
-  r.get("/orgs/:org", memberWithout2fa, authorize(can.canViewOrganization), orgs.showOrganization);
+  r.get("/orgs/:org", memberWithout2fa, requireOrgSso, authorize(can.canViewOrganization), orgs.showOrganization);
   r.get("/orgs/:org/leave", memberWithout2fa, authorize(can.canLeaveOrganization), orgs.showLeave);
   r.post("/orgs/:org/leave", memberWithout2fa, authorize(can.canLeaveOrganization), orgs.submitLeave);
   r.get("/orgs/:org/members", member, authorize(can.canViewOrganization), orgs.showMembers);
@@ -209,8 +222,16 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/orgs/:org/settings/scim/tokens/:id/revoke", member, authorize(can.canManageScim), orgs.showRevokeScimToken);
   r.post("/orgs/:org/settings/scim/tokens/:id/revoke", member, authorize(can.canManageScim), sudo(orgs.scimSettingsPath), orgs.submitRevokeScimToken);
   r.get("/orgs/:org/audit", member, authorize(can.canViewAuditLog), showOrgAuditLog);
-  r.get("/orgs/:org/settings/sso", member, authorize(can.canManageDomains), domains.showDomainSettings);
-  r.post("/orgs/:org/settings/sso/domains", member, authorize(can.canManageDomains), validate(domains.DomainForm, domains.showDomainSettings), domains.submitAddDomain);
+  // The identity provider shares the page and the rule (owners in person) of verified domains;
+  // changing it is sensitive (it decides who walks in), so it asks for a fresh proof of identity.
+  const withSso = loadSsoSettings(ctx);
+  r.get("/orgs/:org/settings/sso", member, authorize(can.canManageDomains), withSso, domains.showDomainSettings);
+  r.post("/orgs/:org/settings/sso/oidc", member, authorize(can.canManageDomains), sudo(orgSsoPath), withSso, validate(orgSso.OidcForm, domains.showDomainSettings), orgSso.submitOidc(ctx));
+  r.post("/orgs/:org/settings/sso/saml", member, authorize(can.canManageDomains), sudo(orgSsoPath), withSso, validate(orgSso.SamlForm, domains.showDomainSettings), orgSso.submitSaml(ctx));
+  r.post("/orgs/:org/settings/sso/policy", member, authorize(can.canManageDomains), sudo(orgSsoPath), withSso, validate(orgSso.SsoPolicyForm, domains.showDomainSettings), orgSso.submitSsoPolicy);
+  r.get("/orgs/:org/settings/sso/remove", member, authorize(can.canManageDomains), orgSso.showRemoveSso);
+  r.post("/orgs/:org/settings/sso/remove", member, authorize(can.canManageDomains), sudo(orgSsoPath), orgSso.submitRemoveSso);
+  r.post("/orgs/:org/settings/sso/domains", member, authorize(can.canManageDomains), withSso, validate(domains.DomainForm, domains.showDomainSettings), domains.submitAddDomain);
   r.post("/orgs/:org/settings/sso/domains/:id/verify", member, authorize(can.canManageDomains), domains.submitVerifyDomain(ctx));
   r.get("/orgs/:org/settings/sso/domains/:id/remove", member, authorize(can.canManageDomains), domains.showRemoveDomain);
   r.post("/orgs/:org/settings/sso/domains/:id/remove", member, authorize(can.canManageDomains), domains.submitRemoveDomain);
@@ -256,7 +277,18 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   return r;
 }
 
-/** Whether POST /auth/:provider starts linking (a sensitive action) rather than a sign-in. */
+/**
+ * The SAML assertion consumer service, mounted before the CSRF check (src/app.ts): the IdP's page
+ * posts it, so it cannot carry our token; the signed assertion answering the request this session
+ * started is its protection (src/routes/web/sso-login.ts).
+ */
+export function ssoResponseRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.post("/sso/:id/saml/acs", limitByIp(ctx.limits.loginPerIp), sso.handleSamlResponse(ctx));
+  return r;
+}
+
+/** Whether POST /auth/:provider or /login/sso starts linking (a sensitive action) rather than a sign-in. */
 const isLinkIntent = (req: Request) => req.body?.intent === "link" && Boolean(req.user);
 
 /** The consent page a CLI approval was posted from, rebuilt from the form's fields. */
@@ -268,6 +300,9 @@ function cliConsentPath(req: Request): string {
   }
   return `/cli/login?${query.toString()}`;
 }
+
+/** An organization's single sign-on page. */
+const orgSsoPath = (req: Request) => `/orgs/${encodeURIComponent(String(req.params.org))}/settings/sso`;
 
 /** An organization's settings page, where its deletion is asked for. */
 const orgSettingsPath = (req: Request) => `/orgs/${encodeURIComponent(String(req.params.org))}/settings`;

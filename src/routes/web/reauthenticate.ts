@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { AppContext } from "../../context";
 import { findEnabledProvider } from "../../auth/providers";
 import { listIdentitiesForUser } from "../../db/identities";
+import { listSsoOrganizationsForUser } from "../../db/organization-sso";
+import { ssoProviderKey } from "../../services/sso/sign-in";
 import { hasTwoFactorEnabled } from "../../db/totp-credentials";
 import { markReauthenticated } from "../../http/recent-auth";
 import { requestMeta } from "../../http/request-meta";
@@ -40,7 +42,10 @@ async function waysFor(ctx: AppContext, req: Request, second: boolean) {
     .map((i) => findEnabledProvider(ctx.config, i.provider, ctx.settings.current()))
     .filter((p): p is NonNullable<typeof p> => Boolean(p))
     .map((p) => ({ name: p.name, label: p.label }));
-  return { password: !onlySecond && user.password_hash !== null, code: twoFactor, providers };
+  // Organizations' identity providers this account has an identity at (src/services/sso/).
+  const linked = onlySecond || user.password_hash !== null ? [] : await listIdentitiesForUser(user.id);
+  const sso = linked.length ? (await listSsoOrganizationsForUser(user.id)).filter((o) => linked.some((i) => i.provider === ssoProviderKey(o.id))) : [];
+  return { password: !onlySecond && user.password_hash !== null, code: twoFactor, providers, sso };
 }
 
 /**

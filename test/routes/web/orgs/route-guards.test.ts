@@ -50,6 +50,11 @@ const MEMBER_GETS: Record<string, "allowed" | 403> = {
   "GET /orgs/:org/settings/sso/domains/:id/remove": 403,
   "POST /orgs/:org/settings/sso/domains/:id/remove": 403,
   "POST /orgs/:org/settings/sso/join-policy": 403,
+  "POST /orgs/:org/settings/sso/oidc": 403,
+  "POST /orgs/:org/settings/sso/saml": 403,
+  "POST /orgs/:org/settings/sso/policy": 403,
+  "GET /orgs/:org/settings/sso/remove": 403,
+  "POST /orgs/:org/settings/sso/remove": 403,
   // Asking to join is for people outside: the organization is found only by a verified domain of
   // the asker's address (test/routes/web/orgs/join-requests.test.ts), so outsiders here get 404.
   "POST /orgs/:org/join-requests": "allowed",
@@ -75,6 +80,9 @@ const VALID_BODY: Record<string, Record<string, string>> = {
   "POST /orgs/:org/tokens": { description: "stolen", scope: "organization", expires_in_days: "30" },
   "POST /orgs/:org/settings/sso/domains": { domain: "stolen.test" },
   "POST /orgs/:org/settings/sso/join-policy": { join_policy: "direct" },
+  "POST /orgs/:org/settings/sso/oidc": { issuer: "https://idp.test", client_id: "x", client_secret: "y" },
+  "POST /orgs/:org/settings/sso/saml": { entity_id: "x", sso_url: "https://idp.test/sso" },
+  "POST /orgs/:org/settings/sso/policy": { require_sso: "yes", session_lifetime_hours: "12" },
 };
 
 const csrfOf = async (client: TestClient) => (await client.get("/settings/profile")).html.match(/name="_csrf" value="([^"]+)"/)![1]!;

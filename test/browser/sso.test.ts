@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { db } from "../../src/db/knex";
+import { useTestApp } from "../helpers/app";
+import { PHONE, useBrowser } from "../helpers/browser";
+import { buildUser } from "../helpers/factories";
+import { useOidcIdp } from "../helpers/oidc-idp";
+import { buildOrg, roleOf } from "../helpers/orgs";
+import { verifyDomain } from "../helpers/sso";
+
+describe("organization single sign-on in a real browser", () => {
+  const t = useTestApp();
+  const b = useBrowser(t);
+  const idp = useOidcIdp();
+
+  /** Light and dark screenshots at 1280 and 390 px (with SCREENSHOTS=1; for people to look at). */
+  async function shoot(page: Page, name: string) {
+    if (process.env.SCREENSHOTS !== "1") return;
+    const size = page.viewportSize()!;
+    for (const [label, viewport] of [["1280", size], ["390", PHONE]] as const) {
+      await page.setViewportSize(viewport);
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.waitForTimeout(300);
+        await b.shoot(page, `sso-${name}-${label}-${scheme}`);
+      }
+    }
+    await page.setViewportSize(size);
+    await page.emulateMedia({ colorScheme: "light" });
+  }
+
+  /** Nothing on the page is wider than a phone's window. */
+  async function fitsPhone(page: Page) {
+    const size = page.viewportSize()!;
+    await page.setViewportSize(PHONE);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${page.url()} overflows by ${overflow}px at 390px`);
+    await page.setViewportSize(size);
+  }
+
+  it("an owner sets up OpenID Connect, and a new member signs in through it just in time", async () => {
+    const owner = await buildUser({ username: "owner", email: "owner@elsewhere.test" });
+    const org = await buildOrg(owner, { slug: "acme", name: "Acme" });
+    await verifyDomain(org, "acme.test");
+    idp.allowRedirectUri(`${t.baseUrl}/sso/${org.id}/oidc/callback`);
+
+    const ownerPage = await b.signedInPage(owner);
+    await ownerPage.goto(`${t.baseUrl}/orgs/acme/settings/sso`);
+    await ownerPage.getByLabel("Issuer URL").fill(idp.issuer);
+    await ownerPage.getByLabel("Client id").fill(idp.clientId);
+    await ownerPage.getByLabel("Client secret").fill(idp.clientSecret);
+    await ownerPage.getByRole("button", { name: "Test and save OpenID Connect" }).click();
+    await ownerPage.getByText("OpenID Connect is set up.").waitFor();
+    assert.equal(await ownerPage.getByText(idp.clientSecret).count(), 0);
+    await fitsPhone(ownerPage);
+    await shoot(ownerPage, "settings");
+
+    const page = await b.newPage();
+    await page.goto(`${t.baseUrl}/login`);
+    await page.getByRole("link", { name: "Sign in with SSO" }).click();
+    await page.waitForURL(/\/login\/sso$/);
+    await fitsPhone(page);
+    await shoot(page, "login");
+    await page.getByLabel("Work email or organization slug").fill("ada@acme.test");
+    await page.getByRole("button", { name: "Continue with SSO" }).click();
+    // The continue page submits itself to the IdP, which signs the test person in and sends them back.
+    await page.getByText("Your account was created through Acme single sign-on").waitFor();
+    const ada = await db("users").where({ email: "ada@acme.test" }).first();
+    assert.equal(await roleOf(org, ada), "member");
+    const overview = await page.goto(`${t.baseUrl}/orgs/acme`);
+    assert.equal(overview?.status(), 200);
+  });
+});
