@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { db } from "../../src/db/knex";
 import type { OrganizationRow } from "../../src/db/organizations";
-import type { Page, TestClient } from "./client";
+import { fieldError, type Page, type TestClient } from "./client";
+import { buildUser, loginAs } from "./factories";
+import type { OidcTestIdp } from "./oidc-idp";
+import { buildOrg } from "./orgs";
 
 /** Marks `domain` verified for `org` straight in the database (as a site admin's approval would). */
 export async function verifyDomain(org: Pick<OrganizationRow, "id">, domain: string): Promise<void> {
@@ -41,4 +44,20 @@ export async function follow(client: TestClient, url: string, stopAt?: (url: URL
     current = new URL(page.location, current);
   }
   throw new Error(`too many redirects from ${url}`);
+}
+
+/**
+ * An organization "acme" (owner "owner") with acme.test verified and OIDC set up by its owner through
+ * the settings page, against the test IdP; returns the owner's signed-in client too.
+ */
+export async function buildOrgWithOidc(baseUrl: string, idp: OidcTestIdp) {
+  const owner = await buildUser({ username: "owner", email: "owner@elsewhere.test" });
+  const org = await buildOrg(owner, { slug: "acme", name: "Acme" });
+  await verifyDomain(org, "acme.test");
+  idp.allowRedirectUri(`${baseUrl}/sso/${org.id}/oidc/callback`);
+  const ownerClient = await loginAs(baseUrl, owner);
+  const page = "/orgs/acme/settings/sso";
+  const res = await ownerClient.submit(page, { issuer: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret }, `${page}/oidc`);
+  assert.equal(res.status, 302, `saving OIDC answered ${res.status}: ${fieldError(res.html, "issuer") ?? ""}`);
+  return { owner, org, ownerClient };
 }

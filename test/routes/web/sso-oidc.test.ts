@@ -6,23 +6,13 @@ import { fieldError, signedInAs, TestClient } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { useOidcIdp } from "../../helpers/oidc-idp";
 import { buildOrg, roleOf } from "../../helpers/orgs";
-import { follow, startSso, verifyDomain } from "../../helpers/sso";
+import { buildOrgWithOidc, follow, startSso } from "../../helpers/sso";
 
 describe("single sign-on with OpenID Connect", () => {
   const t = useTestApp();
   const idp = useOidcIdp();
 
-  /** An organization "acme" with acme.test verified and OIDC configured by its owner through the settings page. */
-  async function acmeWithOidc() {
-    const owner = await buildUser({ username: "owner", email: "owner@elsewhere.test" });
-    const org = await buildOrg(owner, { slug: "acme", name: "Acme" });
-    await verifyDomain(org, "acme.test");
-    idp.allowRedirectUri(`${t.baseUrl}/sso/${org.id}/oidc/callback`);
-    const ownerClient = await loginAs(t.baseUrl, owner);
-    const res = await ownerClient.submit("/orgs/acme/settings/sso", { issuer: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret }, "/orgs/acme/settings/sso/oidc");
-    assert.equal(res.status, 302, `saving OIDC answered ${res.status}: ${fieldError(res.html, "issuer") ?? ""}`);
-    return { owner, org, ownerClient };
-  }
+  const acmeWithOidc = () => buildOrgWithOidc(t.baseUrl, idp);
 
   /** A whole sign-in: /login/sso, the IdP, back to our callback; returns the callback's answer and the final page. */
   async function signInThroughIdp(client: TestClient, emailOrSlug = "ada@acme.test") {

@@ -6,24 +6,15 @@ import { useTestApp } from "../../../helpers/app";
 import { TestClient, csrfTokenFor } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
 import { useOidcIdp } from "../../../helpers/oidc-idp";
-import { addMember, buildOrg } from "../../../helpers/orgs";
-import { follow, idpUrlOf, startSso, verifyDomain } from "../../../helpers/sso";
+import { addMember } from "../../../helpers/orgs";
+import { buildOrgWithOidc, follow, idpUrlOf, startSso } from "../../../helpers/sso";
 import { ageRecentAuth } from "../../../helpers/two-factor";
 
 describe("SSO identities in settings", () => {
   const t = useTestApp();
   const idp = useOidcIdp();
 
-  async function acmeWithOidc() {
-    const owner = await buildUser({ username: "owner", email: "owner@elsewhere.test" });
-    const org = await buildOrg(owner, { slug: "acme", name: "Acme" });
-    await verifyDomain(org, "acme.test");
-    idp.allowRedirectUri(`${t.baseUrl}/sso/${org.id}/oidc/callback`);
-    const ownerClient = await loginAs(t.baseUrl, owner);
-    const page = "/orgs/acme/settings/sso";
-    assert.equal((await ownerClient.submit(page, { issuer: idp.issuer, client_id: idp.clientId, client_secret: idp.clientSecret }, `${page}/oidc`)).status, 302);
-    return { org };
-  }
+  const acmeWithOidc = () => buildOrgWithOidc(t.baseUrl, idp);
 
   async function throughIdp(client: TestClient, authorize: string) {
     const callback = await follow(client, authorize, (u) => u.pathname.endsWith("/oidc/callback"));
