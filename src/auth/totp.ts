@@ -1,6 +1,5 @@
 import crypto from "node:crypto";
 import { generateSecret, generateURI, verify } from "otplib";
-import QRCode from "qrcode";
 import { hashToken } from "../lib/tokens";
 
 /**
@@ -26,6 +25,8 @@ export function totpUri(secret: string, accountName: string, issuer: string): st
  * a third-party QR service (or any other URL that could log it).
  */
 export async function totpQrDataUrl(uri: string): Promise<string> {
+  // Loaded on first use: only the two-factor setup page draws a QR code.
+  const { default: QRCode } = await import("qrcode");
   const svg = await QRCode.toString(uri, { type: "svg", margin: 2, errorCorrectionLevel: "M" });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
 }

@@ -1,7 +1,4 @@
-import {
-  generateAuthenticationOptions, verifyAuthenticationResponse,
-  type AuthenticationResponseJSON, type PublicKeyCredentialRequestOptionsJSON,
-} from "@simplewebauthn/server";
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import type { Config } from "../config";
 import { db } from "../db/knex";
 import { consumeWebAuthnChallenge, findPasskeyByCredentialId, listPasskeysForUser, recordPasskeyUse } from "../db/passkeys";
@@ -41,6 +38,9 @@ import { expectedAnswer, relyingParty, WEBAUTHN_CHALLENGE_MS } from "./webauthn-
  */
 export async function beginPasskeySignIn(config: Pick<Config, "baseUrl">, forUserId?: number): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; issued: IssuedChallenge }> {
   const allowCredentials = forUserId === undefined ? undefined : (await listPasskeysForUser(forUserId)).map((p) => ({ id: p.credential_id, transports: p.transports }));
+  // Loaded on first use (await import): the WebAuthn library and its ASN.1 and X.509 dependencies hold
+  // about 16 MB that most requests, and most processes for hours, never need.
+  const { generateAuthenticationOptions } = await import("@simplewebauthn/server");
   const options = await generateAuthenticationOptions({ rpID: relyingParty(config).id, userVerification: "preferred", timeout: WEBAUTHN_CHALLENGE_MS, allowCredentials });
   return { options, issued: { challenge: options.challenge, expiresAt: Date.now() + WEBAUTHN_CHALLENGE_MS } };
 }
@@ -81,6 +81,7 @@ export async function verifyPasskeySignIn(
 
   let verified;
   try {
+    const { verifyAuthenticationResponse } = await import("@simplewebauthn/server");
     verified = await verifyAuthenticationResponse({
       response,
       ...expectedAnswer(config, issued.challenge),

@@ -1,9 +1,6 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import {
-  generateRegistrationOptions, verifyRegistrationResponse,
-  type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON,
-} from "@simplewebauthn/server";
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { Config } from "../config";
 import { db } from "../db/knex";
 import { lockUserForIdentityChange } from "../db/identities";
@@ -47,6 +44,9 @@ export async function beginPasskeyRegistration(config: Pick<Config, "baseUrl">, 
   const rp = relyingParty(config);
   const existing = await listPasskeysForUser(user.id);
   const handle = existing[0]?.user_handle ?? crypto.randomBytes(32).toString("base64url");
+  // Loaded on first use (await import): the WebAuthn library and its ASN.1 and X.509 dependencies hold
+  // about 16 MB that most requests, and most processes for hours, never need.
+  const { generateRegistrationOptions } = await import("@simplewebauthn/server");
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -83,6 +83,7 @@ export async function finishPasskeyRegistration(
   if (!response) return { ok: false, message: REGISTRATION_FAILED };
   let verified;
   try {
+    const { verifyRegistrationResponse } = await import("@simplewebauthn/server");
     verified = await verifyRegistrationResponse({ response, ...expectedAnswer(config, issued.challenge) });
   } catch {
     return { ok: false, message: REGISTRATION_FAILED };

@@ -177,7 +177,7 @@ export function showSamlMetadata(ctx: AppContext) {
   return async (req: Request, res: Response) => {
     const sso = await ssoOrganizationOr404(req);
     if (sso.provider.protocol !== "saml") throw notFound();
-    res.type("application/samlmetadata+xml").send(spMetadata(ctx.config.baseUrl, sso.provider));
+    res.type("application/samlmetadata+xml").send(await spMetadata(ctx.config.baseUrl, sso.provider));
   };
 }
 

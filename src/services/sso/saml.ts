@@ -1,4 +1,4 @@
-import { SAML, ValidateInResponseTo, type CacheProvider, type Profile } from "@node-saml/node-saml";
+import type { CacheProvider, Profile, SAML } from "@node-saml/node-saml";
 import { DOMParser } from "@xmldom/xmldom";
 import { ASSERTION_REPLAY_KEY, insertSsoAssertion, type SsoProviderRow } from "../../db/organization-sso";
 import { isUniqueViolation } from "../../lib/errors";
@@ -39,7 +39,10 @@ function sessionCache(expected: { id: string; startedAt: number } | undefined, s
   };
 }
 
-function samlFor(baseUrl: string, row: SsoProviderRow, cache: CacheProvider): SAML {
+async function samlFor(baseUrl: string, row: SsoProviderRow, cache: CacheProvider): Promise<SAML> {
+  // Loaded on first use (await import): node-saml and its XML stack hold about 15 MB that only
+  // organizations with SAML ever need.
+  const { SAML, ValidateInResponseTo } = await import("@node-saml/node-saml");
   const urls = ssoUrls(baseUrl, row.organization_id);
   return new SAML({
     callbackUrl: urls.acsUrl,
@@ -62,14 +65,14 @@ function samlFor(baseUrl: string, row: SsoProviderRow, cache: CacheProvider): SA
 /** The IdP's URL for a new sign-in (HTTP-Redirect binding) and the request id the response must answer. */
 export async function startSaml(baseUrl: string, row: SsoProviderRow): Promise<{ url: string; requestId: string }> {
   let requestId = "";
-  const saml = samlFor(baseUrl, row, sessionCache(undefined, (id) => (requestId = id)));
+  const saml = await samlFor(baseUrl, row, sessionCache(undefined, (id) => (requestId = id)));
   const url = await saml.getAuthorizeUrlAsync("", undefined, {});
   return { url, requestId };
 }
 
 /** Our SP metadata XML, for the IdP's administrators. */
-export function spMetadata(baseUrl: string, row: SsoProviderRow): string {
-  return samlFor(baseUrl, row, sessionCache(undefined, () => undefined)).generateServiceProviderMetadata(null, null);
+export async function spMetadata(baseUrl: string, row: SsoProviderRow): Promise<string> {
+  return (await samlFor(baseUrl, row, sessionCache(undefined, () => undefined))).generateServiceProviderMetadata(null, null);
 }
 
 function attribute(profile: Profile, names: string[]): string {
@@ -94,7 +97,7 @@ function responseDestination(responseXml: string): string | null {
  */
 export async function finishSaml(baseUrl: string, row: SsoProviderRow, samlResponse: string, request: { id: string; startedAt: number }): Promise<SsoProfile> {
   const urls = ssoUrls(baseUrl, row.organization_id);
-  const saml = samlFor(baseUrl, row, sessionCache(request, () => undefined));
+  const saml = await samlFor(baseUrl, row, sessionCache(request, () => undefined));
   let profile: Profile | null;
   try {
     ({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
