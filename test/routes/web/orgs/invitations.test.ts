@@ -296,7 +296,7 @@ describe("invitations", () => {
     await db("invitations").where({ email: "none@example.test" }).update({ created_at: new Date("2026-11-20T10:00:00Z") });
     const list = await client.get(`/orgs/${org.slug}/invitations`);
     assert.match(list.html, /<th scope="col">Teams<\/th><th scope="col">Invited by<\/th><th scope="col">Sent<\/th>/);
-    assert.match(list.html, /<td>teams@example.test<\/td>[\s\S]*?<td>Platform, Web<\/td>\s*<td>inviter1<\/td>/);
-    assert.match(list.html, /<td>none@example.test<\/td>[\s\S]*?<td>—<\/td>\s*<td>inviter1<\/td>\s*<td><time datetime="2026-11-20T10:00:00.000Z"[^>]*>20 Nov 2026<\/time><\/td>/);
+    assert.match(list.html, /<td data-label="Email">teams@example.test<\/td>[\s\S]*?<td data-label="Teams">Platform, Web<\/td>\s*<td data-label="Invited by">inviter1<\/td>/);
+    assert.match(list.html, /<td data-label="Email">none@example.test<\/td>[\s\S]*?<td data-label="Teams">—<\/td>\s*<td data-label="Invited by">inviter1<\/td>\s*<td data-label="Sent"><time datetime="2026-11-20T10:00:00.000Z"[^>]*>20 Nov 2026<\/time><\/td>/);
   });
 });
