@@ -69,8 +69,14 @@ function storedValues(user: UserRow, pictured: IdentityRow[], shownUrl: string |
 /** GET /settings/profile — display name, bio, links, avatar and the public-profile toggle (and the form again on a 422). */
 export async function showProfileSettings(req: Request, res: Response) {
   const user = req.user!;
-  // Read here rather than taken from req.user: on the request that saved the choice, this is the new one.
-  const [identities, providerUrl] = await Promise.all([listIdentitiesForUser(user.id), findProviderAvatarForUser(user.id)]);
+  // A page view takes the picture read with the session's user (no second query). The form shown
+  // again after a POST reads it afresh: on the request that saved the choice, the session's copy is
+  // the old one.
+  const fromSession = req.method === "GET" && user.provider_avatar_url !== undefined;
+  const [identities, providerUrl] = await Promise.all([
+    listIdentitiesForUser(user.id),
+    fromSession ? (user.provider_avatar_url ?? null) : findProviderAvatarForUser(user.id),
+  ]);
   const pictured = identities.filter((i) => i.avatar_url);
   const letters = initials(user.display_name, user.username);
   res.render("settings/profile/index", {
