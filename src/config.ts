@@ -41,6 +41,7 @@ const EnvSchema = z.object({
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   DEV_PROVIDER_EMULATORS: z.enum(["0", "1"]).default("0"),
+  SSO_ALLOW_PRIVATE_NETWORKS: z.enum(["0", "1"]).optional(),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be an IP address or host name, like 127.0.0.1 or 0.0.0.0").optional(),
   DNS_SERVERS: z.string().refine((v) => v.split(",").every((item) => isDnsServer(item.trim())), "must be a comma-separated list of IP addresses with optional ports, like 10.0.0.2:53,[fd00::53]:53").optional(),
@@ -108,6 +109,11 @@ export interface Config {
    * empty for the system's resolver; and how long one lookup may take.
    */
   dns: { servers: string[]; timeoutMs: number };
+  /**
+   * Whether organizations' SSO settings may point this server at private or local network addresses
+   * (SSO_ALLOW_PRIVATE_NETWORKS; default: only outside production). See src/services/sso/outbound.ts.
+   */
+  ssoAllowPrivateNetworks: boolean;
   /** How long a SIGTERM or SIGINT waits for requests in flight and the mail worker's current send. */
   shutdownGraceMs: number;
   providers: Partial<Record<ProviderName, ProviderConfig>>;
@@ -239,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devProviderEmulators: e.DEV_PROVIDER_EMULATORS === "1",
     metrics: e.METRICS_PORT === undefined ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST ?? e.HOST ?? (isProduction ? undefined : "127.0.0.1") },
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    ssoAllowPrivateNetworks: e.SSO_ALLOW_PRIVATE_NETWORKS === undefined ? !isProduction : e.SSO_ALLOW_PRIVATE_NETWORKS === "1",
     dns: { servers: e.DNS_SERVERS ? e.DNS_SERVERS.split(",").map((s) => s.trim()).filter(Boolean) : [], timeoutMs: e.DNS_TIMEOUT_SECONDS * 1000 },
     providers,
     adminUsernames: e.ADMIN_USERNAMES ? e.ADMIN_USERNAMES.split(",").map((u) => u.trim()).filter(Boolean) : [],

@@ -34,7 +34,7 @@ export const SsoLoginForm = z.object({
   returnTo: z.string().optional(),
 });
 
-const transportOf = (ctx: AppContext): OidcTransport => ({ allowHttp: !ctx.config.isProduction });
+const transportOf = (ctx: AppContext): OidcTransport => ({ allowHttp: !ctx.config.isProduction, allowPrivateNetworks: ctx.config.ssoAllowPrivateNetworks });
 
 /** GET /login/sso — asks for the work address or the organization (and again on a 422). */
 export function showSsoLogin(req: Request, res: Response) {

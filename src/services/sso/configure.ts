@@ -6,6 +6,7 @@ import { forbidden, notFound, ValidationError } from "../../lib/errors";
 import { canManageDomains, type Actor } from "../../policies/organizations";
 import { orgEventActor, recordOrgEvent } from "../organization-log";
 import { discoverIssuer } from "./oidc";
+import { outboundFetch } from "./outbound";
 import { certificatePem, parseIdpMetadata, type SamlIdpSettings } from "./saml-metadata";
 
 /**
@@ -64,7 +65,7 @@ export async function configureOidc(ctx: AppContext, org: OrganizationRow, actor
   if (secret === undefined) throw new ValidationError({ client_secret: "Enter the client secret again: the stored one cannot be read any more." });
   let metadata: Record<string, unknown>;
   try {
-    metadata = await discoverIssuer(issuer, input.client_id, secret, { allowHttp: !ctx.config.isProduction });
+    metadata = await discoverIssuer(issuer, input.client_id, secret, { allowHttp: !ctx.config.isProduction, allowPrivateNetworks: ctx.config.ssoAllowPrivateNetworks });
   } catch (err) {
     throw new ValidationError({ issuer: `We could not read this issuer’s discovery document (${issuer}/.well-known/openid-configuration): ${(err as Error).message}` });
   }
@@ -80,9 +81,9 @@ export async function configureOidc(ctx: AppContext, org: OrganizationRow, actor
   });
 }
 
-async function fetchMetadata(url: URL): Promise<string> {
+async function fetchMetadata(ctx: AppContext, url: URL): Promise<string> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "follow" });
+    const res = await outboundFetch(ctx.config.ssoAllowPrivateNetworks)(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "follow" });
     if (!res.ok) throw new Error(`it answered ${res.status}`);
     return await res.text();
   } catch (err) {
@@ -93,7 +94,7 @@ async function fetchMetadata(url: URL): Promise<string> {
 async function samlSettingsOf(ctx: AppContext, input: SamlSettingsInput): Promise<SamlIdpSettings> {
   if (input.metadata_url || input.metadata_xml) {
     const field = input.metadata_url ? "metadata_url" : "metadata_xml";
-    const xml = input.metadata_url ? await fetchMetadata(urlOrRefuse(ctx, "metadata_url", input.metadata_url)) : input.metadata_xml;
+    const xml = input.metadata_url ? await fetchMetadata(ctx, urlOrRefuse(ctx, "metadata_url", input.metadata_url)) : input.metadata_xml;
     const parsed = parseIdpMetadata(xml);
     if (!parsed.ok) throw new ValidationError({ [field]: parsed.error });
     if (!parsed.idp.entityId) throw new ValidationError({ [field]: "This metadata has no entity id." });

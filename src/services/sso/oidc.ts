@@ -1,6 +1,7 @@
 import * as client from "openid-client";
 import type { SsoProviderRow } from "../../db/organization-sso";
 import type { SecretBox } from "../../auth/secret-box";
+import { assertPublicUrl, outboundFetch } from "./outbound";
 import { localPart, type SsoProfile } from "./profile";
 
 /**
@@ -10,9 +11,13 @@ import { localPart, type SsoProfile } from "./profile";
  * issuer's JWKS, iss, aud, exp, iat, nonce). An address counts only with email_verified true.
  */
 
-/** Options for talking to an issuer: plain http only outside production (local test providers). */
+/**
+ * Options for talking to an issuer: plain http only outside production (local test providers), and
+ * private network addresses only where the operator allows them (src/services/sso/outbound.ts).
+ */
 export interface OidcTransport {
   allowHttp: boolean;
+  allowPrivateNetworks: boolean;
 }
 
 /** What the browser's session keeps between the redirect to the issuer and the callback. */
@@ -24,9 +29,13 @@ export interface OidcChecks {
 
 /** Fetches and checks the issuer's discovery document; throws with the library's reason. */
 export async function discoverIssuer(issuer: string, clientId: string, clientSecret: string, transport: OidcTransport): Promise<Record<string, unknown>> {
+  // Checked first for a clear reason (openid-client reports a refusal of its fetch only as "something went wrong").
+  if (!transport.allowPrivateNetworks) await assertPublicUrl(new URL(issuer));
   const config = await client.discovery(new URL(issuer), clientId, clientSecret, undefined, {
     execute: transport.allowHttp ? [client.allowInsecureRequests] : [],
     timeout: 10,
+    // The discovery request itself; the configuration it returns gets the same fetch below.
+    [client.customFetch]: outboundFetch(transport.allowPrivateNetworks),
   });
   return { ...config.serverMetadata() };
 }
@@ -36,6 +45,8 @@ function configurationFor(row: SsoProviderRow, box: SecretBox, transport: OidcTr
   if (secret === undefined) throw new Error("The OIDC client secret cannot be read (SESSION_SECRET changed?)");
   const config = new client.Configuration(row.oidc_metadata as unknown as client.ServerMetadata, row.oidc_client_id!, secret);
   if (transport.allowHttp) client.allowInsecureRequests(config);
+  // Token, JWKS and userinfo endpoints come from the issuer's document: the owner's choice too.
+  config[client.customFetch] = outboundFetch(transport.allowPrivateNetworks);
   return config;
 }
 
