@@ -150,6 +150,23 @@ describe("organizations backed by a GitHub organization", () => {
     assert.doesNotMatch(after.html, /Invite bk-ada/);
   });
 
+  it("makes one invitation of two parallel clicks, and one removal of two parallel rechecks", async () => {
+    const { client, org } = await ownerWithGitHub("bk-race-owner");
+    const { user: fa } = await gitHubPerson("bk-fa");
+    githubOrg("bk-race-org", { "bk-race-owner": "admin", "bk-fa": "member" });
+    await connect(client, org.slug, "bk-race-owner", "4242");
+    const page = await client.get(`/orgs/${org.slug}/invitations`);
+    const csrf = /action="\/orgs\/[^"]+\/invitations\/github\/\d+"[^>]*>\s*<input type="hidden" name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const answers = await Promise.all([1, 2].map(() => client.postRaw(`/orgs/${org.slug}/invitations/github/${fa.id}`, { _csrf: csrf })));
+    assert.deepEqual(answers.map((a) => a.status), [302, 302]);
+    assert.equal((await db("invitations").where({ organization_id: org.id, email: fa.email, status: "pending" })).length, 1);
+    await addMember(org, fa, "member");
+    gh.orgs.set("bk-race-org", { id: 4242, members: { "bk-race-owner": "admin" } });
+    const removed = await Promise.all([recheckAllBackings(t.ctx), recheckAllBackings(t.ctx)]);
+    assert.equal(removed[0]! + removed[1]!, 1);
+    assert.equal((await db("organization_events").where({ organization_id: org.id, action: "member.removed" })).length, 1);
+  });
+
   it("lets members of the GitHub organization join at sign-in only when the owners allow it", async () => {
     const { client, org } = await ownerWithGitHub("bk-join-owner");
     const { user: bo } = await gitHubPerson("bk-bo");
