@@ -5,7 +5,7 @@ import { findBackedPerson, listInvitableBackedPeople, type BackedPersonRow } fro
 import { db } from "../db/knex";
 import { deleteOrganizationBacking, markBackingBroken, setBackingSelfJoin, upsertOrganizationBacking, type OrganizationBackingRow } from "../db/organization-backings";
 import type { OrganizationRow } from "../db/organizations";
-import { HttpError, notFound } from "../lib/errors";
+import { notFound, ValidationError } from "../lib/errors";
 import type { Actor } from "../policies/organizations";
 import { createInvitation, type Inviter } from "./invitations";
 import { recordOrgEvent } from "./organization-log";
@@ -41,7 +41,7 @@ export interface BackingActor {
  */
 export async function connectBacking(ctx: AppContext, org: OrganizationRow, actor: BackingActor, token: string, administered: GitHubOrg[], chosenId: string): Promise<GitHubOrg> {
   const chosen = administered.find((o) => o.id === chosenId);
-  if (!chosen) throw new HttpError(422, "Choose one of the GitHub organizations you administer.");
+  if (!chosen) throw new ValidationError({ provider_org_id: "Choose one of the GitHub organizations you administer." });
   await db.transaction(async (trx) => {
     await upsertOrganizationBacking(
       { organization_id: org.id, provider: "github", provider_org_id: chosen.id, provider_org_login: chosen.login, token_sealed: ctx.secretBox.seal(token), connected_by: actor.user_id },

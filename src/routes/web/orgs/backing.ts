@@ -10,7 +10,7 @@ import { findOrganizationBacking } from "../../../db/organization-backings";
 import { flash } from "../../../http/flash";
 import { idParam } from "../../../http/params";
 import type { Valid } from "../../../http/validate";
-import { HttpError, notFound, ValidationError } from "../../../lib/errors";
+import { notFound, ValidationError } from "../../../lib/errors";
 import { canManageBacking, canManageInvitations } from "../../../policies/organizations";
 import { changeBackingSelfJoin, connectBacking, disconnectBacking, gitHubConfig, inviteBackedPerson, listInvitablePeople } from "../../../services/org-backing";
 import { orgPath } from "./helpers";
@@ -155,13 +155,7 @@ export function submitBackingChoice(ctx: AppContext) {
       flash(req, "info", "That took too long. Start again.");
       return res.redirect(settingsPath(req.org!.slug));
     }
-    let chosen;
-    try {
-      chosen = await connectBacking(ctx, req.org!, { user_id: req.user!.id, username: req.user!.username }, token, choice.orgs, req.body.provider_org_id);
-    } catch (err) {
-      if (err instanceof HttpError && err.status === 422) throw new ValidationError({ provider_org_id: err.message });
-      throw err;
-    }
+    const chosen = await connectBacking(ctx, req.org!, { user_id: req.user!.id, username: req.user!.username }, token, choice.orgs, req.body.provider_org_id);
     delete req.session.orgBackingChoice;
     flash(req, "success", `${req.org!.name} is now backed by the GitHub organization ${chosen.login}.`);
     res.redirect(settingsPath(req.org!.slug));
