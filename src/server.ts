@@ -15,6 +15,7 @@ import { resolveSessionSecret } from "./session-secret";
 import { startMailWorker } from "./services/mail-worker";
 import { startUnconfirmedAccountPrune } from "./services/unconfirmed-accounts";
 import { startSecurityLogPrune } from "./services/security-log-retention";
+import { startBackingRecheck } from "./services/org-backing-recheck";
 import { startProviderEmulators, type ProviderEmulators } from "./dev/emulators";
 import { applyAdminUsernames } from "./services/site-admins";
 
@@ -73,11 +74,12 @@ async function main() {
   const mailWorker = startMailWorker(config, logger);
   const stopAccountPrune = startUnconfirmedAccountPrune(logger);
   const stopLogPrune = startSecurityLogPrune(logger);
-  const { app, close } = createApp({
+  const { app, ctx, close } = createApp({
     config,
     logger,
     sessionSecret: resolveSessionSecret(config, DATA_DIR),
   });
+  const stopBackingRecheck = startBackingRecheck(ctx, logger);
   // config.host: loopback only in development unless HOST says otherwise (see Config.host).
   const onListening = () => logger.info({ url: config.baseUrl, host: config.host ?? "all interfaces", port: config.port }, "Gatehouse is listening");
   const server = config.host === undefined ? app.listen(config.port, onListening) : app.listen(config.port, config.host, onListening);
@@ -110,6 +112,7 @@ async function main() {
     if (mail === "timeout") logger.warn("the mail worker was still sending at the end of the grace period; unsent mail stays queued");
     stopAccountPrune();
     stopLogPrune();
+    stopBackingRecheck();
     await metrics?.close();
     await emulators?.stop();
     await close();

@@ -30,6 +30,18 @@ declare module "express-session" {
     newOrgAccessToken?: { organizationId: number; token: string };
     /** The same for an organization's SCIM token. */
     newScimToken?: { organizationId: number; token: string };
+    /**
+     * The GitHub authorization for backing an organization that this browser started: its state
+     * and PKCE verifier (which must not travel in a URL), then the code it came back with. Bound to
+     * the owner and organization that started it, consumed by the page that lists their GitHub
+     * organizations (src/routes/web/orgs/backing.ts).
+     */
+    orgBacking?: { organizationId: number; slug: string; userId: number; state: string; verifier: string; startedAt: number; code?: string };
+    /**
+     * The read:org token of that authorization, sealed, and the GitHub organizations it
+     * administers, kept only until the owner picks one (a token in a form would reach the browser).
+     */
+    orgBackingChoice?: { organizationId: number; userId: number; tokenSealed: string; orgs: { id: string; login: string }[]; startedAt: number };
     /** The provider flow this browser started: bound to the session, consumed by the callback. */
     externalAuth?: ExternalAuthFlow;
     /** A provider sign-up that still needs an email address (branch 9 of the identity decision tree). */

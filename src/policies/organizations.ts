@@ -131,6 +131,11 @@ export function canDeleteOrganization(actor: Actor | null): boolean {
   return isOwner(actor);
 }
 
+/** Whether the actor may back the organization with a GitHub organization, or stop it: owners in person (it stores their own GitHub token). */
+export function canManageBacking(actor: Actor | null): boolean {
+  return isOwnerInPerson(actor);
+}
+
 /** Organization and team access tokens: owners only, since such a token acts as the organization. */
 export function canManageOrganizationTokens(actor: Actor | null): boolean {
   return isOwner(actor);
@@ -191,5 +196,6 @@ export function orgAbilities(actor: Actor | null) {
     manageDomains: canManageDomains(actor),
     reviewJoinRequests: canReviewJoinRequests(actor),
     manageScim: canManageScim(actor),
+    manageBacking: canManageBacking(actor),
   };
 }

@@ -10,13 +10,13 @@ type Row = [actor: OrgRole | null, ...answers: boolean[]];
 
 describe("organization policies (role x action)", () => {
   it("gives each role the organization-wide actions of its rank", () => {
-    const actions = [p.canViewOrganization, p.canViewTeams, p.canLeaveOrganization, p.canManageMembers, p.canManageInvitations, p.canManageTeams, p.canUpdateOrganization, p.canDeleteOrganization, p.canManageOrganizationTokens, p.canViewAuditLog, p.canManageScim];
+    const actions = [p.canViewOrganization, p.canViewTeams, p.canLeaveOrganization, p.canManageMembers, p.canManageInvitations, p.canManageTeams, p.canUpdateOrganization, p.canDeleteOrganization, p.canManageOrganizationTokens, p.canViewAuditLog, p.canManageScim, p.canManageBacking];
     const table: Row[] = [
-      //         view   teams  leave  members invites teams  update delete tokens audit  scim
-      ["owner",  true,  true,  true,  true,   true,   true,  true,  true,  true,  true,  true],
-      ["admin",  true,  true,  true,  true,   true,   true,  false, false, false, true,  false],
-      ["member", true,  true,  true,  false,  false,  false, false, false, false, false, false],
-      [null,     false, false, false, false,  false,  false, false, false, false, false, false],
+      //         view   teams  leave  members invites teams  update delete tokens audit  scim   backing
+      ["owner",  true,  true,  true,  true,   true,   true,  true,  true,  true,  true,  true,  true],
+      ["admin",  true,  true,  true,  true,   true,   true,  false, false, false, true,  false, false],
+      ["member", true,  true,  true,  false,  false,  false, false, false, false, false, false, false],
+      [null,     false, false, false, false,  false,  false, false, false, false, false, false, false],
     ];
     for (const [role, ...answers] of table) {
       actions.forEach((action, i) => assert.equal(action(actor(role)), answers[i], `${role ?? "outsider"} ${action.name}`));
@@ -63,10 +63,11 @@ describe("organization policies (role x action)", () => {
       ["invite admin", p.canInviteWithRole(token, "admin")],
       ["invite owner", p.canInviteWithRole(token, "owner")],
       ["manage SCIM", p.canManageScim(token)],
+      ["manage backing", p.canManageBacking(token)],
     ];
     assert.deepEqual(table, [
       ["member -> admin", true], ["admin -> member", true], ["member -> owner", false], ["owner -> admin", false],
-      ["remove member", true], ["remove owner", false], ["invite admin", true], ["invite owner", false], ["manage SCIM", false],
+      ["remove member", true], ["remove owner", false], ["invite admin", true], ["invite owner", false], ["manage SCIM", false], ["manage backing", false],
     ]);
     assert.deepEqual(p.grantableRoles(token), ["admin", "member"]);
     assert.deepEqual(p.grantableRoles(actor("owner")), ["owner", "admin", "member"]);
@@ -112,7 +113,7 @@ describe("organization policies (role x action)", () => {
   it("gives views the same answers as the policies", () => {
     assert.deepEqual(p.orgAbilities(actor("admin")), {
       view: true, manageMembers: true, manageInvitations: true, manageTeams: true, update: false, delete: false, manageTokens: false, leave: true, viewAuditLog: true, requireTwoFactor: false,
-      manageDomains: false, reviewJoinRequests: true, manageScim: false,
+      manageDomains: false, reviewJoinRequests: true, manageScim: false, manageBacking: false,
     });
   });
 });

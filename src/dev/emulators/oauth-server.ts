@@ -22,6 +22,12 @@ export interface EmulatedPerson {
   emailVerified: boolean;
 }
 
+/** An organization at the emulated provider (GitHub): its numeric id and its members by login, with their role. */
+export interface EmulatedOrg {
+  id: number;
+  members: Record<string, "admin" | "member">;
+}
+
 /** What a provider module supplies: its paths, its token answer format and its user API. */
 export interface ProviderFlavour {
   provider: ProviderName;
@@ -41,7 +47,13 @@ export interface ProviderFlavour {
 /** Given to provider modules for their user API. */
 export interface UserApiHelpers {
   /** The person and stable id behind the request's bearer token, or undefined (answered 401). */
-  personFor(req: Request, res: Response): { person: EmulatedPerson; id: string } | undefined;
+  personFor(req: Request, res: Response): { person: EmulatedPerson; id: string; scopes: string[] } | undefined;
+  /** The provider's stable user id for an account name. */
+  idFor(login: string): string;
+  /** The emulated organizations by login (tests fill them in). */
+  orgs: Map<string, EmulatedOrg>;
+  /** How many entries a paginated list answers per page at most (tests lower it to see Link pagination). */
+  pageSize(): number;
   /**
    * The avatar URL to answer: the emulator's own picture at `path` (the real provider's path shape
    * on the emulator's origin, where a browser can load it), unless a test set `avatarOverride`.
@@ -56,6 +68,7 @@ interface PendingCode {
   clientId: string;
   redirectUri: string;
   challenge?: string;
+  scope: string;
   expiresAt: number;
 }
 
@@ -72,8 +85,12 @@ export class ProviderEmulator {
   avatarOverride: string | null | undefined = undefined;
   /** The query of the last authorize request (tests check state and PKCE parameters). */
   lastAuthorize: Record<string, string> = {};
+  /** Organizations at the emulated provider, by login, with their members (GitHub's org APIs read them). */
+  orgs = new Map<string, EmulatedOrg>();
+  /** The most entries one page of a paginated list holds (GitHub's per_page caps at 100). */
+  pageSize = 100;
   private codes = new Map<string, PendingCode>();
-  private tokens = new Map<string, EmulatedPerson>();
+  private tokens = new Map<string, { person: EmulatedPerson; scope: string }>();
   private server: http.Server;
 
   constructor(readonly flavour: ProviderFlavour, person?: EmulatedPerson) {
@@ -96,6 +113,18 @@ export class ProviderEmulator {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  /** Revokes every token issued so far (the provider then answers 401, as for a revoked token). */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
+  /** Clears what tests set up: organizations, page size, failures. */
+  resetOrgs(): void {
+    this.orgs.clear();
+    this.pageSize = 100;
+    this.failUserApi = false;
   }
 
   /** The Gatehouse provider config pointing at this emulator. */
@@ -154,6 +183,8 @@ export class ProviderEmulator {
         clientId: b.client_id,
         redirectUri: b.redirect_uri,
         challenge: b.code_challenge || undefined,
+        // The token gets exactly the scopes the authorize request asked for.
+        scope: b.scope ?? "",
         expiresAt: Date.now() + 10 * 60_000,
       });
       back.searchParams.set("code", code);
@@ -178,8 +209,8 @@ export class ProviderEmulator {
         if (expected !== pending.challenge) return fail("invalid_grant");
       }
       const token = crypto.randomBytes(20).toString("hex");
-      this.tokens.set(token, pending.person);
-      tokenAnswer(req, res, f, { access_token: token, token_type: "bearer", scope: this.lastAuthorize.scope ?? "", expires_in: 3600 }, 200);
+      this.tokens.set(token, { person: pending.person, scope: pending.scope });
+      tokenAnswer(req, res, f, { access_token: token, token_type: "bearer", scope: pending.scope, expires_in: 3600 }, 200);
     });
 
     const api = express.Router();
@@ -190,13 +221,16 @@ export class ProviderEmulator {
     f.userApi(api, {
       personFor: (req, res) => {
         const token = /^Bearer (.+)$/i.exec(req.get("authorization") ?? "")?.[1];
-        const person = token ? this.tokens.get(token) : undefined;
-        if (!person) {
+        const held = token ? this.tokens.get(token) : undefined;
+        if (!held) {
           res.status(401).json({ message: "Bad credentials" });
           return undefined;
         }
-        return { person, id: this.idFor(person.login) };
+        return { person: held.person, id: this.idFor(held.person.login), scopes: held.scope.split(/[ ,]+/).filter(Boolean) };
       },
+      idFor: (login) => this.idFor(login),
+      orgs: this.orgs,
+      pageSize: () => this.pageSize,
       avatarUrl: (path) => (this.avatarOverride === undefined ? `${this.url}${path}` : this.avatarOverride),
       sendAvatar: (_req, res) => {
         res.type("image/png").set("cache-control", "public, max-age=3600").send(AVATAR_PNG);

@@ -19,6 +19,7 @@ import { signIns } from "../../metrics/registry";
 import { providerSignupRefusal } from "../../services/signup-gate";
 import { SUSPENDED_MESSAGE } from "../../services/suspension";
 import { safeNextPath } from "../../http/safe-redirect";
+import { checkBackingsAtSignIn } from "../../services/org-backing-recheck";
 import { finishProviderReauth } from "./provider-reauth";
 import type {} from "../../http/session-keys";
 import { renderConfirmPending } from "../../http/confirm-pending";
@@ -142,9 +143,12 @@ async function finishSignIn(ctx: AppContext, req: Request, res: Response, profil
   const outcome = await signInWithIdentity(ctx, profile);
   switch (outcome.kind) {
     case "signed_in":
+      // A GitHub sign-in rechecks the organizations backed by GitHub (joins or removals); it never fails the sign-in.
+      if (profile.provider === "github") await checkBackingsAtSignIn(ctx, outcome.user.id, profile.username).catch((err: unknown) => req.log.warn({ err }, "organization backing check at sign-in failed"));
       // A provider sign-in is one factor: with two-factor authentication on it stops at /login/two-factor.
       return res.redirect(await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" }));
     case "created":
+      if (profile.provider === "github") await checkBackingsAtSignIn(ctx, outcome.user.id, profile.username).catch((err: unknown) => req.log.warn({ err }, "organization backing check at sign-in failed"));
       await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" });
       flash(req, "success", `Welcome! Your account was created with ${label}. Your username is ${outcome.user.username}; you can change it in settings.`);
       return res.redirect("/");

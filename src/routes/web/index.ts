@@ -46,6 +46,7 @@ import { PasskeyLoginForm, submitPasskeyLogin, submitPasskeyLoginOptions } from 
 import { spendChallenge } from "../../http/webauthn-challenges";
 import { showSecurityLog } from "./settings/security-log";
 import { showOrgAuditLog } from "./orgs/audit-log";
+import * as backing from "./orgs/backing";
 import * as domains from "./orgs/domains";
 import { showJoinRequests, submitDecideJoinRequest, submitJoinRequest } from "./orgs/join-requests";
 import { showWelcomeOrganization } from "./welcome-organization";
@@ -137,6 +138,8 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // External identities
   r.get("/auth/:provider", showProviderStart(ctx));
   r.post("/auth/:provider", limitByIp(limits.loginPerIp), requireRecentAuth({ when: isLinkIntent, returnTo: "/settings/identities" }), startProviderAuth(ctx, passport));
+  // GitHub's backing authorization comes back under the sign-in callback URL (GitHub accepts sub-paths of it).
+  r.get("/auth/github/callback/org-backing", requireConfirmed, backing.receiveBackingCallback);
   r.get("/auth/:provider/callback", handleProviderCallback(ctx, passport));
   r.get("/auth/:provider/email", showProviderEmail(ctx));
   r.post("/auth/:provider/email", validate(ProviderEmailForm, showProviderEmail(ctx)), submitProviderEmail(ctx));
@@ -204,15 +207,22 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/teams/:team/members", teamOf, authorize(can.canManageTeamMembers), validate(orgs.TeamMemberForm, orgs.showTeam), orgs.submitAddTeamMember);
   r.post("/orgs/:org/teams/:team/members/:user/remove", teamOf, authorize(can.canManageTeamMembers), orgs.submitRemoveTeamMember);
   r.post("/orgs/:org/teams/:team/members/:user/maintainer", teamOf, authorize(can.canManageTeams), validate(orgs.MaintainerForm, { back: orgs.teamPage }), orgs.submitMaintainer);
-  r.get("/orgs/:org/invitations", member, authorize(can.canManageInvitations), orgs.showInvitations);
-  r.post("/orgs/:org/invitations", member, authorize(can.canManageInvitations), validate(orgs.InvitationForm, orgs.showInvitations), orgs.submitInvitation(ctx));
+  r.get("/orgs/:org/invitations", member, authorize(can.canManageInvitations), backing.loadBackedPeople(ctx), orgs.showInvitations);
+  r.post("/orgs/:org/invitations", member, authorize(can.canManageInvitations), backing.loadBackedPeople(ctx), validate(orgs.InvitationForm, orgs.showInvitations), orgs.submitInvitation(ctx));
+  r.post("/orgs/:org/invitations/github/:id", member, authorize(can.canManageInvitations), backing.submitInviteBacked(ctx));
   r.post("/orgs/:org/invitations/:id/resend", member, authorize(can.canManageInvitations), orgs.submitResendInvitation(ctx));
   r.get("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.showRevokeInvitation);
   r.post("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.submitRevokeInvitation);
-  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, orgs.showOrgSettings);
+  r.get("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, backing.loadBacking(ctx), orgs.showOrgSettings);
   r.post("/orgs/:org/settings/two-factor", member, authorize(can.canRequireTwoFactor), submitTwoFactorPolicy);
-  r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, validate(orgs.OrganizationForm, orgs.showOrgSettings), orgs.submitOrgSettings);
-  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), loadTwoFactorPolicy, validate(orgs.DeleteOrganizationForm, { page: orgs.showOrgSettings, errorsLocal: "deleteErrors", valuesLocal: "deleteValues" }), orgs.submitDeleteOrganization(ctx));
+  r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, backing.loadBacking(ctx), validate(orgs.OrganizationForm, orgs.showOrgSettings), orgs.submitOrgSettings);
+  r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), loadTwoFactorPolicy, backing.loadBacking(ctx), validate(orgs.DeleteOrganizationForm, { page: orgs.showOrgSettings, errorsLocal: "deleteErrors", valuesLocal: "deleteValues" }), orgs.submitDeleteOrganization(ctx));
+  r.post("/orgs/:org/settings/backing/github/start", member, authorize(can.canManageBacking), sudo(orgSettingsPath), backing.startBacking(ctx));
+  r.get("/orgs/:org/settings/backing/github", member, authorize(can.canManageBacking), backing.showBackingChoice(ctx));
+  r.post("/orgs/:org/settings/backing/github", member, authorize(can.canManageBacking), sudo(orgSettingsPath), validate(backing.BackingChoiceForm, backing.showBackingChoice(ctx)), backing.submitBackingChoice(ctx));
+  r.post("/orgs/:org/settings/backing/self-join", member, authorize(can.canManageBacking), sudo(orgSettingsPath), validate(backing.SelfJoinForm, { back: orgSettingsPath }), backing.submitSelfJoin);
+  r.get("/orgs/:org/settings/backing/remove", member, authorize(can.canManageBacking), backing.showStopBacking);
+  r.post("/orgs/:org/settings/backing/remove", member, authorize(can.canManageBacking), sudo(orgSettingsPath), backing.submitStopBacking);
   r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), validate(orgs.OrgTokenForm, orgs.showOrgTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);

@@ -65,10 +65,18 @@ const MEMBER_GETS: Record<string, "allowed" | 403> = {
   "POST /orgs/:org/settings/scim/tokens": 403,
   "GET /orgs/:org/settings/scim/tokens/:id/revoke": 403,
   "POST /orgs/:org/settings/scim/tokens/:id/revoke": 403,
+  "POST /orgs/:org/invitations/github/:id": 403,
+  "POST /orgs/:org/settings/backing/github/start": 403,
+  "GET /orgs/:org/settings/backing/github": 403,
+  "POST /orgs/:org/settings/backing/github": 403,
+  "POST /orgs/:org/settings/backing/self-join": 403,
+  "GET /orgs/:org/settings/backing/remove": 403,
+  "POST /orgs/:org/settings/backing/remove": 403,
 };
 
 /** A body that would pass each form's validation, so the refusal comes from the guard, not the form. */
 const VALID_BODY: Record<string, Record<string, string>> = {
+  "POST /orgs/:org/settings/backing/github": { provider_org_id: "1" },
   "POST /orgs/:org/members/:id/role": { role: "admin" },
   "POST /orgs/:org/teams": { name: "Intruders" },
   "POST /orgs/:org/teams/:team/rename": { name: "Intruders" },

@@ -1,0 +1,56 @@
+import { db, type Executor } from "./knex";
+
+/** An organization's backing by a provider group (table organization_backings). */
+export interface OrganizationBackingRow {
+  organization_id: number;
+  provider: "github";
+  provider_org_id: string;
+  provider_org_login: string;
+  /** The connecting owner's provider token, sealed with ctx.secretBox; never shown or logged. */
+  token_sealed: string;
+  connected_by: number | null;
+  self_join: boolean;
+  /** Set when the provider refused the token (401): backing does nothing until an owner reconnects. */
+  broken_at: Date | null;
+  checked_at: Date | null;
+  created_at: Date;
+}
+
+/** The organization's backing, or undefined. */
+export function findOrganizationBacking(organizationId: number, q: Executor = db): Promise<OrganizationBackingRow | undefined> {
+  return q<OrganizationBackingRow>("organization_backings").where({ organization_id: organizationId }).first();
+}
+
+/** Stores (or replaces) the organization's backing, healthy again. */
+export async function upsertOrganizationBacking(
+  fields: Pick<OrganizationBackingRow, "organization_id" | "provider" | "provider_org_id" | "provider_org_login" | "token_sealed" | "connected_by">,
+  q: Executor = db,
+): Promise<void> {
+  await q("organization_backings").insert({ ...fields, broken_at: null }).onConflict("organization_id")
+    .merge(["provider", "provider_org_id", "provider_org_login", "token_sealed", "connected_by", "broken_at"]);
+}
+
+/** Deletes the organization's backing and with it the stored token; true when there was one. */
+export async function deleteOrganizationBacking(organizationId: number, q: Executor = db): Promise<boolean> {
+  return (await q("organization_backings").where({ organization_id: organizationId }).delete()) > 0;
+}
+
+/** Turns joining on one's own on or off. */
+export async function setBackingSelfJoin(organizationId: number, selfJoin: boolean, q: Executor = db): Promise<void> {
+  await q("organization_backings").where({ organization_id: organizationId }).update({ self_join: selfJoin });
+}
+
+/** Marks the backing broken (the provider refused its token). */
+export async function markBackingBroken(organizationId: number, q: Executor = db): Promise<void> {
+  await q("organization_backings").where({ organization_id: organizationId }).whereNull("broken_at").update({ broken_at: q.fn.now() });
+}
+
+/** Records a completed membership check. */
+export async function markBackingChecked(organizationId: number, q: Executor = db): Promise<void> {
+  await q("organization_backings").where({ organization_id: organizationId }).update({ checked_at: q.fn.now() });
+}
+
+/** Every working backing of a provider, for the daily recheck and the sign-in checks. */
+export function listWorkingBackings(provider: OrganizationBackingRow["provider"], q: Executor = db): Promise<OrganizationBackingRow[]> {
+  return q<OrganizationBackingRow>("organization_backings").where({ provider }).whereNull("broken_at").orderBy("organization_id");
+}
