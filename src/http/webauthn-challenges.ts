@@ -1,8 +1,12 @@
 import type { NextFunction, Request, Response } from "express";
 import type { IssuedChallenge } from "../services/passkeys";
 
-/** What a WebAuthn challenge is for: adding a passkey, signing in with one, or a passkey as a sign-in's second step. */
-export type ChallengePurpose = "register" | "sign_in" | "second_step";
+/**
+ * What a session's WebAuthn challenge is for: adding a passkey, or a passkey as a sign-in's second
+ * step. Signing in with a passkey keeps its challenge in a cookie of its own instead
+ * (src/http/sign-in-challenge.ts), because that request comes from a signed-out page.
+ */
+export type ChallengePurpose = "register" | "second_step";
 
 declare module "express-session" {
   interface SessionData {

@@ -44,6 +44,7 @@ import { loadTwoFactorPolicy, submitTwoFactorPolicy } from "./orgs/two-factor-po
 import * as passkeys from "./settings/passkeys";
 import { PasskeyLoginForm, submitPasskeyLogin, submitPasskeyLoginOptions } from "./passkey-login";
 import { spendChallenge } from "../../http/webauthn-challenges";
+import { spendSignInChallenge } from "../../http/sign-in-challenge";
 import { showSecurityLog } from "./settings/security-log";
 import { showOrgAuditLog } from "./orgs/audit-log";
 import * as backing from "./orgs/backing";
@@ -164,8 +165,8 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/settings/passkeys/:id/rename", requireConfirmed, validate(passkeys.RenamePasskeyForm, passkeys.showRenamePasskey), passkeys.submitRenamePasskey);
   r.get("/settings/passkeys/:id/delete", requireConfirmed, passkeys.showRemovePasskey);
   r.post("/settings/passkeys/:id/delete", requireConfirmed, sudo("/settings/passkeys"), passkeys.submitRemovePasskey);
-  r.post("/login/passkey/options", submitPasskeyLoginOptions);
-  r.post("/login/passkey", limitByIp(limits.loginPerIp), spendChallenge("sign_in"), validate(PasskeyLoginForm, { page: showLogin, hidden: ["response"] }), submitPasskeyLogin);
+  r.post("/login/passkey/options", submitPasskeyLoginOptions(ctx));
+  r.post("/login/passkey", limitByIp(limits.loginPerIp), spendSignInChallenge(ctx), validate(PasskeyLoginForm, { page: showLogin, hidden: ["response"] }), submitPasskeyLogin);
 
   // Security logs: the user's own, and an organization's for its owners and admins
   r.get("/settings/security/log", requireConfirmed, showSecurityLog);

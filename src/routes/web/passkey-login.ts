@@ -5,7 +5,8 @@ import { beginSignIn } from "../../http/sign-in";
 import { SUSPENDED_MESSAGE } from "../../services/suspension";
 import { requestMeta } from "../../http/request-meta";
 import type { Valid } from "../../http/validate";
-import { keepChallenge } from "../../http/webauthn-challenges";
+import type { AppContext } from "../../context";
+import { keepSignInChallenge } from "../../http/sign-in-challenge";
 import { ValidationError } from "../../lib/errors";
 import { webAuthnResponseField } from "../../services/passkeys";
 import { beginPasskeySignIn, verifyPasskeySignIn } from "../../services/passkey-sign-in";
@@ -20,12 +21,14 @@ export const PasskeyLoginForm = z.object({
 /**
  * POST /login/passkey/options — the options for navigator.credentials.get(), as JSON, for the sign-in
  * page's script (the conditional autofill and the "Sign in with a passkey" button). The challenge is
- * kept in this browser's session, so answering needs the cookie this request set.
+ * kept in a sealed cookie of its own, never in the session (src/http/sign-in-challenge.ts says why).
  */
-export async function submitPasskeyLoginOptions(req: Request, res: Response) {
-  const { options, issued } = await beginPasskeySignIn(req.app.locals.config);
-  keepChallenge(req, "sign_in", issued);
-  res.json({ options });
+export function submitPasskeyLoginOptions(ctx: AppContext) {
+  return async (_req: Request, res: Response) => {
+    const { options, issued } = await beginPasskeySignIn(ctx.config);
+    keepSignInChallenge(ctx, res, issued);
+    res.json({ options });
+  };
 }
 
 /**
@@ -34,7 +37,7 @@ export async function submitPasskeyLoginOptions(req: Request, res: Response) {
  * entry with method "passkey", the new-device notice. A passkey whose authenticator verified the
  * user (PIN, biometrics) is two factors on its own; one without user verification proves
  * possession only, so with 2FA on it stops at /login/two-factor like a password. The challenge
- * was taken out of the session by the route's spendChallenge step. A refusal re-renders the
+ * was taken out of its cookie by the route's spendSignInChallenge step. A refusal re-renders the
  * sign-in page with the reason; a suspended account is told so only after a verified passkey, as
  * after the right password.
  */

@@ -46,6 +46,20 @@ describe("passkeys, from the attacker's side", () => {
     return { user, key, client };
   }
 
+  it("keeps a passkey sign-in's challenge out of the session, so the sign-in page's early options request can never replace a password sign-in's cookie", async () => {
+    // The page asks for options while the person types a password. Had that answer carried a
+    // session cookie, arriving after the password sign-in's answer it would sign the browser out.
+    const client = new TestClient(t.baseUrl);
+    const before = Number((await db("sessions").count<{ count: string }[]>("* as count"))[0]!.count);
+    const page = await client.get("/login");
+    const res = await client.postRaw("/login/passkey/options", { _csrf: csrfTokenFor(page.html, "/login/passkey") });
+    assert.equal(res.status, 200);
+    const cookies = res.headers.getSetCookie().map((c) => c.split("=")[0]);
+    assert.ok(!cookies.includes("gatehouse.sid"), `the options answer set ${cookies.join(", ")}`);
+    assert.ok(cookies.includes("gatehouse.passkey-sign-in"));
+    assert.equal(Number((await db("sessions").count<{ count: string }[]>("* as count"))[0]!.count), before, "no session row for a signed-out page's options");
+  });
+
   it("registers a passkey, signs in with it without a username, and records both", async () => {
     const { user, key } = await userWithPasskey();
     const [row] = await listPasskeysForUser(user.id);
