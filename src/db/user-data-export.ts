@@ -124,6 +124,15 @@ export function exportJoinRequests(userId: number, q: Executor = db) {
     );
 }
 
+/** Organizations this user backed with a provider organization (which one, since when), without the sealed token. */
+export function exportOrganizationBackings(userId: number, q: Executor = db) {
+  return q("organization_backings as b")
+    .join("organizations as o", "o.id", "b.organization_id")
+    .where("b.connected_by", userId)
+    .orderBy("b.organization_id")
+    .select("o.slug as organization", "b.provider", "b.provider_org_login", "b.self_join", "b.created_at");
+}
+
 /** Registered passkeys (name, dates, kind), without the public key or the user handle. */
 export function exportPasskeys(userId: number, q: Executor = db) {
   return q("passkeys").where({ user_id: userId }).orderBy("id").select("name", "credential_id", "transports", "device_type", "backed_up", "created_at", "last_used_at");

@@ -1,7 +1,7 @@
 import { db, type Executor } from "../db/knex";
 import type { UserRow } from "../db/users";
 import {
-  exportAccessTokens, exportAccount, exportTwoFactor, exportAuthorizationCodes, exportIdentities, exportInvitations, exportJoinRequests, exportMailsFor, exportMemberships,
+  exportAccessTokens, exportAccount, exportTwoFactor, exportAuthorizationCodes, exportIdentities, exportInvitations, exportJoinRequests, exportOrganizationBackings, exportMailsFor, exportMemberships,
   exportNotificationPreferences, exportOrganizationEventsBy, exportPasskeys, exportPendingLinks, exportProfile, exportSecurityEvents,
   exportScim, exportSessions, exportTeamMemberships,
 } from "../db/user-data-export";
@@ -66,13 +66,14 @@ export const EXPORT_SECTIONS: Record<string, ExportSection> = {
     collect: async (user, q) => ({ tokens: await exportAccessTokens(user.id, q), pending_cli_sign_ins: await exportAuthorizationCodes(user.id, q) }),
   },
   organizations: {
-    tables: ["memberships", "team_memberships", "invitations", "organization_events", "join_requests"],
+    tables: ["memberships", "team_memberships", "invitations", "organization_events", "join_requests", "organization_backings"],
     collect: async (user, q) => ({
       memberships: await exportMemberships(user.id, q),
       your_actions: await exportOrganizationEventsBy(user.id, q),
       teams: await exportTeamMemberships(user.id, q),
       invitations: await exportInvitations(user.id, q),
       join_requests: await exportJoinRequests(user.id, q),
+      backings_you_connected: await exportOrganizationBackings(user.id, q),
     }),
   },
   scim_provisioning: {
