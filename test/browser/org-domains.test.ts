@@ -13,23 +13,6 @@ describe("verified domains and joining by domain in a real browser", () => {
   const t = useTestApp(env);
   const b = useBrowser(t);
 
-  /** Light and dark screenshots of the current page at its width and at a phone's (with SCREENSHOTS=1; for people to look at). */
-  async function shoot(page: Page, name: string) {
-    if (process.env.SCREENSHOTS !== "1") return;
-    const size = page.viewportSize()!;
-    for (const [label, viewport] of [["1280", size], ["390", PHONE]] as const) {
-      await page.setViewportSize(viewport);
-      for (const scheme of ["light", "dark"] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
-        // The buttons' colour transitions (0.15 s) would be caught half-way.
-        await page.waitForTimeout(300);
-        await b.shoot(page, `org-domains-${name}-${label}-${scheme}`);
-      }
-    }
-    await page.setViewportSize(size);
-    await page.emulateMedia({ colorScheme: "light" });
-  }
-
   /** Nothing on the page is wider than the window. */
   async function fitsWidth(page: Page) {
     await page.setViewportSize(PHONE);
@@ -51,7 +34,7 @@ describe("verified domains and joining by domain in a real browser", () => {
     const name = await o.getByTestId("record-name").textContent();
     const value = await o.getByTestId("record-value").textContent();
     assert.equal(name, "_gatehouse-challenge.acme.test");
-    await shoot(o, "unverified");
+    await b.shootEveryWay(o, "org-domains-unverified");
     await fitsWidth(o);
 
     await o.getByRole("button", { name: "Verify acme.test" }).click();
@@ -62,12 +45,12 @@ describe("verified domains and joining by domain in a real browser", () => {
     await o.getByLabel(/They can ask to join/).check();
     await o.getByRole("button", { name: "Save join policy" }).click();
     await o.getByText(/can now ask to join/).waitFor();
-    await shoot(o, "verified");
+    await b.shootEveryWay(o, "org-domains-verified");
 
     const alice = await buildUser({ username: "alice", email: "alice@acme.test" });
     const a = await b.signedInPage(alice);
     await a.goto("/welcome/organization");
-    await shoot(a, "welcome");
+    await b.shootEveryWay(a, "org-domains-welcome");
     await fitsWidth(a);
     await a.getByRole("button", { name: "Ask to join Acme Platform" }).click();
     await a.getByText("You asked to join Acme Platform.", { exact: false }).waitFor();
@@ -76,7 +59,7 @@ describe("verified domains and joining by domain in a real browser", () => {
     await o.goto("/orgs/acme");
     await o.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Join requests" }).click();
     await o.getByText("alice@acme.test", { exact: false }).waitFor();
-    await shoot(o, "requests");
+    await b.shootEveryWay(o, "org-domains-requests");
     await fitsWidth(o);
     await o.getByRole("button", { name: "Approve alice" }).click();
     await o.getByText("alice is now a member of Acme Platform.").waitFor();

@@ -14,22 +14,6 @@ describe("organization single sign-on in a real browser", () => {
   const b = useBrowser(t);
   const idp = useOidcIdp();
 
-  /** Light and dark screenshots at 1280 and 390 px (with SCREENSHOTS=1; for people to look at). */
-  async function shoot(page: Page, name: string) {
-    if (process.env.SCREENSHOTS !== "1") return;
-    const size = page.viewportSize()!;
-    for (const [label, viewport] of [["1280", size], ["390", PHONE]] as const) {
-      await page.setViewportSize(viewport);
-      for (const scheme of ["light", "dark"] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
-        await page.waitForTimeout(300);
-        await b.shoot(page, `sso-${name}-${label}-${scheme}`);
-      }
-    }
-    await page.setViewportSize(size);
-    await page.emulateMedia({ colorScheme: "light" });
-  }
-
   /** Nothing on the page is wider than a phone's window. */
   async function fitsPhone(page: Page) {
     const size = page.viewportSize()!;
@@ -54,14 +38,14 @@ describe("organization single sign-on in a real browser", () => {
     await ownerPage.getByText("OpenID Connect is set up.").waitFor();
     assert.equal(await ownerPage.getByText(idp.clientSecret).count(), 0);
     await fitsPhone(ownerPage);
-    await shoot(ownerPage, "settings");
+    await b.shootEveryWay(ownerPage, "sso-settings");
 
     const page = await b.newPage();
     await page.goto(`${t.baseUrl}/login`);
     await page.getByRole("link", { name: "Sign in with SSO" }).click();
     await page.waitForURL(/\/login\/sso$/);
     await fitsPhone(page);
-    await shoot(page, "login");
+    await b.shootEveryWay(page, "sso-login");
     await page.getByLabel("Work email or organization slug").fill("ada@acme.test");
     await page.getByRole("button", { name: "Continue with SSO" }).click();
     // The continue page submits itself to the IdP, which signs the test person in and sends them back.

@@ -53,6 +53,11 @@ export interface TestBrowser {
   signOut(page: Page): Promise<void>;
   /** A full-page screenshot under screenshots/<name>.png when SCREENSHOTS=1; otherwise nothing. */
   shoot(page: Page, name: string): Promise<void>;
+  /**
+   * With SCREENSHOTS=1, screenshots of the page at its own width and at a phone's, each light and
+   * dark (screenshots/<name>-<width>-<scheme>.png), then puts the page back as it was; otherwise nothing.
+   */
+  shootEveryWay(page: Page, name: string): Promise<void>;
 }
 
 /**
@@ -107,6 +112,21 @@ export function useBrowser(app: { baseUrl: string }): TestBrowser {
     },
     async shoot(page, name) {
       if (TAKE_SCREENSHOTS) await page.screenshot({ path: screenshotPath(name), fullPage: true });
+    },
+    async shootEveryWay(page, name) {
+      if (!TAKE_SCREENSHOTS) return;
+      const size = page.viewportSize()!;
+      for (const [label, viewport] of [[String(size.width), size], ["390", PHONE]] as const) {
+        await page.setViewportSize(viewport);
+        for (const scheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          // The buttons' colour transitions (0.15 s) would be caught half-way.
+          await page.waitForTimeout(300);
+          await page.screenshot({ path: screenshotPath(`${name}-${label}-${scheme}`), fullPage: true });
+        }
+      }
+      await page.setViewportSize(size);
+      await page.emulateMedia({ colorScheme: "light" });
     },
   };
 }
