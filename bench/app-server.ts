@@ -52,7 +52,10 @@ async function main() {
   });
   server.on("request", app);
   server.listen(config.port, "127.0.0.1", () => announceReady());
-  serveParent(async (): Promise<AppStats> => ({ statements: statementsSoFar(), inFlight, responses: { ...responses } }));
+  serveParent(async (): Promise<AppStats> => {
+    const cpu = process.cpuUsage();
+    return { statements: statementsSoFar(), cpuMicros: cpu.user + cpu.system, inFlight, responses: { ...responses } };
+  });
 
   process.on("SIGTERM", () => {
     // Finish what is running (the bench waits for the app to be idle first), then release the pools.

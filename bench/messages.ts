@@ -26,6 +26,8 @@ export type LoadSpec = {
 export interface AppStats {
   /** Statements sent to PostgreSQL since start. */
   statements: number;
+  /** CPU time the app process used since start (user and system, every thread: argon2's too), in microseconds. */
+  cpuMicros: number;
   /** Requests received and not yet answered or abandoned. */
   inFlight: number;
   /** Finished responses by "METHOD path status", e.g. "POST /login 302". */

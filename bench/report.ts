@@ -12,6 +12,8 @@ export interface ReportRow {
   goal?: { text: string; met: boolean };
   /** SQL statements the app sent per successful operation. */
   statementsPerOp?: number;
+  /** The app process's CPU milliseconds (every thread) per successful operation. */
+  cpuMsPerOp?: number;
   /** The app's peak resident memory during the scenario, in bytes. */
   peakRss?: number;
 }
@@ -40,16 +42,17 @@ function cells(row: ReportRow): string[] {
     row.ratio ? `${row.ratio.value.toFixed(2)}x ${row.ratio.of}` : "baseline",
     goal,
     row.statementsPerOp === undefined ? "" : row.statementsPerOp.toFixed(1),
+    row.cpuMsPerOp === undefined ? "" : row.cpuMsPerOp.toFixed(2),
     row.peakRss === undefined ? "" : mb(row.peakRss),
   ];
 }
 
 /** The results as an aligned text table, then every failure seen, one line each. */
 export function formatTable(rows: ReportRow[]): string {
-  const header = ["scenario", "rate (median)", "p50 ms", "p99 ms", "ratio", "goal", "SQL/op", "peak RSS"];
+  const header = ["scenario", "rate (median)", "p50 ms", "p99 ms", "ratio", "goal", "SQL/op", "CPU ms/op", "peak RSS"];
   const table = [header, ...rows.map(cells)];
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  const right = new Set([1, 2, 3, 6, 7]);
+  const right = new Set([1, 2, 3, 6, 7, 8]);
   const lines = table.map((r) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd());
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) {

@@ -9,7 +9,7 @@ const GOALS = { signedIn: 0.4, api: 0.6, signIn: 0.95, healthzP99Ms: 20, peakRss
 const ratio = (a: Measured, b: Measured) => (b.summary.perSecond === 0 ? 0 : a.summary.perSecond / b.summary.perSecond);
 
 function row(label: string, unit: string, m: Measured, extra: Partial<ReportRow> = {}): ReportRow {
-  return { label, unit, summary: m.summary, statementsPerOp: m.statementsPerOp, peakRss: m.peakRss, ...extra };
+  return { label, unit, summary: m.summary, statementsPerOp: m.statementsPerOp, cpuMsPerOp: m.cpuMsPerOp, peakRss: m.peakRss, ...extra };
 }
 
 function compared(m: Measured, base: Measured, of: string, goal: number): Partial<ReportRow> {

@@ -9,6 +9,8 @@ export interface RoundsOutcome<T> {
   rounds: T[];
   /** SQL statements per operation the app finished during the measured rounds. */
   statementsPerOp?: number;
+  /** The app's CPU milliseconds per operation over the measured rounds. */
+  cpuMsPerOp?: number;
   /** The app's peak resident memory during this scenario, warm-up included, in bytes. */
   peakRss?: number;
 }
@@ -66,7 +68,8 @@ export async function runRounds<T>(settings: BenchSettings, round: (seconds: num
   if (!app || !before) return { rounds };
   const after = await stats(app.child);
   const ops = (after.responses[app.operation] ?? 0) - (before.responses[app.operation] ?? 0);
-  return { rounds, statementsPerOp: ops > 0 ? (after.statements - before.statements) / ops : undefined, peakRss: peakRss(app.child.pid) };
+  if (ops === 0) return { rounds, peakRss: peakRss(app.child.pid) };
+  return { rounds, statementsPerOp: (after.statements - before.statements) / ops, cpuMsPerOp: (after.cpuMicros - before.cpuMicros) / 1000 / ops, peakRss: peakRss(app.child.pid) };
 }
 
 /** Medians of rate and latencies over the rounds; completed operations and failures summed. */

@@ -78,6 +78,7 @@ async function main() {
     log(formatTable(results.rows));
     log(results.peakLine);
     log("SQL/op: statements the app sent to PostgreSQL per successful request (per sign-in: its GET and POST), counted at pg's Client#query.");
+    log("CPU ms/op: the app process's CPU time (user and system, every thread, argon2 included) per successful request or sign-in; it moves less with a busy machine than the rates do.");
     log("");
     log(results.summary);
   } finally {

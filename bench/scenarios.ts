@@ -9,6 +9,7 @@ import type { BenchSettings } from "./settings";
 export interface Measured {
   summary: Summary;
   statementsPerOp?: number;
+  cpuMsPerOp?: number;
   peakRss?: number;
 }
 
@@ -29,7 +30,7 @@ function load(child: BenchChild, spec: LoadSpec): Promise<LoadResult> {
 }
 
 function measured(outcome: RoundsOutcome<LoadResult>): Measured {
-  return { summary: summarize(outcome.rounds), statementsPerOp: outcome.statementsPerOp, peakRss: outcome.peakRss };
+  return { summary: summarize(outcome.rounds), statementsPerOp: outcome.statementsPerOp, cpuMsPerOp: outcome.cpuMsPerOp, peakRss: outcome.peakRss };
 }
 
 /** Raw argon2id verifications with `parallel` in flight, in the argon2 meter process. */
@@ -84,6 +85,6 @@ export async function measureHealthzBesideSignIns(settings: BenchSettings, loads
     async (seconds) => (await Promise.all([load(loads.main, signInSpec(settings, app, identities, seconds)), load(loads.probe, healthz(seconds))]))[1],
     { child: app.child, operation: SIGN_IN },
   );
-  // The statements are the sign-ins' (/healthz sends none), already shown on the sign-in row.
-  return { ...measured(outcome), statementsPerOp: undefined };
+  // The statements and CPU are the sign-ins' (/healthz sends none and costs little), already shown on the sign-in row.
+  return { ...measured(outcome), statementsPerOp: undefined, cpuMsPerOp: undefined };
 }
