@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
-import { RateLimitedError, reservePoint, type Reservation } from "./rate-limits";
+import { db } from "../db/knex";
+import { RATE_LIMITS_TABLE, RateLimitedError, reservePoint, type Reservation } from "./rate-limits";
 
 /**
  * The one budget of password guesses per account (RATE_LIMIT_LOGIN_PER_ACCOUNT per window), shared
@@ -59,5 +60,8 @@ export function reserveAccountAttempt(ctx: AppContext, userId: number | undefine
  */
 export async function clearPasswordAttempts(ctx: AppContext, userId: number, logins: string[] = []): Promise<void> {
   const limiter = ctx.limits.loginFailuresPerAccount;
-  await Promise.all([limiter.delete(accountAttemptKey(userId)), ...logins.map((login) => limiter.delete(typedLoginKey(login)))]);
+  // One statement for every key (the limiter's own delete takes one key per statement), named as the
+  // limiter stores them: a successful sign-in is the hot path that pays for this.
+  const keys = [accountAttemptKey(userId), ...logins.map(typedLoginKey)].map((key) => limiter.getKey(key));
+  await db(RATE_LIMITS_TABLE).whereIn("key", keys).delete();
 }

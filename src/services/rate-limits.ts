@@ -36,6 +36,9 @@ export interface RateLimits {
   orgsPerAccount: RateLimiterPostgres;
 }
 
+/** The table every PostgreSQL limiter counts in. */
+export const RATE_LIMITS_TABLE = "rate_limits";
+
 const HOUR = 3600;
 const DAY = 86_400;
 
@@ -45,7 +48,7 @@ export function createRateLimits(config: Config, knex: Knex): RateLimits {
     new RateLimiterPostgres({
       storeClient: knex,
       storeType: "knex",
-      tableName: "rate_limits",
+      tableName: RATE_LIMITS_TABLE,
       tableCreated: true,
       clearExpiredByTimeout: false,
       keyPrefix,
