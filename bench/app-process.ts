@@ -1,4 +1,5 @@
 import { BenchChild } from "./child";
+import { APP_SERVER_JS } from "./compiled-app-server";
 import { freePort } from "../test/helpers/free-port";
 import type { BenchIdentities } from "./seed-identities";
 
@@ -12,14 +13,14 @@ export interface RunningApp {
 const UNLIMITED = String(1_000_000_000);
 
 /**
- * Starts bench/app-server.ts with a production configuration. No mail is sent during a bench (no
+ * Starts bench/app-server.ts, compiled to JavaScript, with a production configuration. No mail is sent during a bench (no
  * mail worker runs); SMTP_URL is set only because production refuses to start without it. Request
  * logging is off (LOG_LEVEL=warn): the bench measures the app, not a log pipe.
  */
 export async function startApp(databaseUrl: string, sessionSecret: string): Promise<RunningApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = await BenchChild.start("app-server.ts", {
+  const child = await BenchChild.start(APP_SERVER_JS, {
     NODE_ENV: "production",
     PORT: String(port),
     BASE_URL: url,
@@ -30,8 +31,10 @@ export async function startApp(databaseUrl: string, sessionSecret: string): Prom
     RATE_LIMIT_LOGIN_PER_IP: UNLIMITED,
     RATE_LIMIT_LOGIN_PER_ACCOUNT: UNLIMITED,
     RATE_LIMIT_API_PER_TOKEN: UNLIMITED,
-    // As `npm start` and the Dockerfile run it: one malloc arena (README.md, beside the thread-pool sizing).
+    // As `npm start` and the Dockerfile run it: one malloc arena and 4 MiB semi-spaces (README.md,
+    // beside the thread-pool sizing).
     MALLOC_ARENA_MAX: "1",
+    NODE_OPTIONS: "--max-semi-space-size=4",
   });
   return { child, url };
 }

@@ -1,16 +1,20 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import path from "node:path";
 import { announceReady, serveParent } from "./child";
 import type { AppStats } from "./messages";
 import { countStatements, statementsSoFar } from "./statement-counter";
 
 // The app as production runs it: the JavaScript that `npm run build` compiled into dist/ (bench/run.ts
 // builds it first), not the TypeScript sources through tsx, whose loader and caches would add tens of
-// megabytes and some CPU that a production server does not have.
+// megabytes and some CPU that a production server does not have. This file itself runs compiled too
+// (bench/compiled-app-server.ts), from elsewhere, so dist/ is found from the working directory, the
+// repository (bench/child.ts).
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { createApp } = require("../dist/app") as typeof import("../src/app");
-const { loadConfig } = require("../dist/config") as typeof import("../src/config");
-const { connectDb, disconnectDb } = require("../dist/db/knex") as typeof import("../src/db/knex");
-const { createLogger } = require("../dist/lib/logger") as typeof import("../src/lib/logger");
+const dist = (name: string) => path.join(process.cwd(), "dist", name);
+const { createApp } = require(dist("app")) as typeof import("../src/app");
+const { loadConfig } = require(dist("config")) as typeof import("../src/config");
+const { connectDb, disconnectDb } = require(dist("db/knex")) as typeof import("../src/db/knex");
+const { createLogger } = require(dist("lib/logger")) as typeof import("../src/lib/logger");
 
 /**
  * The app under test, in its own process, started as dist/server.js starts it in production: config

@@ -12,7 +12,7 @@ const INHERITED = ["PATH", "HOME", "TMPDIR", "LANG"];
  */
 function cpuProfileArgs(script: string): string[] {
   const dir = process.env.BENCH_PROFILE_DIR;
-  return script === "app-server.ts" && dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+  return path.basename(script).startsWith("app-server.") && dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : [];
 }
 
 /**
@@ -23,17 +23,21 @@ function cpuProfileArgs(script: string): string[] {
 export class BenchChild {
   private constructor(private readonly proc: ChildProcess, readonly name: string) {}
 
-  /** Starts `bench/<script>` under tsx and waits (at most `readySeconds`) for its "ready" message. */
+  /**
+   * Starts `bench/<script>` under tsx, or a compiled JavaScript file (an absolute path ending in
+   * .js) under plain node, and waits (at most `readySeconds`) for its "ready" message.
+   */
   static async start(script: string, env: NodeJS.ProcessEnv, readySeconds = 60): Promise<BenchChild> {
     // node itself, not the tsx wrapper: the pid is then the process that serves, whose memory we read.
     // tsx's CommonJS hook only: `--import tsx` also starts Node's module-loader thread, a second V8
     // heap that a production server does not have.
-    const proc = spawn(process.execPath, [...cpuProfileArgs(script), "--require", "tsx/cjs", path.join(__dirname, script)], {
+    const entry = script.endsWith(".js") ? [script] : ["--require", "tsx/cjs", path.join(__dirname, script)];
+    const proc = spawn(process.execPath, [...cpuProfileArgs(script), ...entry], {
       cwd: REPO,
       env: { ...Object.fromEntries(INHERITED.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])), ...env },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    const child = new BenchChild(proc, script);
+    const child = new BenchChild(proc, path.basename(script));
     await child.next("ready", readySeconds);
     return child;
   }

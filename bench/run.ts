@@ -5,6 +5,7 @@ import pg from "pg";
 import { hashPassword } from "../src/auth/passwords";
 import { BenchChild } from "./child";
 import { startBenchDatabase } from "./database";
+import { compileAppServer } from "./compiled-app-server";
 import { measureAppScenarios, measureBaselines, measureHealthz, withApp, type AppFigures } from "./phases";
 import { formatTable } from "./report";
 import { buildResults } from "./results";
@@ -32,8 +33,9 @@ async function main() {
   const settings = readBenchSettings();
   log(`bench: ${settings.rounds} rounds of ${settings.seconds} s after ${settings.warmupSeconds} s of warm-up, ${settings.connections} connections, scale ${settings.scale}`);
   // The app runs from dist/, as in production; building first measures the code as it is now.
-  log("building dist/ (npm run build)");
+  log("building dist/ (npm run build) and the app server's bench wrapper");
   execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit", cwd: path.resolve(__dirname, "..") });
+  compileAppServer();
   const database = await startBenchDatabase();
   const client = new pg.Client({ connectionString: database.url });
   const started: BenchChild[] = [];
