@@ -38,6 +38,10 @@ describe("calls to owner-supplied SSO URLs", () => {
     it("never sends the request to a private address unless the operator allows it", async () => {
       await assert.rejects(outboundFetch(false)(url), /private or local network/);
       assert.equal(requests, 0);
+      // A name is checked where the connection is made, on the address connected to, with no
+      // lookup before it that a changing DNS answer (rebinding) could get past.
+      await assert.rejects(outboundFetch(false)(url.replace("127.0.0.1", "localhost")), /localhost is on a private or local network/);
+      assert.equal(requests, 0);
       const allowed = await outboundFetch(true)(url);
       assert.equal(await allowed.text(), "hello");
       assert.equal(requests, 1);

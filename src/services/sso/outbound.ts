@@ -1,5 +1,6 @@
-import dns from "node:dns/promises";
-import net from "node:net";
+import dns from "node:dns";
+import net, { type LookupFunction } from "node:net";
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from "undici";
 
 /**
  * Calls our server makes on an organization owner's say-so: the SAML metadata URL, the OIDC issuer's
@@ -12,9 +13,11 @@ import net from "node:net";
  * provider inside the company network; on by default outside production, where the test providers
  * listen on 127.0.0.1), a URL whose host is or resolves to a loopback, private, link-local,
  * unique-local, CGNAT or unspecified address is refused, and redirects are not followed (a public
- * URL could otherwise redirect inward). The check resolves the name before the request, and the
- * request resolves it again: a DNS answer that changes in between (rebinding) is not caught. That
- * window is small, and the responses only ever reach the owner as a parse error, never verbatim.
+ * URL could otherwise redirect inward). The address is checked where the connection is made: the
+ * request goes through an undici Agent whose DNS lookup refuses internal answers, so the address
+ * checked is the address connected to. Checking a name first and letting fetch resolve it again
+ * would leave a window for a DNS answer that changes in between (rebinding). A host that is an IP
+ * literal is never looked up, so it is checked before the request.
  */
 const INTERNAL = new net.BlockList();
 for (const [address, prefix] of [
@@ -30,12 +33,39 @@ export function isInternalAddress(ip: string): boolean {
   return INTERNAL.check(ip, net.isIPv6(ip) ? "ipv6" : "ipv4");
 }
 
-/** Throws with a reason for the owner unless every address `url`'s host has is public. */
+/** A refusal to call an internal address, worded for the owner who typed the URL. */
+export class PrivateNetworkRefused extends Error {
+  constructor(host: string) {
+    super(`${host} is on a private or local network, which this server does not call (SSO_ALLOW_PRIVATE_NETWORKS allows it)`);
+  }
+}
+
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, "");
+
+/** dns.lookup, refusing an answer in which any address is internal. */
+const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true, verbatim: true }, (err, addresses) => {
+    if (err) return callback(err, "", 0);
+    if (addresses.length === 0) return callback(new Error(`${hostname} does not resolve`), "", 0);
+    if (addresses.some((a) => isInternalAddress(a.address))) return callback(new PrivateNetworkRefused(hostname), "", 0);
+    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+};
+
+/** The connections of every owner-supplied call when private networks are not allowed. */
+const publicOnly = new Agent({ connect: { lookup: publicOnlyLookup } });
+
+/**
+ * Throws with a reason for the owner unless every address `url`'s host has is public. The request
+ * checks again as it connects (see the module comment); this is for a clear message up front, where
+ * a library would report the refused request only as a failure of its own.
+ */
 export async function assertPublicUrl(url: URL): Promise<void> {
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
+  const host = hostOf(url);
+  const addresses = net.isIP(host) ? [host] : (await dns.promises.lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) throw new Error(`${host} does not resolve`);
-  if (addresses.some(isInternalAddress)) throw new Error(`${host} is on a private or local network, which this server does not call (SSO_ALLOW_PRIVATE_NETWORKS allows it)`);
+  if (addresses.some(isInternalAddress)) throw new PrivateNetworkRefused(host);
 }
 
 /** fetch() for owner-supplied URLs: checked as above and redirects refused, unless private networks are allowed. */
@@ -44,7 +74,17 @@ export function outboundFetch(allowPrivateNetworks: boolean) {
   return async <Init extends object>(url: string | URL, init?: Init): Promise<Response> => {
     const options = (init ?? {}) as RequestInit;
     if (allowPrivateNetworks) return fetch(url, options);
-    await assertPublicUrl(new URL(url));
-    return fetch(url, { ...options, redirect: "error" });
+    const host = hostOf(new URL(url));
+    if (net.isIP(host) && isInternalAddress(host)) throw new PrivateNetworkRefused(host);
+    try {
+      // undici's fetch with its own Agent (Node's global fetch cannot take an Agent of another undici);
+      // its Response is the same WHATWG Response for every caller here.
+      const res = await undiciFetch(url, { ...(options as UndiciRequestInit), redirect: "error", dispatcher: publicOnly });
+      return res as unknown as Response;
+    } catch (err) {
+      // fetch reports a failed connection as "fetch failed", with the lookup's refusal as its cause.
+      const cause = (err as { cause?: unknown }).cause;
+      throw cause instanceof PrivateNetworkRefused ? cause : err;
+    }
   };
 }
