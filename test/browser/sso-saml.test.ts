@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import { beforeEach, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
@@ -96,6 +97,10 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     const summary = o.getByTestId("sso-summary");
     assert.match((await summary.textContent()) ?? "", new RegExp(`IdP entity id\\s*${idp.entityId}`));
     assert.match((await summary.textContent()) ?? "", new RegExp(`IdP sign-in URL\\s*${idp.ssoUrl}`));
+    // The stored certificate is shown as an IdP's console shows it, to compare and to see it expiring.
+    const certificate = (await o.getByTestId("saml-certificate").textContent()) ?? "";
+    assert.match(certificate, /idp\.acme\.test,\s+expires/);
+    assert.ok(certificate.includes(new crypto.X509Certificate(idp.certificate).fingerprint256), certificate);
     const metadataHref = await o.getByRole("link", { name: "Download metadata XML" }).getAttribute("href");
     assert.equal(metadataHref, spEntityId);
     const metadata = await (await o.context().request.get(metadataHref!)).text();
@@ -105,19 +110,32 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     await b.shootEveryWay(o, "sso-saml-settings");
 
     const page = await b.newPage();
+    // An address no organization uses SSO for gets the answer beside the field, and nothing more.
+    await page.goto("/login/sso");
+    await page.getByLabel("Work email or organization slug").fill("grace@elsewhere.test");
+    await page.getByRole("button", { name: "Continue with SSO" }).click();
+    await page.getByText("No organization uses single sign-on for that address or slug.").waitFor();
+    await fitsPhone(page);
+    await b.shootEveryWay(page, "sso-login-unknown");
+    const acsPosts: (string | null)[] = [];
+    page.on("request", (req) => {
+      if (req.method() === "POST" && req.url() === acsUrl) acsPosts.push(new URLSearchParams(req.postData() ?? "").get("continued"));
+    });
     await startAtLogin(page, "grace@acme.test");
     assert.deepEqual(idp.requests.map((r) => [r.issuer, r.acsUrl]), [[spEntityId, acsUrl]]);
     await page.getByRole("button", { name: "Sign in" }).click();
-    // The IdP's page posts the signed response to our ACS (cross-site: without our cookie), our
-    // page posts it once more from our own origin, and the sign-in completes.
     await page.getByText("Your account was created through Acme single sign-on").waitFor();
+    // The IdP's page posted the signed response to our ACS cross-site, so without our SameSite=Lax
+    // cookie; our page posted it once more from our own origin, with it.
+    assert.deepEqual(acsPosts, [null, "1"]);
     await b.shootEveryWay(page, "sso-saml-welcome");
     const grace = await db("users").where({ email: "grace@acme.test" }).first();
     assert.equal(grace.display_name, "Grace Hopper");
     assert.equal(await roleOf(org, grace), "member");
     assert.deepEqual(await db("identities").where({ user_id: grace.id }).pluck("provider_user_id"), ["saml-user-1"]);
-    await page.goto("/orgs/acme");
+    await page.getByRole("link", { name: /^Acme/ }).click();
     await page.getByRole("heading", { name: "Overview" }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/orgs/acme");
   });
 
   it("refuses the same signed response posted again, in the browser that used it and in another, with a page that says so", async () => {
@@ -141,7 +159,7 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     assert.ok(await signedOut(other));
     await startAtLogin(other, "grace@acme.test");
     await other.goto(idp.resendUrl(0));
-    await refusal(other, "Single sign-on did not complete", /identity provider was refused/);
+    await refusal(other, "Single sign-on did not complete", /was refused, so nobody was signed in\. It does not answer the sign-in started in this browser\./);
     await b.shootEveryWay(other, "sso-saml-replay");
     assert.ok(await signedOut(other));
     assert.equal((await db("users").where({ email: "grace@acme.test" })).length, 1);
@@ -159,7 +177,7 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
       const page = await b.newPage();
       await startAtLogin(page, "grace@acme.test");
       await page.getByRole("button", { name: "Sign in" }).click();
-      await refusal(page, "Single sign-on did not complete", /identity provider was refused/);
+      await refusal(page, "Single sign-on did not complete", /was refused, so nobody was signed in\. It was not signed by the organization’s identity provider, or it was changed after signing\./);
       if (what === "NameID") {
         await fitsPhone(page);
         await b.shootEveryWay(page, "sso-saml-tampered");
