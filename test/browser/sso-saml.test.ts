@@ -64,6 +64,14 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     return new URL(page.url()).pathname === "/login";
   }
 
+  /**
+   * Opens the IdP's page that posts issued response `index` again. It submits itself while it
+   * loads, so waiting for its load event would race that next navigation: only its arrival is awaited.
+   */
+  async function resend(page: Page, index: number) {
+    await page.goto(idp.resendUrl(index), { waitUntil: "commit" });
+  }
+
   /** Waits for a refusal page and checks that it says what happened and offers a new start. */
   async function refusal(page: Page, heading: string, reason: RegExp) {
     await page.getByRole("heading", { name: heading }).waitFor();
@@ -147,18 +155,18 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     assert.equal(idp.issued.length, 1);
 
     // Posted again in the same browser (the back button, or a second tab): no sign-in waits for it.
-    await page.goto(idp.resendUrl(0));
+    await resend(page, 0);
     await refusal(page, "This sign-in was not started here", /does not answer a sign-in started in this browser/);
     await fitsPhone(page);
     await b.shootEveryWay(page, "sso-saml-not-started");
 
     // Someone who kept a copy posts it in their own browser, even after starting a sign-in of their own.
     const other = await b.newPage();
-    await other.goto(idp.resendUrl(0));
+    await resend(other, 0);
     await refusal(other, "This sign-in was not started here", /does not answer a sign-in started in this browser/);
     assert.ok(await signedOut(other));
     await startAtLogin(other, "grace@acme.test");
-    await other.goto(idp.resendUrl(0));
+    await resend(other, 0);
     await refusal(other, "Single sign-on did not complete", /was refused, so nobody was signed in\. It does not answer the sign-in started in this browser\./);
     await b.shootEveryWay(other, "sso-saml-replay");
     assert.ok(await signedOut(other));
