@@ -15,12 +15,20 @@ type Details = Record<string, unknown>;
 const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 const quoted = (v: unknown): string | null => (text(v) ? `“${text(v)}”` : null);
 
-/** "with your password", "with a passkey", "with GitHub": how a sign-in was made. */
+const SECOND_FACTORS: Record<string, string> = { totp: "an authenticator code", recovery_code: "a recovery code", passkey: "a passkey" };
+
+/**
+ * "with your password", "with a passkey", "with GitHub", "with single sign-on": how a sign-in was
+ * made; a second factor is recorded after a "+" ("password+totp") and said after "and".
+ */
 function signInMethod(method: unknown): string {
-  if (method === "password") return "with your password";
-  if (method === "passkey") return "with a passkey";
-  if (method === "email_confirmation") return "by confirming your email address";
-  return text(method) ? `with ${providerLabel(text(method))}` : "";
+  const [first, second] = text(method).split("+");
+  const factor = second ? ` and ${SECOND_FACTORS[second] ?? second}` : "";
+  if (first === "password") return `with your password${factor}`;
+  if (first === "passkey") return `with a passkey${factor}`;
+  if (first === "email_confirmation") return "by confirming your email address";
+  if (first === "sso") return `with single sign-on${factor}`;
+  return first ? `with ${providerLabel(first)}${factor}` : "";
 }
 
 const REVOKE_REASONS: Record<string, string> = {

@@ -162,8 +162,8 @@ export function handleSamlResponse(ctx: AppContext) {
         profile = await finishSaml(ctx.config.baseUrl, sso.provider, samlResponse, { id: flow.requestId, startedAt: flow.startedAt });
       } catch (err) {
         if (!(err instanceof SamlRefused)) throw err;
-        req.log.warn({ organization: sso.org.id, reason: err.message }, "SAML response refused");
-        return refuse(res, 400, "Single sign-on did not complete", `The answer from ${sso.org.name}’s identity provider was refused: ${err.message} Start again.`);
+        req.log.warn({ organization: sso.org.id, reason: err.detail }, "SAML response refused");
+        return refuse(res, 400, "Single sign-on did not complete", `The answer from ${sso.org.name}’s identity provider was refused, so nobody was signed in. ${err.message} Start again.`);
       }
       await finishSso(ctx, req, res, sso, profile, flow);
     } catch (err) {

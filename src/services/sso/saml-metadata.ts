@@ -50,3 +50,23 @@ export function certificatePem(text: string): string | undefined {
     return undefined;
   }
 }
+
+/** What lets an owner recognize the stored signing certificate (and see it expiring) without the PEM. */
+export interface CertificateSummary {
+  /** The subject's common name, or the whole subject when it has none. */
+  subject: string;
+  expiresAt: Date;
+  /** SHA-256, as IdP admin consoles show it (colon-separated hex). */
+  fingerprint: string;
+}
+
+/** The summary of a PEM certificate; undefined when it cannot be read. */
+export function certificateSummary(pem: string): CertificateSummary | undefined {
+  try {
+    const cert = new crypto.X509Certificate(pem);
+    const subject = /^CN=(.+)$/m.exec(cert.subject)?.[1] ?? cert.subject.split("\n").join(", ");
+    return { subject, expiresAt: new Date(cert.validTo), fingerprint: cert.fingerprint256 };
+  } catch {
+    return undefined;
+  }
+}

@@ -24,8 +24,29 @@ const REQUEST_MAX_AGE_MS = 15 * 60_000;
 const EMAIL_ATTRIBUTES = ["email", "mail", "emailaddress", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", "urn:oid:0.9.2342.19200300.100.1.3"];
 const NAME_ATTRIBUTES = ["name", "displayname", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", "http://schemas.microsoft.com/identity/claims/displayname", "urn:oid:2.16.840.1.113730.3.1.241"];
 
-/** Why a SAML response was refused, in words for the page. */
-export class SamlRefused extends Error {}
+/** Why a SAML response was refused: `message` in words for the page, `detail` as the library said it, for the log. */
+export class SamlRefused extends Error {
+  constructor(message: string, readonly detail: string = message) {
+    super(message);
+  }
+}
+
+/**
+ * node-saml's reasons are written for developers ("InResponseTo is not valid", "Invalid signature",
+ * some quoting our settings back), without a full stop; the person on the refusal page gets a
+ * sentence about what went wrong instead, and the log keeps the library's words.
+ */
+function plainReason(libraryMessage: string): string {
+  if (/signature/i.test(libraryMessage)) return "It was not signed by the organization’s identity provider, or it was changed after signing.";
+  if (/InResponseTo/i.test(libraryMessage)) return "It does not answer the sign-in started in this browser.";
+  if (/not yet valid/i.test(libraryMessage)) return "It is not valid yet: a clock may be wrong.";
+  // A subject confirmation is rejected when its NotOnOrAfter has passed (the bearer method is the other cause).
+  if (/expired|subject confirmation/i.test(libraryMessage)) return "It has expired: it took too long to arrive, or a clock is wrong.";
+  if (/audience/i.test(libraryMessage)) return "It was made for another service.";
+  if (/issuer/i.test(libraryMessage)) return "It comes from another identity provider than the one set up for this organization.";
+  if (/status code/i.test(libraryMessage)) return "The identity provider did not sign you in.";
+  return "It could not be read as a SAML response.";
+}
 
 /** A cache provider that holds only the one request id this browser's session started (and when, which node-saml ages). */
 function sessionCache(expected: { id: string; startedAt: number } | undefined, saved: (id: string) => void): CacheProvider {
@@ -102,7 +123,7 @@ export async function finishSaml(baseUrl: string, row: SsoProviderRow, samlRespo
   try {
     ({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
   } catch (err) {
-    throw new SamlRefused((err as Error).message);
+    throw new SamlRefused(plainReason((err as Error).message), (err as Error).message);
   }
   if (!profile?.nameID) throw new SamlRefused("The response names nobody (no NameID).");
   const assertion = (profile.getAssertion?.() as { Assertion?: AssertionXml })?.Assertion;

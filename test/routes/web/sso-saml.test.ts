@@ -65,26 +65,30 @@ describe("single sign-on with SAML 2.0", () => {
     assert.equal(await roleOf(org, user), "member");
   });
 
-  const refusals: [string, (acs: string, sp: string, requestId: string) => SamlResponseOptions][] = [
-    ["an unsolicited response (no InResponseTo)", () => ({})],
-    ["a response to another request", () => ({ inResponseTo: "_someone-elses-request" })],
-    ["a tampered assertion", (_a, _s, id) => ({ inResponseTo: id, tamperNameId: "admin" })],
-    ["an unsigned assertion", (_a, _s, id) => ({ inResponseTo: id, sign: "none" })],
-    ["a signed response around an unsigned assertion", (_a, _s, id) => ({ inResponseTo: id, sign: "response" })],
-    ["an assertion signed by another key", (_a, _s, id) => ({ inResponseTo: id, foreignKey: true })],
-    ["an expired assertion", (_a, _s, id) => ({ inResponseTo: id, notBefore: -900, notOnOrAfter: -300 })],
-    ["an assertion not valid yet", (_a, _s, id) => ({ inResponseTo: id, notBefore: 600, notOnOrAfter: 900 })],
-    ["an assertion for another audience", (_a, _s, id) => ({ inResponseTo: id, audience: "https://other-sp.test/metadata" })],
-    ["an assertion for another recipient", (_a, _s, id) => ({ inResponseTo: id, recipient: "https://other-sp.test/acs" })],
-    ["a response sent to another destination", (_a, _s, id) => ({ inResponseTo: id, destination: "https://other-sp.test/acs" })],
+  // Each with the sentence the refusal page gives (never the library's words, which are for the log).
+  const refusals: [string, (acs: string, sp: string, requestId: string) => SamlResponseOptions, RegExp][] = [
+    ["an unsolicited response (no InResponseTo)", () => ({}), /does not answer the sign-in started in this browser/],
+    ["a response to another request", () => ({ inResponseTo: "_someone-elses-request" }), /does not answer the sign-in started in this browser/],
+    ["a tampered assertion", (_a, _s, id) => ({ inResponseTo: id, tamperNameId: "admin" }), /changed after signing/],
+    ["an assertion whose email was changed after signing", (_a, _s, id) => ({ inResponseTo: id, tamperEmail: "admin@acme.test" }), /changed after signing/],
+    ["an unsigned assertion", (_a, _s, id) => ({ inResponseTo: id, sign: "none" }), /not signed by the organization’s identity provider/],
+    ["a signed response around an unsigned assertion", (_a, _s, id) => ({ inResponseTo: id, sign: "response" }), /not signed by the organization’s identity provider/],
+    ["an assertion signed by another key", (_a, _s, id) => ({ inResponseTo: id, foreignKey: true }), /not signed by the organization’s identity provider/],
+    ["an expired assertion", (_a, _s, id) => ({ inResponseTo: id, notBefore: -900, notOnOrAfter: -300 }), /It has expired/],
+    ["an assertion not valid yet", (_a, _s, id) => ({ inResponseTo: id, notBefore: 600, notOnOrAfter: 900 }), /not valid yet/],
+    ["an assertion for another audience", (_a, _s, id) => ({ inResponseTo: id, audience: "https://other-sp.test/metadata" }), /made for another service/],
+    ["an assertion for another recipient", (_a, _s, id) => ({ inResponseTo: id, recipient: "https://other-sp.test/acs" }), /made for another recipient/],
+    ["a response sent to another destination", (_a, _s, id) => ({ inResponseTo: id, destination: "https://other-sp.test/acs" }), /sent to another destination/],
   ];
-  for (const [what, options] of refusals) {
+  for (const [what, options, reason] of refusals) {
     it(`refuses ${what}`, async () => {
       const { acs, sp } = await acmeWithSaml();
       const client = new TestClient(t.baseUrl);
       const requestId = await requestIdFor(client);
       const res = await post(client, acs, idp.response(acs, sp, options(acs, sp, requestId)));
       assert.equal(res.status, 400, res.html.slice(0, 300));
+      assert.match(reasonOf(res.html), /identity provider was refused, so nobody was signed in\. /);
+      assert.match(reasonOf(res.html), reason);
       assert.equal(await signedInAs(client), undefined);
       assert.equal(await db("users").where({ email: "grace@acme.test" }).first(), undefined);
     });

@@ -5,6 +5,7 @@ import { findSsoProvider } from "../../../db/organization-sso";
 import { flash } from "../../../http/flash";
 import type { Valid } from "../../../http/validate";
 import { configureOidc, configureSaml, removeSsoProvider, setSsoPolicy } from "../../../services/sso/configure";
+import { certificateSummary } from "../../../services/sso/saml-metadata";
 import { ssoUrls } from "../../../services/sso/urls";
 import { domainsPage } from "./domains";
 import { orgPath } from "./helpers";
@@ -34,7 +35,8 @@ export const SsoPolicyForm = z.object({
 });
 
 /**
- * Route step for the single sign-on page: the organization's IdP (never its client secret) and
+ * Route step for the single sign-on page: the organization's IdP (never its client secret; its SAML
+ * certificate by subject, expiry and fingerprint, which owners compare with their IdP's console) and
  * what its administrators need from us: our redirect URI, ACS URL, entity id and metadata URL.
  */
 export function loadSsoSettings(ctx: AppContext) {
@@ -47,6 +49,7 @@ export function loadSsoSettings(ctx: AppContext) {
         clientId: provider.oidc_client_id,
         entityId: provider.saml_entity_id,
         ssoUrl: provider.saml_sso_url,
+        certificate: provider.saml_certificate ? certificateSummary(provider.saml_certificate) : undefined,
         requireSso: provider.require_sso,
         sessionLifetimeHours: provider.session_lifetime_hours,
       },
