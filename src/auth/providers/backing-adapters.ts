@@ -1,10 +1,11 @@
 import type { Config, ProviderConfig } from "../../config";
 import type { BackingAdapter, BackingProviderName } from "./backing-api";
+import { bitbucketBacking } from "./bitbucket-workspaces";
 import { githubBacking } from "./github-orgs";
 import { gitlabBacking } from "./gitlab-groups";
 
 /** Every provider an organization can be backed by, in the order the settings page offers them. */
-export const BACKING_ADAPTERS: readonly BackingAdapter[] = [githubBacking, gitlabBacking];
+export const BACKING_ADAPTERS: readonly BackingAdapter[] = [githubBacking, gitlabBacking, bitbucketBacking];
 
 /** The adapter of a provider name, or undefined for a name that is not one. */
 export function findBackingAdapter(name: string): BackingAdapter | undefined {
@@ -32,4 +33,12 @@ export type { BackingAdapter, BackingProviderName };
  */
 export function backingCallbackUrl(config: Config, name: BackingProviderName): string {
   return `${config.baseUrl}/auth/${name}/callback/org-backing`;
+}
+
+/** The origins of the configured backing providers' authorization pages, for the CSP's form-action. */
+export function backingAuthorizationOrigins(config: Config): string[] {
+  return BACKING_ADAPTERS.flatMap((a) => {
+    const providerConfig = a.config(config);
+    return providerConfig ? [a.authorizationOrigin(providerConfig)] : [];
+  });
 }

@@ -58,6 +58,8 @@ export interface BackingAdapter {
   scope: string;
   /** The provider's config, or undefined when the operator did not configure it. */
   config(config: Config): ProviderConfig | undefined;
+  /** The origin of the provider's authorization page (the CSP's form-action must allow the start button's redirect there). */
+  authorizationOrigin(config: ProviderConfig): string;
   /** The authorize URL for the backing authorization (state, and a PKCE S256 challenge where the provider takes one). */
   authorizeUrl(config: ProviderConfig, redirectUri: string, state: string, verifier: string): string;
   /** Exchanges an authorization code; undefined when the provider refuses the code. */

@@ -52,6 +52,8 @@ export const githubBacking: BackingAdapter = {
   scope: "read:org",
   config: (config) => config.providers.github,
 
+  authorizationOrigin: (config) => new URL(webUrl(config)).origin,
+
   authorizeUrl(config, redirectUri, state, verifier) {
     const url = new URL(`${webUrl(config)}/login/oauth/authorize`);
     url.search = new URLSearchParams({

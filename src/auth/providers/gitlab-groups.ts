@@ -65,6 +65,8 @@ export const gitlabBacking: BackingAdapter = {
   scope: "read_api",
   config: (config) => config.providers.gitlab,
 
+  authorizationOrigin: (config) => new URL(baseUrl(config)).origin,
+
   authorizeUrl(config, redirectUri, state, verifier) {
     const url = new URL(`${baseUrl(config)}/oauth/authorize`);
     url.search = new URLSearchParams({

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import express, { type Request, type Response, type Router } from "express";
-import type { ProviderConfig, ProviderName } from "../../config";
+import type { BackingOnlyProviderName, ProviderConfig, ProviderName } from "../../config";
 
 /**
  * A local stand-in for an OAuth 2.0 provider, for tests and for `npm start` with
@@ -32,9 +32,20 @@ export interface EmulatedOrg {
   members: Record<string, "admin" | "member">;
 }
 
+/** Every provider the emulators play: the sign-in providers, and Bitbucket (backing only). */
+export type EmulatedProviderName = ProviderName | BackingOnlyProviderName;
+
+/**
+ * The provider's stable user id for an account name (derived, so it survives restarts). Bitbucket
+ * people are Atlassian accounts, so the Bitbucket emulator derives Atlassian's id for a name.
+ */
+export function stableId(provider: EmulatedProviderName, login: string): string {
+  return crypto.createHash("sha256").update(`${provider}:${login.toLowerCase()}`).digest("hex");
+}
+
 /** What a provider module supplies: its paths, its token answer format and its user API. */
 export interface ProviderFlavour {
-  provider: ProviderName;
+  provider: EmulatedProviderName;
   label: string;
   authorizePath: string;
   tokenPath: string;
@@ -154,7 +165,7 @@ export class ProviderEmulator {
 
   /** The provider's stable user id for an account name (derived, so it survives restarts). */
   idFor(login: string): string {
-    return crypto.createHash("sha256").update(`${this.flavour.provider}:${login.toLowerCase()}`).digest("hex");
+    return stableId(this.flavour.provider, login);
   }
 
   /**
