@@ -64,8 +64,8 @@ export async function markBackingChecked(organizationId: number, q: Executor = d
   await q("organization_backings").where({ organization_id: organizationId }).update({ checked_at: q.fn.now() });
 }
 
-/** Every working backing (of one provider, or of all), for the daily recheck and the sign-in checks. */
-export function listWorkingBackings(provider?: BackingProviderName, q: Executor = db): Promise<OrganizationBackingRow[]> {
+/** Every working backing (of the given providers, or of all), for the daily recheck and the sign-in checks. */
+export function listWorkingBackings(providers?: BackingProviderName[], q: Executor = db): Promise<OrganizationBackingRow[]> {
   const query = q<OrganizationBackingRow>("organization_backings").whereNull("broken_at").orderBy("organization_id");
-  return provider ? query.where({ provider }) : query;
+  return providers ? query.whereIn("provider", providers) : query;
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from "../context";
 import type { ProviderName } from "../config";
+import { BACKING_ADAPTERS } from "../auth/providers/backing-adapters";
 import type { BackingPerson } from "../auth/providers/backing-api";
 import { listMembersWithIdentity } from "../db/backed-people";
 import { db } from "../db/knex";
@@ -111,8 +112,9 @@ export async function recheckAllBackings(ctx: AppContext): Promise<number> {
  * are logged and skipped: a sign-in never fails because of backing, and nobody is removed on an error.
  */
 export async function checkBackingsAtSignIn(ctx: AppContext, userId: number, identityProvider: ProviderName, person: BackingPerson): Promise<void> {
-  for (const backing of await listWorkingBackings()) {
-    if (adapterOf(backing).identityProvider !== identityProvider) continue;
+  const providers = BACKING_ADAPTERS.filter((a) => a.identityProvider === identityProvider).map((a) => a.name);
+  if (providers.length === 0) return;
+  for (const backing of await listWorkingBackings(providers)) {
     const member = await findMembership(backing.organization_id, userId);
     if (member?.role === "owner" || (!member && !backing.self_join)) continue;
     let inGroup: boolean | "broken";

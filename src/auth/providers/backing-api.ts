@@ -97,12 +97,19 @@ export function nextLink(header: string | null): string | undefined {
 }
 
 /**
+ * How long one provider request may take. A provider that hangs must not hold a sign-in, a page,
+ * or (during a token refresh) the backing row's lock: a timeout is an error like any other, so
+ * nobody is removed and nothing is marked broken on it.
+ */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
  * A GET to a provider's API with the bearer token. Only `apiBase`'s origin ever sees the token,
  * whatever a Link header or a `next` field points at; a 401 throws BackingTokenRejected.
  */
 export async function apiGet(provider: string, apiBase: string, token: string, url: string, headers: Record<string, string> = {}): Promise<Response> {
   if (new URL(url).origin !== new URL(apiBase).origin) throw new Error(`${provider} pointed outside its API`);
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "Gatehouse", ...headers } });
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json", "user-agent": "Gatehouse", ...headers }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   if (res.status === 401) throw new BackingTokenRejected(provider);
   return res;
 }
@@ -131,7 +138,7 @@ export async function readAllPages(provider: string, first: string, readPage: (u
 export async function tokenRequest(provider: string, url: string, body: Record<string, string>, opts: { basic?: { id: string; secret: string }; scopesField?: "scope" | "scopes" } = {}): Promise<BackingGrant | undefined> {
   const headers: Record<string, string> = { accept: "application/json", "content-type": "application/x-www-form-urlencoded", "user-agent": "Gatehouse" };
   if (opts.basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(opts.basic.id)}:${encodeURIComponent(opts.basic.secret)}`).toString("base64")}`;
-  const res = await fetch(url, { method: "POST", headers, body: new URLSearchParams(body) });
+  const res = await fetch(url, { method: "POST", headers, body: new URLSearchParams(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   if (res.status >= 500) throw new Error(`${provider}'s token endpoint answered ${res.status}`);
   const answer = (await res.json().catch(() => ({}))) as { access_token?: unknown; refresh_token?: unknown; expires_in?: unknown; scope?: unknown; scopes?: unknown; error?: unknown };
   // RFC 6749 §5.2: a refused grant is a 400 (401 for client authentication) with an error code.
