@@ -16,6 +16,16 @@ const PROVIDERS = {
 
 export type ProviderName = keyof typeof PROVIDERS;
 
+/**
+ * Providers that are not sign-in providers, only backing ones: Bitbucket Cloud has its own OAuth
+ * consumer, but its people sign in as the Atlassian accounts they are (ATLASSIAN_*).
+ */
+const BACKING_ONLY_PROVIDERS = {
+  bitbucket: { prefix: "BITBUCKET", urls: ["BITBUCKET_URL", "BITBUCKET_API_URL"] },
+} as const;
+
+export type BackingOnlyProviderName = keyof typeof BACKING_ONLY_PROVIDERS;
+
 export interface ProviderConfig {
   clientId: string;
   clientSecret: string;
@@ -117,6 +127,8 @@ export interface Config {
   /** How long a SIGTERM or SIGINT waits for requests in flight and the mail worker's current send. */
   shutdownGraceMs: number;
   providers: Partial<Record<ProviderName, ProviderConfig>>;
+  /** Providers used only for organization backing (Bitbucket Cloud), configured like the sign-in ones. */
+  backingProviders: Partial<Record<BackingOnlyProviderName, ProviderConfig>>;
   /** Usernames made site admins at every start (ADMIN_USERNAMES). */
   adminUsernames: string[];
   /** The instance settings the environment sets; each wins over the stored value (locked on /admin/settings). */
@@ -147,9 +159,9 @@ export class ConfigError extends Error {
   }
 }
 
-function readProviders(env: Record<string, string | undefined>, problems: string[]) {
-  const providers: Config["providers"] = {};
-  for (const [name, { prefix, urls }] of Object.entries(PROVIDERS) as [ProviderName, (typeof PROVIDERS)[ProviderName]][]) {
+function readProviders<N extends string>(table: Record<N, { prefix: string; urls: readonly string[] }>, env: Record<string, string | undefined>, problems: string[]) {
+  const providers: Partial<Record<N, ProviderConfig>> = {};
+  for (const [name, { prefix, urls }] of Object.entries(table) as [N, { prefix: string; urls: readonly string[] }][]) {
     const id = env[`${prefix}_CLIENT_ID`];
     const secret = env[`${prefix}_CLIENT_SECRET`];
     // A half-configured provider is an operator mistake: refuse to start rather than hide the button.
@@ -211,7 +223,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".")}: ${issue.message}`);
   }
-  const providers = readProviders(cleaned, problems);
+  const providers = readProviders(PROVIDERS, cleaned, problems);
+  const backingProviders = readProviders(BACKING_ONLY_PROVIDERS, cleaned, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const isProduction = e.NODE_ENV === "production";
@@ -248,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ssoAllowPrivateNetworks: e.SSO_ALLOW_PRIVATE_NETWORKS === undefined ? !isProduction : e.SSO_ALLOW_PRIVATE_NETWORKS === "1",
     dns: { servers: e.DNS_SERVERS ? e.DNS_SERVERS.split(",").map((s) => s.trim()).filter(Boolean) : [], timeoutMs: e.DNS_TIMEOUT_SECONDS * 1000 },
     providers,
+    backingProviders,
     adminUsernames: e.ADMIN_USERNAMES ? e.ADMIN_USERNAMES.split(",").map((u) => u.trim()).filter(Boolean) : [],
     instanceSettingsFromEnv: settingsFromEnv(e, cleaned),
     rateLimits: {

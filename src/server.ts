@@ -61,13 +61,14 @@ async function main() {
     if (missing.length > 0) logger.warn({ missing }, "ADMIN_USERNAMES: no such users yet (granted at a start after they sign up)");
   }
 
-  // Development aid: local emulators of GitHub, GitLab, Atlassian and Google on ports
-  // 3150-3153, replacing any configured provider. Config refuses DEV_PROVIDER_EMULATORS in
+  // Development aid: local emulators of GitHub, GitLab, Atlassian, Google and Bitbucket on ports
+  // 3150-3154, replacing any configured provider. Config refuses DEV_PROVIDER_EMULATORS in
   // production; the isProduction check here is the second lock on that door.
   let emulators: ProviderEmulators | undefined;
   if (config.devProviderEmulators && !config.isProduction) {
     emulators = await startProviderEmulators(DEV_EMULATOR_BASE_PORT);
     config.providers = emulators.providers;
+    config.backingProviders = emulators.backingProviders;
     logger.warn({ providers: Object.fromEntries(Object.entries(emulators.byName).map(([name, e]) => [name, e.url])) }, "DEV_PROVIDER_EMULATORS=1: sign-in providers are local emulators");
   }
 

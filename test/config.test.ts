@@ -70,6 +70,14 @@ describe("configuration", () => {
     assert.ok(bad.problems.some((p) => p.startsWith("GOOGLE_URL")));
   });
 
+  it("reads Bitbucket's OAuth consumer as a backing-only provider, never a sign-in one, with the same half-configured check", () => {
+    const config = loadConfig({ BITBUCKET_CLIENT_ID: "key", BITBUCKET_CLIENT_SECRET: "secret", BITBUCKET_URL: "https://bitbucket.example.test/", BITBUCKET_API_URL: "https://api.bitbucket.example.test" });
+    assert.deepEqual(config.backingProviders.bitbucket, { clientId: "key", clientSecret: "secret", urls: { BITBUCKET_URL: "https://bitbucket.example.test", BITBUCKET_API_URL: "https://api.bitbucket.example.test" } });
+    assert.equal(Object.keys(config.providers).length, 0);
+    assert.match(configError({ BITBUCKET_CLIENT_ID: "key" }).message, /BITBUCKET_CLIENT_SECRET is missing/);
+    assert.ok(configError({ BITBUCKET_CLIENT_ID: "key", BITBUCKET_CLIENT_SECRET: "s", BITBUCKET_API_URL: "nope" }).problems.some((p) => p.startsWith("BITBUCKET_API_URL")));
+  });
+
   it("refuses to start in production without SESSION_SECRET (and the other required settings)", () => {
     const { SESSION_SECRET: _omit, ...noSecret } = PRODUCTION;
     const err = configError(noSecret);

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import type { Config } from "../config";
 import { authorizationOrigins, avatarOrigins } from "../auth/providers";
+import { backingAuthorizationOrigins } from "../auth/providers/backing-adapters";
 import { GRAVATAR_ORIGIN } from "../lib/avatar";
 
 /**
@@ -56,8 +57,8 @@ function helmetFor(config: Config) {
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
-        // Plus the configured sign-in providers: their buttons post here, then redirect there.
-        formAction: ["'self'", ...authorizationOrigins(config)],
+        // Plus the configured sign-in and backing providers: their buttons post here, then redirect there.
+        formAction: ["'self'", ...new Set([...authorizationOrigins(config), ...backingAuthorizationOrigins(config)])],
         frameAncestors: ["'none'"],
         ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
       },

@@ -1,3 +1,4 @@
+import type { BackingProviderName } from "../auth/providers/backing-api";
 import type { ExternalProfile } from "../auth/providers/types";
 import type { ProviderName } from "../config";
 import type { HeldIdentity } from "../services/account-recovery";
@@ -31,17 +32,17 @@ declare module "express-session" {
     /** The same for an organization's SCIM token. */
     newScimToken?: { organizationId: number; token: string };
     /**
-     * The GitHub authorization for backing an organization that this browser started: its state
-     * and PKCE verifier (which must not travel in a URL), then the code it came back with. Bound to
-     * the owner and organization that started it, consumed by the page that lists their GitHub
-     * organizations (src/routes/web/orgs/backing.ts).
+     * The authorization for backing an organization (GitHub, GitLab or Bitbucket) that this browser
+     * started: its state and PKCE verifier (which must not travel in a URL), then the code it came
+     * back with. Bound to the provider, owner and organization that started it, consumed by the
+     * page that lists the groups they administer (src/routes/web/orgs/backing.ts).
      */
-    orgBacking?: { organizationId: number; slug: string; userId: number; state: string; verifier: string; startedAt: number; code?: string };
+    orgBacking?: { provider: BackingProviderName; organizationId: number; slug: string; userId: number; state: string; verifier: string; startedAt: number; code?: string };
     /**
-     * The read:org token of that authorization, sealed, and the GitHub organizations it
-     * administers, kept only until the owner picks one (a token in a form would reach the browser).
+     * The token (and refresh token) of that authorization, sealed, and the groups it administers,
+     * kept only until the owner picks one (a token in a form would reach the browser).
      */
-    orgBackingChoice?: { organizationId: number; userId: number; tokenSealed: string; orgs: { id: string; login: string }[]; startedAt: number };
+    orgBackingChoice?: { provider: BackingProviderName; organizationId: number; userId: number; grantSealed: string; orgs: { id: string; login: string }[]; startedAt: number };
     /** The provider flow this browser started: bound to the session, consumed by the callback. */
     externalAuth?: ExternalAuthFlow;
     /** A provider sign-up that still needs an email address (branch 9 of the identity decision tree). */

@@ -4,18 +4,18 @@ import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { recheckAllBackings } from "../../src/services/org-backing-recheck";
 import { useTestApp } from "../helpers/app";
-import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
+import { useBrowser } from "../helpers/browser";
 import { linkIn } from "../helpers/mailbox";
 import { buildOrg } from "../helpers/orgs";
 import { useProviderEmulators } from "../helpers/providers";
 
-describe("an organization backed by a GitHub organization, in a real browser", () => {
+describe("an organization backed by a GitHub organization or a GitLab group, in a real browser", () => {
   const env: Record<string, string> = {};
   const emulators = useProviderEmulators(env);
   const t = useTestApp(env);
   const b = useBrowser(t);
 
-  /** Fills the GitHub emulator's consent page as `login` and authorizes. */
+  /** Fills the provider emulator's consent page as `login` and authorizes. */
   async function authorizeAs(page: Page, login: string, email?: string) {
     await page.getByLabel("Account name").fill(login);
     if (email) {
@@ -25,24 +25,11 @@ describe("an organization backed by a GitHub organization, in a real browser", (
     await page.getByRole("button", { name: "Authorize" }).click();
   }
 
-  async function signUpWithGitHub(page: Page, login: string) {
+  async function signUpWith(page: Page, label: "GitHub" | "GitLab", login: string) {
     await page.goto("/signup");
-    await page.getByRole("button", { name: "Continue with GitHub" }).click();
+    await page.getByRole("button", { name: `Continue with ${label}` }).click();
     await authorizeAs(page, login, `${login}@example.test`);
     await page.waitForURL(`${t.baseUrl}/`);
-  }
-
-  /** Screenshots of the page at 1280 and 390 wide, light and dark (SCREENSHOTS=1 only). */
-  async function shootAll(page: Page, name: string) {
-    for (const [size, viewport] of [["1280", DESKTOP], ["390", PHONE]] as const) {
-      for (const scheme of ["light", "dark"] as const) {
-        await page.setViewportSize(viewport);
-        await page.emulateMedia({ colorScheme: scheme });
-        await b.shoot(page, `${name}-${size}-${scheme}`);
-      }
-    }
-    await page.setViewportSize(DESKTOP);
-    await page.emulateMedia({ colorScheme: "light" });
   }
 
   it("invites a member of the GitHub organization with one click, and removes them once they left it", async () => {
@@ -50,7 +37,7 @@ describe("an organization backed by a GitHub organization, in a real browser", (
     github.orgs.set("acme-gh", { id: 777, members: { "ob-owner": "admin", "ob-member": "member" } });
 
     const owner = await b.newPage();
-    await signUpWithGitHub(owner, "ob-owner");
+    await signUpWith(owner, "GitHub", "ob-owner");
     const ownerRow = await db("users").where({ username: "ob-owner" }).first();
     const org = await buildOrg(ownerRow, { slug: "acme", name: "Acme" });
 
@@ -61,14 +48,14 @@ describe("an organization backed by a GitHub organization, in a real browser", (
     await owner.getByRole("button", { name: "Back this organization" }).click();
     await owner.getByText("Acme is now backed by the GitHub organization acme-gh.").waitFor();
     await owner.getByRole("heading", { name: "GitHub organization" }).scrollIntoViewIfNeeded();
-    await shootAll(owner, "org-backing-settings");
+    await b.shootEveryWay(owner, "org-backing-settings");
 
     const member = await b.newPage();
-    await signUpWithGitHub(member, "ob-member");
+    await signUpWith(member, "GitHub", "ob-member");
 
     await owner.goto(`/orgs/${org.slug}/invitations`);
     await owner.getByRole("heading", { name: "People in acme-gh on Gatehouse" }).waitFor();
-    await shootAll(owner, "org-backing-invite-list");
+    await b.shootEveryWay(owner, "org-backing-invite-list");
     await owner.getByRole("button", { name: "Invite ob-member" }).click();
     await owner.getByText("Invited ob-member as member.").waitFor();
 
@@ -82,5 +69,50 @@ describe("an organization backed by a GitHub organization, in a real browser", (
     assert.equal((await member.goto(`/orgs/${org.slug}`))?.status(), 404);
     await owner.goto(`/orgs/${org.slug}/members`);
     assert.equal(await owner.getByText("ob-member").count(), 0);
+  });
+
+  it("invites a member of the GitLab group with one click, and removes them once they left it", async () => {
+    const gitlab = emulators.byName.gitlab;
+    gitlab.orgs.set("acme-gl/platform", { id: 909, members: { "gb-owner": "admin", "gb-member": "member" } });
+
+    const owner = await b.newPage();
+    await signUpWith(owner, "GitLab", "gb-owner");
+    const ownerRow = await db("users").where({ username: "gb-owner" }).first();
+    const org = await buildOrg(ownerRow, { slug: "acme-gl", name: "Acme GL" });
+
+    await owner.goto(`/orgs/${org.slug}/settings`);
+    await owner.getByRole("heading", { name: "Backing", exact: true }).scrollIntoViewIfNeeded();
+    await b.shootEveryWay(owner, "org-backing-gitlab-offer");
+    await owner.getByRole("button", { name: "Back this organization with a GitLab group" }).click();
+    await authorizeAs(owner, "gb-owner");
+    await owner.getByRole("heading", { name: "Choose a GitLab group" }).waitFor();
+    await b.shootEveryWay(owner, "org-backing-gitlab-choose");
+    await owner.getByLabel("acme-gl/platform").check();
+    await owner.getByRole("button", { name: "Back this organization" }).click();
+    await owner.getByText("Acme GL is now backed by the GitLab group acme-gl/platform.").waitFor();
+    await owner.getByRole("heading", { name: "GitLab group", exact: true }).scrollIntoViewIfNeeded();
+    await b.shootEveryWay(owner, "org-backing-gitlab-settings");
+
+    const member = await b.newPage();
+    await signUpWith(member, "GitLab", "gb-member");
+
+    await owner.goto(`/orgs/${org.slug}/invitations`);
+    await owner.getByRole("heading", { name: "People in acme-gl/platform on Gatehouse" }).waitFor();
+    await b.shootEveryWay(owner, "org-backing-gitlab-invite-list");
+    await owner.getByRole("button", { name: "Invite gb-member" }).click();
+    await owner.getByText("Invited gb-member as member.").waitFor();
+
+    const mail = await t.mailbox.waitFor("gb-member@example.test", (m) => /invit/i.test(m.subject));
+    await member.goto(linkIn(mail, "/invitations/"));
+    await member.getByRole("button", { name: "Accept and join Acme GL" }).click();
+    await member.waitForURL(`**/orgs/${org.slug}`);
+
+    gitlab.orgs.set("acme-gl/platform", { id: 909, members: { "gb-owner": "admin" } });
+    assert.equal(await recheckAllBackings(t.ctx), 1);
+    assert.equal((await member.goto(`/orgs/${org.slug}`))?.status(), 404);
+    const removal = await t.mailbox.waitFor("gb-member@example.test", (m) => /no longer have access/.test(m.subject));
+    assert.match(removal.text, /GitLab group acme-gl\/platform/);
+    await owner.goto(`/orgs/${org.slug}/members`);
+    assert.equal(await owner.getByText("gb-member").count(), 0);
   });
 });

@@ -1,23 +1,23 @@
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import type { ProviderName } from "../../src/config";
-import { startProviderEmulators, type EmulatedPerson, type ProviderEmulator, type ProviderEmulators } from "../../src/dev/emulators";
+import { startProviderEmulators, type EmulatedPerson, type EmulatedProviderName, type ProviderEmulator, type ProviderEmulators } from "../../src/dev/emulators";
 import type { Page, TestClient } from "./client";
 
-const PREFIX: Record<ProviderName, string> = { github: "GITHUB", gitlab: "GITLAB", atlassian: "ATLASSIAN", google: "GOOGLE" };
+const PREFIX: Record<EmulatedProviderName, string> = { github: "GITHUB", gitlab: "GITLAB", atlassian: "ATLASSIAN", google: "GOOGLE", bitbucket: "BITBUCKET" };
 
 /**
- * Starts the four provider emulators before the app and writes their settings into `env`, the
+ * Starts the provider emulators (the four sign-in ones and Bitbucket) before the app and writes their settings into `env`, the
  * object the caller then passes to useTestApp (its `before` hook reads it after this one ran).
  * Call it before useTestApp.
  */
-export function useProviderEmulators(env: Record<string, string>): { byName: Record<ProviderName, ProviderEmulator> } {
-  const handle = {} as { byName: Record<ProviderName, ProviderEmulator> };
+export function useProviderEmulators(env: Record<string, string>): { byName: Record<EmulatedProviderName, ProviderEmulator> } {
+  const handle = {} as { byName: Record<EmulatedProviderName, ProviderEmulator> };
   let running: ProviderEmulators;
   before(async () => {
     running = await startProviderEmulators(0);
     handle.byName = running.byName;
-    for (const [name, cfg] of Object.entries(running.providers) as [ProviderName, NonNullable<ProviderEmulators["providers"][ProviderName]>][]) {
+    for (const [name, cfg] of Object.entries({ ...running.providers, ...running.backingProviders }) as [EmulatedProviderName, NonNullable<ProviderEmulators["providers"][ProviderName]>][]) {
       env[`${PREFIX[name]}_CLIENT_ID`] = cfg.clientId;
       env[`${PREFIX[name]}_CLIENT_SECRET`] = cfg.clientSecret;
       Object.assign(env, cfg.urls);
@@ -52,7 +52,7 @@ export async function viaProvider(
   person: Partial<EmulatedPerson>,
   opts: { page?: string; intent?: "link"; decision?: "approve" | "deny" } = {},
 ): Promise<Page> {
-  const authorize = await startProviderFlow(client, emulator.flavour.provider, opts.page ?? "/login", opts.intent);
+  const authorize = await startProviderFlow(client, emulator.flavour.provider as ProviderName, opts.page ?? "/login", opts.intent);
   const callback = await emulator.decide(authorize, opts.decision ?? "approve", person);
   return followCallback(client, callback);
 }

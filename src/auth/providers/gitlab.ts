@@ -74,8 +74,9 @@ function baseUrl(config: ProviderConfig): string {
 }
 
 /**
- * The GitLab groups a user is a member of (GET /api/v4/groups?min_access_level=10), for
- * organization backing later. Needs the read_api scope, which sign-in does not ask for.
+ * The GitLab groups a user is a member of (GET /api/v4/groups?min_access_level=10). Needs the
+ * read_api scope, which sign-in does not ask for; organization backing (gitlab-groups.ts) lists
+ * only the groups the person owns, with every page.
  */
 export async function listGitLabGroups(config: ProviderConfig, accessToken: string): Promise<ProviderGroup[]> {
   const groups = (await fetchProviderJson(`${baseUrl(config)}/api/v4/groups?min_access_level=10`, accessToken)) as { id: number; full_path: string }[];

@@ -1,4 +1,10 @@
-import type { ProviderFlavour } from "./oauth-server";
+import { stableId, type ProviderFlavour } from "./oauth-server";
+
+/** The Atlassian account id the emulator gives an account (shared with the Bitbucket emulator: one person, one id). */
+export function atlassianAccountId(login: string): string {
+  const hex = stableId("atlassian", login);
+  return `712020:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** Atlassian (auth.atlassian.com and api.atlassian.com on one local base URL). */
 export const atlassianFlavour: ProviderFlavour = {
@@ -13,7 +19,7 @@ export const atlassianFlavour: ProviderFlavour = {
       if (!who) return;
       res.json({
         account_type: "atlassian",
-        account_id: `712020:${who.id.slice(0, 8)}-${who.id.slice(8, 12)}-${who.id.slice(12, 16)}-${who.id.slice(16, 20)}-${who.id.slice(20, 32)}`,
+        account_id: atlassianAccountId(who.person.login),
         email: who.person.email ?? "",
         email_verified: !!who.person.email && who.person.emailVerified,
         name: who.person.name || who.person.login,

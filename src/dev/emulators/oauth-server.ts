@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import zlib from "node:zlib";
 import express, { type Request, type Response, type Router } from "express";
-import type { ProviderConfig, ProviderName } from "../../config";
+import type { BackingOnlyProviderName, ProviderConfig, ProviderName } from "../../config";
 
 /**
  * A local stand-in for an OAuth 2.0 provider, for tests and for `npm start` with
@@ -22,15 +22,30 @@ export interface EmulatedPerson {
   emailVerified: boolean;
 }
 
-/** An organization at the emulated provider (GitHub): its numeric id and its members by login, with their role. */
+/**
+ * A group at the emulated provider (a GitHub organization, a GitLab group by its full path, a
+ * Bitbucket workspace by its slug): its numeric id and its members by login, with their role
+ * ("admin": a GitHub org admin, a GitLab group Owner, a Bitbucket workspace administrator).
+ */
 export interface EmulatedOrg {
   id: number;
   members: Record<string, "admin" | "member">;
 }
 
+/** Every provider the emulators play: the sign-in providers, and Bitbucket (backing only). */
+export type EmulatedProviderName = ProviderName | BackingOnlyProviderName;
+
+/**
+ * The provider's stable user id for an account name (derived, so it survives restarts). Bitbucket
+ * people are Atlassian accounts, so the Bitbucket emulator derives Atlassian's id for a name.
+ */
+export function stableId(provider: EmulatedProviderName, login: string): string {
+  return crypto.createHash("sha256").update(`${provider}:${login.toLowerCase()}`).digest("hex");
+}
+
 /** What a provider module supplies: its paths, its token answer format and its user API. */
 export interface ProviderFlavour {
-  provider: ProviderName;
+  provider: EmulatedProviderName;
   label: string;
   authorizePath: string;
   tokenPath: string;
@@ -38,6 +53,12 @@ export interface ProviderFlavour {
   formEncodedTokenByDefault?: boolean;
   /** GitHub reports a bad code with HTTP 200 and an error field; the others with 400. */
   tokenErrorStatus?: number;
+  /** Tokens that expire after this many seconds and come with a refresh token that each refresh replaces (GitLab, Bitbucket). */
+  expiringTokens?: number;
+  /** The token answer's name for the granted scopes: "scope" (RFC 6749), Bitbucket's "scopes". */
+  scopesField?: "scope" | "scopes";
+  /** The scopes granted when the authorize request names none (Bitbucket: the consumer's permissions). */
+  defaultScope?: string;
   /** Mounts the user API (JSON documents for a token's person). */
   userApi(router: Router, api: UserApiHelpers): void;
   /** The provider's config entry (client id/secret and URL overrides) pointing at `url`. */
@@ -89,8 +110,11 @@ export class ProviderEmulator {
   orgs = new Map<string, EmulatedOrg>();
   /** The most entries one page of a paginated list holds (GitHub's per_page caps at 100). */
   pageSize = 100;
+  /** How many refresh grants the token endpoint answered with a new token (tests check a refresh happened). */
+  refreshCount = 0;
   private codes = new Map<string, PendingCode>();
   private tokens = new Map<string, { person: EmulatedPerson; scope: string }>();
+  private refreshTokens = new Map<string, { person: EmulatedPerson; scope: string }>();
   private server: http.Server;
 
   constructor(readonly flavour: ProviderFlavour, person?: EmulatedPerson) {
@@ -115,16 +139,23 @@ export class ProviderEmulator {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
-  /** Revokes every token issued so far (the provider then answers 401, as for a revoked token). */
+  /** Revokes every token issued so far, refresh tokens too (the provider then answers 401, and refreshes fail). */
   revokeTokens(): void {
+    this.tokens.clear();
+    this.refreshTokens.clear();
+  }
+
+  /** Lets every access token expire (401) while refresh tokens keep working, as two hours later at GitLab. */
+  expireTokens(): void {
     this.tokens.clear();
   }
 
-  /** Clears what tests set up: organizations, page size, failures. */
+  /** Clears what tests set up: organizations, page size, failures, the refresh count. */
   resetOrgs(): void {
     this.orgs.clear();
     this.pageSize = 100;
     this.failUserApi = false;
+    this.refreshCount = 0;
   }
 
   /** The Gatehouse provider config pointing at this emulator. */
@@ -134,7 +165,7 @@ export class ProviderEmulator {
 
   /** The provider's stable user id for an account name (derived, so it survives restarts). */
   idFor(login: string): string {
-    return crypto.createHash("sha256").update(`${this.flavour.provider}:${login.toLowerCase()}`).digest("hex");
+    return stableId(this.flavour.provider, login);
   }
 
   /**
@@ -184,7 +215,7 @@ export class ProviderEmulator {
         redirectUri: b.redirect_uri,
         challenge: b.code_challenge || undefined,
         // The token gets exactly the scopes the authorize request asked for.
-        scope: b.scope ?? "",
+        scope: b.scope || f.defaultScope || "",
         expiresAt: Date.now() + 10 * 60_000,
       });
       back.searchParams.set("code", code);
@@ -198,6 +229,25 @@ export class ProviderEmulator {
       const clientSecret = b.client_secret ?? basicSecret;
       const fail = (error: string, status = f.tokenErrorStatus ?? 400) => tokenAnswer(req, res, f, { error, error_description: error.replace(/_/g, " ") }, status);
       if (clientId !== this.clientId || clientSecret !== this.clientSecret) return fail("invalid_client", 401);
+      const issue = (held: { person: EmulatedPerson; scope: string }) => {
+        const token = crypto.randomBytes(20).toString("hex");
+        this.tokens.set(token, held);
+        const answer: Record<string, string | number> = { access_token: token, token_type: "bearer", [f.scopesField ?? "scope"]: held.scope, expires_in: f.expiringTokens ?? 3600 };
+        if (f.expiringTokens) {
+          const refresh = crypto.randomBytes(20).toString("hex");
+          this.refreshTokens.set(refresh, held);
+          answer.refresh_token = refresh;
+        }
+        tokenAnswer(req, res, f, answer, 200);
+      };
+      if (b.grant_type === "refresh_token" && f.expiringTokens) {
+        const held = b.refresh_token ? this.refreshTokens.get(b.refresh_token) : undefined;
+        if (!held) return fail("invalid_grant");
+        // The spent refresh token stops working, as GitLab's and Bitbucket's do once replaced.
+        this.refreshTokens.delete(b.refresh_token!);
+        this.refreshCount++;
+        return issue(held);
+      }
       if (b.grant_type !== "authorization_code") return fail("unsupported_grant_type");
       const pending = b.code ? this.codes.get(b.code) : undefined;
       if (b.code) this.codes.delete(b.code);
@@ -208,9 +258,7 @@ export class ProviderEmulator {
         const expected = crypto.createHash("sha256").update(verifier).digest("base64url");
         if (expected !== pending.challenge) return fail("invalid_grant");
       }
-      const token = crypto.randomBytes(20).toString("hex");
-      this.tokens.set(token, { person: pending.person, scope: pending.scope });
-      tokenAnswer(req, res, f, { access_token: token, token_type: "bearer", scope: pending.scope, expires_in: 3600 }, 200);
+      issue({ person: pending.person, scope: pending.scope });
     });
 
     const api = express.Router();

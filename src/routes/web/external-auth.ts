@@ -5,6 +5,7 @@ import { findEnabledProvider } from "../../auth/providers";
 import { callbackFailureStatus } from "../../auth/providers/callback-errors";
 import type { ExternalProfile } from "../../auth/providers/types";
 import type { AppContext } from "../../context";
+import type { ProviderName } from "../../config";
 import { findIdentityForUserByProvider } from "../../db/identities";
 import { flash } from "../../http/flash";
 import { consumeOrThrow } from "../../services/rate-limits";
@@ -138,17 +139,23 @@ async function finishLink(ctx: AppContext, req: Request, res: Response, userId: 
   res.redirect("/settings/identities");
 }
 
+/** The organization-backing checks of a sign-in with a provider identity (not an organization's SSO); errors are logged, never raised. */
+async function checkBackings(ctx: AppContext, req: Request, userId: number, profile: ExternalProfile): Promise<void> {
+  if (profile.provider.startsWith("sso:")) return;
+  await checkBackingsAtSignIn(ctx, userId, profile.provider as ProviderName, { id: profile.id, username: profile.username }).catch((err: unknown) => req.log.warn({ err }, "organization backing check at sign-in failed"));
+}
+
 async function finishSignIn(ctx: AppContext, req: Request, res: Response, profile: ExternalProfile) {
   const label = providerLabel(profile.provider);
   const outcome = await signInWithIdentity(ctx, profile);
   switch (outcome.kind) {
     case "signed_in":
-      // A GitHub sign-in rechecks the organizations backed by GitHub (joins or removals); it never fails the sign-in.
-      if (profile.provider === "github") await checkBackingsAtSignIn(ctx, outcome.user.id, profile.username).catch((err: unknown) => req.log.warn({ err }, "organization backing check at sign-in failed"));
+      // A sign-in rechecks the organizations backed by groups whose members are known by this identity (joins or removals); it never fails the sign-in.
+      await checkBackings(ctx, req, outcome.user.id, profile);
       // A provider sign-in is one factor: with two-factor authentication on it stops at /login/two-factor.
       return res.redirect(await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" }));
     case "created":
-      if (profile.provider === "github") await checkBackingsAtSignIn(ctx, outcome.user.id, profile.username).catch((err: unknown) => req.log.warn({ err }, "organization backing check at sign-in failed"));
+      await checkBackings(ctx, req, outcome.user.id, profile);
       await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" });
       flash(req, "success", `Welcome! Your account was created with ${label}. Your username is ${outcome.user.username}; you can change it in settings.`);
       return res.redirect("/");

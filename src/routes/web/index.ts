@@ -139,8 +139,8 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   // External identities
   r.get("/auth/:provider", showProviderStart(ctx));
   r.post("/auth/:provider", limitByIp(limits.loginPerIp), requireRecentAuth({ when: isLinkIntent, returnTo: "/settings/identities" }), startProviderAuth(ctx, passport));
-  // GitHub's backing authorization comes back under the sign-in callback URL (GitHub accepts sub-paths of it).
-  r.get("/auth/github/callback/org-backing", requireConfirmed, backing.receiveBackingCallback);
+  // A backing authorization comes back under the provider's sign-in callback URL (src/auth/providers/backing-adapters.ts).
+  r.get("/auth/:provider/callback/org-backing", requireConfirmed, backing.loadBackingProvider(ctx), backing.receiveBackingCallback);
   r.get("/auth/:provider/callback", handleProviderCallback(ctx, passport));
   r.get("/auth/:provider/email", showProviderEmail(ctx));
   r.post("/auth/:provider/email", validate(ProviderEmailForm, showProviderEmail(ctx)), submitProviderEmail(ctx));
@@ -210,7 +210,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/teams/:team/members/:user/maintainer", teamOf, authorize(can.canManageTeams), validate(orgs.MaintainerForm, { back: orgs.teamPage }), orgs.submitMaintainer);
   r.get("/orgs/:org/invitations", member, authorize(can.canManageInvitations), backing.loadBackedPeople(ctx), orgs.showInvitations);
   r.post("/orgs/:org/invitations", member, authorize(can.canManageInvitations), backing.loadBackedPeople(ctx), validate(orgs.InvitationForm, orgs.showInvitations), orgs.submitInvitation(ctx));
-  r.post("/orgs/:org/invitations/github/:id", member, authorize(can.canManageInvitations), backing.submitInviteBacked(ctx));
+  r.post("/orgs/:org/invitations/backed/:id", member, authorize(can.canManageInvitations), backing.submitInviteBacked(ctx));
   r.post("/orgs/:org/invitations/:id/resend", member, authorize(can.canManageInvitations), orgs.submitResendInvitation(ctx));
   r.get("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.showRevokeInvitation);
   r.post("/orgs/:org/invitations/:id/revoke", member, authorize(can.canManageInvitations), orgs.submitRevokeInvitation);
@@ -218,12 +218,13 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.post("/orgs/:org/settings/two-factor", member, authorize(can.canRequireTwoFactor), submitTwoFactorPolicy);
   r.post("/orgs/:org/settings", member, authorize(can.canUpdateOrganization), loadTwoFactorPolicy, backing.loadBacking(ctx), validate(orgs.OrganizationForm, orgs.showOrgSettings), orgs.submitOrgSettings);
   r.post("/orgs/:org/delete", member, authorize(can.canDeleteOrganization), sudo(orgSettingsPath), loadTwoFactorPolicy, backing.loadBacking(ctx), validate(orgs.DeleteOrganizationForm, { page: orgs.showOrgSettings, errorsLocal: "deleteErrors", valuesLocal: "deleteValues" }), orgs.submitDeleteOrganization(ctx));
-  r.post("/orgs/:org/settings/backing/github/start", member, authorize(can.canManageBacking), sudo(orgSettingsPath), backing.startBacking(ctx));
-  r.get("/orgs/:org/settings/backing/github", member, authorize(can.canManageBacking), backing.showBackingChoice(ctx));
-  r.post("/orgs/:org/settings/backing/github", member, authorize(can.canManageBacking), sudo(orgSettingsPath), validate(backing.BackingChoiceForm, backing.showBackingChoice(ctx)), backing.submitBackingChoice(ctx));
+  // The fixed backing paths come before the ones that name a provider, which would otherwise take "self-join" and "remove" for one.
   r.post("/orgs/:org/settings/backing/self-join", member, authorize(can.canManageBacking), sudo(orgSettingsPath), validate(backing.SelfJoinForm, { back: orgSettingsPath }), backing.submitSelfJoin);
   r.get("/orgs/:org/settings/backing/remove", member, authorize(can.canManageBacking), backing.showStopBacking);
   r.post("/orgs/:org/settings/backing/remove", member, authorize(can.canManageBacking), sudo(orgSettingsPath), backing.submitStopBacking);
+  r.post("/orgs/:org/settings/backing/:provider/start", member, authorize(can.canManageBacking), sudo(orgSettingsPath), backing.loadBackingProvider(ctx), backing.startBacking(ctx));
+  r.get("/orgs/:org/settings/backing/:provider", member, authorize(can.canManageBacking), backing.loadBackingProvider(ctx), backing.showBackingChoice(ctx));
+  r.post("/orgs/:org/settings/backing/:provider", member, authorize(can.canManageBacking), sudo(orgSettingsPath), backing.loadBackingProvider(ctx), validate(backing.BackingChoiceForm, backing.showBackingChoice(ctx)), backing.submitBackingChoice(ctx));
   r.get("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), orgs.showOrgTokens);
   r.post("/orgs/:org/tokens", member, authorize(can.canManageOrganizationTokens), validate(orgs.OrgTokenForm, orgs.showOrgTokens), orgs.submitOrgToken);
   r.get("/orgs/:org/tokens/:id/revoke", member, authorize(can.canManageOrganizationTokens), orgs.showRevokeOrgToken);

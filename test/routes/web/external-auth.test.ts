@@ -245,9 +245,9 @@ describe("sign-in and sign-up with an external provider", () => {
   });
 
   it("keeps a provider client that can list GitHub organizations and GitLab groups for later organization backing", async () => {
-    async function tokenFrom(emulator: ProviderEmulator, login: string): Promise<string> {
+    async function tokenFrom(emulator: ProviderEmulator, login: string, scope = ""): Promise<string> {
       const redirect = "http://127.0.0.1:9/callback";
-      const authorize = `${emulator.url}${emulator.flavour.authorizePath}?${new URLSearchParams({ client_id: emulator.clientId, redirect_uri: redirect, response_type: "code" })}`;
+      const authorize = `${emulator.url}${emulator.flavour.authorizePath}?${new URLSearchParams({ client_id: emulator.clientId, redirect_uri: redirect, response_type: "code", scope })}`;
       const code = new URL(await emulator.decide(authorize, "approve", { login })).searchParams.get("code")!;
       const res = await fetch(`${emulator.url}${emulator.flavour.tokenPath}`, {
         method: "POST",
@@ -259,6 +259,7 @@ describe("sign-in and sign-up with an external provider", () => {
     const gh = emu.byName.github;
     assert.deepEqual((await listGitHubOrgs(gh.providerConfig(), await tokenFrom(gh, "org-member"))).map((o) => o.name), ["org-member-org"]);
     const gl = emu.byName.gitlab;
-    assert.deepEqual((await listGitLabGroups(gl.providerConfig(), await tokenFrom(gl, "group-member"))).map((g) => g.name), ["group-member-group/platform"]);
+    gl.orgs.set("group-member-group/platform", { id: 31, members: { "group-member": "member" } });
+    assert.deepEqual((await listGitLabGroups(gl.providerConfig(), await tokenFrom(gl, "group-member", "read_api"))).map((g) => g.name), ["group-member-group/platform"]);
   });
 });

@@ -141,7 +141,7 @@ describe("organizations backed by a GitHub organization", () => {
     assert.match(page.html, /bk-ada/);
     assert.doesNotMatch(page.html, /bk-stranger/);
     assert.doesNotMatch(page.html, /bk-ada@example\.test/);
-    const res = await client.submit(`/orgs/${org.slug}/invitations`, {}, `/orgs/${org.slug}/invitations/github/${ada.id}`);
+    const res = await client.submit(`/orgs/${org.slug}/invitations`, {}, `/orgs/${org.slug}/invitations/backed/${ada.id}`);
     assert.equal(res.status, 302);
     const inv = await db("invitations").where({ organization_id: org.id, email: ada.email, status: "pending" }).first();
     assert.equal(inv?.role, "member");
@@ -156,8 +156,8 @@ describe("organizations backed by a GitHub organization", () => {
     githubOrg("bk-race-org", { "bk-race-owner": "admin", "bk-fa": "member" });
     await connect(client, org.slug, "bk-race-owner", "4242");
     const page = await client.get(`/orgs/${org.slug}/invitations`);
-    const csrf = /action="\/orgs\/[^"]+\/invitations\/github\/\d+"[^>]*>\s*<input type="hidden" name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
-    const answers = await Promise.all([1, 2].map(() => client.postRaw(`/orgs/${org.slug}/invitations/github/${fa.id}`, { _csrf: csrf })));
+    const csrf = /action="\/orgs\/[^"]+\/invitations\/backed\/\d+"[^>]*>\s*<input type="hidden" name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    const answers = await Promise.all([1, 2].map(() => client.postRaw(`/orgs/${org.slug}/invitations/backed/${fa.id}`, { _csrf: csrf })));
     assert.deepEqual(answers.map((a) => a.status), [302, 302]);
     assert.equal((await db("invitations").where({ organization_id: org.id, email: fa.email, status: "pending" })).length, 1);
     await addMember(org, fa, "member");

@@ -65,10 +65,10 @@ const MEMBER_GETS: Record<string, "allowed" | 403> = {
   "POST /orgs/:org/settings/scim/tokens": 403,
   "GET /orgs/:org/settings/scim/tokens/:id/revoke": 403,
   "POST /orgs/:org/settings/scim/tokens/:id/revoke": 403,
-  "POST /orgs/:org/invitations/github/:id": 403,
-  "POST /orgs/:org/settings/backing/github/start": 403,
-  "GET /orgs/:org/settings/backing/github": 403,
-  "POST /orgs/:org/settings/backing/github": 403,
+  "POST /orgs/:org/invitations/backed/:id": 403,
+  "POST /orgs/:org/settings/backing/:provider/start": 403,
+  "GET /orgs/:org/settings/backing/:provider": 403,
+  "POST /orgs/:org/settings/backing/:provider": 403,
   "POST /orgs/:org/settings/backing/self-join": 403,
   "GET /orgs/:org/settings/backing/remove": 403,
   "POST /orgs/:org/settings/backing/remove": 403,
@@ -76,7 +76,7 @@ const MEMBER_GETS: Record<string, "allowed" | 403> = {
 
 /** A body that would pass each form's validation, so the refusal comes from the guard, not the form. */
 const VALID_BODY: Record<string, Record<string, string>> = {
-  "POST /orgs/:org/settings/backing/github": { provider_org_id: "1" },
+  "POST /orgs/:org/settings/backing/:provider": { provider_org_id: "1" },
   "POST /orgs/:org/members/:id/role": { role: "admin" },
   "POST /orgs/:org/teams": { name: "Intruders" },
   "POST /orgs/:org/teams/:team/rename": { name: "Intruders" },
@@ -109,7 +109,7 @@ describe("organization routes: loaded and authorized in the route map", () => {
     await ownerClient.submit(`/orgs/${org.slug}/invitations`, { email: "pending@example.test", role: "member" });
     const invitation = await db("invitations").where({ organization_id: org.id }).first();
     const { row: token } = await createOrgAccessToken(org, { role: "owner", user_id: owner.id }, { description: "ci", scope: "organization", expires_in_days: "30" });
-    const ids: Record<string, string> = { ":org": org.slug, ":team": String(team.id), ":user": String(owner.id) };
+    const ids: Record<string, string> = { ":org": org.slug, ":team": String(team.id), ":user": String(owner.id), ":provider": "github" };
     const pathOf = (route: string) => {
       const path = route.split(" ")[1]!;
       const id = path.startsWith("/orgs/:org/invitations") ? invitation.id : path.startsWith("/orgs/:org/tokens") ? token.id : memberId;
