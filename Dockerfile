@@ -12,7 +12,7 @@ FROM node:20-bookworm-slim
 # One malloc arena for the whole process (README.md, beside the thread-pool sizing): each argon2 hash
 # allocates 19 MiB on a libuv thread, and glibc's per-thread arenas kept those buffers resident,
 # about 70 MB more after a burst of sign-ins, at no measurable gain in speed.
-ENV NODE_ENV=production PORT=3000 MALLOC_ARENA_MAX=1 NODE_OPTIONS=--max-semi-space-size=4
+ENV NODE_ENV=production PORT=3000 MALLOC_ARENA_MAX=1
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
