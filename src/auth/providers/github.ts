@@ -1,6 +1,6 @@
 import { Strategy as GitHubStrategy } from "passport-github2";
 import type { ProviderConfig } from "../../config";
-import { configuredOrigin, deliverProfile, fetchProviderJson, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
+import { configuredOrigin, deliverProfile, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
 
 const DEFAULT_URL = "https://github.com";
 const DEFAULT_API_URL = "https://api.github.com";
@@ -109,11 +109,3 @@ function apiUrl(config: ProviderConfig): string {
   return config.urls.GITHUB_API_URL ?? (config.urls.GITHUB_URL ? `${config.urls.GITHUB_URL}/api/v3` : DEFAULT_API_URL);
 }
 
-/**
- * The GitHub organizations a user belongs to (GET /user/orgs), for organization backing later. It
- * needs a token with the read:org scope, which sign-in does not ask for; a caller asks for it then.
- */
-export async function listGitHubOrgs(config: ProviderConfig, accessToken: string): Promise<ProviderGroup[]> {
-  const orgs = (await fetchProviderJson(`${apiUrl(config)}/user/orgs`, accessToken, { "user-agent": "Gatehouse" })) as { id: number; login: string }[];
-  return orgs.map((o) => ({ id: String(o.id), name: o.login }));
-}

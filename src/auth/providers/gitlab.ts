@@ -1,6 +1,6 @@
 import { Strategy as GitLabStrategy } from "passport-gitlab2";
 import type { ProviderConfig } from "../../config";
-import { configuredOrigin, deliverProfile, fetchProviderJson, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition, type ProviderGroup } from "./types";
+import { configuredOrigin, deliverProfile, providerName, requireId, stateSessionKey, str, type ExternalProfile, type ProviderDefinition } from "./types";
 
 const DEFAULT_URL = "https://gitlab.com";
 
@@ -73,12 +73,3 @@ function baseUrl(config: ProviderConfig): string {
   return config.urls.GITLAB_URL ?? DEFAULT_URL;
 }
 
-/**
- * The GitLab groups a user is a member of (GET /api/v4/groups?min_access_level=10). Needs the
- * read_api scope, which sign-in does not ask for; organization backing (gitlab-groups.ts) lists
- * only the groups the person owns, with every page.
- */
-export async function listGitLabGroups(config: ProviderConfig, accessToken: string): Promise<ProviderGroup[]> {
-  const groups = (await fetchProviderJson(`${baseUrl(config)}/api/v4/groups?min_access_level=10`, accessToken)) as { id: number; full_path: string }[];
-  return groups.map((g) => ({ id: String(g.id), name: g.full_path }));
-}

@@ -19,12 +19,6 @@ export interface ExternalProfile {
   verifiedEmail: string | null;
 }
 
-/** A group-like thing a person belongs to at the provider (GitHub org, GitLab group). */
-export interface ProviderGroup {
-  id: string;
-  name: string;
-}
-
 /** One external provider: how to build its Passport strategy and how to read its profile. */
 export interface ProviderDefinition {
   name: ProviderName;
@@ -121,11 +115,4 @@ export function requireId(value: unknown, provider: string): string {
 /** The session key for a provider's OAuth state; one per provider so parallel flows cannot clash. */
 export function stateSessionKey(name: ProviderName): string {
   return `oauth2:${name}`;
-}
-
-/** Fetches a JSON document from a provider API with a bearer token (used for group listings). */
-export async function fetchProviderJson(url: string, accessToken: string, headers: Record<string, string> = {}): Promise<unknown> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json", ...headers } });
-  if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status}`);
-  return res.json();
 }

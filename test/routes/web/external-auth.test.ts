@@ -9,9 +9,6 @@ import { TestClient, fieldError, inputValue, signedInAs } from "../../helpers/cl
 import { buildUser, loginAs } from "../../helpers/factories";
 import { linkIn } from "../../helpers/mailbox";
 import { followCallback, startProviderFlow, useProviderEmulators, viaProvider } from "../../helpers/providers";
-import { listGitHubOrgs } from "../../../src/auth/providers/github";
-import { listGitLabGroups } from "../../../src/auth/providers/gitlab";
-import type { ProviderEmulator } from "../../../src/dev/emulators";
 
 const ALL: ProviderName[] = ["github", "gitlab", "atlassian", "google"];
 
@@ -242,24 +239,5 @@ describe("sign-in and sign-up with an external provider", () => {
     const identities = await listIdentitiesForUser(user.id);
     assert.deepEqual(identities.map((i) => i.provider_username), ["twice-gh"]);
     assert.equal((await db("security_events").where({ user_id: user.id, action: "identity.linked" })).length, 1);
-  });
-
-  it("keeps a provider client that can list GitHub organizations and GitLab groups for later organization backing", async () => {
-    async function tokenFrom(emulator: ProviderEmulator, login: string, scope = ""): Promise<string> {
-      const redirect = "http://127.0.0.1:9/callback";
-      const authorize = `${emulator.url}${emulator.flavour.authorizePath}?${new URLSearchParams({ client_id: emulator.clientId, redirect_uri: redirect, response_type: "code", scope })}`;
-      const code = new URL(await emulator.decide(authorize, "approve", { login })).searchParams.get("code")!;
-      const res = await fetch(`${emulator.url}${emulator.flavour.tokenPath}`, {
-        method: "POST",
-        headers: { accept: "application/json" },
-        body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirect, client_id: emulator.clientId, client_secret: emulator.clientSecret }),
-      });
-      return ((await res.json()) as { access_token: string }).access_token;
-    }
-    const gh = emu.byName.github;
-    assert.deepEqual((await listGitHubOrgs(gh.providerConfig(), await tokenFrom(gh, "org-member"))).map((o) => o.name), ["org-member-org"]);
-    const gl = emu.byName.gitlab;
-    gl.orgs.set("group-member-group/platform", { id: 31, members: { "group-member": "member" } });
-    assert.deepEqual((await listGitLabGroups(gl.providerConfig(), await tokenFrom(gl, "group-member", "read_api"))).map((g) => g.name), ["group-member-group/platform"]);
   });
 });
