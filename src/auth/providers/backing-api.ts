@@ -81,9 +81,22 @@ export function newAuthorizationSecrets(): { state: string; verifier: string } {
   return { state: crypto.randomBytes(24).toString("base64url"), verifier: crypto.randomBytes(32).toString("base64url") };
 }
 
-/** The PKCE S256 challenge of a verifier. */
-export function pkceChallenge(verifier: string): string {
-  return crypto.createHash("sha256").update(verifier).digest("base64url");
+/**
+ * An OAuth authorization code URL asking for `scope` only, with the flow's state and a PKCE S256
+ * challenge of its verifier (the providers that support PKCE: GitHub and GitLab).
+ */
+export function pkceAuthorizeUrl(endpoint: string, params: { clientId: string; redirectUri: string; scope: string; state: string; verifier: string }): string {
+  const url = new URL(endpoint);
+  url.search = new URLSearchParams({
+    client_id: params.clientId,
+    redirect_uri: params.redirectUri,
+    response_type: "code",
+    scope: params.scope,
+    state: params.state,
+    code_challenge: crypto.createHash("sha256").update(params.verifier).digest("base64url"),
+    code_challenge_method: "S256",
+  }).toString();
+  return url.toString();
 }
 
 /** The rel="next" URL of a Link header, or undefined. */

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../../config";
-import { apiGet, nextLink, pkceChallenge, readAllPages, tokenRequest, type BackingAdapter, type BackingGroup } from "./backing-api";
+import { apiGet, nextLink, pkceAuthorizeUrl, readAllPages, tokenRequest, type BackingAdapter, type BackingGroup } from "./backing-api";
 
 /**
  * GitHub's organization APIs for organization backing, and the separate OAuth authorization that
@@ -55,17 +55,7 @@ export const githubBacking: BackingAdapter = {
   authorizationOrigin: (config) => new URL(webUrl(config)).origin,
 
   authorizeUrl(config, redirectUri, state, verifier) {
-    const url = new URL(`${webUrl(config)}/login/oauth/authorize`);
-    url.search = new URLSearchParams({
-      client_id: config.clientId,
-      redirect_uri: redirectUri,
-      scope: "read:org",
-      state,
-      code_challenge: pkceChallenge(verifier),
-      code_challenge_method: "S256",
-      response_type: "code",
-    }).toString();
-    return url.toString();
+    return pkceAuthorizeUrl(`${webUrl(config)}/login/oauth/authorize`, { clientId: config.clientId, redirectUri, scope: "read:org", state, verifier });
   },
 
   async exchangeCode(config, redirectUri, code, verifier) {

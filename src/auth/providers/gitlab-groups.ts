@@ -1,5 +1,5 @@
 import type { ProviderConfig } from "../../config";
-import { apiGet, nextLink, pkceChallenge, readAllPages, tokenRequest, type BackingAdapter, type BackingGroup } from "./backing-api";
+import { apiGet, nextLink, pkceAuthorizeUrl, readAllPages, tokenRequest, type BackingAdapter, type BackingGroup } from "./backing-api";
 
 /**
  * GitLab groups for organization backing, on GitLab.com or a self-managed GitLab (GITLAB_URL),
@@ -68,17 +68,7 @@ export const gitlabBacking: BackingAdapter = {
   authorizationOrigin: (config) => new URL(baseUrl(config)).origin,
 
   authorizeUrl(config, redirectUri, state, verifier) {
-    const url = new URL(`${baseUrl(config)}/oauth/authorize`);
-    url.search = new URLSearchParams({
-      client_id: config.clientId,
-      redirect_uri: redirectUri,
-      response_type: "code",
-      scope: "read_api",
-      state,
-      code_challenge: pkceChallenge(verifier),
-      code_challenge_method: "S256",
-    }).toString();
-    return url.toString();
+    return pkceAuthorizeUrl(`${baseUrl(config)}/oauth/authorize`, { clientId: config.clientId, redirectUri, scope: "read_api", state, verifier });
   },
 
   exchangeCode(config, redirectUri, code, verifier) {
