@@ -1,5 +1,6 @@
 import type { BackingProviderName } from "../auth/providers/backing-api";
 import { db, type Executor } from "./knex";
+import type { OrgRole } from "./memberships";
 
 /** An organization's backing by a provider group (table organization_backings). */
 export interface OrganizationBackingRow {
@@ -64,8 +65,25 @@ export async function markBackingChecked(organizationId: number, q: Executor = d
   await q("organization_backings").where({ organization_id: organizationId }).update({ checked_at: q.fn.now() });
 }
 
-/** Every working backing (of the given providers, or of all), for the daily recheck and the sign-in checks. */
-export function listWorkingBackings(providers?: BackingProviderName[], q: Executor = db): Promise<OrganizationBackingRow[]> {
-  const query = q<OrganizationBackingRow>("organization_backings").whereNull("broken_at").orderBy("organization_id");
-  return providers ? query.whereIn("provider", providers) : query;
+/** Every working backing, for the daily recheck. */
+export function listWorkingBackings(q: Executor = db): Promise<OrganizationBackingRow[]> {
+  return q<OrganizationBackingRow>("organization_backings").whereNull("broken_at").orderBy("organization_id");
+}
+
+/** A working backing a sign-in concerns, with the person's role in its organization (null: not a member). */
+export type BackingOfPerson = OrganizationBackingRow & { member_role: OrgRole | null };
+
+/**
+ * The working backings of `providers` that a sign-in by `userId` has to check, in one statement:
+ * those of organizations the person is a member of (but not an owner: owners are never removed),
+ * and those that let people join on their own. Any other backed organization is none of theirs.
+ */
+export function listBackingsOfPerson(userId: number, providers: BackingProviderName[], q: Executor = db): Promise<BackingOfPerson[]> {
+  return q("organization_backings as b")
+    .leftJoin("memberships as m", (j) => j.on("m.organization_id", "=", "b.organization_id").andOnVal("m.user_id", "=", userId))
+    .whereNull("b.broken_at")
+    .whereIn("b.provider", providers)
+    .where((w) => w.where((m) => m.whereNotNull("m.id").andWhere("m.role", "<>", "owner")).orWhere((j) => j.whereNull("m.id").andWhere("b.self_join", true)))
+    .orderBy("b.organization_id")
+    .select("b.*", "m.role as member_role");
 }

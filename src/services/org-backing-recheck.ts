@@ -5,7 +5,7 @@ import type { BackingPerson } from "../auth/providers/backing-api";
 import { listMembersWithIdentity } from "../db/backed-people";
 import { db } from "../db/knex";
 import { deleteMembership, findMembership, insertMembership, listMemberIdsWithRoles } from "../db/memberships";
-import { findOrganizationBacking, listWorkingBackings, markBackingChecked, type OrganizationBackingRow } from "../db/organization-backings";
+import { findOrganizationBacking, listBackingsOfPerson, listWorkingBackings, markBackingChecked, type OrganizationBackingRow } from "../db/organization-backings";
 import { lockOrganization } from "../db/organizations";
 import { findUserById } from "../db/users";
 import { backedMemberRemovedMail } from "../emails/backed-member-removed";
@@ -114,9 +114,8 @@ export async function recheckAllBackings(ctx: AppContext): Promise<number> {
 export async function checkBackingsAtSignIn(ctx: AppContext, userId: number, identityProvider: ProviderName, person: BackingPerson): Promise<void> {
   const providers = BACKING_ADAPTERS.filter((a) => a.identityProvider === identityProvider).map((a) => a.name);
   if (providers.length === 0) return;
-  for (const backing of await listWorkingBackings(providers)) {
-    const member = await findMembership(backing.organization_id, userId);
-    if (member?.role === "owner" || (!member && !backing.self_join)) continue;
+  for (const backing of await listBackingsOfPerson(userId, providers)) {
+    const member = backing.member_role !== null;
     let inGroup: boolean | "broken";
     try {
       inGroup = await withBackingToken(ctx, backing, ({ adapter, config, token }) => adapter.isMember(config, token, groupOf(backing), person));
