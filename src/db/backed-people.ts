@@ -36,13 +36,13 @@ export function listInvitableBackedPeople(organizationId: number, identityProvid
 }
 
 /** One account's identity of `identityProvider` with its confirmed address, for a one-click invitation; undefined otherwise. */
-export function findBackedPerson(userId: number, identityProvider: ProviderName, q: Executor = db): Promise<{ user_id: number; email: string; username: string; provider_user_id: string } | undefined> {
+export function findBackedPerson(userId: number, identityProvider: ProviderName, q: Executor = db): Promise<{ user_id: number; email: string; username: string; provider_user_id: string; provider_username: string } | undefined> {
   return q("identities as i")
     .join("users as u", "u.id", "i.user_id")
     .where({ "i.provider": identityProvider, "u.id": userId })
     .whereNotNull("u.email_confirmed_at")
     .whereNull("u.suspended_at")
-    .first("u.id as user_id", "u.email", "u.username", "i.provider_user_id");
+    .first("u.id as user_id", "u.email", "u.username", "i.provider_user_id", "i.provider_username");
 }
 
 /** The organization's members who have linked `identityProvider`, with their provider id and role: who the recheck looks at. */

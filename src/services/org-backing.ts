@@ -78,17 +78,13 @@ const LIST_LIMIT = 100;
 /** The backing group's members on Gatehouse to invite; or why they cannot be listed. */
 export type InvitablePeople = { kind: "listed"; people: BackedPersonRow[] } | { kind: "broken" } | { kind: "unavailable" };
 
-/** Reads the group's members with the stored token (renewed when needed); "broken" when it no longer works. */
-function backedMemberIds(ctx: AppContext, backing: OrganizationBackingRow): Promise<Set<string> | "broken"> {
-  return withBackingToken(ctx, backing, ({ adapter, config, token }) => adapter.listMemberIds(config, token, groupOf(backing)));
-}
-
 /** People in the backing group with a Gatehouse account who are neither members nor invited. */
 export async function listInvitablePeople(ctx: AppContext, backing: OrganizationBackingRow): Promise<InvitablePeople> {
   if (backing.broken_at) return { kind: "broken" };
   let ids: Set<string> | "broken";
   try {
-    ids = await backedMemberIds(ctx, backing);
+    // The stored token, renewed when needed; "broken" when it no longer works.
+    ids = await withBackingToken(ctx, backing, ({ adapter, config, token }) => adapter.listMemberIds(config, token, groupOf(backing)));
   } catch (err) {
     ctx.logger.warn({ err, organizationId: backing.organization_id, provider: backing.provider }, "listing the backing group failed");
     return { kind: "unavailable" };
@@ -99,15 +95,23 @@ export async function listInvitablePeople(ctx: AppContext, backing: Organization
 
 /**
  * Invites a person of the backing group with one click: an ordinary invitation as member to
- * their confirmed address, through createInvitation and so its rules and limits. The group is
- * read again, so only someone in it right now can be invited this way; their address is never
- * shown on the page, only used here.
+ * their confirmed address, through createInvitation and so its rules and limits. The provider is
+ * asked again about this one person (its membership endpoint, not the whole member list), so only
+ * someone in the group right now can be invited this way; their address is never shown on the
+ * page, only used here.
  */
 export async function inviteBackedPerson(ctx: AppContext, org: OrganizationRow, backing: OrganizationBackingRow, actor: Actor, inviter: Inviter, userId: number): Promise<{ username: string }> {
   const person = await findBackedPerson(userId, adapterOf(backing).identityProvider);
   if (!person || backing.broken_at) throw notFound("Person");
-  const ids = await backedMemberIds(ctx, backing);
-  if (ids === "broken" || !ids.has(person.provider_user_id)) throw notFound("Person");
+  let inGroup: boolean | "broken";
+  try {
+    inGroup = await withBackingToken(ctx, backing, ({ adapter, config, token }) =>
+      adapter.isMember(config, token, groupOf(backing), { id: person.provider_user_id, username: person.provider_username }));
+  } catch (err) {
+    ctx.logger.warn({ err, organizationId: backing.organization_id, provider: backing.provider }, "checking a group membership for an invitation failed");
+    throw new ValidationError({ provider: `We could not reach ${adapterOf(backing).label} to check that ${person.username} is in the ${adapterOf(backing).groupNoun}. Try again in a moment.` });
+  }
+  if (inGroup !== true) throw notFound("Person");
   await createInvitation(ctx, org, actor, inviter, { email: person.email, role: "member", teams: [] });
   return { username: person.username };
 }

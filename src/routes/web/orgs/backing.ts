@@ -2,10 +2,10 @@ import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
-import { BACKING_ADAPTERS, backingCallbackUrl, configuredBacking } from "../../../auth/providers/backing-adapters";
+import { backingCallbackUrl, configuredBacking, configuredBackingAdapters } from "../../../auth/providers/backing-adapters";
 import { BackingTokenRejected, newAuthorizationSecrets, type BackingAdapter, type BackingGrant } from "../../../auth/providers/backing-api";
 import type { ProviderConfig } from "../../../config";
-import { findIdentityForUserByProvider } from "../../../db/identities";
+import { findIdentityForUserByProvider, listIdentitiesForUser } from "../../../db/identities";
 import { findOrganizationBacking } from "../../../db/organization-backings";
 import { flash } from "../../../http/flash";
 import { idParam } from "../../../http/params";
@@ -52,15 +52,17 @@ export function loadBacking(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (!canManageBacking(req.actor ?? null)) return next();
     const row = (await findOrganizationBacking(req.org!.id)) ?? null;
-    const offered = BACKING_ADAPTERS.filter((a) => a.config(ctx.config));
+    const offered = configuredBackingAdapters(ctx.config);
     if (!row && offered.length === 0) return next();
-    const linked = async (a: BackingAdapter) => Boolean(await findIdentityForUserByProvider(req.user!.id, a.identityProvider));
+    // One read of the owner's identities answers "linked?" for every provider on the page.
+    const linkedProviders = new Set((await listIdentitiesForUser(req.user!.id)).map((i) => i.provider));
+    const linked = (a: BackingAdapter) => linkedProviders.has(a.identityProvider);
     const words = (a: BackingAdapter) => ({ name: a.name, label: a.label, groupNoun: a.groupNoun, identityLabel: a.identityLabel, scope: a.scope });
     const current = row ? adapterOf(row) : undefined;
     res.locals.backing = {
       row,
-      provider: current && { ...words(current), configured: Boolean(current.config(ctx.config)), linked: await linked(current) },
-      options: await Promise.all(offered.map(async (a) => ({ ...words(a), linked: await linked(a) }))),
+      provider: current && { ...words(current), configured: Boolean(current.config(ctx.config)), linked: linked(current) },
+      options: offered.map((a) => ({ ...words(a), linked: linked(a) })),
     };
     next();
   };

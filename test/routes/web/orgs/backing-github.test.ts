@@ -150,6 +150,23 @@ describe("organizations backed by a GitHub organization", () => {
     assert.doesNotMatch(after.html, /Invite bk-ada/);
   });
 
+  it("asks GitHub about the one person at the click: someone who left since the list is refused, and an outage invites nobody", async () => {
+    const { client, org } = await ownerWithGitHub("bk-click-owner");
+    const { user: bo } = await gitHubPerson("bk-bo");
+    githubOrg("bk-click-org", { "bk-click-owner": "admin", "bk-bo": "member" }, 4343);
+    await connect(client, org.slug, "bk-click-owner", "4343");
+    const page = await client.get(`/orgs/${org.slug}/invitations`);
+    const csrf = /action="\/orgs\/[^"]+\/invitations\/backed\/\d+"[^>]*>\s*<input type="hidden" name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    gh.failUserApi = true;
+    const down = await client.postRaw(`/orgs/${org.slug}/invitations/backed/${bo.id}`, { _csrf: csrf });
+    gh.failUserApi = false;
+    assert.equal(down.status, 302);
+    assert.match((await client.get(`/orgs/${org.slug}/invitations`)).html, /We could not reach GitHub to check that bk-bo is in the GitHub organization/);
+    githubOrg("bk-click-org", { "bk-click-owner": "admin" }, 4343);
+    assert.equal((await client.postRaw(`/orgs/${org.slug}/invitations/backed/${bo.id}`, { _csrf: csrf })).status, 404);
+    assert.equal((await db("invitations").where({ organization_id: org.id, email: bo.email })).length, 0);
+  });
+
   it("makes one invitation of two parallel clicks, and one removal of two parallel rechecks", async () => {
     const { client, org } = await ownerWithGitHub("bk-race-owner");
     const { user: fa } = await gitHubPerson("bk-fa");
