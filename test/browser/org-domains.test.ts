@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
-import { PHONE, useBrowser } from "../helpers/browser";
+import { assertFitsPhone, useBrowser } from "../helpers/browser";
 import { useTestDns } from "../helpers/dns-server";
 import { buildUser } from "../helpers/factories";
 import { buildOrg } from "../helpers/orgs";
@@ -12,14 +11,6 @@ describe("verified domains and joining by domain in a real browser", () => {
   const { dns, env } = useTestDns();
   const t = useTestApp(env);
   const b = useBrowser(t);
-
-  /** Nothing on the page is wider than the window. */
-  async function fitsWidth(page: Page) {
-    await page.setViewportSize(PHONE);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${page.url()} overflows by ${overflow}px at 390px`);
-    await page.setViewportSize({ width: 1280, height: 800 });
-  }
 
   it("verifies a domain by its TXT record; a person at the domain asks to join and an owner approves", async () => {
     const owner = await buildUser({ username: "olivia" });
@@ -35,7 +26,7 @@ describe("verified domains and joining by domain in a real browser", () => {
     const value = await o.getByTestId("record-value").textContent();
     assert.equal(name, "_gatehouse-challenge.acme.test");
     await b.shootEveryWay(o, "org-domains-unverified");
-    await fitsWidth(o);
+    await assertFitsPhone(o);
 
     await o.getByRole("button", { name: "Verify acme.test" }).click();
     await o.getByText(/No TXT record found at _gatehouse-challenge\.acme\.test/).waitFor();
@@ -51,7 +42,7 @@ describe("verified domains and joining by domain in a real browser", () => {
     const a = await b.signedInPage(alice);
     await a.goto("/welcome/organization");
     await b.shootEveryWay(a, "org-domains-welcome");
-    await fitsWidth(a);
+    await assertFitsPhone(a);
     await a.getByRole("button", { name: "Ask to join Acme Platform" }).click();
     await a.getByText("You asked to join Acme Platform.", { exact: false }).waitFor();
     await a.getByText("Request pending").waitFor();
@@ -60,7 +51,7 @@ describe("verified domains and joining by domain in a real browser", () => {
     await o.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Join requests" }).click();
     await o.getByText("alice@acme.test", { exact: false }).waitFor();
     await b.shootEveryWay(o, "org-domains-requests");
-    await fitsWidth(o);
+    await assertFitsPhone(o);
     await o.getByRole("button", { name: "Approve alice" }).click();
     await o.getByText("alice is now a member of Acme Platform.").waitFor();
     assert.equal((await db("memberships").where({ organization_id: org.id, user_id: alice.id }).first())?.role, "member");

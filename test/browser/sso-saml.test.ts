@@ -4,7 +4,7 @@ import { beforeEach, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
-import { PHONE, useBrowser } from "../helpers/browser";
+import { assertFitsPhone, useBrowser } from "../helpers/browser";
 import { useTestDns } from "../helpers/dns-server";
 import { buildUser } from "../helpers/factories";
 import { addMember, buildOrg, roleOf } from "../helpers/orgs";
@@ -23,15 +23,6 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     idp.requests.length = 0;
     idp.issued.length = 0;
   });
-
-  /** Nothing on the page is wider than a phone's window. */
-  async function fitsPhone(page: Page) {
-    const size = page.viewportSize()!;
-    await page.setViewportSize(PHONE);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${page.url()} overflows by ${overflow}px at 390px`);
-    await page.setViewportSize(size);
-  }
 
   /** The owner, in the browser, pastes the IdP's metadata on the SSO page of an "acme" with acme.test verified. */
   async function acmeWithSaml() {
@@ -114,7 +105,7 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     const metadata = await (await o.context().request.get(metadataHref!)).text();
     assert.match(metadata, new RegExp(`entityID="${spEntityId}"`));
     assert.match(metadata, new RegExp(`Location="${acsUrl}"`));
-    await fitsPhone(o);
+    await assertFitsPhone(o);
     await b.shootEveryWay(o, "sso-saml-settings");
 
     const page = await b.newPage();
@@ -123,7 +114,7 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     await page.getByLabel("Work email or organization slug").fill("grace@elsewhere.test");
     await page.getByRole("button", { name: "Continue with SSO" }).click();
     await page.getByText("No organization uses single sign-on for that address or slug.").waitFor();
-    await fitsPhone(page);
+    await assertFitsPhone(page);
     await b.shootEveryWay(page, "sso-login-unknown");
     const acsPosts: (string | null)[] = [];
     page.on("request", (req) => {
@@ -157,7 +148,7 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     // Posted again in the same browser (the back button, or a second tab): no sign-in waits for it.
     await resend(page, 0);
     await refusal(page, "This sign-in was not started here", /does not answer a sign-in started in this browser/);
-    await fitsPhone(page);
+    await assertFitsPhone(page);
     await b.shootEveryWay(page, "sso-saml-not-started");
 
     // Someone who kept a copy posts it in their own browser, even after starting a sign-in of their own.
@@ -187,7 +178,7 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
       await page.getByRole("button", { name: "Sign in" }).click();
       await refusal(page, "Single sign-on did not complete", /was refused, so nobody was signed in\. It was not signed by the organization’s identity provider, or it was changed after signing\./);
       if (what === "NameID") {
-        await fitsPhone(page);
+        await assertFitsPhone(page);
         await b.shootEveryWay(page, "sso-saml-tampered");
       }
       assert.ok(await signedOut(page), what);
@@ -212,7 +203,7 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     const page = await b.signedInPage(bob);
     await page.goto("/orgs/acme/members");
     await page.getByRole("heading", { name: "Sign in with Acme’s SSO to continue" }).waitFor();
-    await fitsPhone(page);
+    await assertFitsPhone(page);
     await b.shootEveryWay(page, "sso-required");
     await page.getByRole("button", { name: "Sign in with Acme SSO" }).click();
     await page.getByRole("heading", { name: "Test identity provider" }).waitFor();

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
-import { PHONE, useBrowser } from "../helpers/browser";
+import { assertFitsPhone, useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 import { useOidcIdp } from "../helpers/oidc-idp";
 import { buildOrg, roleOf } from "../helpers/orgs";
@@ -13,15 +12,6 @@ describe("organization single sign-on in a real browser", () => {
   const t = useTestApp();
   const b = useBrowser(t);
   const idp = useOidcIdp();
-
-  /** Nothing on the page is wider than a phone's window. */
-  async function fitsPhone(page: Page) {
-    const size = page.viewportSize()!;
-    await page.setViewportSize(PHONE);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${page.url()} overflows by ${overflow}px at 390px`);
-    await page.setViewportSize(size);
-  }
 
   it("an owner sets up OpenID Connect, and a new member signs in through it just in time", async () => {
     const owner = await buildUser({ username: "owner", email: "owner@elsewhere.test" });
@@ -37,14 +27,14 @@ describe("organization single sign-on in a real browser", () => {
     await ownerPage.getByRole("button", { name: "Test and save OpenID Connect" }).click();
     await ownerPage.getByText("OpenID Connect is set up.").waitFor();
     assert.equal(await ownerPage.getByText(idp.clientSecret).count(), 0);
-    await fitsPhone(ownerPage);
+    await assertFitsPhone(ownerPage);
     await b.shootEveryWay(ownerPage, "sso-settings");
 
     const page = await b.newPage();
     await page.goto(`${t.baseUrl}/login`);
     await page.getByRole("link", { name: "Sign in with SSO" }).click();
     await page.waitForURL(/\/login\/sso$/);
-    await fitsPhone(page);
+    await assertFitsPhone(page);
     await b.shootEveryWay(page, "sso-login");
     await page.getByLabel("Work email or organization slug").fill("ada@acme.test");
     await page.getByRole("button", { name: "Continue with SSO" }).click();

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, afterEach, before } from "node:test";
@@ -39,6 +40,15 @@ function screenshotPath(name: string): string {
 
 /** Screenshots are for people to look at, never compared: taken only with SCREENSHOTS=1, so the suite stays fast. */
 const TAKE_SCREENSHOTS = process.env.SCREENSHOTS === "1";
+
+/** Asserts nothing on the page is wider than a phone's window (390 px), then restores the page's size. */
+export async function assertFitsPhone(page: Page): Promise<void> {
+  const size = page.viewportSize() ?? DESKTOP;
+  await page.setViewportSize(PHONE);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `${page.url()} overflows by ${overflow}px at ${PHONE.width}px`);
+  await page.setViewportSize(size);
+}
 
 export interface TestBrowser {
   /** A page in a context of its own (its own cookies), on the app's URL, 1280×800 unless `opts` say otherwise. */
