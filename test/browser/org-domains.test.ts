@@ -17,7 +17,7 @@ describe("verified domains and joining by domain in a real browser", () => {
     const org = await buildOrg(owner, { slug: "acme", name: "Acme Platform" });
     const o = await b.signedInPage(owner);
     await o.goto("/orgs/acme/settings");
-    await o.getByRole("link", { name: "Manage domains" }).click();
+    await o.getByRole("link", { name: "Manage SSO and domains" }).click();
     await o.getByRole("heading", { name: "Single sign-on and domains" }).waitFor();
     await o.getByLabel("Add a domain").fill("Acme.test");
     await o.getByRole("button", { name: "Add domain" }).click();
