@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import cookieParser from "cookie-parser";
 import { doubleCsrf } from "csrf-csrf";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Config } from "../config";
@@ -52,6 +51,5 @@ export function createCsrf(config: Config, sessionSecret: string) {
     return validateRequest(standIn as unknown as Request);
   }
 
-  const readCookies: RequestHandler = cookieParser();
-  return { readCookies, exposeCsrfToken, verifyCsrf: doubleCsrfProtection as RequestHandler, formTokenMadeFor };
+  return { exposeCsrfToken, verifyCsrf: doubleCsrfProtection as RequestHandler, formTokenMadeFor };
 }

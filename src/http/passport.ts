@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { NextFunction, Request, Response } from "express";
+import type { Express, NextFunction, Request, Response } from "express";
 import { Passport } from "passport";
 import { Strategy as LocalStrategy } from "passport-local";
 import type { AppContext } from "../context";
@@ -25,6 +25,20 @@ export function createPassport(ctx: AppContext) {
   registerProviderStrategies(passport, ctx.config);
   passport.serializeUser((user, done) => done(null, (user as Express.User).id));
   return passport;
+}
+
+/**
+ * Gives every request of `app` Passport's request methods (req.login, req.logout, ...) and its
+ * session manager through the app's request prototype, once, instead of through passport.initialize()
+ * on every request. That middleware adds the same seven properties to each request object; on a
+ * signed-in page it was the costliest single step of the chain for what it does, and every added
+ * property changes the shape of the request object V8 has to track. Running Passport's own
+ * initialize step on the prototype keeps its behaviour (its methods, its session manager) without
+ * reaching into its internals. Compatibility mode (`req._passport`, for strategies built on
+ * Passport 0.4) is off: none of this app's strategies reads it.
+ */
+export function installPassportRequestMethods(app: Express, passport: ReturnType<typeof createPassport>): void {
+  passport.initialize({ compat: false })(app.request, {} as Response, () => {});
 }
 
 /**

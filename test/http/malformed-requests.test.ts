@@ -50,6 +50,19 @@ describe("malformed requests", () => {
     assert.equal(gzipped.status, 403, "a real gzip body is read (and then needs its CSRF token)");
   });
 
+  it("reads a cookie value that looks like JSON as the text it is", async () => {
+    // cookie-parser turned "j:"-prefixed values into objects, and csrf-csrf then failed on the
+    // signed-out form's own cookie with a 500. Every cookie this app reads is a string.
+    for (const value of ['j:{"a":1}', "j:[1,2]", "j:null"]) {
+      const cookie = `gatehouse.csrf=${encodeURIComponent(value)}; gatehouse.accounts=${encodeURIComponent(value)}`;
+      const page = await send(`${t.baseUrl}/login`, "GET", undefined, { cookie });
+      assert.equal(page.status, 200, value);
+      const post = await send(`${t.baseUrl}/login`, "POST", `_csrf=${encodeURIComponent(value)}&login=a&password=b`, { cookie, "content-type": "application/x-www-form-urlencoded" });
+      assert.equal(post.status, 403, value);
+      assert.match(post.text, /This form expired or was not sent from this site/, value);
+    }
+  });
+
   it("answers broken percent-encoding in a path with 400", async () => {
     for (const path of ["/u/%E0%A4%A", "/orgs/%ZZ", "/password/reset/%", "/public/%E0%A4%A"]) {
       const res = await send(`${t.baseUrl}${path}`, "GET", undefined, {});
