@@ -60,6 +60,8 @@ export function createApp(opts: AppOptions) {
   app.set("views", path.resolve(__dirname, "../views"));
   app.set("trust proxy", config.trustProxy ?? false);
   app.disable("x-powered-by");
+  // req.cookies, for every request, parsed only when something reads it.
+  parseCookiesOnRead(app);
   // No ETag on rendered pages and API answers: it costs a SHA-1 of every body, and signed-in pages
   // and the API are no-store, so nothing revalidates them; only a signed-out page could be answered
   // 304, saving a few kB. Static files keep their ETags (serve-static makes its own).
@@ -109,7 +111,6 @@ export function createApp(opts: AppOptions) {
   app.use(sessions.middleware);
   const passport = createPassport(ctx);
   installPassportRequestMethods(app, passport);
-  parseCookiesOnRead(app);
   app.use(restoreSessionUser((req) => sessions.store.signedInUser(req as express.Request)));
   app.use(noStoreWhenSignedIn);
   const csrf = createCsrf(config, opts.sessionSecret);
