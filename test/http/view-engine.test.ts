@@ -61,6 +61,24 @@ describe("view engine", () => {
     assert.equal(html, "first");
   });
 
+  it("binds the locals a template names, leaving its own declarations, globals and text alone", () => {
+    write(
+      "scope/page.ejs",
+      [
+        "<% const shown = items.filter((i) => i.on).map((i) => i.name); %>",
+        "<%= shown.join(',') %>",
+        "<%= typeof missing === 'undefined' ? 'none' : missing %>",
+        "<%= JSON.stringify({ title }) %>",
+        "<%= 'title' + `-${suffix}-` + /title/.source %>",
+        "<% function twice(x) { return x + x; } %><%= twice(count) %>",
+        "<%- include('part', { count: count + 1 }) %>",
+      ].join("|"),
+    );
+    write("scope/part.ejs", "<%= title %>:<%= count %>");
+    const html = render(path.join(dir, "scope/page.ejs"), { items: [{ on: true, name: "a" }, { on: false, name: "b" }], title: "T", suffix: "s", count: 2 }, true);
+    assert.equal(html, '|a|none|{&#34;title&#34;:&#34;T&#34;}|title-s-title|4|T:3');
+  });
+
   it("fails a render whose include is missing, naming the including file", () => {
     write("broken/page.ejs", "<%- include('nowhere') %>");
     assert.throws(() => render(path.join(dir, "broken/page.ejs"), {}, true), (err: Error) => err.message.includes("broken/page.ejs") && err.message.includes("ENOENT"));
