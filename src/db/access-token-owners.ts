@@ -1,5 +1,5 @@
 import type { AccessTokenRow } from "./access-tokens";
-import { db, preparedRaw, type Executor } from "./knex";
+import { queryPrepared } from "./knex";
 import type { OrganizationRow } from "./organizations";
 import type { TeamRow } from "./teams";
 import { USER_COLUMNS, type UserRow } from "./users";
@@ -35,7 +35,7 @@ const JOINED = [
 ] as const;
 
 // Sent on every API request, so written out once instead of built by the query builder each time
-// (building it was a sixth of an API request's CPU), and prepared once per connection (preparedRaw).
+// (building it was a sixth of an API request's CPU), and prepared once per connection (queryPrepared).
 // The team is joined only inside the token's own organization, as the composite foreign key also requires.
 // A suspended owner's token finds nothing (organization tokens have no user row, so u.suspended_at is NULL).
 // The user's pending email change comes along (an indexed lookup on email_codes' unique (user_id,
@@ -49,7 +49,7 @@ const LIVE_TOKEN_WITH_OWNER = `SELECT ${TOKEN_COLUMNS.map((c) => `a.${c}`).join(
     LEFT JOIN users AS u ON u.id = a.user_id
     LEFT JOIN organizations AS o ON o.id = a.organization_id
     LEFT JOIN teams AS t ON t.id = a.team_id AND t.organization_id = a.organization_id
-  WHERE a.token_hash = ? AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
+  WHERE a.token_hash = $1 AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
     AND u.suspended_at IS NULL
   LIMIT 1`;
 
@@ -70,8 +70,8 @@ function takePrefixed<T>(row: Record<string, unknown>, prefix: string): T | unde
  * Expiry is compared in the database, so a token stops working on the first request after its
  * expiry whatever the app server's clock says.
  */
-export async function findLiveAccessTokenWithOwnerByHash(tokenHash: Buffer, q: Executor = db): Promise<LiveAccessToken | undefined> {
-  const { rows } = await preparedRaw<{ rows: Record<string, unknown>[] }>(q, "live-access-token-with-owner", LIVE_TOKEN_WITH_OWNER, [tokenHash]);
+export async function findLiveAccessTokenWithOwnerByHash(tokenHash: Buffer): Promise<LiveAccessToken | undefined> {
+  const { rows } = await queryPrepared<Record<string, unknown>>("live-access-token-with-owner", LIVE_TOKEN_WITH_OWNER, [tokenHash]);
   const row = rows[0];
   if (!row) return undefined;
   const user = takePrefixed<UserRow>(row, "user__");

@@ -1,4 +1,4 @@
-import { db, preparedRaw, type Executor } from "./knex";
+import { db, queryPrepared, type Executor } from "./knex";
 import { providerAvatarSql } from "./avatars";
 import { USER_COLUMNS, type UserRow } from "./users";
 
@@ -55,17 +55,17 @@ const SESSION_COLUMNS = [
 ] as const;
 
 // Read on every request with a session cookie, so written out once rather than built each time, and
-// prepared once per connection (preparedRaw, which also explains why every column is named). The
+// prepared once per connection (queryPrepared, which also explains why every column is named). The
 // user's and the session's columns share names (id, created_at), so the session's come prefixed.
 // A suspended user is not joined: the session reads as signed out from the suspension's commit on,
 // even for a sign-in that was racing with it. The header's avatar comes with the user.
 const LIVE_SESSION_WITH_USER = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(", ")}, ${providerAvatarSql("u")} AS provider_avatar_url, ${SESSION_COLUMNS.map((c) => `s.${c} AS "session$${c}"`).join(", ")}
   FROM sessions AS s LEFT JOIN users AS u ON u.id = s.user_id AND u.suspended_at IS NULL
-  WHERE s.sid = ? AND s.ended_at IS NULL AND s.expires_at > now()`;
+  WHERE s.sid = $1 AND s.ended_at IS NULL AND s.expires_at > now()`;
 
 /** The live session with this id and its signed-in user (undefined when signed out), in one query. */
-export async function findLiveSessionWithUser(sid: string, q: Executor = db): Promise<{ session: SessionRow; user?: UserRow & { provider_avatar_url: string | null } } | undefined> {
-  const { rows } = await preparedRaw<{ rows: Record<string, unknown>[] }>(q, "live-session-with-user", LIVE_SESSION_WITH_USER, [sid]);
+export async function findLiveSessionWithUser(sid: string): Promise<{ session: SessionRow; user?: UserRow & { provider_avatar_url: string | null } } | undefined> {
+  const { rows } = await queryPrepared<Record<string, unknown>>("live-session-with-user", LIVE_SESSION_WITH_USER, [sid]);
   const row = rows[0];
   if (!row) return undefined;
   const session = {} as Record<string, unknown>;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { db } from "../../src/db/knex";
 import { listBackingsOfPerson, markBackingBroken, setBackingSelfJoin, upsertOrganizationBacking } from "../../src/db/organization-backings";
 import { useTestApp } from "../helpers/app";
 import { buildUser } from "../helpers/factories";
 import { addMember, buildOrg } from "../helpers/orgs";
+import { statementsDuring } from "../helpers/statements";
 
 /**
  * A sign-in checks only the backed organizations it concerns, found in one statement: never one
@@ -34,16 +34,10 @@ describe("the backings a sign-in checks", () => {
     const other = await back("bp-gitlab", "gitlab", 6);
     await addMember(other, person, "member");
 
-    let statements = 0;
-    // The mail worker polls on the same pool in the background; its statements are not this one's.
-    const count = (q: { sql: string }) => {
-      if (!/outbound_mails|^(BEGIN|COMMIT|ROLLBACK);?$/i.test(q.sql.trim())) statements++;
-    };
-    db.on("query", count);
-    const found = await listBackingsOfPerson(person.id, ["github"]);
-    db.off("query", count);
+    let found: Awaited<ReturnType<typeof listBackingsOfPerson>> = [];
+    const statements = await statementsDuring(async () => (found = await listBackingsOfPerson(person.id, ["github"])));
 
-    assert.equal(statements, 1);
+    assert.equal(statements.length, 1);
     assert.deepEqual(found.map((b) => [b.provider_org_login, b.member_role]), [["bp-member", "member"], ["bp-open", null]]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
 import { buildUser } from "../helpers/factories";
+import { watchStatements } from "../helpers/statements";
 import { apiRequest, buildAccessToken } from "../helpers/tokens";
 
 /**
@@ -25,8 +26,7 @@ interface Counted {
 async function countCalls(baseUrl: string, token: string, path: string, flush: () => Promise<void>): Promise<Counted> {
   const c: Counted = { reads: 0, limitFlushes: 0, touches: 0, prunes: 0, other: 0, elapsedMs: 0 };
   // The mail worker polls the queue on the same pool in the background; its statements are not the API's.
-  const listener = (q: { sql: string }) => {
-    const sql = q.sql.trim();
+  const listener = (sql: string) => {
     if (/outbound_mails|^(BEGIN|COMMIT|ROLLBACK);?$/i.test(sql)) return;
     if (/^select/i.test(sql)) c.reads++;
     else if (/^insert into api_request_counts/i.test(sql)) c.limitFlushes++;
@@ -35,7 +35,7 @@ async function countCalls(baseUrl: string, token: string, path: string, flush: (
     else c.other++;
   };
   const started = Date.now();
-  db.on("query", listener);
+  const stop = watchStatements(listener);
   try {
     for (let i = 0; i < N; i++) {
       const res = await apiRequest(baseUrl, token, "GET", path);
@@ -44,7 +44,7 @@ async function countCalls(baseUrl: string, token: string, path: string, flush: (
     }
     await flush();
   } finally {
-    db.off("query", listener);
+    stop();
   }
   c.elapsedMs = Date.now() - started;
   return c;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
 import { TestClient } from "../helpers/client";
 import { buildUser, loginAs } from "../helpers/factories";
+import { statementsDuring } from "../helpers/statements";
 
 /**
  * A signed-in page costs a small, fixed number of SQL statements, the session and its user read in
@@ -28,19 +28,10 @@ const WRITE = /^\s*(insert|update|delete|merge)\b/i;
 /** The statements a GET of `path` issues (after one warm-up request), and the page's status. */
 async function statementsOf(client: TestClient, path: string): Promise<{ all: string[]; status: number }> {
   await client.get(path);
-  const all: string[] = [];
-  // The mail worker polls the queue on the same pool in the background, in transactions of its own;
-  // its statements are not the page's (GET pages open no transaction).
-  const listener = (q: { sql: string }) => {
-    if (!/outbound_mails|^(BEGIN|COMMIT|ROLLBACK);?$/i.test(q.sql.trim())) all.push(q.sql.trim());
-  };
-  db.on("query", listener);
-  try {
-    const res = await client.get(path);
-    return { all, status: res.status };
-  } finally {
-    db.off("query", listener);
-  }
+  let status = 0;
+  // Leaving out transaction control hides no statement of the page's: GET pages open no transaction.
+  const all = await statementsDuring(async () => (status = (await client.get(path)).status));
+  return { all, status };
 }
 
 async function addData(client: TestClient, round: number) {

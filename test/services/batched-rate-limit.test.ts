@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { db } from "../../src/db/knex";
 import { BatchedRateLimiter } from "../../src/services/batched-rate-limit";
 import { resetData, setupTestDatabase, teardownTestDatabase } from "../helpers/db";
+import { watchStatements } from "../helpers/statements";
 
 /**
  * The batched limiter against the real database. Two limiter instances on the same table stand in
@@ -48,14 +49,13 @@ describe("batched rate limit", () => {
   it("decides in memory, exactly within one process, with no statement per request", async () => {
     const l = limiter(3);
     const sql: string[] = [];
-    const listener = (q: { sql: string }) => sql.push(q.sql);
-    db.on("query", listener);
+    const stop = watchStatements((text) => sql.push(text));
     try {
       assert.equal(admitted(l, "token-1", 3), 3);
       assert.equal(l.consume("token-1"), WINDOW_SECONDS - 10, "refused until the window ends");
       assert.equal(l.consume("token-2"), undefined, "other keys keep their own count");
     } finally {
-      db.off("query", listener);
+      stop();
     }
     assert.deepEqual(sql, []);
     await l.flush();

@@ -7,24 +7,7 @@ import { generateAccessToken } from "../../../src/auth/access-token-format";
 import { db } from "../../../src/db/knex";
 import type { AccessTokenRow } from "../../../src/db/access-tokens";
 import { SESSION_COOKIE } from "../../../src/http/session";
-
-/**
- * The SQL statements the app sends while `fn` runs (the app runs in this process), leaving out the
- * mail worker's polling, which runs on its own timer.
- */
-async function queriesDuring(fn: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const listener = (q: { sql: string }) => {
-    if (!/^(BEGIN|COMMIT|ROLLBACK)|outbound_mails/i.test(q.sql)) seen.push(q.sql);
-  };
-  db.on("query", listener);
-  try {
-    await fn();
-  } finally {
-    db.removeListener("query", listener);
-  }
-  return seen;
-}
+import { statementsDuring } from "../../helpers/statements";
 
 describe("API: bearer authentication", () => {
   const t = useTestApp();
@@ -66,10 +49,10 @@ describe("API: bearer authentication", () => {
     const good = generateAccessToken("gth_").token;
     const flipped = good.slice(0, -1) + (good.endsWith("a") ? "b" : "a");
     for (const bad of ["garbage", flipped, `ghp_${good.slice(4)}`]) {
-      const sql = await queriesDuring(() => apiRequest(t.baseUrl, bad, "GET", "/api/v1/user").then((r) => r.text()));
+      const sql = await statementsDuring(() => apiRequest(t.baseUrl, bad, "GET", "/api/v1/user").then((r) => r.text()));
       assert.deepEqual(sql, [], `queries for ${bad}`);
     }
-    const sql = await queriesDuring(() => apiRequest(t.baseUrl, good, "GET", "/api/v1/user").then((r) => r.text()));
+    const sql = await statementsDuring(() => apiRequest(t.baseUrl, good, "GET", "/api/v1/user").then((r) => r.text()));
     assert.equal(sql.length, 1, "a well-formed unknown token costs one lookup");
     assert.match(sql[0]!, /from access_tokens as a\b.*where a\.token_hash = /is);
   });
@@ -86,11 +69,11 @@ describe("API: bearer authentication", () => {
     const user = await buildUser();
     const { row, token } = await buildAccessToken(t.ctx, user);
     assert.equal(row.last_used_at, null);
-    const first = await queriesDuring(() => apiRequest(t.baseUrl, token, "GET", "/api/v1/user").then((r) => r.text()));
+    const first = await statementsDuring(() => apiRequest(t.baseUrl, token, "GET", "/api/v1/user").then((r) => r.text()));
     assert.equal(first.filter((s) => /^update "access_tokens"/.test(s)).length, 1);
     const used = (await db<AccessTokenRow>("access_tokens").where({ id: row.id }).first())!.last_used_at;
     assert.ok(used && Date.now() - used.getTime() < 10_000);
-    const second = await queriesDuring(() => apiRequest(t.baseUrl, token, "GET", "/api/v1/user").then((r) => r.text()));
+    const second = await statementsDuring(() => apiRequest(t.baseUrl, token, "GET", "/api/v1/user").then((r) => r.text()));
     assert.equal(second.filter((s) => /^update "access_tokens"/.test(s)).length, 0, "no write within the minute");
     await db("access_tokens").where({ id: row.id }).update({ last_used_at: new Date(Date.now() - 2 * 60_000) });
     await apiRequest(t.baseUrl, token, "GET", "/api/v1/user");

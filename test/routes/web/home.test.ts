@@ -6,21 +6,12 @@ import { useTestApp } from "../../helpers/app";
 import { TestClient } from "../../helpers/client";
 import { buildUser, loginAs } from "../../helpers/factories";
 import { addMember, buildOrg } from "../../helpers/orgs";
+import { statementsDuring } from "../../helpers/statements";
 import { buildAccessToken } from "../../helpers/tokens";
 
 /** The statements a GET of `path` issues, the mail worker's polling left out. */
 async function statementsOf(client: TestClient, path: string): Promise<string[]> {
-  const all: string[] = [];
-  const listener = (q: { sql: string }) => {
-    if (!/outbound_mails|^(BEGIN|COMMIT|ROLLBACK);?$/i.test(q.sql.trim())) all.push(q.sql.trim());
-  };
-  db.on("query", listener);
-  try {
-    assert.equal((await client.get(path)).status, 200);
-    return all;
-  } finally {
-    db.off("query", listener);
-  }
+  return statementsDuring(async () => assert.equal((await client.get(path)).status, 200));
 }
 
 /** Inserts a pending invitation to `email` into `org`, sent by `inviterId`. */
