@@ -11,7 +11,10 @@
  * Taking too many is harmless (an extra name is bound to `undefined` when the locals lack it, which
  * `typeof name !== 'undefined'` reads as before). Left out are JavaScript's keywords, the globals
  * (a template that calls `JSON` or `encodeURIComponent` gets the real one), EJS's own names, and the
- * names the template declares at its top level: binding those too would declare them twice.
+ * names the template declares at its top level: binding those too would declare them twice. So a
+ * local must not share its name with a global (`crypto`, `performance`, `process`): the template
+ * would read the global. The ones templates use today are Object, String, Array, Set, Date, Math,
+ * Boolean, URLSearchParams and encodeURIComponent.
  */
 
 const KEYWORDS = new Set(
