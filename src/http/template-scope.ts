@@ -12,9 +12,8 @@
  * `typeof name !== 'undefined'` reads as before). Left out are JavaScript's keywords, the globals
  * (a template that calls `JSON` or `encodeURIComponent` gets the real one), EJS's own names, and the
  * names the template declares at its top level: binding those too would declare them twice. So a
- * local must not share its name with a global (`crypto`, `performance`, `process`): the template
- * would read the global. The ones templates use today are Object, String, Array, Set, Date, Math,
- * Boolean, URLSearchParams and encodeURIComponent.
+ * local named like a global the template uses (`crypto`, `performance`, `process`) would be hidden
+ * by the global; the view engine refuses to render a template given such a local.
  */
 
 const KEYWORDS = new Set(
@@ -161,11 +160,10 @@ class Scanner {
   }
 }
 
-/** The identifiers of a generated template body to bind from its locals, sorted. */
-export function templateLocalNames(source: string): string[] {
+/** What a generated template body reads: the names to bind from its locals, and the globals it uses, each sorted. */
+export function templateScope(source: string): { locals: string[]; globals: string[] } {
   const scanner = new Scanner(source);
   scanner.scan();
-  return [...scanner.used]
-    .filter((name) => !name.startsWith("__") && !EJS_NAMES.has(name) && !scanner.declared.has(name) && !(name in globalThis))
-    .sort();
+  const free = [...scanner.used].filter((name) => !name.startsWith("__") && !EJS_NAMES.has(name) && !scanner.declared.has(name)).sort();
+  return { locals: free.filter((name) => !(name in globalThis)), globals: free.filter((name) => name in globalThis) };
 }

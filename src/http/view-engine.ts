@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import ejs from "ejs";
-import { templateLocalNames } from "./template-scope";
+import { templateScope } from "./template-scope";
 
 /**
  * EJS as the Express view engine, with include() resolved here instead of by EJS. EJS checks the
@@ -48,25 +48,38 @@ function cachedIncludePath(parent: string, name: string): string {
  */
 const COMPILE = { client: true, _with: false } as const;
 
-function localNamesOf(source: string, file: string): string[] {
+function scopeOf(source: string, file: string): ReturnType<typeof templateScope> {
   const template = new ejs.Template(source, { ...COMPILE, filename: file }) as ejs.Template & { generateSource(): void };
   template.generateSource();
-  return templateLocalNames(template.source);
+  return templateScope(template.source);
+}
+
+/**
+ * A template reads the globals it names even when its locals hold a value of that name: a mistake
+ * that would show the wrong thing silently, so it fails the render instead.
+ */
+function refuseShadowedGlobals(file: string, globals: string[], locals: Locals): void {
+  for (const name of globals) {
+    if (name in locals) throw new Error(`${file}: the local "${name}" has the name of a global the template uses; rename the local`);
+  }
 }
 
 function load(file: string, cache: boolean): Render {
   const hit = cache ? compiled.get(file) : undefined;
   if (hit) return hit;
   const source = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
-  const fn = ejs.compile(source, { ...COMPILE, filename: file, destructuredLocals: localNamesOf(source, file) });
+  const scope = scopeOf(source, file);
+  const fn = ejs.compile(source, { ...COMPILE, filename: file, destructuredLocals: scope.locals });
   // An include sees the including page's locals plus the ones passed to it, as in EJS, which copies
   // every local into a fresh object for each include. Here the include's object inherits from the
   // including page's instead and holds only what the include passes: reading a local finds the same
   // value (a property read follows the prototype chain), and a page with a dozen includes no longer
   // copies its 30-odd locals a dozen times per render.
   const resolve = cache ? cachedIncludePath : includePath;
-  const render: Render = (locals) =>
-    fn(locals, ejs.escapeXML, (name, data) => load(resolve(file, name), cache)(Object.assign(Object.create(locals) as Locals, data)));
+  const render: Render = (locals) => {
+    refuseShadowedGlobals(file, scope.globals, locals);
+    return fn(locals, ejs.escapeXML, (name, data) => load(resolve(file, name), cache)(Object.assign(Object.create(locals) as Locals, data)));
+  };
   if (cache) compiled.set(file, render);
   return render;
 }

@@ -79,6 +79,13 @@ describe("view engine", () => {
     assert.equal(html, '|a|none|{&#34;title&#34;:&#34;T&#34;}|title-s-title|4|T:3');
   });
 
+  it("fails a render given a local named like a global the template uses, instead of showing the global", () => {
+    write("scope/shadow.ejs", "<%= String(count) %>");
+    const file = path.join(dir, "scope/shadow.ejs");
+    assert.equal(render(file, { count: 2 }, true), "2");
+    assert.throws(() => render(file, { count: 2, String: "mine" }, true), /the local "String" has the name of a global/);
+  });
+
   it("fails a render whose include is missing, naming the including file", () => {
     write("broken/page.ejs", "<%- include('nowhere') %>");
     assert.throws(() => render(path.join(dir, "broken/page.ejs"), {}, true), (err: Error) => err.message.includes("broken/page.ejs") && err.message.includes("ENOENT"));
