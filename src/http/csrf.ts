@@ -29,26 +29,37 @@ export function createCsrf(config: Config, sessionSecret: string) {
     errorConfig: { statusCode: 403, message: "The form expired or was not sent from this site.", code: "EBADCSRFTOKEN" },
   });
 
+  /** Whether `token` is one made for the session `sid` (undefined: signed out), by csrf-csrf's own validation of a stand-in request. */
+  function madeFor(token: unknown, sid: string | undefined): token is string {
+    if (typeof token !== "string" || token === "") return false;
+    const standIn = { cookies: { [cookieName]: token }, body: { _csrf: token }, user: sid ? {} : undefined, sessionID: sid };
+    return validateRequest(standIn as unknown as Request);
+  }
+
   /**
    * Offers `csrfToken()` to views. It is made once per response, so every form of a page carries
-   * the token of the one cookie sent with it.
+   * the token of the one cookie sent with it. A cookie the browser sent that is already valid for
+   * this request's session is used as it is and not sent back: csrf-csrf would set the same value
+   * again on every page, a Set-Cookie header per response that changes nothing. A missing cookie,
+   * or one made for another session (before a sign-in, a sign-out, a new session id), gets a new one.
    */
   function exposeCsrfToken(req: Request, res: Response, next: NextFunction) {
     let token: string | undefined;
-    res.locals.csrfToken = () => (token ??= generateCsrfToken(req, res));
+    res.locals.csrfToken = () => {
+      if (token !== undefined) return token;
+      const sent = (req.cookies as Record<string, unknown> | undefined)?.[cookieName];
+      return (token = madeFor(sent, req.user ? req.sessionID : undefined) ? sent : generateCsrfToken(req, res));
+    };
     next();
   }
 
   /**
    * Whether the `_csrf` a refused form sent was made for the session `sid` (undefined: a signed-out
-   * one), checked by csrf-csrf's own validation against a stand-in request. It only chooses the
-   * words of a refusal (src/http/form-of-other-account.ts): the form was refused already.
+   * one). It only chooses the words of a refusal (src/http/form-of-other-account.ts): the form was
+   * refused already.
    */
   function formTokenMadeFor(req: Request, sid: string | undefined): boolean {
-    const token = (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (typeof token !== "string" || token === "") return false;
-    const standIn = { cookies: { [cookieName]: token }, body: { _csrf: token }, user: sid ? {} : undefined, sessionID: sid };
-    return validateRequest(standIn as unknown as Request);
+    return madeFor((req.body as Record<string, unknown> | undefined)?._csrf, sid);
   }
 
   return { exposeCsrfToken, verifyCsrf: doubleCsrfProtection as RequestHandler, formTokenMadeFor };

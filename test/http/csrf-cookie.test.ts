@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { useTestApp } from "../helpers/app";
+import { csrfTokenFor, pageCsrfToken, TestClient } from "../helpers/client";
+import { buildUser, loginAs } from "../helpers/factories";
+
+const CSRF_COOKIE = "gatehouse.csrf";
+
+function sentCsrfCookie(headers: Headers): string | undefined {
+  const line = headers.getSetCookie().find((c) => c.startsWith(`${CSRF_COOKIE}=`));
+  return line?.slice(CSRF_COOKIE.length + 1).split(";")[0];
+}
+
+describe("the CSRF cookie", () => {
+  const t = useTestApp();
+
+  it("is sent once per session: later pages reuse the cookie the browser holds, and their forms post with it", async () => {
+    const client = await loginAs(t.baseUrl, await buildUser());
+    // The cookie from the signed-out sign-in form was made for no session: the first signed-in page replaces it.
+    const signedOutToken = client.cookie(CSRF_COOKIE);
+    const first = await client.get("/settings/profile");
+    const issued = sentCsrfCookie(first.headers);
+    assert.ok(issued, "the first signed-in page sets a cookie for its session");
+    assert.notEqual(issued, signedOutToken);
+    assert.equal(pageCsrfToken(first.html), issued);
+
+    const second = await client.get("/settings/profile");
+    assert.equal(sentCsrfCookie(second.headers), undefined, "an unchanged valid cookie is not sent again");
+    assert.equal(pageCsrfToken(second.html), issued);
+    const saved = await client.postRaw("/settings/profile", { _csrf: csrfTokenFor(second.html, "/settings/profile"), display_name: "Reused Token" });
+    assert.equal(saved.status, 302);
+  });
+
+  it("replaces a cookie made for another session, and a form carrying that session's token is refused", async () => {
+    const attacker = await loginAs(t.baseUrl, await buildUser());
+    const attackersToken = pageCsrfToken((await attacker.get("/settings/profile")).html);
+    const victim = await loginAs(t.baseUrl, await buildUser());
+    // As if a sibling site had planted the attacker's valid cookie in the victim's browser.
+    victim.setCookie(CSRF_COOKIE, attackersToken);
+    const page = await victim.get("/settings/profile");
+    const issued = sentCsrfCookie(page.headers);
+    assert.ok(issued, "a cookie for another session is replaced");
+    assert.notEqual(issued, attackersToken);
+    assert.equal(pageCsrfToken(page.html), issued);
+
+    victim.setCookie(CSRF_COOKIE, attackersToken);
+    const forged = await victim.postRaw("/settings/profile", { _csrf: attackersToken, display_name: "Forged" });
+    assert.equal(forged.status, 403);
+  });
+
+  it("replaces a cookie whose signature does not verify", async () => {
+    const client = new TestClient(t.baseUrl);
+    client.setCookie(CSRF_COOKIE, "0".repeat(64) + "|" + "ab".repeat(32));
+    const page = await client.get("/login");
+    const issued = sentCsrfCookie(page.headers);
+    assert.ok(issued);
+    assert.equal(pageCsrfToken(page.html), issued);
+  });
+});
