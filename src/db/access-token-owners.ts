@@ -1,5 +1,5 @@
 import type { AccessTokenRow } from "./access-tokens";
-import { queryPrepared } from "./knex";
+import { columnsAt, queryPrepared } from "./knex";
 import type { OrganizationRow } from "./organizations";
 import type { TeamRow } from "./teams";
 import { USER_COLUMNS, type UserRow } from "./users";
@@ -17,34 +17,37 @@ export interface LiveAccessToken {
   pendingEmail: string | null;
 }
 
-// Every column of each row type, listed once: the joined tables share column names (id,
-// created_at), so each joined table's are selected under its own prefix. A column added to a row
-// type must be added here too, or this does not compile.
+// Every column of each row type, listed once; the row comes back with each table's columns side by
+// side in this order (queryPrepared, columnsAt). A column added to a row type must be added here
+// too, or this does not compile.
 const TOKEN_COLUMNS = Object.keys({
   id: true, user_id: true, description: true, token_hash: true, token_prefix: true, last4: true, created_via: true, cli_client: true,
   cli_host: true, created_at: true, last_used_at: true, expires_at: true, revoked_at: true, organization_id: true, team_id: true,
   created_by_id: true, admin: true, can_create_tokens: true,
 } satisfies Record<keyof ScopedAccessTokenRow, true>);
-const ORGANIZATION_COLUMNS: Record<keyof OrganizationRow, true> = { id: true, slug: true, name: true, created_at: true, updated_at: true, require_two_factor: true, join_policy: true };
-const TEAM_COLUMNS: Record<keyof TeamRow, true> = { id: true, organization_id: true, name: true, created_at: true, updated_at: true };
+const ORGANIZATION_COLUMNS = Object.keys({ id: true, slug: true, name: true, created_at: true, updated_at: true, require_two_factor: true, join_policy: true } satisfies Record<keyof OrganizationRow, true>);
+const TEAM_COLUMNS = Object.keys({ id: true, organization_id: true, name: true, created_at: true, updated_at: true } satisfies Record<keyof TeamRow, true>);
 
-const JOINED = [
-  { alias: "u", prefix: "user__", columns: USER_COLUMNS },
-  { alias: "o", prefix: "organization__", columns: Object.keys(ORGANIZATION_COLUMNS) },
-  { alias: "t", prefix: "team__", columns: Object.keys(TEAM_COLUMNS) },
+const TABLES = [
+  { alias: "a", columns: TOKEN_COLUMNS },
+  { alias: "u", columns: USER_COLUMNS },
+  { alias: "o", columns: ORGANIZATION_COLUMNS },
+  { alias: "t", columns: TEAM_COLUMNS },
 ] as const;
+const USER_AT = TOKEN_COLUMNS.length;
+const ORGANIZATION_AT = USER_AT + USER_COLUMNS.length;
+const TEAM_AT = ORGANIZATION_AT + ORGANIZATION_COLUMNS.length;
+const PENDING_EMAIL_AT = TEAM_AT + TEAM_COLUMNS.length;
 
 // Sent on every API request, so written out once instead of built by the query builder each time
 // (building it was a sixth of an API request's CPU), and prepared once per connection (queryPrepared).
 // The team is joined only inside the token's own organization, as the composite foreign key also requires.
 // A suspended owner's token finds nothing (organization tokens have no user row, so u.suspended_at is NULL).
-// The user's pending email change comes along (an indexed lookup on email_codes' unique (user_id,
+// The user's pending email change comes last (an indexed lookup on email_codes' unique (user_id,
 // purpose)): the API shows it with the user, and a separate query for it was a second round trip
 // on every GET /api/v1/user.
-const PENDING_EMAIL = "pending_email__";
-const LIVE_TOKEN_WITH_OWNER = `SELECT ${TOKEN_COLUMNS.map((c) => `a.${c}`).join(", ")},
-    ${JOINED.flatMap(({ alias, prefix, columns }) => columns.map((c) => `${alias}.${c} AS "${prefix}${c}"`)).join(", ")},
-    (SELECT e.email FROM email_codes AS e WHERE e.user_id = a.user_id AND e.purpose = 'email_change' AND e.expires_at > now()) AS "${PENDING_EMAIL}"
+const LIVE_TOKEN_WITH_OWNER = `SELECT ${TABLES.flatMap(({ alias, columns }) => columns.map((c) => `${alias}.${c}`)).join(", ")},
+    (SELECT e.email FROM email_codes AS e WHERE e.user_id = a.user_id AND e.purpose = 'email_change' AND e.expires_at > now())
   FROM access_tokens AS a
     LEFT JOIN users AS u ON u.id = a.user_id
     LEFT JOIN organizations AS o ON o.id = a.organization_id
@@ -53,15 +56,9 @@ const LIVE_TOKEN_WITH_OWNER = `SELECT ${TOKEN_COLUMNS.map((c) => `a.${c}`).join(
     AND u.suspended_at IS NULL
   LIMIT 1`;
 
-/** Takes the prefixed columns out of `row` as one object; undefined when the join found no row. */
-function takePrefixed<T>(row: Record<string, unknown>, prefix: string): T | undefined {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(row)) {
-    if (!key.startsWith(prefix)) continue;
-    out[key.slice(prefix.length)] = row[key];
-    delete row[key];
-  }
-  return out.id === null || out.id === undefined ? undefined : (out as T);
+/** The row of a LEFT JOINed table at `offset`, or undefined when the join found none (its first column, the id, is null). */
+function joinedAt<T>(columns: readonly string[], row: readonly unknown[], offset: number): T | undefined {
+  return row[offset] === null ? undefined : columnsAt<T>(columns, row, offset);
 }
 
 /**
@@ -71,13 +68,13 @@ function takePrefixed<T>(row: Record<string, unknown>, prefix: string): T | unde
  * expiry whatever the app server's clock says.
  */
 export async function findLiveAccessTokenWithOwnerByHash(tokenHash: Buffer): Promise<LiveAccessToken | undefined> {
-  const { rows } = await queryPrepared<Record<string, unknown>>("live-access-token-with-owner", LIVE_TOKEN_WITH_OWNER, [tokenHash]);
-  const row = rows[0];
+  const [row] = await queryPrepared("live-access-token-with-owner", LIVE_TOKEN_WITH_OWNER, [tokenHash]);
   if (!row) return undefined;
-  const user = takePrefixed<UserRow>(row, "user__");
-  const organization = takePrefixed<OrganizationRow>(row, "organization__");
-  const team = takePrefixed<TeamRow>(row, "team__");
-  const pendingEmail = (row[PENDING_EMAIL] as string | null | undefined) ?? null;
-  delete row[PENDING_EMAIL];
-  return { token: row as unknown as ScopedAccessTokenRow, user, organization, team, pendingEmail };
+  return {
+    token: columnsAt<ScopedAccessTokenRow>(TOKEN_COLUMNS, row),
+    user: joinedAt<UserRow>(USER_COLUMNS, row, USER_AT),
+    organization: joinedAt<OrganizationRow>(ORGANIZATION_COLUMNS, row, ORGANIZATION_AT),
+    team: joinedAt<TeamRow>(TEAM_COLUMNS, row, TEAM_AT),
+    pendingEmail: (row[PENDING_EMAIL_AT] as string | null) ?? null,
+  };
 }

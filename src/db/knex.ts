@@ -84,6 +84,7 @@ function knexLog(logger: Logger): Knex.Logger {
  * the app's CPU per bearer API request and 2% per signed-in page). So it never runs inside a
  * transaction; these statements only read.
  *
+ * Rows come back as arrays of column values (columnsAt below turns them into objects).
  * Rules for `text`: PostgreSQL's `$1` placeholders; one fixed text per name (node-postgres refuses a
  * second text under the same name); an explicit column list, never `*`: PostgreSQL expands `*` when
  * it prepares, so a migration that adds a column would make every prepared copy fail with "cached
@@ -91,13 +92,25 @@ function knexLog(logger: Logger): Knex.Logger {
  * mode this needs PgBouncer 1.21 or later with max_prepared_statements set, like any client using
  * prepared statements.
  */
-export async function queryPrepared<R extends pg.QueryResultRow>(name: string, text: string, values: readonly unknown[]): Promise<pg.QueryResult<R>> {
+export async function queryPrepared(name: string, text: string, values: readonly unknown[]): Promise<unknown[][]> {
   const connection = (await db.client.acquireConnection()) as pg.Client;
   try {
-    return await connection.query<R>({ name, text, values: values as unknown[] });
+    return (await connection.query<unknown[]>({ name, text, values: values as unknown[], rowMode: "array" })).rows;
   } finally {
     db.client.releaseConnection(connection);
   }
+}
+
+/**
+ * The object that `names` describe, taken from a row of queryPrepared at `offset`: the columns of a
+ * joined read come back side by side, each table's in the order its names were selected. Rows come
+ * as arrays because node-postgres would otherwise build one object holding every column of the
+ * join (about fifty for the token and its owner) that the caller then takes apart again.
+ */
+export function columnsAt<T>(names: readonly string[], row: readonly unknown[], offset = 0): T {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) out[names[i]!] = row[offset + i];
+  return out as T;
 }
 
 /** Closes the shared instance's pool. */

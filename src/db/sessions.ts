@@ -1,4 +1,4 @@
-import { db, queryPrepared, type Executor } from "./knex";
+import { columnsAt, db, queryPrepared, type Executor } from "./knex";
 import { providerAvatarSql } from "./avatars";
 import { USER_COLUMNS, type UserRow } from "./users";
 
@@ -56,25 +56,21 @@ const SESSION_COLUMNS = [
 
 // Read on every request with a session cookie, so written out once rather than built each time, and
 // prepared once per connection (queryPrepared, which also explains why every column is named). The
-// user's and the session's columns share names (id, created_at), so the session's come prefixed.
+// session's columns come first, then the user's and the header's avatar; columnsAt cuts the row.
 // A suspended user is not joined: the session reads as signed out from the suspension's commit on,
-// even for a sign-in that was racing with it. The header's avatar comes with the user.
-const LIVE_SESSION_WITH_USER = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(", ")}, ${providerAvatarSql("u")} AS provider_avatar_url, ${SESSION_COLUMNS.map((c) => `s.${c} AS "session$${c}"`).join(", ")}
+// even for a sign-in that was racing with it.
+const SIGNED_IN_USER_COLUMNS = [...USER_COLUMNS, "provider_avatar_url"] as const;
+const LIVE_SESSION_WITH_USER = `SELECT ${SESSION_COLUMNS.map((c) => `s.${c}`).join(", ")}, ${USER_COLUMNS.map((c) => `u.${c}`).join(", ")}, ${providerAvatarSql("u")}
   FROM sessions AS s LEFT JOIN users AS u ON u.id = s.user_id AND u.suspended_at IS NULL
   WHERE s.sid = $1 AND s.ended_at IS NULL AND s.expires_at > now()`;
 
 /** The live session with this id and its signed-in user (undefined when signed out), in one query. */
 export async function findLiveSessionWithUser(sid: string): Promise<{ session: SessionRow; user?: UserRow & { provider_avatar_url: string | null } } | undefined> {
-  const { rows } = await queryPrepared<Record<string, unknown>>("live-session-with-user", LIVE_SESSION_WITH_USER, [sid]);
-  const row = rows[0];
+  const [row] = await queryPrepared("live-session-with-user", LIVE_SESSION_WITH_USER, [sid]);
   if (!row) return undefined;
-  const session = {} as Record<string, unknown>;
-  const user = {} as Record<string, unknown>;
-  for (const [key, value] of Object.entries(row)) {
-    if (key.startsWith("session$")) session[key.slice(8)] = value;
-    else user[key] = value;
-  }
-  return { session: session as unknown as SessionRow, user: user.id == null ? undefined : (user as unknown as UserRow & { provider_avatar_url: string | null }) };
+  const session = columnsAt<SessionRow>(SESSION_COLUMNS, row);
+  const user = columnsAt<UserRow & { provider_avatar_url: string | null }>(SIGNED_IN_USER_COLUMNS, row, SESSION_COLUMNS.length);
+  return { session, user: user.id == null ? undefined : user };
 }
 
 /** Stores a signed-out session under an id generated in this request; an existing id is left alone. */
