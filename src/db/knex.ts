@@ -74,9 +74,9 @@ function knexLog(logger: Logger): Knex.Logger {
  * Runs one of the statements sent on nearly every request (the session read, the bearer-token
  * lookup) or on the most visited pages (the profile page's pictures) as a named prepared statement:
  * PostgreSQL parses and plans it once per pooled connection, and later requests only bind and
- * execute it. Parsing and planning those joins cost the database
- * more than running them (about half of its CPU per signed-in page), and the database shares the
- * machine's cores with the app in small deployments.
+ * execute it. Parsing and planning those joins cost the database more than running them (about
+ * half of its CPU per signed-in page), and the database shares the machine's cores with the app in
+ * small deployments.
  *
  * It goes to node-postgres directly, on a connection from Knex's pool (the same pool, timeouts and
  * disposal of broken connections as every other query), not through Knex's query runner: for a
