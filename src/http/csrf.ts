@@ -48,7 +48,8 @@ export function createCsrf(config: Config, sessionSecret: string) {
     res.locals.csrfToken = () => {
       if (token !== undefined) return token;
       const sent = (req.cookies as Record<string, unknown> | undefined)?.[cookieName];
-      return (token = madeFor(sent, req.user ? req.sessionID : undefined) ? sent : generateCsrfToken(req, res));
+      // overwrite: the cookie was just found invalid, so csrf-csrf need not check it a second time.
+      return (token = madeFor(sent, req.user ? req.sessionID : undefined) ? sent : generateCsrfToken(req, res, { overwrite: true }));
     };
     next();
   }

@@ -48,12 +48,22 @@ describe("the CSRF cookie", () => {
     assert.equal(forged.status, 403);
   });
 
-  it("replaces a cookie whose signature does not verify", async () => {
+  it("replaces a cookie whose signature does not verify, and a form carrying it is refused", async () => {
     const client = new TestClient(t.baseUrl);
-    client.setCookie(CSRF_COOKIE, "0".repeat(64) + "|" + "ab".repeat(32));
+    const genuine = sentCsrfCookie((await client.get("/login")).headers);
+    assert.ok(genuine);
+    // Well formed (signature "." random value), with one character of the signature changed.
+    const tampered = (genuine[0] === "0" ? "1" : "0") + genuine.slice(1);
+    client.setCookie(CSRF_COOKIE, tampered);
     const page = await client.get("/login");
     const issued = sentCsrfCookie(page.headers);
-    assert.ok(issued);
+    assert.ok(issued, "a cookie that fails its signature is replaced");
+    assert.notEqual(issued, tampered);
     assert.equal(pageCsrfToken(page.html), issued);
+
+    client.setCookie(CSRF_COOKIE, tampered);
+    const user = await buildUser();
+    const refused = await client.postRaw("/login", { _csrf: tampered, login: user.username, password: user.password });
+    assert.equal(refused.status, 403);
   });
 });
