@@ -1,5 +1,5 @@
 import type { AccessTokenRow } from "./access-tokens";
-import { columnsAt, queryPrepared } from "./knex";
+import { columnsAt, joinedAt, queryPrepared } from "./knex";
 import type { OrganizationRow } from "./organizations";
 import type { TeamRow } from "./teams";
 import { USER_COLUMNS, type UserRow } from "./users";
@@ -55,11 +55,6 @@ const LIVE_TOKEN_WITH_OWNER = `SELECT ${TABLES.flatMap(({ alias, columns }) => c
   WHERE a.token_hash = $1 AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
     AND u.suspended_at IS NULL
   LIMIT 1`;
-
-/** The row of a LEFT JOINed table at `offset`, or undefined when the join found none (its first column, the id, is null). */
-function joinedAt<T>(columns: readonly string[], row: readonly unknown[], offset: number): T | undefined {
-  return row[offset] === null ? undefined : columnsAt<T>(columns, row, offset);
-}
 
 /**
  * The unrevoked, unexpired token with this hash and its owner, or undefined: the one statement of a

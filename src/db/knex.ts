@@ -114,6 +114,11 @@ export function columnsAt<T>(names: readonly string[], row: readonly unknown[], 
   return out as T;
 }
 
+/** Like columnsAt, for a LEFT JOINed table: undefined when the join found no row (its first column, the id, is null). */
+export function joinedAt<T>(names: readonly string[], row: readonly unknown[], offset: number): T | undefined {
+  return row[offset] === null ? undefined : columnsAt<T>(names, row, offset);
+}
+
 /** Closes the shared instance's pool. */
 export async function disconnectDb(): Promise<void> {
   if (db) await db.destroy();

@@ -1,4 +1,4 @@
-import { columnsAt, db, queryPrepared, type Executor } from "./knex";
+import { columnsAt, db, joinedAt, queryPrepared, type Executor } from "./knex";
 import { providerAvatarSql } from "./avatars";
 import { USER_COLUMNS, type UserRow } from "./users";
 
@@ -68,9 +68,10 @@ const LIVE_SESSION_WITH_USER = `SELECT ${SESSION_COLUMNS.map((c) => `s.${c}`).jo
 export async function findLiveSessionWithUser(sid: string): Promise<{ session: SessionRow; user?: UserRow & { provider_avatar_url: string | null } } | undefined> {
   const [row] = await queryPrepared("live-session-with-user", LIVE_SESSION_WITH_USER, [sid]);
   if (!row) return undefined;
-  const session = columnsAt<SessionRow>(SESSION_COLUMNS, row);
-  const user = columnsAt<UserRow & { provider_avatar_url: string | null }>(SIGNED_IN_USER_COLUMNS, row, SESSION_COLUMNS.length);
-  return { session, user: user.id == null ? undefined : user };
+  return {
+    session: columnsAt<SessionRow>(SESSION_COLUMNS, row),
+    user: joinedAt<UserRow & { provider_avatar_url: string | null }>(SIGNED_IN_USER_COLUMNS, row, SESSION_COLUMNS.length),
+  };
 }
 
 /** Stores a signed-out session under an id generated in this request; an existing id is left alone. */
