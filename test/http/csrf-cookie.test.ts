@@ -11,6 +11,16 @@ function sentCsrfCookie(headers: Headers): string | undefined {
   return line?.slice(CSRF_COOKIE.length + 1).split(";")[0];
 }
 
+/** Loads `path` with `planted` as the CSRF cookie and checks the page replaced it with a cookie of its own, the one its forms carry. */
+async function expectReplaced(client: TestClient, path: string, planted: string): Promise<void> {
+  client.setCookie(CSRF_COOKIE, planted);
+  const page = await client.get(path);
+  const issued = sentCsrfCookie(page.headers);
+  assert.ok(issued, "the planted cookie is replaced");
+  assert.notEqual(issued, planted);
+  assert.equal(pageCsrfToken(page.html), issued);
+}
+
 describe("the CSRF cookie", () => {
   const t = useTestApp();
 
@@ -36,12 +46,7 @@ describe("the CSRF cookie", () => {
     const attackersToken = pageCsrfToken((await attacker.get("/settings/profile")).html);
     const victim = await loginAs(t.baseUrl, await buildUser());
     // As if a sibling site had planted the attacker's valid cookie in the victim's browser.
-    victim.setCookie(CSRF_COOKIE, attackersToken);
-    const page = await victim.get("/settings/profile");
-    const issued = sentCsrfCookie(page.headers);
-    assert.ok(issued, "a cookie for another session is replaced");
-    assert.notEqual(issued, attackersToken);
-    assert.equal(pageCsrfToken(page.html), issued);
+    await expectReplaced(victim, "/settings/profile", attackersToken);
 
     victim.setCookie(CSRF_COOKIE, attackersToken);
     const forged = await victim.postRaw("/settings/profile", { _csrf: attackersToken, display_name: "Forged" });
@@ -54,12 +59,7 @@ describe("the CSRF cookie", () => {
     assert.ok(genuine);
     // Well formed (signature "." random value), with one character of the signature changed.
     const tampered = (genuine[0] === "0" ? "1" : "0") + genuine.slice(1);
-    client.setCookie(CSRF_COOKIE, tampered);
-    const page = await client.get("/login");
-    const issued = sentCsrfCookie(page.headers);
-    assert.ok(issued, "a cookie that fails its signature is replaced");
-    assert.notEqual(issued, tampered);
-    assert.equal(pageCsrfToken(page.html), issued);
+    await expectReplaced(client, "/login", tampered);
 
     client.setCookie(CSRF_COOKIE, tampered);
     const user = await buildUser();
