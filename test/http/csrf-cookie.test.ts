@@ -66,4 +66,30 @@ describe("the CSRF cookie", () => {
     const refused = await client.postRaw("/login", { _csrf: tampered, login: user.username, password: user.password });
     assert.equal(refused.status, 403);
   });
+
+  it("refuses, with a 403 and never a 500, a form whose token is not exactly a valid cookie's", async () => {
+    const client = new TestClient(t.baseUrl);
+    const genuine = sentCsrfCookie((await client.get("/login")).headers)!;
+    const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === "0" ? "1" : "0") + text.slice(at + 1);
+    const user = await buildUser();
+    const cases: [string, string, string][] = [
+      ["the random half changed in both", flip(genuine, 100), flip(genuine, 100)],
+      ["the form's token differs from the cookie", genuine, flip(genuine, 100)],
+      ["the cookie differs from the form's token", flip(genuine, 3), genuine],
+      ["upper-case hex", genuine.toUpperCase(), genuine.toUpperCase()],
+      ["cut short", genuine.slice(0, -1), genuine.slice(0, -1)],
+      // Percent-encoded in the header: the value read is "é" followed by the rest, one character as long as a token but more bytes.
+      ["a non-ASCII cookie as long as a token", `%C3%A9${genuine.slice(1)}`, genuine],
+      ["empty", "", ""],
+    ];
+    for (const [label, cookie, sent] of cases) {
+      client.setCookie(CSRF_COOKIE, cookie);
+      const refused = await client.postRaw("/login", { _csrf: sent, login: user.username, password: user.password });
+      assert.equal(refused.status, 403, label);
+      assert.match(refused.html, /This form expired or was not sent from this site/, label);
+    }
+    client.setCookie(CSRF_COOKIE, genuine);
+    const signedIn = await client.postRaw("/login", { _csrf: genuine, login: user.username, password: user.password });
+    assert.equal(signedIn.status, 302, "the genuine pair still signs in");
+  });
 });

@@ -51,8 +51,8 @@ describe("malformed requests", () => {
   });
 
   it("reads a cookie value that looks like JSON as the text it is", async () => {
-    // cookie-parser turned "j:"-prefixed values into objects, and csrf-csrf then failed on the
-    // signed-out form's own cookie with a 500. Every cookie this app reads is a string.
+    // cookie-parser turned "j:"-prefixed values into objects, and the CSRF library of the time
+    // failed on the signed-out form's own cookie with a 500. Every cookie this app reads is a string.
     for (const value of ['j:{"a":1}', "j:[1,2]", "j:null"]) {
       const cookie = `gatehouse.csrf=${encodeURIComponent(value)}; gatehouse.accounts=${encodeURIComponent(value)}`;
       const page = await send(`${t.baseUrl}/login`, "GET", undefined, { cookie });
