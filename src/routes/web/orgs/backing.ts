@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../../context";
@@ -11,6 +10,7 @@ import { flash } from "../../../http/flash";
 import { idParam } from "../../../http/params";
 import type { Valid } from "../../../http/validate";
 import { notFound, ValidationError } from "../../../lib/errors";
+import { safeEqual } from "../../../lib/tokens";
 import { canManageBacking, canManageInvitations } from "../../../policies/organizations";
 import { adapterOf, changeBackingSelfJoin, connectBacking, disconnectBacking, inviteBackedPerson, listInvitablePeople } from "../../../services/org-backing";
 import { orgPath } from "./helpers";
@@ -94,8 +94,6 @@ export function startBacking(ctx: AppContext) {
   };
 }
 
-const sameState = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
 /**
  * GET /auth/:provider/callback/org-backing — the provider sends the browser back here. The state
  * must be the one this session stored for this signed-in owner and this provider; the code is kept
@@ -106,7 +104,7 @@ export function receiveBackingCallback(req: Request, res: Response) {
   const { adapter } = providerOf(res);
   const flow = req.session.orgBacking;
   const state = typeof req.query.state === "string" ? req.query.state : "";
-  if (!flow || flow.code || flow.provider !== adapter.name || flow.userId !== req.user?.id || Date.now() - flow.startedAt > FLOW_MS || !sameState(flow.state, state)) {
+  if (!flow || flow.code || flow.provider !== adapter.name || flow.userId !== req.user?.id || Date.now() - flow.startedAt > FLOW_MS || !safeEqual(flow.state, state)) {
     delete req.session.orgBacking;
     return res.status(400).render("auth/provider-error", {
       title: "This link has expired",

@@ -108,10 +108,15 @@ describe("organizations backed by a GitHub organization", () => {
 
   it("refuses a callback whose state this browser did not store", async () => {
     const { client, org } = await ownerWithGitHub("bk-state");
-    const start = await client.submit(`/orgs/${org.slug}/settings`, {}, `/orgs/${org.slug}/settings/backing/github/start`);
-    const cb = new URL(await gh.decide(start.location!, "approve", { login: "bk-state" }));
-    cb.searchParams.set("state", "forged-state-value-that-is-long");
-    assert.equal((await followCallback(client, cb.toString())).status, 400);
+    // The second is as many characters as the real state but more bytes: a comparison by characters
+    // then handed timingSafeEqual buffers of different lengths, which throws (a 500).
+    const forgeries = [() => "forged-state-value-that-is-long", (real: string) => `é${real.slice(1)}`];
+    for (const forge of forgeries) {
+      const start = await client.submit(`/orgs/${org.slug}/settings`, {}, `/orgs/${org.slug}/settings/backing/github/start`);
+      const cb = new URL(await gh.decide(start.location!, "approve", { login: "bk-state" }));
+      cb.searchParams.set("state", forge(cb.searchParams.get("state")!));
+      assert.equal((await followCallback(client, cb.toString())).status, 400, cb.searchParams.get("state")!);
+    }
   });
 
   it("answers 403 to an admin and 404 to an outsider", async () => {
