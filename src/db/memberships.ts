@@ -3,6 +3,7 @@ import { db, type Executor } from "./knex";
 import { containsPattern } from "./like";
 import type { OrganizationRow } from "./organizations";
 import type { OrgRole } from "../policies/organizations";
+import type { OptionalNotificationCategory } from "./notification-preferences";
 
 export type { OrgRole };
 
@@ -106,10 +107,34 @@ export async function countMembers(organizationId: number, search?: MemberSearch
   return Number(row?.count ?? 0);
 }
 
-/** Every member of an organization with the account's username and address, for mail to all of them. */
-export function listMemberAddresses(organizationId: number, q: Executor = db): Promise<{ user_id: number; username: string; email: string }[]> {
+/** A member's account name and address, for mail. */
+export interface MemberAddress {
+  user_id: number;
+  username: string;
+  email: string;
+}
+
+/**
+ * The members of an organization with their addresses, for mail to many of them in one query:
+ * those with one of `roles` (every member without it) and, with `wanting`, only those whose stored
+ * choice for that category of mail is on, or who never chose and `whenUnset` is true.
+ */
+export function listMemberAddresses(
+  organizationId: number,
+  opts: { roles?: OrgRole[]; wanting?: { category: OptionalNotificationCategory; whenUnset: boolean } } = {},
+  q: Executor = db,
+): Promise<MemberAddress[]> {
+  const { roles, wanting } = opts;
   return q("memberships as m").join("users as u", "u.id", "m.user_id")
-    .where("m.organization_id", organizationId).select("m.user_id", "u.username", "u.email").orderBy("m.id");
+    .where("m.organization_id", organizationId)
+    .modify((query) => {
+      if (roles) query.whereIn("m.role", roles);
+      if (wanting) {
+        query.leftJoin("notification_preferences as np", (on) => on.on("np.user_id", "m.user_id").andOnVal("np.category", wanting.category))
+          .whereRaw("coalesce(np.email, ?)", [wanting.whenUnset]);
+      }
+    })
+    .select("m.user_id", "u.username", "u.email").orderBy("m.id");
 }
 
 /** The usernames of an organization's owners, alphabetically, at most `limit`. */
@@ -117,12 +142,6 @@ export async function listOwnerUsernames(organizationId: number, limit: number, 
   const rows = await q("memberships as m").join("users as u", "u.id", "m.user_id")
     .where({ "m.organization_id": organizationId, "m.role": "owner" }).orderBy("u.username").limit(limit).select("u.username");
   return rows.map((r: { username: string }) => r.username);
-}
-
-/** The user ids of an organization's members with one of these roles. */
-export async function listMemberIdsWithRoles(organizationId: number, roles: OrgRole[], q: Executor = db): Promise<number[]> {
-  const rows = await q("memberships").where({ organization_id: organizationId }).whereIn("role", roles).select("user_id");
-  return rows.map((r: { user_id: number }) => r.user_id);
 }
 
 /** Every organization the user belongs to, with their role, by name. */

@@ -35,13 +35,17 @@ export type FailedMailRow = Pick<OutboundMailRow, "id" | "user_id" | "to" | "sub
  */
 export const CLAIM_SECONDS = 5 * 60;
 
+/** A rendered mail as it enters the queue. */
+export type NewOutboundMail = Pick<OutboundMailRow, "user_id" | "to" | "subject" | "text" | "html" | "message_id">;
+
 /**
- * Queues a rendered mail and wakes the mail workers. In the caller's transaction both take effect at
- * its commit: a rolled-back transaction leaves no mail and wakes nobody, and a committed one's mail
- * is sent at once, by whichever worker claims it first.
+ * Queues rendered mails, in one statement however many, and wakes the mail workers. In the caller's
+ * transaction both take effect at its commit: a rolled-back transaction leaves no mail and wakes
+ * nobody, and a committed one's mails are sent at once, by whichever workers claim them first.
  */
-export async function insertOutboundMail(mail: Pick<OutboundMailRow, "user_id" | "to" | "subject" | "text" | "html" | "message_id">, q: Executor = db): Promise<void> {
-  await q("outbound_mails").insert(mail);
+export async function insertOutboundMails(mails: NewOutboundMail[], q: Executor = db): Promise<void> {
+  if (mails.length === 0) return;
+  await q("outbound_mails").insert(mails);
   await notify(OUTBOUND_MAIL_CHANNEL, q);
 }
 

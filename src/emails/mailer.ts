@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../config";
 import { db, type Executor } from "../db/knex";
 import { insertNotMeCode } from "../db/email-codes";
-import { insertOutboundMail } from "../db/outbound-mails";
+import { insertOutboundMails, type NewOutboundMail } from "../db/outbound-mails";
 import { hashToken, randomToken } from "../lib/tokens";
 import type { MailDraft } from "./mail";
 
@@ -13,9 +13,11 @@ export const NOT_ME_DAYS = 14;
 export interface Mailer {
   /**
    * Renders a mail and queues it in the caller's transaction: it is sent once that commits (the
-   * queue wakes the mail worker at commit, see insertOutboundMail), and never if it rolls back.
+   * queue wakes the mail worker at commit, see insertOutboundMails), and never if it rolls back.
    */
   queue: (mail: MailDraft, q?: Executor) => Promise<void>;
+  /** Like `queue` for several mails (a notice to every owner, say), inserted in one statement. */
+  queueAll: (mails: MailDraft[], q?: Executor) => Promise<void>;
 }
 
 /**
@@ -27,10 +29,16 @@ export interface Mailer {
  */
 export function createMailer(config: Pick<Config, "baseUrl">): Mailer {
   const host = new URL(config.baseUrl).hostname;
+  async function rendered(mail: MailDraft, q: Executor): Promise<NewOutboundMail> {
+    const { subject, text, html } = mail.render(config.baseUrl, mail.securityNotice ? { notMeUrl: await issueNotMeCode(mail, q) } : {});
+    return { user_id: mail.userId, to: mail.to, subject, text, html, message_id: `<${randomUUID()}@${host}>` };
+  }
   return {
-    async queue(mail, q = db) {
-      const { subject, text, html } = mail.render(config.baseUrl, mail.securityNotice ? { notMeUrl: await issueNotMeCode(mail, q) } : {});
-      await insertOutboundMail({ user_id: mail.userId, to: mail.to, subject, text, html, message_id: `<${randomUUID()}@${host}>` }, q);
+    queue: async (mail, q = db) => insertOutboundMails([await rendered(mail, q)], q),
+    async queueAll(mails, q = db) {
+      const rows: NewOutboundMail[] = [];
+      for (const mail of mails) rows.push(await rendered(mail, q));
+      await insertOutboundMails(rows, q);
     },
   };
 }

@@ -12,7 +12,7 @@ import {
   renewInvitation,
   type InvitationRow,
 } from "../db/invitations";
-import { findMemberIdByEmail, findMembership, insertMembership, listMemberIdsWithRoles } from "../db/memberships";
+import { findMemberIdByEmail, findMembership, insertMembership } from "../db/memberships";
 import { findOrganizationById, lockOrganization, type OrganizationRow } from "../db/organizations";
 import { filterTeamIdsInOrganization, insertTeamMembership } from "../db/teams";
 import { findUserById, type UserRow } from "../db/users";
@@ -23,7 +23,7 @@ import { consumeAllOrThrow } from "./rate-limits";
 import { forbidden, isUniqueViolation, notFound, ownersInPerson, ValidationError } from "../lib/errors";
 import { hashToken, randomToken } from "../lib/tokens";
 import { canInviteWithRole, type Actor, type OrgRole } from "../policies/organizations";
-import { wantsEmail } from "./notification-preferences";
+import { membersWantingEmail } from "./notification-preferences";
 
 /** How long an invitation link works. */
 export const INVITATION_DAYS = 7;
@@ -223,15 +223,11 @@ export async function acceptInvitation(ctx: AppContext, ref: InvitationRef, user
     await closeInvitation(inv.id, "accepted", user.id, trx);
     if (added) await recordOrgEvent(org.id, { userId: user.id, name: user.username }, "member.joined", { user_id: user.id, username: user.username, role: inv.role, email: inv.email }, trx);
     if (added) {
-      for (const managerId of await listMemberIdsWithRoles(org.id, ["owner", "admin"], trx)) {
-        if (managerId === user.id || !(await wantsEmail(managerId, "organization", trx))) continue;
-        const manager = await findUserById(managerId, trx);
-        if (!manager) continue;
-        await ctx.mail.queue(
-          organizationMemberJoinedMail({ userId: manager.id, to: manager.email, recipient: manager.username, orgName: org.name, orgSlug: org.slug, member: user.username, role: inv.role }),
-          trx,
-        );
-      }
+      const managers = (await membersWantingEmail(org.id, ["owner", "admin"], "organization", trx)).filter((m) => m.user_id !== user.id);
+      await ctx.mail.queueAll(
+        managers.map((m) => organizationMemberJoinedMail({ userId: m.user_id, to: m.email, recipient: m.username, orgName: org.name, orgSlug: org.slug, member: user.username, role: inv.role })),
+        trx,
+      );
     }
     return { ok: true, org, alreadyMember: !added };
   });

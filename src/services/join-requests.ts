@@ -1,7 +1,7 @@
 import type { AppContext } from "../context";
 import { db, type Executor } from "../db/knex";
 import { closeJoinRequest, insertPendingJoinRequest, listPendingJoinRequestOrganizationIds, lockPendingJoinRequest, type JoinRequestRow } from "../db/join-requests";
-import { findMembership, insertMembership, listMemberIdsWithRoles, listOrganizationsForUser } from "../db/memberships";
+import { findMembership, insertMembership, listOrganizationsForUser, type MemberAddress } from "../db/memberships";
 import { listJoinableOrganizationsForDomain, type JoinableOrganizationRow } from "../db/organization-domains";
 import { findOrganizationBySlug, lockOrganization, type OrganizationRow } from "../db/organizations";
 import { findUserById, type UserRow } from "../db/users";
@@ -12,7 +12,7 @@ import { organizationMemberJoinedMail } from "../emails/organization-member-join
 import { emailDomain } from "../lib/domain-names";
 import { forbidden, notFound } from "../lib/errors";
 import { canReviewJoinRequests, type OrgActor } from "../policies/organizations";
-import { wantsEmail } from "./notification-preferences";
+import { membersWantingEmail, wantsEmail } from "./notification-preferences";
 import { recordOrgEvent } from "./organization-log";
 
 /**
@@ -46,12 +46,9 @@ export async function joinOptionsFor(user: Pick<UserRow, "id" | "email" | "email
 export type JoinOutcome = "joined" | "requested" | "already_member" | "already_requested";
 
 /** Queues `mail(manager)` to each owner and admin but `except` who wants organization mail. */
-async function mailManagers(ctx: AppContext, org: OrganizationRow, except: number, mail: (manager: UserRow) => MailDraft, trx: Executor) {
-  for (const managerId of await listMemberIdsWithRoles(org.id, ["owner", "admin"], trx)) {
-    if (managerId === except || !(await wantsEmail(managerId, "organization", trx))) continue;
-    const manager = await findUserById(managerId, trx);
-    if (manager) await ctx.mail.queue(mail(manager), trx);
-  }
+async function mailManagers(ctx: AppContext, org: OrganizationRow, except: number, mail: (manager: MemberAddress) => MailDraft, trx: Executor) {
+  const managers = await membersWantingEmail(org.id, ["owner", "admin"], "organization", trx);
+  await ctx.mail.queueAll(managers.filter((m) => m.user_id !== except).map(mail), trx);
 }
 
 /**
@@ -73,13 +70,13 @@ export async function requestToJoin(ctx: AppContext, user: UserRow, slug: string
     if (org.join_policy === "direct") {
       if (!(await insertMembership({ organization_id: org.id, user_id: user.id, role: "member" }, trx))) return { outcome: "already_member" as const, org };
       await recordOrgEvent(org.id, { userId: user.id, name: user.username }, "member.joined", { user_id: user.id, username: user.username, role: "member", email: user.email, domain }, trx);
-      await mailManagers(ctx, org, user.id, (m) => organizationMemberJoinedMail({ userId: m.id, to: m.email, recipient: m.username, orgName: org.name, orgSlug: org.slug, member: user.username, role: "member", viaDomain: domain }), trx);
+      await mailManagers(ctx, org, user.id, (m) => organizationMemberJoinedMail({ userId: m.user_id, to: m.email, recipient: m.username, orgName: org.name, orgSlug: org.slug, member: user.username, role: "member", viaDomain: domain }), trx);
       return { outcome: "joined" as const, org };
     }
     const request = await insertPendingJoinRequest({ organization_id: org.id, user_id: user.id, email: user.email }, trx);
     if (!request) return { outcome: "already_requested" as const, org };
     await recordOrgEvent(org.id, { userId: user.id, name: user.username }, "join_request.created", { user_id: user.id, username: user.username, email: user.email }, trx);
-    await mailManagers(ctx, org, user.id, (m) => joinRequestReceivedMail({ userId: m.id, to: m.email, recipient: m.username, orgName: org.name, orgSlug: org.slug, requester: user.username, email: user.email }), trx);
+    await mailManagers(ctx, org, user.id, (m) => joinRequestReceivedMail({ userId: m.user_id, to: m.email, recipient: m.username, orgName: org.name, orgSlug: org.slug, requester: user.username, email: user.email }), trx);
     return { outcome: "requested" as const, org };
   });
 }

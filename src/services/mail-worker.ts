@@ -5,7 +5,7 @@ import { listen } from "../db/notifications";
 import type { Logger } from "../lib/logger";
 
 // Queued mail wakes the worker through a notification at its transaction's commit
-// (insertOutboundMail); the poll is the fallback for what no notification announces: retries that
+// (insertOutboundMails); the poll is the fallback for what no notification announces: retries that
 // fall due, and mail queued while the listening connection was down.
 const POLL_MS = 5000;
 // After a failed round (typically: the database is down) the poll backs off, doubling from one

@@ -1,4 +1,6 @@
 import { db, type Executor } from "../db/knex";
+import { listMemberAddresses, type MemberAddress } from "../db/memberships";
+import type { OrgRole } from "../policies/organizations";
 import {
   findNotificationPreference,
   listNotificationPreferencesForUser,
@@ -27,6 +29,11 @@ export async function wantsEmail(userId: number, category: NotificationCategory,
   if (category === "security") return true;
   const row = await findNotificationPreference(userId, category, q);
   return row ? row.email : NOTIFICATION_DEFAULTS[category];
+}
+
+/** The members of an organization with one of `roles` who want `category` mail: wantsEmail's rule for many people, in one query. */
+export function membersWantingEmail(organizationId: number, roles: OrgRole[], category: OptionalNotificationCategory, q: Executor = db): Promise<MemberAddress[]> {
+  return listMemberAddresses(organizationId, { roles, wanting: { category, whenUnset: NOTIFICATION_DEFAULTS[category] } }, q);
 }
 
 /** A user's effective email choices for every optional category (defaults filled in). */

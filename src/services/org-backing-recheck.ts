@@ -4,7 +4,7 @@ import { BACKING_ADAPTERS } from "../auth/providers/backing-adapters";
 import type { BackingPerson } from "../auth/providers/backing-api";
 import { listMembersWithIdentity } from "../db/backed-people";
 import { db } from "../db/knex";
-import { deleteMembership, findMembership, insertMembership, listMemberIdsWithRoles } from "../db/memberships";
+import { deleteMembership, findMembership, insertMembership } from "../db/memberships";
 import { findOrganizationBacking, listBackingsOfPerson, listWorkingBackings, markBackingChecked, type OrganizationBackingRow } from "../db/organization-backings";
 import { lockOrganization } from "../db/organizations";
 import { findUserById } from "../db/users";
@@ -13,7 +13,7 @@ import { backedMemberRemovedOwnersMail } from "../emails/backed-member-removed-o
 import type { Logger } from "../lib/logger";
 import { adapterOf, groupOf } from "./org-backing";
 import { withBackingToken } from "./org-backing-token";
-import { wantsEmail } from "./notification-preferences";
+import { membersWantingEmail } from "./notification-preferences";
 import { recordOrgEvent } from "./organization-log";
 
 /**
@@ -51,13 +51,8 @@ async function removeLeaver(ctx: AppContext, backing: OrganizationBackingRow, us
     await recordOrgEvent(org.id, actorOf(backing), "member.removed", { user_id: user.id, username: user.username, role: membership.role, reason: `left_${adapter.eventKey}` }, trx);
     const words = { providerOrg: backing.provider_org_login, groupNoun: adapter.groupNoun, providerLabel: adapter.label };
     await ctx.mail.queue(backedMemberRemovedMail({ userId: user.id, to: user.email, recipient: user.username, orgName: org.name, ...words }), trx);
-    for (const ownerId of await listMemberIdsWithRoles(org.id, ["owner"], trx)) {
-      if (!(await wantsEmail(ownerId, "organization", trx))) continue;
-      const owner = await findUserById(ownerId, trx);
-      if (owner) {
-        await ctx.mail.queue(backedMemberRemovedOwnersMail({ userId: owner.id, to: owner.email, recipient: owner.username, orgName: org.name, orgSlug: org.slug, member: user.username, ...words }), trx);
-      }
-    }
+    const owners = await membersWantingEmail(org.id, ["owner"], "organization", trx);
+    await ctx.mail.queueAll(owners.map((o) => backedMemberRemovedOwnersMail({ userId: o.user_id, to: o.email, recipient: o.username, orgName: org.name, orgSlug: org.slug, member: user.username, ...words })), trx);
     return true;
   });
 }

@@ -82,10 +82,8 @@ export async function deleteOrganization(ctx: AppContext, org: OrganizationRow, 
     await lockOrganization(org.id, trx);
     // Checked again under the lock: the actor may have been demoted since the page was loaded.
     if (!canDeleteOrganization((await findMembership(org.id, actor.user_id, trx)) ?? null)) throw forbidden();
-    const members = await listMemberAddresses(org.id, trx);
+    const members = await listMemberAddresses(org.id, {}, trx);
     await deleteOrganizationRow(org.id, trx);
-    for (const m of members) {
-      await ctx.mail.queue(organizationDeletedMail({ userId: m.user_id, to: m.email, recipient: m.username, orgName: org.name, orgSlug: org.slug, actor: actor.username }), trx);
-    }
+    await ctx.mail.queueAll(members.map((m) => organizationDeletedMail({ userId: m.user_id, to: m.email, recipient: m.username, orgName: org.name, orgSlug: org.slug, actor: actor.username })), trx);
   });
 }

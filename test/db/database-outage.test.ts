@@ -6,7 +6,7 @@ import { buildUser, loginAs } from "../helpers/factories";
 import { ownPostgres } from "../helpers/own-postgres";
 import { apiRequest, buildAccessToken } from "../helpers/tokens";
 import { db } from "../../src/db/knex";
-import { insertOutboundMail } from "../../src/db/outbound-mails";
+import { insertOutboundMails } from "../../src/db/outbound-mails";
 
 const RECOVERY_DEADLINE_MS = 30_000;
 
@@ -126,7 +126,7 @@ describe("database outage", () => {
 
     // Writes work again, and the mail worker, whose polls failed during the outage, still picks up
     // queued mail on its own (no request kicks it here).
-    await insertOutboundMail({ user_id: user.id, to: user.email, subject: "After the outage", text: "Still here.", html: "<p>Still here.</p>", message_id: "<after-the-outage@gatehouse.test>" });
+    await insertOutboundMails([{ user_id: user.id, to: user.email, subject: "After the outage", text: "Still here.", html: "<p>Still here.</p>", message_id: "<after-the-outage@gatehouse.test>" }]);
     const mail = await t.mailbox.waitFor(user.email, (m) => m.subject === "After the outage", 20_000);
     assert.equal(mail.text.trim(), "Still here.");
   });

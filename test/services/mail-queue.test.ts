@@ -41,4 +41,26 @@ describe("mail queued in a transaction", () => {
     assert.deepEqual(t.mailbox.to(user.email), []);
     assert.deepEqual(await db("outbound_mails").where({ to: user.email }), []);
   });
+
+  it("queues a batch in one go: every mail of it is sent once, each security notice with a link of its own", async () => {
+    const users = [await buildUser({ email: "ana@example.test" }), await buildUser({ email: "bea@example.test" }), await buildUser({ email: "cy@example.test" })];
+    await assert.rejects(
+      db.transaction(async (trx) => {
+        await t.ctx.mail.queueAll(users.map((u) => mailTo(u.id, u.email)), trx);
+        throw new Error("rolled back");
+      }),
+      /rolled back/,
+    );
+    assert.deepEqual(await db("outbound_mails"), [], "a rolled-back batch leaves nothing");
+    await db.transaction((trx) => t.ctx.mail.queueAll(users.map((u) => mailTo(u.id, u.email)), trx));
+    const links = new Set<string>();
+    for (const u of users) {
+      const mail = await t.mailbox.waitFor(u.email);
+      links.add(/\/not-me\/[\w-]+/.exec(mail.text)![0]);
+    }
+    assert.equal(links.size, users.length, "each notice has its own 'this wasn't me' link");
+    assert.equal((await db("outbound_mails")).length, users.length);
+    await db.transaction((trx) => t.ctx.mail.queueAll([], trx));
+    assert.equal((await db("outbound_mails")).length, users.length, "an empty batch queues nothing");
+  });
 });
