@@ -279,7 +279,7 @@ export function webRoutes(ctx: AppContext, passport: ReturnType<typeof createPas
   r.get("/admin/orgs/:org", asAdmin, admin.showOrganization);
   r.post("/admin/orgs/:org/domains", asAdmin, validate(admin.AdminDomainForm, admin.showOrganization), admin.submitApproveDomain);
   r.get("/admin/orgs/:org/delete", asAdmin, admin.showDeleteOrganization);
-  r.post("/admin/orgs/:org/delete", asAdmin, validate(admin.AdminDeleteOrganizationForm, admin.showDeleteOrganization), admin.submitDeleteOrganization);
+  r.post("/admin/orgs/:org/delete", asAdmin, validate(admin.AdminDeleteOrganizationForm, admin.showDeleteOrganization), admin.submitDeleteOrganization(ctx));
   r.get("/admin/settings", asAdmin, admin.showInstanceSettings(ctx));
   r.post("/admin/settings", asAdmin, validate(admin.instanceSettingsForm(ctx), admin.showInstanceSettings(ctx)), admin.submitInstanceSettings(ctx));
   r.get("/admin/audit", asAdmin, admin.showAudit);

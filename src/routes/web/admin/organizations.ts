@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import type { AppContext } from "../../../context";
 import { z } from "zod";
 import { countOrganizations, searchOrganizations } from "../../../db/admin-directory";
 import { countMembers, listMembers } from "../../../db/memberships";
@@ -53,11 +54,13 @@ export async function showDeleteOrganization(req: Request, res: Response) {
   res.render("admin/orgs/delete", { title: `Delete ${org.name}`, section: "orgs", adminSections: ADMIN_SECTIONS, org, values: formValues(res, {}) });
 }
 
-/** POST /admin/orgs/:org/delete — deletes the organization once its slug was typed again. */
-export async function submitDeleteOrganization(req: Valid<typeof AdminDeleteOrganizationForm>, res: Response) {
-  const org = await orgOf(req);
-  if (req.body.confirm_slug.toLowerCase() !== org.slug.toLowerCase()) throw new ValidationError({ confirm_slug: `Type ${org.slug} to confirm.` });
-  await deleteOrganizationAsAdmin(adminContext(req), org.id);
-  flash(req, "success", `The organization ${org.name} (${org.slug}) was deleted.`);
-  res.redirect("/admin/orgs");
+/** POST /admin/orgs/:org/delete — deletes the organization once its slug was typed again, and mails its members. */
+export function submitDeleteOrganization(ctx: AppContext) {
+  return async (req: Valid<typeof AdminDeleteOrganizationForm>, res: Response) => {
+    const org = await orgOf(req);
+    if (req.body.confirm_slug.toLowerCase() !== org.slug.toLowerCase()) throw new ValidationError({ confirm_slug: `Type ${org.slug} to confirm.` });
+    await deleteOrganizationAsAdmin(ctx, adminContext(req), org.id);
+    flash(req, "success", `The organization ${org.name} (${org.slug}) was deleted and its members were told by mail.`);
+    res.redirect("/admin/orgs");
+  };
 }

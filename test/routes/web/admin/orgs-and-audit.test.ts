@@ -4,7 +4,8 @@ import { db } from "../../../../src/db/knex";
 import { useTestApp } from "../../../helpers/app";
 import { fieldError } from "../../../helpers/client";
 import { buildUser, loginAs } from "../../../helpers/factories";
-import { buildOrg } from "../../../helpers/orgs";
+import { addMember, buildOrg } from "../../../helpers/orgs";
+import { saveEmailPreferences } from "../../../../src/services/notification-preferences";
 import { auditEntries, buildAdmin } from "../../../helpers/admin";
 
 describe("admin: organizations and the audit log", () => {
@@ -14,6 +15,10 @@ describe("admin: organizations and the audit log", () => {
     const admin = await buildAdmin({ username: "root" });
     const ada = await buildUser({ username: "ada" });
     const org = await buildOrg(ada, { slug: "engines", name: "Analytical Engines" });
+    const charles = await buildUser({ username: "charles" });
+    await addMember(org, charles, "member");
+    // Organization mail turned off does not hold back this one, as when an owner deletes it.
+    await saveEmailPreferences(charles.id, { organization: false, product: false });
     await buildOrg(ada, { slug: "looms", name: "Jacquard Looms" });
     const client = await loginAs(t.baseUrl, admin);
     const list = await client.get("/admin/orgs?q=analytical");
@@ -29,6 +34,13 @@ describe("admin: organizations and the audit log", () => {
     const res = await client.submit("/admin/orgs/engines/delete", { confirm_slug: "ENGINES" });
     assert.equal(res.status, 302);
     assert.equal(await db("organizations").where({ id: org.id }).first(), undefined);
+    assert.match((await client.get(res.location!)).html, /Analytical Engines \(engines\) was deleted and its members were told by mail/);
+    for (const who of [ada, charles]) {
+      const mail = await t.mailbox.waitFor(who.email, (m) => /The organization Analytical Engines was deleted/.test(m.subject));
+      assert.match(mail.text, /A site administrator deleted the organization Analytical Engines \(\/orgs\/engines\)/);
+      assert.doesNotMatch(mail.text, /root/, "the admin is not named");
+    }
+    assert.equal(t.mailbox.to(admin.email).length, 0, "the admin, not a member, gets none");
     const [entry] = await auditEntries();
     assert.equal(entry!.action, "organization.deleted");
     assert.equal(entry!.target_label, "engines");
