@@ -6,23 +6,17 @@ import { listOrganizationsForUser } from "../../db/memberships";
 import { findUserById, type UserRow } from "../../db/users";
 import { hasTwoFactorEnabled } from "../../db/totp-credentials";
 import { requestMeta } from "../../http/request-meta";
-import { notFound, ValidationError } from "../../lib/errors";
+import { notFound } from "../../lib/errors";
 import { InstanceSettingsBody, SETTING_FIELDS, updateInstanceSettings } from "../../services/instance-settings-update";
 import { suspendUser, unsuspendUser } from "../../services/suspension";
 import { SuspendBody } from "./admin-schemas";
 import { pageOf } from "../../http/pager";
 import { idParam } from "../../http/params";
 import type { Valid } from "../../http/validate";
-import { sendPage } from "./pagination";
+import { searchParam, sendPage } from "./pagination";
 import { presentAdminOrganization, presentAdminUser, presentInstanceSettings } from "./presenters/admin";
 
 /** The admin API (/api/v1/admin/...): the admin pages' reads and a few of their actions, for scripts. */
-
-function searchQuery(req: Request): string | undefined {
-  const q = typeof req.query.q === "string" ? req.query.q.trim() : "";
-  if (q.length > 100) throw new ValidationError({ q: "Use at most 100 characters." });
-  return q || undefined;
-}
 
 async function userOr404(req: Request): Promise<UserRow> {
   const user = await findUserById(idParam(req.params.id, "User"));
@@ -38,7 +32,7 @@ async function listRowFor(user: UserRow): Promise<AdminUserListRow> {
 /** GET /api/v1/admin/users — every account (`?q=` searches username, email and name), paginated. */
 export function listAdminUsers(ctx: AppContext) {
   return async (req: Request, res: Response) => {
-    const q = searchQuery(req);
+    const q = searchParam(req);
     const page = pageOf(req);
     const [rows, total] = await Promise.all([searchUsers(q, page.perPage, page.offset), countUsers(q)]);
     sendPage(ctx, req, res, rows.map(presentAdminUser), page, total);
@@ -70,7 +64,7 @@ export async function unsuspendAdminUser(req: Request, res: Response) {
 /** GET /api/v1/admin/orgs — every organization (`?q=` searches slug and name), paginated. */
 export function listAdminOrganizations(ctx: AppContext) {
   return async (req: Request, res: Response) => {
-    const q = searchQuery(req);
+    const q = searchParam(req);
     const page = pageOf(req);
     const [rows, total] = await Promise.all([searchOrganizations(q, page.perPage, page.offset), countOrganizations(q)]);
     sendPage(ctx, req, res, rows.map(presentAdminOrganization), page, total);

@@ -212,11 +212,12 @@ function orgPaths(): Record<string, JsonObject> {
     },
     "/api/v1/orgs/{org}/members": {
       get: {
-        summary: "The members, owners first",
+        summary: "The members, owners first, searchable by username or name",
+        description: "`q` matches usernames and display names; for owners, admins and organization tokens, who manage members, it also matches email addresses.",
         operationId: "listMembers",
         tags: ["organizations"],
-        parameters: [ORG, ...PAGE_PARAMS],
-        responses: { 200: json(ref("MemberPage"), "A page of members", LINK), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: OUTSIDER, 422: error("Bad page parameters") },
+        parameters: [ORG, ...SEARCH, ...PAGE_PARAMS],
+        responses: { 200: json(ref("MemberPage"), "A page of members", LINK), 401: UNAUTHORIZED, 403: FORBIDDEN, 404: OUTSIDER, 422: error("Bad page or search parameters") },
       },
     },
     "/api/v1/orgs/{org}/members/{id}": {

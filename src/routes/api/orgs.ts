@@ -8,10 +8,10 @@ import { pageOf } from "../../http/pager";
 import { idParam } from "../../http/params";
 import type { Valid } from "../../http/validate";
 import { emailSchema } from "../../lib/handles";
-import { ORG_ROLES, type OrgRole } from "../../policies/organizations";
+import { canManageMembers, ORG_ROLES, type OrgRole } from "../../policies/organizations";
 import { createInvitation, revokeInvitation } from "../../services/invitations";
 import { changeMemberRole, removeMember } from "../../services/memberships";
-import { sendPage } from "./pagination";
+import { searchParam, sendPage } from "./pagination";
 import { presentInvitation, presentMember, presentOrganization } from "./presenters/organization";
 
 /**
@@ -55,11 +55,14 @@ export function showOrg(req: Request, res: Response) {
   res.json({ data: presentOrganization(req.org!, roleOf(req)) });
 }
 
-/** GET /api/v1/orgs/:org/members — the members, owners first, paginated. */
+/** GET /api/v1/orgs/:org/members — the members, owners first, paginated; `?q=` searches usernames and names (and emails, for those who manage members). */
 export function listOrgMembers(ctx: AppContext) {
   return async (req: Request, res: Response) => {
     const page = pageOf(req);
-    const [rows, total] = await Promise.all([listMembers(req.org!.id, page.perPage, page.offset), countMembers(req.org!.id)]);
+    const q = searchParam(req);
+    // As on the members page: only those who manage members, and see their addresses there, match by email.
+    const search = q ? { text: q, emails: canManageMembers(req.actor!) } : undefined;
+    const [rows, total] = await Promise.all([listMembers(req.org!.id, page.perPage, page.offset, search), countMembers(req.org!.id, search)]);
     sendPage(ctx, req, res, rows.map(presentMember), page, total);
   };
 }

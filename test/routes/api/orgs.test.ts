@@ -89,6 +89,39 @@ describe("organization API", () => {
     assert.equal((await db("invitations").first()).status, "pending");
   });
 
+  it("searches members by username and name, and by email only for those who manage members", async () => {
+    const owner = await buildUser({ username: "searcher" });
+    const org = await buildOrg(owner);
+    const ada = await buildUser({ username: "ada-lovelace", email: "countess@engines.test", displayName: "Augusta Ada" });
+    const adams = await buildUser({ username: "adams", displayName: "John Adams" });
+    const plain = await buildUser({ username: "plain-member" });
+    for (const u of [ada, adams, plain]) await addMember(org, u, "member");
+    const { token: ownerToken } = await buildAccessToken(t.ctx, owner);
+    const { token: memberToken } = await buildAccessToken(t.ctx, plain);
+    const names = async (token: string, query: string) => {
+      const res = await call(token, "GET", `/api/v1/orgs/${org.slug}/members?${query}`);
+      assert.equal(res.status, 200, query);
+      const body = await res.json();
+      return { names: body.data.map((m: { user: { username: string } }) => m.user.username), total: body.meta.total, link: res.headers.get("link")! };
+    };
+    assert.deepEqual((await names(ownerToken, "q=ADA")).names, ["ada-lovelace", "adams"], "username or name, any case");
+    assert.deepEqual((await names(ownerToken, "q=augusta")).names, ["ada-lovelace"]);
+    assert.deepEqual((await names(ownerToken, "q=countess%40engines")).names, ["ada-lovelace"], "an owner finds a member by address");
+    assert.deepEqual((await names(memberToken, "q=countess%40engines")).names, [], "a plain member is never told whose address it is");
+    assert.deepEqual((await names(await orgToken(org), "q=countess")).names, ["ada-lovelace"], "an organization token manages members");
+    assert.deepEqual((await names(ownerToken, "q=%25")).names, [], "LIKE wildcards are plain text");
+
+    const paged = await names(ownerToken, "q=ada&per_page=1");
+    assert.equal(paged.total, 2);
+    const next = /<([^>]+)>; rel="next"/.exec(paged.link)![1]!;
+    assert.match(next, /[?&]q=ada(&|$)/, "the Link header keeps the search");
+    assert.deepEqual((await names(ownerToken, new URL(next).search.slice(1))).names, ["adams"]);
+
+    const long = await call(ownerToken, "GET", `/api/v1/orgs/${org.slug}/members?q=${"x".repeat(101)}`);
+    assert.equal(long.status, 422);
+    assert.deepEqual((await long.json()).error.fields, { q: "Use at most 100 characters." });
+  });
+
   it("creates, lists and revokes invitations; members get 403", async () => {
     const owner = await buildUser();
     const member = await buildUser();
