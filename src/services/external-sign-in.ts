@@ -171,7 +171,8 @@ async function createAccount(ctx: AppContext, profile: ExternalProfile, email: s
   const insert = (username: string) =>
     db.transaction(async (trx) => {
       const user = await insertUser(
-        { username, email, display_name: profile.displayName.slice(0, DISPLAY_NAME_MAX), email_confirmed_at: confirmedAt, password_hash: null },
+        // welcomed_at null: the "about you" step follows the first sign-in, as after a password sign-up.
+        { username, email, display_name: profile.displayName.slice(0, DISPLAY_NAME_MAX), email_confirmed_at: confirmedAt, password_hash: null, welcomed_at: null },
         trx,
       );
       // Vouched only when the provider vouched for the address (see branch 9).

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { useTestApp } from "../helpers/app";
-import { useBrowser } from "../helpers/browser";
+import { skipAboutYou, useBrowser } from "../helpers/browser";
 import { useProviderEmulators } from "../helpers/providers";
 
 describe("avatars in a real browser", () => {
@@ -20,7 +20,7 @@ describe("avatars in a real browser", () => {
     await page.getByLabel("Email", { exact: true }).fill(`${login}@example.test`);
     await page.getByLabel("Email is verified").check();
     await page.getByRole("button", { name: "Authorize" }).click();
-    await page.waitForURL(`${t.baseUrl}/`);
+    await skipAboutYou(page);
   }
 
   /** The avatar in the header's account menu. */

@@ -38,6 +38,8 @@ describe("external identities in a real browser", () => {
     const client = new TestClient(t.baseUrl);
     const signedUp = await viaProvider(client, emulators.byName.github, person("web-github", "web-github@example.test"), { page: "/signup" });
     assert.equal(signedUp.status, 302, `the GitHub sign-up answered ${signedUp.status}`);
+    // Through the "about you" step, so later sign-ins go where they were going.
+    assert.equal((await client.submit("/welcome", {}, "/welcome/skip")).status, 302);
     if (opts.alsoGitLab) {
       const linked = await viaProvider(client, emulators.byName.gitlab, person("web-second-gl", "second-gl@example.test"), { page: "/settings/identities", intent: "link" });
       assert.equal(linked.status, 302, `connecting GitLab answered ${linked.status}`);
@@ -59,10 +61,17 @@ describe("external identities in a real browser", () => {
       await page.goto("/signup");
       await page.getByRole("button", { name: `Continue with ${LABELS[name]}` }).click();
       await approveAs(page, `web-${name}`, `web-${name}@example.test`);
-      await page.waitForURL(`${t.baseUrl}/`);
+      // The "about you" step, as after a password sign-up, with the provider's display name in it.
+      await page.waitForURL((url) => url.pathname === "/welcome");
       assert.match(await page.locator(".flash").first().innerText(), new RegExp(`created with ${LABELS[name]}`));
+      assert.equal(await page.getByLabel("Display name").inputValue(), `Person web-${name}`);
+      if (name === "github") await b.shootEveryWay(page, "welcome-after-provider-signup");
+      await page.getByLabel("What do you work on?").fill(`Builds things with ${LABELS[name]}`);
+      await page.getByRole("button", { name: "Save and continue" }).click();
+      await page.waitForURL((url) => url.pathname === "/welcome/organization");
       const user = await findUserByEmail(`web-${name}@example.test`);
       assert.equal(user?.username, `web-${name}`, name);
+      assert.equal(user?.bio, `Builds things with ${LABELS[name]}`);
     });
   }
 

@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { recheckAllBackings } from "../../src/services/org-backing-recheck";
 import { useTestApp } from "../helpers/app";
-import { useBrowser } from "../helpers/browser";
+import { skipAboutYou, useBrowser } from "../helpers/browser";
 import { linkIn } from "../helpers/mailbox";
 import { buildOrg } from "../helpers/orgs";
 import { useProviderEmulators } from "../helpers/providers";
@@ -29,7 +29,7 @@ describe("an organization backed by a GitHub organization or a GitLab group, in 
     await page.goto("/signup");
     await page.getByRole("button", { name: `Continue with ${label}` }).click();
     await authorizeAs(page, login, `${login}@example.test`);
-    await page.waitForURL(`${t.baseUrl}/`);
+    await skipAboutYou(page);
   }
 
   it("invites a member of the GitHub organization with one click, and removes them once they left it", async () => {

@@ -132,7 +132,10 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     assert.equal(grace.display_name, "Grace Hopper");
     assert.equal(await roleOf(org, grace), "member");
     assert.deepEqual(await db("identities").where({ user_id: grace.id }).pluck("provider_user_id"), ["saml-user-1"]);
-    await page.getByRole("link", { name: /^Acme/ }).click();
+    // The "about you" step, then straight to the organization just joined.
+    assert.equal(new URL(page.url()).pathname, "/welcome");
+    assert.equal(await page.getByLabel("Display name").inputValue(), "Grace Hopper");
+    await page.getByRole("button", { name: "Save and continue" }).click();
     await page.getByRole("heading", { name: "Overview" }).waitFor();
     assert.equal(new URL(page.url()).pathname, "/orgs/acme");
   });

@@ -41,6 +41,16 @@ function screenshotPath(name: string): string {
 /** Screenshots are for people to look at, never compared: taken only with SCREENSHOTS=1, so the suite stays fast. */
 const TAKE_SCREENSHOTS = process.env.SCREENSHOTS === "1";
 
+/**
+ * Past the "about you" step that a new account's first sign-in leads to, skipped as someone in a
+ * hurry would; resolves once the page it leads to has loaded.
+ */
+export async function skipAboutYou(page: Page): Promise<void> {
+  await page.waitForURL((url) => url.pathname === "/welcome");
+  await page.getByRole("button", { name: "Skip for now" }).click();
+  await page.waitForURL((url) => url.pathname !== "/welcome");
+}
+
 /** Asserts nothing on the page is wider than a phone's window (390 px), then restores the page's size. */
 export async function assertFitsPhone(page: Page): Promise<void> {
   const size = page.viewportSize() ?? DESKTOP;

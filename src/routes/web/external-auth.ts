@@ -154,11 +154,13 @@ async function finishSignIn(ctx: AppContext, req: Request, res: Response, profil
       await checkBackings(ctx, req, outcome.user.id, profile);
       // A provider sign-in is one factor: with two-factor authentication on it stops at /login/two-factor.
       return res.redirect(await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" }));
-    case "created":
+    case "created": {
       await checkBackings(ctx, req, outcome.user.id, profile);
-      await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" });
+      // Where beginSignIn says: the "about you" step first, as after a password sign-up.
+      const to = await beginSignIn(req, outcome.user, { remember: false, method: profile.provider, next: "/" });
       flash(req, "success", `Welcome! Your account was created with ${label}. Your username is ${outcome.user.username}; you can change it in settings.`);
-      return res.redirect("/");
+      return res.redirect(to);
+    }
     case "email_taken":
       return res.status(409).render("auth/provider-conflict", { title: "You already have an account", label, email: outcome.email });
     case "unconfirmed":

@@ -212,7 +212,9 @@ async function finishSsoSignIn(ctx: AppContext, req: Request, res: Response, sso
       // One factor like any provider sign-in: with two-factor authentication on it stops at /login/two-factor.
       return res.redirect(await beginSignIn(req, outcome.user, first));
     case "created": {
-      const to = await beginSignIn(req, outcome.user, first);
+      // A new account goes through the "about you" step, then to the organization it just joined
+      // rather than the first-run choice of an organization to join.
+      const to = await beginSignIn(req, outcome.user, { ...first, next: next === "/" ? `/orgs/${sso.org.slug}` : next });
       flash(req, "success", `Welcome! Your account was created through ${label} and you joined ${sso.org.name}. Your username is ${outcome.user.username}; you can change it in settings.`);
       return res.redirect(to);
     }

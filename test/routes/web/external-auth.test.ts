@@ -58,7 +58,11 @@ describe("sign-in and sign-up with an external provider", () => {
       const login = `new-${name}`;
       const res = await viaProvider(client, emu.byName[name], { login, name: `New ${name}`, email: `${login}@example.test`, emailVerified: true });
       assert.equal(res.status, 302, `${name}: ${res.html.slice(0, 300)}`);
-      assert.equal(res.location, "/");
+      // The "about you" step first, as after a password sign-up, with the provider's name filled in.
+      assert.equal(res.location, "/welcome");
+      const welcome = await client.get(res.location!);
+      assert.match(welcome.html, new RegExp(`Your account was created with [^.]+\\. Your username is ${login}`));
+      assert.equal(inputValue(welcome.html, "display_name"), `New ${name}`);
       const user = await findUserByEmail(`${login}@example.test`);
       assert.ok(user?.email_confirmed_at, `${name}: account confirmed`);
       assert.equal(user.username, login);
@@ -78,7 +82,8 @@ describe("sign-in and sign-up with an external provider", () => {
     await viaProvider(new TestClient(t.baseUrl), gh, { login: "returning", email: "returning@example.test", emailVerified: true });
     const second = new TestClient(t.baseUrl);
     const res = await viaProvider(second, gh, { login: "returning", email: "changed@example.test", emailVerified: true });
-    assert.equal(res.location, "/");
+    // The "about you" step was neither finished nor skipped the first time, so it is offered again.
+    assert.equal(res.location, "/welcome");
     assert.equal(await signedInAs(second), "returning");
     assert.equal((await db("users").count({ n: "*" }))[0]!.n, 1);
   });

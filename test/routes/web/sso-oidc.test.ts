@@ -49,6 +49,10 @@ describe("single sign-on with OpenID Connect", () => {
     const client = new TestClient(t.baseUrl);
     const { callback } = await signInThroughIdp(client);
     assert.equal(callback.status, 302, callback.html.slice(0, 300));
+    // The "about you" step, then the organization just joined (not the choice of one to join).
+    assert.equal(callback.location, `/welcome?next=${encodeURIComponent(`/orgs/${org.slug}`)}`);
+    const skipped = await client.submit(callback.location!, { next: `/orgs/${org.slug}` }, "/welcome/skip");
+    assert.equal(skipped.location, `/orgs/${org.slug}`);
     assert.equal(await signedInAs(client), "ada");
     const user = await db("users").where({ email: "ada@acme.test" }).first();
     assert.ok(user.email_confirmed_at);

@@ -26,7 +26,8 @@ describe("two-factor and re-authentication with external providers", () => {
     assert.equal(again.status, 302);
     assert.equal(again.location, "/login/two-factor");
     assert.equal((await other.get("/settings/profile")).location, "/login/two-factor");
-    assert.equal((await submitCode(other, totpCode(secret, 1))).location, "/");
+    // Never through the "about you" step yet, so that comes first.
+    assert.equal((await submitCode(other, totpCode(secret, 1))).location, "/welcome");
     assert.equal((await other.get("/settings/profile")).status, 200);
     const signIn = await db("security_events").where({ user_id: user.id, action: "sign_in" }).orderBy("id", "desc").first();
     assert.equal(signIn.details.method, "gitlab+totp");
