@@ -92,14 +92,17 @@ export const githubBacking: BackingAdapter = {
   },
 
   /**
-   * GET /orgs/{org}/memberships/{username}, asked by the login the sign-in just returned: true for
-   * an active membership, false for 404 (not a member) or a pending invitation.
+   * GET /orgs/{org}/memberships/{username}: true for an active membership of this very account,
+   * false for 404 (not a member) or a pending invitation. GitHub asks by login, which people can
+   * change and others can then take, and an invitation asks by the login stored at the person's
+   * last sign-in; so the answer counts only when the membership's user has the person's immutable id.
+   * Otherwise the login now belongs to someone else, and this person is not known to be a member.
    */
   async isMember(config, token, group, person) {
     const res = await call(config, token, `${apiUrl(config)}/orgs/${encodeURIComponent(group.login)}/memberships/${encodeURIComponent(person.username)}`);
     if (res.status === 404) return false;
     if (!res.ok) throw new Error(`GitHub's membership check answered ${res.status}`);
-    const body = (await res.json()) as { state?: unknown };
-    return body.state === "active";
+    const body = (await res.json()) as { state?: unknown; user?: { id?: unknown } };
+    return body.state === "active" && String(body.user?.id) === person.id;
   },
 };

@@ -172,6 +172,22 @@ describe("organizations backed by a GitHub organization", () => {
     assert.equal((await db("invitations").where({ organization_id: org.id, email: bo.email })).length, 0);
   });
 
+  it("refuses to invite someone whose stored GitHub login now belongs to a member of another GitHub account", async () => {
+    const { client, org } = await ownerWithGitHub("bk-rename-owner");
+    const { user: cy } = await gitHubPerson("bk-cy");
+    await gitHubPerson("bk-cy-new");
+    githubOrg("bk-rename-org", { "bk-rename-owner": "admin", "bk-cy-new": "member" }, 4545);
+    await connect(client, org.slug, "bk-rename-owner", "4545");
+    const page = await client.get(`/orgs/${org.slug}/invitations`);
+    assert.doesNotMatch(page.html, /aria-label="Invite bk-cy"/, "the list goes by GitHub's user ids");
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+    // As if cy had been "bk-cy-new" on GitHub at her last sign-in, renamed since, and the login taken
+    // by the person now in the organization: GitHub answers for the login, not for cy.
+    await db("identities").where({ user_id: cy.id, provider: "github" }).update({ provider_username: "bk-cy-new" });
+    assert.equal((await client.postRaw(`/orgs/${org.slug}/invitations/backed/${cy.id}`, { _csrf: csrf })).status, 404);
+    assert.equal((await db("invitations").where({ organization_id: org.id, email: cy.email })).length, 0);
+  });
+
   it("makes one invitation of two parallel clicks, and one removal of two parallel rechecks", async () => {
     const { client, org } = await ownerWithGitHub("bk-race-owner");
     const { user: fa } = await gitHubPerson("bk-fa");
