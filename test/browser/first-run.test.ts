@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { useTestApp } from "../helpers/app";
-import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
+import { assertNoSidewaysScroll, DESKTOP, PHONE, useBrowser } from "../helpers/browser";
 import { buildUser, loginAs } from "../helpers/factories";
 import { linkIn } from "../helpers/mailbox";
 import { buildOrg } from "../helpers/orgs";
@@ -100,8 +100,7 @@ describe("the first run in a real browser", () => {
       const page = await b.newPage({ viewport, colorScheme });
       const check = async (shot: string) => {
         await b.shoot(page, `first-run-${name}-${shot}`);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert.ok(overflow <= 0, `${page.url()} scrolls sideways by ${overflow}px at ${viewport.width}px wide`);
+        await assertNoSidewaysScroll(page);
       };
       const owner = await buildUser({ username: "owner" });
       await buildOrg(owner, { slug: "acme", name: "Acme Corp" });

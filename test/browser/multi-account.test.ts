@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
-import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
+import { assertNoSidewaysScroll, DESKTOP, PHONE, useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 
 describe("several accounts in one browser, in a real browser", () => {
@@ -39,8 +39,7 @@ describe("several accounts in one browser, in a real browser", () => {
       for (const [label, size] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
         await page.setViewportSize(size);
         await b.shoot(page, `multi-account-${name}-${scheme}-${label}`);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert.equal(overflow, 0, `no horizontal overflow at ${label} width`);
+        await assertNoSidewaysScroll(page);
       }
     }
     await page.emulateMedia({ colorScheme: "light" });

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { db } from "../../src/db/knex";
 import { useTestApp } from "../helpers/app";
-import { PHONE, useBrowser } from "../helpers/browser";
+import { assertNoSidewaysScroll, PHONE, useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 import { addMember, buildOrg, buildTeam } from "../helpers/orgs";
 import { buildAccessToken } from "../helpers/tokens";
@@ -24,7 +24,6 @@ describe("organization rules in a real browser", () => {
   }
 
   /** How far the page scrolls sideways (0: it fits the window). */
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
   it("deletes an organization only once its slug is typed, and says so at home", async () => {
     const owner = await buildUser({ username: "olivia" });
@@ -37,7 +36,7 @@ describe("organization rules in a real browser", () => {
       await page.getByRole("button", { name: "Delete organization" }).click();
       await page.getByText("Type acme to confirm.").waitFor();
       assert.equal(await page.getByLabel("Type acme to confirm").inputValue(), "acme-typo", "the typed value is kept");
-      assert.equal(await overflow(page), 0);
+      await assertNoSidewaysScroll(page);
       await shoot(page, `delete-refused-${viewport ? 390 : 1280}`);
     }
     const page = await b.signedInPage(owner);
@@ -64,7 +63,7 @@ describe("organization rules in a real browser", () => {
       await page.getByText("2 members matching “ni”.").waitFor();
       assert.equal(await page.getByRole("listitem").filter({ hasText: "paul" }).count(), 0);
       await page.getByText("nina.ramirez.with.a.long.address@example.test").waitFor();
-      assert.equal(await overflow(page), 0);
+      await assertNoSidewaysScroll(page);
       await shoot(page, `members-search-${viewport ? 390 : 1280}`);
     }
     const asNina = await b.signedInPage(nina, { viewport: PHONE });
@@ -94,7 +93,7 @@ describe("organization rules in a real browser", () => {
       await page.getByText("oscar invited you to join Initech as a member.").waitFor();
       await page.getByRole("region", { name: /Tokens expiring/ }).getByText("deploy bot").waitFor();
       await page.getByRole("link", { name: "See your security log" }).waitFor();
-      assert.equal(await overflow(page), 0);
+      await assertNoSidewaysScroll(page);
       await shoot(page, `home-${w}`);
 
       await page.goto("/orgs/acme/invitations");
@@ -108,18 +107,18 @@ describe("organization rules in a real browser", () => {
       await page.getByLabel("Email address").fill("olivia@example.test");
       await page.getByRole("button", { name: "Send invitation" }).click();
       await page.getByText("That is your own address: you are already a member.").waitFor();
-      assert.equal(await overflow(page), 0);
+      await assertNoSidewaysScroll(page);
       await shoot(page, `invitations-${w}`);
 
       await page.goto("/orgs/acme/leave");
       await page.getByText("You are the last owner of Acme Platform").waitFor();
       assert.equal(await page.getByRole("button", { name: /Leave/ }).count(), 0);
-      assert.equal(await overflow(page), 0);
+      await assertNoSidewaysScroll(page);
       await shoot(page, `last-owner-${w}`);
 
       await page.goto("/orgs/globex/settings");
       await page.getByText("An owner or admin of Globex can change your role. Its owner is oscar.").waitFor();
-      assert.equal(await overflow(page), 0);
+      await assertNoSidewaysScroll(page);
       await shoot(page, `forbidden-${w}`);
     }
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { useTestApp } from "../helpers/app";
-import { DESKTOP, PHONE, useBrowser } from "../helpers/browser";
+import { assertNoSidewaysScroll, DESKTOP, PHONE, useBrowser } from "../helpers/browser";
 import { TestClient } from "../helpers/client";
 import { buildUser } from "../helpers/factories";
 import { linkIn } from "../helpers/mailbox";
@@ -168,8 +168,7 @@ describe("password accounts in a real browser", () => {
       const visit = async (path: string, name: string) => {
         if (page.url() !== new URL(path, t.baseUrl).href) await page.goto(path);
         await b.shoot(page, `${theme}-${name}`);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at ${viewport.width}px wide`);
+        await assertNoSidewaysScroll(page);
       };
       await visit("/", "landing");
       if (!brief) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { useTestApp } from "../helpers/app";
-import { PHONE, useBrowser } from "../helpers/browser";
+import { assertNoSidewaysScroll, PHONE, useBrowser } from "../helpers/browser";
 import { buildUser } from "../helpers/factories";
 
 const FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
@@ -79,8 +79,7 @@ describe("password, sessions and notifications in a real browser", () => {
     await phone.goto("/settings/sessions");
     assert.equal(await phone.locator("tbody tr").count(), 2);
     await b.shoot(phone, "phone-dark-settings-sessions");
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `the sessions page scrolls sideways by ${overflow}px on a phone`);
+    await assertNoSidewaysScroll(phone);
   });
 
   it("changes the password, which signs every other browser out and sends a notice", async () => {

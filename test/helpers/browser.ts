@@ -51,12 +51,17 @@ export async function skipAboutYou(page: Page): Promise<void> {
   await page.waitForURL((url) => url.pathname !== "/welcome");
 }
 
+/** Asserts nothing on the page is wider than its window as it is now: nothing scrolls sideways. */
+export async function assertNoSidewaysScroll(page: Page): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `${page.url()} scrolls sideways by ${overflow}px at ${page.viewportSize()?.width}px wide`);
+}
+
 /** Asserts nothing on the page is wider than a phone's window (390 px), then restores the page's size. */
 export async function assertFitsPhone(page: Page): Promise<void> {
   const size = page.viewportSize() ?? DESKTOP;
   await page.setViewportSize(PHONE);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `${page.url()} overflows by ${overflow}px at ${PHONE.width}px`);
+  await assertNoSidewaysScroll(page);
   await page.setViewportSize(size);
 }
 
