@@ -36,10 +36,14 @@ function defaultCode(status: number): string {
   }
 }
 
-/** 422: the input is not acceptable; one message per field (`_form` for the input as a whole). */
+/**
+ * 422: the input is not acceptable; one message per field (`_form` for the input as a whole). The
+ * general message is for the API's error body, whose `fields` say the rest; pages show the field
+ * messages beside their fields.
+ */
 export class ValidationError extends HttpError {
   declare readonly fields: FieldErrors;
-  constructor(fields: FieldErrors, message = "Please correct the highlighted fields.") {
+  constructor(fields: FieldErrors, message = "Some fields are not valid; each one's message says why.") {
     super(422, message, "invalid", fields);
   }
 }
