@@ -105,6 +105,8 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     const metadata = await (await o.context().request.get(metadataHref!)).text();
     assert.match(metadata, new RegExp(`entityID="${spEntityId}"`));
     assert.match(metadata, new RegExp(`Location="${acsUrl}"`));
+    // Saved: the settings are listed, and both forms are folded away until someone asks for one.
+    assert.equal(await o.locator("details.sso-choice[open]").count(), 0);
     await assertFitsPhone(o);
     await b.shootEveryWay(o, "sso-saml-settings");
 
