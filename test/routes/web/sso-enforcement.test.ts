@@ -72,7 +72,13 @@ describe("requiring single sign-on", () => {
     const { ownerClient, bob } = await acmeRequiringSso();
     const withPassword = await loginAs(t.baseUrl, bob);
     assert.equal((await withPassword.get("/orgs/acme/members")).status, 403);
+    // The organization's settings page says so beside its other policies.
+    const ssoState = async () => /data-testid="sso-state">([\s\S]*?)<\/p>/.exec((await ownerClient.get("/orgs/acme/settings")).html)![1]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+    assert.match(await ssoState(), /^OpenID Connect Required: members reach Acme only after signing in/);
     assert.equal((await ownerClient.submit("/orgs/acme/settings/sso", { session_lifetime_hours: "12" }, "/orgs/acme/settings/sso/policy")).status, 302);
     assert.equal((await withPassword.get("/orgs/acme/members")).status, 200);
+    assert.match(await ssoState(), /not required/);
+    assert.equal((await ownerClient.submit("/orgs/acme/settings/sso/remove", {}, "/orgs/acme/settings/sso/remove")).status, 302);
+    assert.match(await ssoState(), /^Not set up/);
   });
 });

@@ -1,8 +1,10 @@
 import type { Request, Response } from "express";
 import type { AppContext } from "../../../context";
 import { z } from "zod";
+import { findSsoProvider } from "../../../db/organization-sso";
 import { flash } from "../../../http/flash";
 import { formValues, type Valid } from "../../../http/validate";
+import { canManageDomains } from "../../../policies/organizations";
 import { deleteOrganization, updateOrganization } from "../../../services/organizations";
 import type { OrganizationForm } from "./create";
 import { orgPath } from "./helpers";
@@ -11,13 +13,17 @@ import { orgPath } from "./helpers";
 export const DeleteOrganizationForm = z.object({ confirm_slug: z.string().trim().max(100, "Type the organization's address to confirm.") });
 
 /** GET /orgs/:org/settings — rename, change the slug, delete (owners only); and either form again on a 422. */
-export function showOrgSettings(req: Request, res: Response) {
+export async function showOrgSettings(req: Request, res: Response) {
   const org = req.org!;
+  // The organization's policies are on this page, so it says whether single sign-on is set up and
+  // required too, to those who may change it on its own page.
+  const provider = canManageDomains(req.actor!) ? await findSsoProvider(org.id) : undefined;
   res.render("orgs/settings", {
     title: `Settings · ${org.name}`,
     tab: "settings",
     values: formValues(res, { name: org.name, slug: org.slug }),
     deleteErrors: res.locals.deleteErrors ?? {},
+    sso: provider ? { protocol: provider.protocol, required: provider.require_sso } : undefined,
   });
 }
 
