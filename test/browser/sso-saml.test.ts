@@ -109,6 +109,12 @@ describe("organization single sign-on with SAML 2.0 in a real browser", () => {
     assert.equal(await o.locator("details.sso-choice[open]").count(), 0);
     await assertFitsPhone(o);
     await b.shootEveryWay(o, "sso-saml-settings");
+    // The organization's settings page tells the state beside the other policies.
+    await o.goto("/orgs/acme/settings");
+    assert.match(await o.getByTestId("sso-state").innerText(), /SAML 2\.0\s+Members can sign in with Acme’s identity provider; not required/);
+    await assertFitsPhone(o);
+    await b.shootEveryWay(o, "org-settings-sso-state");
+    await o.goto("/orgs/acme/settings/sso");
 
     const page = await b.newPage();
     // An address no organization uses SSO for gets the answer beside the field, and nothing more.
