@@ -21,7 +21,8 @@ export const NOTIFICATION_DEFAULTS: Record<OptionalNotificationCategory, boolean
 };
 
 /**
- * Whether this user wants email of this category. The one function every sender consults.
+ * Whether this user wants email of this category. The one function every sender to one person
+ * consults; membersWantingEmail applies the same rule to many members in one query.
  * Security mail is always wanted: a user must hear about sign-ins and credential changes even when an
  * attacker who took over the session turned everything else off.
  */
