@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Config } from "../config";
+import { safeEqual } from "../lib/tokens";
 
 /**
  * CSRF protection with signed double-submit cookies: every POST form carries `_csrf`, which must
@@ -17,9 +18,8 @@ import type { Config } from "../config";
  * A token is `<HMAC-SHA256 in hex>.<32 random bytes in hex>`, the HMAC taken over the session id and
  * the random value, each after its length. That is csrf-csrf's format, which this file replaced (its
  * checks compared the HMAC with `===`), so tokens issued before still verify. Every comparison here
- * takes the same time however much of the value matches (crypto.timingSafeEqual): a response time
- * that grew with each right character would let an attacker learn a valid HMAC one character at a
- * time.
+ * takes the same time however much of the value matches (safeEqual): a response time that grew with
+ * each right character would let an attacker learn a valid HMAC one character at a time.
  */
 export function createCsrf(config: Config, sessionSecret: string) {
   // A key of its own, derived from the session secret, so neither use can stand in for the other;
@@ -29,16 +29,16 @@ export function createCsrf(config: Config, sessionSecret: string) {
   // Lax, like the session cookie: a link from a mail opens a form that can be posted.
   const cookieOptions = { sameSite: "lax", secure: config.secureCookies, httpOnly: true, path: "/" } as const;
 
-  /** The HMAC for `random` in the session `sid` ("" when signed out). */
-  function signature(sid: string, random: string): Buffer {
-    return crypto.createHmac("sha256", key).update(`${sid.length}!${sid}!${random.length}!${random}`).digest();
+  /** The HMAC, in hex, for `random` in the session `sid` ("" when signed out). */
+  function signature(sid: string, random: string): string {
+    return crypto.createHmac("sha256", key).update(`${sid.length}!${sid}!${random.length}!${random}`).digest("hex");
   }
 
   /** Whether `token` is well formed and was made for the session `sid` (undefined: signed out). */
   function madeFor(token: unknown, sid: string | undefined): token is string {
     if (typeof token !== "string" || !TOKEN.test(token)) return false;
     const [mac, random] = token.split(".") as [string, string];
-    return crypto.timingSafeEqual(Buffer.from(mac, "hex"), signature(sid ?? "", random));
+    return safeEqual(mac, signature(sid ?? "", random));
   }
 
   /** The session a request's tokens must be made for: its own once signed in, none before. */
@@ -49,7 +49,7 @@ export function createCsrf(config: Config, sessionSecret: string) {
   /** A new token for this request's session, set as the cookie of the response. */
   function issue(req: Request, res: Response): string {
     const random = crypto.randomBytes(32).toString("hex");
-    const token = `${signature(sessionOf(req) ?? "", random).toString("hex")}.${random}`;
+    const token = `${signature(sessionOf(req) ?? "", random)}.${random}`;
     res.cookie(cookieName, token, cookieOptions);
     return token;
   }
@@ -71,17 +71,12 @@ export function createCsrf(config: Config, sessionSecret: string) {
     next();
   }
 
-  /**
-   * Refuses (403, errors.ts) a request that can change something unless its `_csrf` equals the
-   * cookie and was made for its session. Both are checked to be well formed first: tokens of one
-   * fixed length in ASCII, which timingSafeEqual needs (it throws on buffers of different lengths).
-   */
+  /** Refuses (403, errors.ts) a request that can change something unless its `_csrf` was made for its session and equals the cookie. */
   function verifyCsrf(req: Request, _res: Response, next: NextFunction) {
     if (SAFE_METHODS.has(req.method)) return next();
     const sent = formTokenOf(req);
     const cookie = cookieOf(req);
-    const matches =
-      typeof cookie === "string" && TOKEN.test(cookie) && madeFor(sent, sessionOf(req)) && crypto.timingSafeEqual(Buffer.from(cookie), Buffer.from(sent));
+    const matches = madeFor(sent, sessionOf(req)) && typeof cookie === "string" && safeEqual(cookie, sent);
     next(matches ? undefined : new CsrfRefused());
   }
 
