@@ -11,6 +11,7 @@ import { findUserById } from "../db/users";
 import { backedMemberRemovedMail } from "../emails/backed-member-removed";
 import { backedMemberRemovedOwnersMail } from "../emails/backed-member-removed-owners";
 import type { Logger } from "../lib/logger";
+import { runPeriodically } from "../lib/periodic";
 import { adapterOf, groupOf } from "./org-backing";
 import { withBackingToken } from "./org-backing-token";
 import { membersWantingEmail } from "./notification-preferences";
@@ -134,13 +135,8 @@ const RECHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
  * token refresh locks the backing row.
  */
 export function startBackingRecheck(ctx: AppContext, logger: Logger): () => void {
-  const run = () =>
-    recheckAllBackings(ctx)
-      .then((removed) => {
-        if (removed > 0) logger.info({ removed }, "removed members who left the groups backing their organizations");
-      })
-      .catch((err) => logger.warn({ err }, "rechecking organization backing failed"));
-  void run();
-  const timer = setInterval(run, RECHECK_INTERVAL_MS).unref();
-  return () => clearInterval(timer);
+  return runPeriodically(RECHECK_INTERVAL_MS, logger, "rechecking organization backing failed", async () => {
+    const removed = await recheckAllBackings(ctx);
+    if (removed > 0) logger.info({ removed }, "removed members who left the groups backing their organizations");
+  });
 }

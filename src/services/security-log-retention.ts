@@ -3,6 +3,7 @@ import { pruneOrganizationEventsOlderThan } from "../db/organization-events";
 import { pruneUsedWebAuthnChallenges } from "../db/passkeys";
 import { pruneSecurityEventsOlderThan } from "../db/security-events";
 import type { Logger } from "../lib/logger";
+import { runPeriodically } from "../lib/periodic";
 
 /**
  * How long the personal and organization logs are kept: a year is long enough to look back on
@@ -31,13 +32,8 @@ export async function pruneSecurityLogs(q: Executor = db): Promise<{ securityEve
  * number of processes may run it at once: each delete is idempotent.
  */
 export function startSecurityLogPrune(logger: Logger): () => void {
-  const run = () =>
-    pruneSecurityLogs()
-      .then((counts) => {
-        if (counts.securityEvents + counts.organizationEvents > 0) logger.info(counts, "deleted security log entries older than a year");
-      })
-      .catch((err) => logger.warn({ err }, "pruning the security logs failed"));
-  void run();
-  const timer = setInterval(run, PRUNE_INTERVAL_MS).unref();
-  return () => clearInterval(timer);
+  return runPeriodically(PRUNE_INTERVAL_MS, logger, "pruning the security logs failed", async () => {
+    const counts = await pruneSecurityLogs();
+    if (counts.securityEvents + counts.organizationEvents > 0) logger.info(counts, "deleted security log entries older than a year");
+  });
 }

@@ -1,5 +1,6 @@
 import { db, type Executor } from "../db/knex";
 import type { Logger } from "../lib/logger";
+import { runPeriodically } from "../lib/periodic";
 
 /**
  * How long an account may wait for its address to be confirmed before it is deleted. Until then
@@ -37,13 +38,8 @@ export async function pruneUnconfirmedAccounts(q: Executor = db): Promise<number
  * Any number of processes may run it at once: the delete is idempotent.
  */
 export function startUnconfirmedAccountPrune(logger: Logger): () => void {
-  const run = () =>
-    pruneUnconfirmedAccounts()
-      .then((count) => {
-        if (count > 0) logger.info({ count }, "deleted accounts never confirmed");
-      })
-      .catch((err) => logger.warn({ err }, "deleting unconfirmed accounts failed"));
-  void run();
-  const timer = setInterval(run, PRUNE_INTERVAL_MS).unref();
-  return () => clearInterval(timer);
+  return runPeriodically(PRUNE_INTERVAL_MS, logger, "deleting unconfirmed accounts failed", async () => {
+    const count = await pruneUnconfirmedAccounts();
+    if (count > 0) logger.info({ count }, "deleted accounts never confirmed");
+  });
 }
