@@ -16,6 +16,7 @@ import { startMailWorker } from "./services/mail-worker";
 import { startUnconfirmedAccountPrune } from "./services/unconfirmed-accounts";
 import { startSecurityLogPrune } from "./services/security-log-retention";
 import { startBackingRecheck } from "./services/org-backing-recheck";
+import { startTokenExpiryReminders } from "./services/token-expiry-reminders";
 import { startProviderEmulators, type ProviderEmulators } from "./dev/emulators";
 import { applyAdminUsernames } from "./services/site-admins";
 
@@ -81,6 +82,7 @@ async function main() {
     sessionSecret: resolveSessionSecret(config, DATA_DIR),
   });
   const stopBackingRecheck = startBackingRecheck(ctx, logger);
+  const stopTokenReminders = startTokenExpiryReminders(ctx, logger);
   // config.host: loopback only in development unless HOST says otherwise (see Config.host).
   const onListening = () => logger.info({ url: config.baseUrl, host: config.host ?? "all interfaces", port: config.port }, "Gatehouse is listening");
   const server = config.host === undefined ? app.listen(config.port, onListening) : app.listen(config.port, config.host, onListening);
@@ -114,6 +116,7 @@ async function main() {
     stopAccountPrune();
     stopLogPrune();
     stopBackingRecheck();
+    stopTokenReminders();
     await metrics?.close();
     await emulators?.stop();
     await close();

@@ -111,6 +111,32 @@ export function listAccessTokensExpiringForUser(userId: number, before: Date, q:
     .limit(20);
 }
 
+/** A personal token whose owner is to be reminded that it expires soon, with the owner's name and address. */
+export type ExpiringAccessToken = Pick<AccessTokenRow, "id" | "description" | "token_prefix" | "last4"> & { user_id: number; expires_at: Date; username: string; email: string };
+
+/**
+ * Marks as reminded, and returns, the live personal tokens of unsuspended accounts that expire
+ * within `withinDays` and were made to last longer than that (a token made for a day needs no
+ * reminder). One statement: SKIP LOCKED lets two processes running the job at once take disjoint
+ * sets, and a row marked here is never returned again, so no token is reminded of twice.
+ */
+export async function claimAccessTokensToRemind(withinDays: number, q: Executor = db): Promise<ExpiringAccessToken[]> {
+  const { rows } = await q.raw<{ rows: ExpiringAccessToken[] }>(
+    `UPDATE access_tokens AS a SET expiry_reminded_at = now()
+     FROM users AS owner
+     WHERE owner.id = a.user_id AND a.id IN (
+       SELECT t.id FROM access_tokens t JOIN users u ON u.id = t.user_id
+       WHERE t.user_id IS NOT NULL AND t.revoked_at IS NULL AND t.expiry_reminded_at IS NULL AND u.suspended_at IS NULL
+         AND t.expires_at > now() AND t.expires_at <= now() + make_interval(days => ?)
+         AND t.expires_at - t.created_at > make_interval(days => ?)
+       ORDER BY t.expires_at, t.id
+       FOR UPDATE OF t SKIP LOCKED)
+     RETURNING a.id, a.user_id, a.description, a.token_prefix, a.last4, a.expires_at, owner.username, owner.email`,
+    [withinDays, withinDays],
+  );
+  return rows;
+}
+
 /** Revokes every personal token of the user that still works; returns the revoked rows, newest first. */
 export async function revokeLiveAccessTokensForUser(userId: number, q: Executor = db): Promise<AccessTokenRow[]> {
   const rows = await q<AccessTokenRow>("access_tokens")
