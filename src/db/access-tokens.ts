@@ -111,27 +111,50 @@ export function listAccessTokensExpiringForUser(userId: number, before: Date, q:
     .limit(20);
 }
 
+/** What a reminder lists of a token. */
+type RemindedToken = Pick<AccessTokenRow, "id" | "description" | "token_prefix" | "last4"> & { expires_at: Date };
+
 /** A personal token whose owner is to be reminded that it expires soon, with the owner's name and address. */
-export type ExpiringAccessToken = Pick<AccessTokenRow, "id" | "description" | "token_prefix" | "last4"> & { user_id: number; expires_at: Date; username: string; email: string };
+export type ExpiringAccessToken = RemindedToken & { user_id: number; username: string; email: string };
+
+/** An organization or team token due for a reminder, with its organization. */
+export type ExpiringOrganizationToken = RemindedToken & { organization_id: number; slug: string; name: string };
 
 /**
- * Marks as reminded, and returns, the live personal tokens of unsuspended accounts that expire
+ * The tokens due for a reminder, of one kind, locked for this transaction: live ones that expire
  * within `withinDays` and were made to last longer than that (a token made for a day needs no
- * reminder). One statement: SKIP LOCKED lets two processes running the job at once take disjoint
- * sets, and a row marked here is never returned again, so no token is reminded of twice.
+ * reminder). SKIP LOCKED lets two processes running the job at once take disjoint sets.
+ */
+const dueForReminder = (kind: string) => `
+  SELECT t.id FROM access_tokens t ${kind}
+  WHERE t.revoked_at IS NULL AND t.expiry_reminded_at IS NULL
+    AND t.expires_at > now() AND t.expires_at <= now() + make_interval(days => ?)
+    AND t.expires_at - t.created_at > make_interval(days => ?)
+  ORDER BY t.expires_at, t.id
+  FOR UPDATE OF t SKIP LOCKED`;
+
+/**
+ * Marks as reminded, and returns, the personal tokens of unsuspended accounts due for a reminder.
+ * A row marked here is never returned again, so no token is reminded of twice.
  */
 export async function claimAccessTokensToRemind(withinDays: number, q: Executor = db): Promise<ExpiringAccessToken[]> {
   const { rows } = await q.raw<{ rows: ExpiringAccessToken[] }>(
     `UPDATE access_tokens AS a SET expiry_reminded_at = now()
      FROM users AS owner
-     WHERE owner.id = a.user_id AND a.id IN (
-       SELECT t.id FROM access_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.user_id IS NOT NULL AND t.revoked_at IS NULL AND t.expiry_reminded_at IS NULL AND u.suspended_at IS NULL
-         AND t.expires_at > now() AND t.expires_at <= now() + make_interval(days => ?)
-         AND t.expires_at - t.created_at > make_interval(days => ?)
-       ORDER BY t.expires_at, t.id
-       FOR UPDATE OF t SKIP LOCKED)
+     WHERE owner.id = a.user_id AND a.id IN (${dueForReminder("JOIN users u ON u.id = t.user_id AND u.suspended_at IS NULL")})
      RETURNING a.id, a.user_id, a.description, a.token_prefix, a.last4, a.expires_at, owner.username, owner.email`,
+    [withinDays, withinDays],
+  );
+  return rows;
+}
+
+/** Marks as reminded, and returns, the organization and team tokens due for a reminder, as above. */
+export async function claimOrganizationTokensToRemind(withinDays: number, q: Executor = db): Promise<ExpiringOrganizationToken[]> {
+  const { rows } = await q.raw<{ rows: ExpiringOrganizationToken[] }>(
+    `UPDATE access_tokens AS a SET expiry_reminded_at = now()
+     FROM organizations AS o
+     WHERE o.id = a.organization_id AND a.id IN (${dueForReminder("JOIN organizations o ON o.id = t.organization_id")})
+     RETURNING a.id, a.organization_id, a.description, a.token_prefix, a.last4, a.expires_at, o.slug, o.name`,
     [withinDays, withinDays],
   );
   return rows;

@@ -4,7 +4,8 @@ import { db } from "../../src/db/knex";
 import { remindOfExpiringTokens } from "../../src/services/token-expiry-reminders";
 import { useTestApp } from "../helpers/app";
 import { buildUser } from "../helpers/factories";
-import { buildOrg } from "../helpers/orgs";
+import { addMember, buildOrg, buildTeam } from "../helpers/orgs";
+import { saveEmailPreferences } from "../../src/services/notification-preferences";
 import { buildAccessToken } from "../helpers/tokens";
 import { createOrgAccessToken } from "../../src/services/org-access-tokens";
 
@@ -34,13 +35,10 @@ describe("reminders of expiring access tokens", () => {
     await db("access_tokens").where({ id: revoked.row.id }).update({ revoked_at: new Date() });
     const gone = await buildAccessToken(t.ctx, ana, { description: "expired" });
     await age(gone.row.id, 95, 90);
-    // A suspended account's tokens work for nobody, and an organization's token has no person to tell.
+    // A suspended account's tokens work for nobody.
     const sam = await buildUser({ username: "sam", email: "sam@example.test" });
     await age((await buildAccessToken(t.ctx, sam)).row.id, 85, 90);
     await db("users").where({ id: sam.id }).update({ suspended_at: new Date() });
-    const org = await buildOrg(ana);
-    await createOrgAccessToken(org, null, { description: "ci", scope: "organization", expires_in_days: "30" });
-    await db("access_tokens").where({ token_prefix: "gto_" }).update({ created_at: new Date(Date.now() - 25 * DAY), expires_at: new Date(Date.now() + 5 * DAY) });
 
     assert.equal(await remindOfExpiringTokens(t.ctx), 1);
     const mail = await t.mailbox.waitFor(ana.email, (m) => /expire soon/.test(m.subject));
@@ -55,6 +53,30 @@ describe("reminders of expiring access tokens", () => {
     assert.equal(await remindOfExpiringTokens(t.ctx), 0, "each token is reminded of once");
     const reminders = await db("outbound_mails").where("subject", "like", "%expire soon%").pluck("to");
     assert.deepEqual(reminders, [ana.email], "one mail, and none to the suspended account");
+  });
+
+  it("mails an organization's owners who want organization mail about its organization and team tokens", async () => {
+    const owner = await buildUser({ username: "olga", email: "olga@example.test" });
+    const quietOwner = await buildUser({ username: "quinn", email: "quinn@example.test" });
+    const admin = await buildUser({ username: "adam", email: "adam@example.test" });
+    const org = await buildOrg(owner, { slug: "rockets", name: "Rockets" });
+    await addMember(org, quietOwner, "owner");
+    await addMember(org, admin, "admin");
+    await saveEmailPreferences(quietOwner.id, { organization: false, product: false });
+    const team = await buildTeam(org, "Launch");
+    await createOrgAccessToken(org, null, { description: "ci deploy", scope: "organization", expires_in_days: "30" });
+    await createOrgAccessToken(org, null, { description: "launch reader", scope: String(team.id), expires_in_days: "30" });
+    await db("access_tokens").whereNotNull("organization_id").update({ created_at: new Date(Date.now() - 25 * DAY), expires_at: new Date(Date.now() + 5 * DAY) });
+
+    assert.equal(await remindOfExpiringTokens(t.ctx), 1);
+    const mail = await t.mailbox.waitFor(owner.email, (m) => /expire soon/.test(m.subject));
+    assert.equal(mail.subject, "2 access tokens of Rockets expire soon");
+    assert.match(mail.text, /- ci deploy \(gto_…\w{4}\), expires on /);
+    assert.match(mail.text, /- launch reader \(gtt_…\w{4}\), expires on /);
+    assert.match(mail.text, /\/orgs\/rockets\/tokens/);
+    const reminded = await db("outbound_mails").where("subject", "like", "%expire soon%").pluck("to");
+    assert.deepEqual(reminded, [owner.email], "not the owner who turned organization mail off, nor an admin, who cannot manage these tokens");
+    assert.equal(await remindOfExpiringTokens(t.ctx), 0);
   });
 
   it("queues one mail however many processes run the job at the same moment", async () => {
