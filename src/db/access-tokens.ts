@@ -121,43 +121,56 @@ export type ExpiringAccessToken = RemindedToken & { user_id: number; username: s
 export type ExpiringOrganizationToken = RemindedToken & { organization_id: number; slug: string; name: string };
 
 /**
- * The tokens due for a reminder, of one kind, locked for this transaction: live ones that expire
- * within `withinDays` and were made to last longer than that (a token made for a day needs no
- * reminder). SKIP LOCKED lets two processes running the job at once take disjoint sets.
+ * How each kind of token is claimed for a reminder: `scope` narrows the tokens due to the kind
+ * (and leaves suspended accounts out); `from`, joined on `link`, brings along the `joined` columns
+ * that say who is to be told.
  */
-const dueForReminder = (kind: string) => `
-  SELECT t.id FROM access_tokens t ${kind}
-  WHERE t.revoked_at IS NULL AND t.expiry_reminded_at IS NULL
-    AND t.expires_at > now() AND t.expires_at <= now() + make_interval(days => ?)
-    AND t.expires_at - t.created_at > make_interval(days => ?)
-  ORDER BY t.expires_at, t.id
-  FOR UPDATE OF t SKIP LOCKED`;
+const REMINDER_CLAIMS = {
+  personal: {
+    scope: "JOIN users u ON u.id = t.user_id AND u.suspended_at IS NULL",
+    from: "users AS owner",
+    link: "owner.id = a.user_id",
+    joined: "a.user_id, owner.username, owner.email",
+  },
+  organization: {
+    scope: "JOIN organizations o ON o.id = t.organization_id",
+    from: "organizations AS o",
+    link: "o.id = a.organization_id",
+    joined: "a.organization_id, o.slug, o.name",
+  },
+};
 
 /**
- * Marks as reminded, and returns, the personal tokens of unsuspended accounts due for a reminder.
- * A row marked here is never returned again, so no token is reminded of twice.
+ * Marks as reminded, and returns, the tokens of one kind due for a reminder: live ones that expire
+ * within `withinDays` and were made to last longer than that (a token made for a day needs no
+ * reminder). One statement: SKIP LOCKED lets two processes running the job at once take disjoint
+ * sets, and a row marked here is never returned again, so no token is reminded of twice.
  */
-export async function claimAccessTokensToRemind(withinDays: number, q: Executor = db): Promise<ExpiringAccessToken[]> {
-  const { rows } = await q.raw<{ rows: ExpiringAccessToken[] }>(
+async function claimDueForReminder<T>(claim: (typeof REMINDER_CLAIMS)[keyof typeof REMINDER_CLAIMS], withinDays: number, q: Executor): Promise<T[]> {
+  const { rows } = await q.raw<{ rows: T[] }>(
     `UPDATE access_tokens AS a SET expiry_reminded_at = now()
-     FROM users AS owner
-     WHERE owner.id = a.user_id AND a.id IN (${dueForReminder("JOIN users u ON u.id = t.user_id AND u.suspended_at IS NULL")})
-     RETURNING a.id, a.user_id, a.description, a.token_prefix, a.last4, a.expires_at, owner.username, owner.email`,
+     FROM ${claim.from}
+     WHERE ${claim.link} AND a.id IN (
+       SELECT t.id FROM access_tokens t ${claim.scope}
+       WHERE t.revoked_at IS NULL AND t.expiry_reminded_at IS NULL
+         AND t.expires_at > now() AND t.expires_at <= now() + make_interval(days => ?)
+         AND t.expires_at - t.created_at > make_interval(days => ?)
+       ORDER BY t.expires_at, t.id
+       FOR UPDATE OF t SKIP LOCKED)
+     RETURNING a.id, a.description, a.token_prefix, a.last4, a.expires_at, ${claim.joined}`,
     [withinDays, withinDays],
   );
   return rows;
 }
 
-/** Marks as reminded, and returns, the organization and team tokens due for a reminder, as above. */
-export async function claimOrganizationTokensToRemind(withinDays: number, q: Executor = db): Promise<ExpiringOrganizationToken[]> {
-  const { rows } = await q.raw<{ rows: ExpiringOrganizationToken[] }>(
-    `UPDATE access_tokens AS a SET expiry_reminded_at = now()
-     FROM organizations AS o
-     WHERE o.id = a.organization_id AND a.id IN (${dueForReminder("JOIN organizations o ON o.id = t.organization_id")})
-     RETURNING a.id, a.organization_id, a.description, a.token_prefix, a.last4, a.expires_at, o.slug, o.name`,
-    [withinDays, withinDays],
-  );
-  return rows;
+/** Claims the personal tokens of unsuspended accounts due for a reminder (claimDueForReminder). */
+export function claimAccessTokensToRemind(withinDays: number, q: Executor = db): Promise<ExpiringAccessToken[]> {
+  return claimDueForReminder(REMINDER_CLAIMS.personal, withinDays, q);
+}
+
+/** Claims the organization and team tokens due for a reminder (claimDueForReminder). */
+export function claimOrganizationTokensToRemind(withinDays: number, q: Executor = db): Promise<ExpiringOrganizationToken[]> {
+  return claimDueForReminder(REMINDER_CLAIMS.organization, withinDays, q);
 }
 
 /** Revokes every personal token of the user that still works; returns the revoked rows, newest first. */
