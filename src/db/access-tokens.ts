@@ -121,23 +121,13 @@ export type ExpiringAccessToken = RemindedToken & { user_id: number; username: s
 export type ExpiringOrganizationToken = RemindedToken & { organization_id: number; slug: string; name: string };
 
 /**
- * How each kind of token is claimed for a reminder: `scope` narrows the tokens due to the kind
- * (and leaves suspended accounts out); `from`, joined on `link`, brings along the `joined` columns
- * that say who is to be told.
+ * How each kind of token is claimed for a reminder: the column its tokens fill in (`owner`), the
+ * table of whoever is to be told, joined on `link` (which also leaves suspended accounts out), and
+ * the columns it brings along.
  */
 const REMINDER_CLAIMS = {
-  personal: {
-    scope: "JOIN users u ON u.id = t.user_id AND u.suspended_at IS NULL",
-    from: "users AS owner",
-    link: "owner.id = a.user_id",
-    joined: "a.user_id, owner.username, owner.email",
-  },
-  organization: {
-    scope: "JOIN organizations o ON o.id = t.organization_id",
-    from: "organizations AS o",
-    link: "o.id = a.organization_id",
-    joined: "a.organization_id, o.slug, o.name",
-  },
+  personal: { owner: "user_id", from: "users AS u", link: "u.id = a.user_id AND u.suspended_at IS NULL", joined: "a.user_id, u.username, u.email" },
+  organization: { owner: "organization_id", from: "organizations AS o", link: "o.id = a.organization_id", joined: "a.organization_id, o.slug, o.name" },
 };
 
 /**
@@ -151,8 +141,8 @@ async function claimDueForReminder<T>(claim: (typeof REMINDER_CLAIMS)[keyof type
     `UPDATE access_tokens AS a SET expiry_reminded_at = now()
      FROM ${claim.from}
      WHERE ${claim.link} AND a.id IN (
-       SELECT t.id FROM access_tokens t ${claim.scope}
-       WHERE t.revoked_at IS NULL AND t.expiry_reminded_at IS NULL
+       SELECT t.id FROM access_tokens t
+       WHERE t.${claim.owner} IS NOT NULL AND t.revoked_at IS NULL AND t.expiry_reminded_at IS NULL
          AND t.expires_at > now() AND t.expires_at <= now() + make_interval(days => ?)
          AND t.expires_at - t.created_at > make_interval(days => ?)
        ORDER BY t.expires_at, t.id

@@ -19,7 +19,11 @@ const REMINDER_INTERVAL_MS = 60 * 60 * 1000;
 /** `rows` grouped by `key`, the groups in the order their first rows came. */
 function groupBy<T>(rows: T[], key: (row: T) => number): T[][] {
   const groups = new Map<number, T[]>();
-  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(row);
+    else groups.set(key(row), [row]);
+  }
   return [...groups.values()];
 }
 
