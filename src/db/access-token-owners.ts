@@ -1,5 +1,6 @@
 import type { AccessTokenRow } from "./access-tokens";
-import { columnsAt, joinedAt, queryPrepared } from "./knex";
+import { CoalescedLookup } from "./coalesced-lookup";
+import { columnsAt, joinedAt } from "./knex";
 import type { OrganizationRow } from "./organizations";
 import type { TeamRow } from "./teams";
 import { USER_COLUMNS, type UserRow } from "./users";
@@ -40,7 +41,8 @@ const TEAM_AT = ORGANIZATION_AT + ORGANIZATION_COLUMNS.length;
 const PENDING_EMAIL_AT = TEAM_AT + TEAM_COLUMNS.length;
 
 // Sent on every API request, so written out once instead of built by the query builder each time
-// (building it was a sixth of an API request's CPU), and prepared once per connection (queryPrepared).
+// (building it was a sixth of an API request's CPU), prepared once per connection (queryPrepared), and
+// sent once for all requests that arrive together (CoalescedLookup: the hash picks each one's row).
 // The team is joined only inside the token's own organization, as the composite foreign key also requires.
 // A suspended owner's token finds nothing (organization tokens have no user row, so u.suspended_at is NULL).
 // The user's pending email change comes last (an indexed lookup on email_codes' unique (user_id,
@@ -52,18 +54,18 @@ const LIVE_TOKEN_WITH_OWNER = `SELECT ${TABLES.flatMap(({ alias, columns }) => c
     LEFT JOIN users AS u ON u.id = a.user_id
     LEFT JOIN organizations AS o ON o.id = a.organization_id
     LEFT JOIN teams AS t ON t.id = a.team_id AND t.organization_id = a.organization_id
-  WHERE a.token_hash = $1 AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
-    AND u.suspended_at IS NULL
-  LIMIT 1`;
+  WHERE a.token_hash = ANY($1) AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())
+    AND u.suspended_at IS NULL`;
+const liveTokensWithOwners = new CoalescedLookup<Buffer>("live-access-tokens-with-owners", LIVE_TOKEN_WITH_OWNER, TOKEN_COLUMNS.indexOf("token_hash"), (hash) => hash.toString("hex"));
 
 /**
  * The unrevoked, unexpired token with this hash and its owner, or undefined: the one statement of a
- * bearer check (token_hash is unique, so it is one indexed lookup; the joins follow primary keys).
+ * bearer check (token_hash is unique, so it is one indexed lookup per token; the joins follow primary keys).
  * Expiry is compared in the database, so a token stops working on the first request after its
  * expiry whatever the app server's clock says.
  */
 export async function findLiveAccessTokenWithOwnerByHash(tokenHash: Buffer): Promise<LiveAccessToken | undefined> {
-  const [row] = await queryPrepared("live-access-token-with-owner", LIVE_TOKEN_WITH_OWNER, [tokenHash]);
+  const [row] = await liveTokensWithOwners.rowsFor(tokenHash);
   if (!row) return undefined;
   return {
     token: columnsAt<ScopedAccessTokenRow>(TOKEN_COLUMNS, row),

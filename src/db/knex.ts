@@ -76,7 +76,8 @@ function knexLog(logger: Logger): Knex.Logger {
  * PostgreSQL parses and plans it once per pooled connection, and later requests only bind and
  * execute it. Parsing and planning those joins cost the database more than running them (about
  * half of its CPU per signed-in page), and the database shares the machine's cores with the app in
- * small deployments.
+ * small deployments. Those reads come here through CoalescedLookup (coalesced-lookup.ts), which
+ * also shares one statement among the requests that arrive together.
  *
  * It goes to node-postgres directly, on a connection from Knex's pool (the same pool, timeouts and
  * disposal of broken connections as every other query), not through Knex's query runner: for a

@@ -1,4 +1,5 @@
-import { columnsAt, db, joinedAt, queryPrepared, type Executor } from "./knex";
+import { CoalescedLookup } from "./coalesced-lookup";
+import { columnsAt, db, joinedAt, type Executor } from "./knex";
 import { providerAvatarSql } from "./avatars";
 import { USER_COLUMNS, type UserRow } from "./users";
 
@@ -55,18 +56,20 @@ const SESSION_COLUMNS = [
 ] as const;
 
 // Read on every request with a session cookie, so written out once rather than built each time, and
-// prepared once per connection (queryPrepared, which also explains why every column is named). The
+// prepared once per connection (queryPrepared, which also explains why every column is named), and
+// sent once for all requests that arrive together (CoalescedLookup: the sid picks each one's row). The
 // session's columns come first, then the user's and the header's avatar; columnsAt cuts the row.
 // A suspended user is not joined: the session reads as signed out from the suspension's commit on,
 // even for a sign-in that was racing with it.
 const SIGNED_IN_USER_COLUMNS = [...USER_COLUMNS, "provider_avatar_url"] as const;
 const LIVE_SESSION_WITH_USER = `SELECT ${SESSION_COLUMNS.map((c) => `s.${c}`).join(", ")}, ${USER_COLUMNS.map((c) => `u.${c}`).join(", ")}, ${providerAvatarSql("u")}
   FROM sessions AS s LEFT JOIN users AS u ON u.id = s.user_id AND u.suspended_at IS NULL
-  WHERE s.sid = $1 AND s.ended_at IS NULL AND s.expires_at > now()`;
+  WHERE s.sid = ANY($1) AND s.ended_at IS NULL AND s.expires_at > now()`;
+const liveSessionsWithUsers = new CoalescedLookup<string>("live-sessions-with-users", LIVE_SESSION_WITH_USER, SESSION_COLUMNS.indexOf("sid"));
 
 /** The live session with this id and its signed-in user (undefined when signed out), in one query. */
 export async function findLiveSessionWithUser(sid: string): Promise<{ session: SessionRow; user?: UserRow & { provider_avatar_url: string | null } } | undefined> {
-  const [row] = await queryPrepared("live-session-with-user", LIVE_SESSION_WITH_USER, [sid]);
+  const [row] = await liveSessionsWithUsers.rowsFor(sid);
   if (!row) return undefined;
   return {
     session: columnsAt<SessionRow>(SESSION_COLUMNS, row),
